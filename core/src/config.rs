@@ -1,0 +1,1 @@
+//! Client configuration: base URL, credentials, options.

@@ -1,0 +1,1 @@
+//! Query building: where filters, sort, listing URLs (API_SPEC.md §4).
