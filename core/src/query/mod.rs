@@ -1,1 +1,11 @@
-//! Query building: where filters, sort, listing URLs (API_SPEC.md §4).
+//! Query building: `where` filters, `sort`, and the listing query string (API_SPEC.md §4).
+
+pub mod form;
+pub mod listing;
+pub mod pyjson;
+pub mod sort;
+pub mod where_filter;
+
+pub use listing::{listing_query, Page};
+pub use sort::encode_sort;
+pub use where_filter::{encode_where, normalize_where};
