@@ -4,51 +4,47 @@
 use serde::Serialize;
 use std::fmt;
 
-/// Machine-readable error codes (DESIGN.md). Serialised in snake_case, as JavaScript sees them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Unauthorized,
-    Forbidden,
-    PaymentRequired,
-    NotFound,
-    InvalidFilter,
-    InvalidArgument,
-    InvalidFile,
-    FileExists,
-    RateLimited,
-    Server,
-    Network,
-    Timeout,
-    Aborted,
-    InvalidResponse,
-    S3Error,
-    ChecksumMismatch,
-    UploadFailed,
+/// Declares the codes once and derives from that one list the enum, its wire strings, `ALL`, and
+/// the TypeScript union the wasm layer publishes, so the shipped `.d.ts` cannot drift from Rust.
+macro_rules! error_codes {
+    ($($variant:ident => $name:literal),+ $(,)?) => {
+        /// Machine-readable error codes (DESIGN.md), as JavaScript sees them in `err.code`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $($variant),+ }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// `export type ErrorCode = "unauthorized" | …;`
+            pub const TYPESCRIPT: &'static str =
+                concat!("export type ErrorCode =", $(" | \"", $name, "\""),+, ";");
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $name),+ }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::PaymentRequired => "payment_required",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::InvalidFilter => "invalid_filter",
-            ErrorCode::InvalidArgument => "invalid_argument",
-            ErrorCode::InvalidFile => "invalid_file",
-            ErrorCode::FileExists => "file_exists",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::Server => "server",
-            ErrorCode::Network => "network",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::Aborted => "aborted",
-            ErrorCode::InvalidResponse => "invalid_response",
-            ErrorCode::S3Error => "s3_error",
-            ErrorCode::ChecksumMismatch => "checksum_mismatch",
-            ErrorCode::UploadFailed => "upload_failed",
-        }
-    }
+error_codes! {
+    Unauthorized => "unauthorized",
+    Forbidden => "forbidden",
+    PaymentRequired => "payment_required",
+    NotFound => "not_found",
+    InvalidFilter => "invalid_filter",
+    InvalidArgument => "invalid_argument",
+    InvalidFile => "invalid_file",
+    FileExists => "file_exists",
+    RateLimited => "rate_limited",
+    Server => "server",
+    Network => "network",
+    Timeout => "timeout",
+    Aborted => "aborted",
+    InvalidResponse => "invalid_response",
+    S3Error => "s3_error",
+    ChecksumMismatch => "checksum_mismatch",
+    UploadFailed => "upload_failed",
 }
 
 /// A typed client error: a code, a message a person can act on, and the HTTP status when one
@@ -102,9 +98,17 @@ mod tests {
 
     #[test]
     fn code_strings_match_serde_names() {
-        for code in [ErrorCode::PaymentRequired, ErrorCode::S3Error, ErrorCode::InvalidFilter] {
+        for &code in ErrorCode::ALL {
             let via_serde = serde_json::to_value(code).unwrap();
             assert_eq!(via_serde, serde_json::Value::String(code.as_str().to_string()));
+        }
+    }
+
+    #[test]
+    fn typescript_union_lists_every_code() {
+        assert!(ErrorCode::TYPESCRIPT.starts_with("export type ErrorCode = | \"unauthorized\""));
+        for &code in ErrorCode::ALL {
+            assert!(ErrorCode::TYPESCRIPT.contains(&format!("\"{}\"", code.as_str())));
         }
     }
 

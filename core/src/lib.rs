@@ -4,6 +4,7 @@
 pub mod config;
 pub mod error;
 pub mod query;
+pub mod resources;
 pub mod results;
 
 pub use error::{Error, ErrorCode, Result};

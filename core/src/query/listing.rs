@@ -2,6 +2,12 @@
 //! then `page` or `cursor`, in that order, form-encoded as Python's `urlencode` does.
 
 use super::form::quote_plus;
+use super::pyjson::to_python_json;
+use super::sort::encode_sort;
+use super::where_filter::normalize_where;
+use crate::error::{Error, Result};
+use crate::resources::{Pagination, Resource};
+use serde_json::Value;
 
 /// The client always asks for 100 per page, as the Python client does.
 pub const PER_PAGE: u32 = 100;
@@ -30,9 +36,88 @@ pub fn listing_query(where_json: &str, sort_json: &str, page: Page<'_>) -> Strin
     q
 }
 
+/// Which listing route of a collection (§3.1, §4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Route {
+    #[default]
+    Own,
+    Public,
+    Organization,
+}
+
+/// Everything about one listing except the page: the path, the encoded `where` and `sort`, and the
+/// headers the collection needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub path: String,
+    pub where_json: String,
+    pub sort_json: String,
+    pub pagination: Pagination,
+    pub experimental: bool,
+}
+
+impl Listing {
+    /// `public` wins over `organization` (§4.6). Jobs have no `/public` route: the Python client
+    /// sends `{"public": true}` in `where` instead (§3.1), and so do we.
+    pub fn new(resource: &Resource, route: Route, filter: &Value, sort: &Value) -> Result<Listing> {
+        let mut terms = normalize_where(filter, &resource.path())?;
+        let suffix = match route {
+            Route::Own => "",
+            Route::Public if resource.has_public => "/public",
+            Route::Public if resource.name == "jobs" => {
+                terms.insert("public".into(), Value::Bool(true));
+                ""
+            }
+            Route::Organization if resource.has_organization => "/organization",
+            _ => {
+                let word = if route == Route::Public { "public" } else { "organization" };
+                return Err(Error::invalid_argument(format!(
+                    "{} cannot be listed with {word}: true (no /{word} route)",
+                    resource.name
+                )));
+            }
+        };
+        Ok(Listing {
+            path: format!("{}{suffix}", resource.path()),
+            where_json: to_python_json(&Value::Object(terms)),
+            sort_json: to_python_json(&Value::Object(encode_sort(sort)?)),
+            pagination: resource.pagination,
+            experimental: resource.experimental,
+        })
+    }
+
+    /// The path and query of one page request; cursor collections ignore `page`.
+    pub fn page_path(&self, page: u32, cursor: Option<&str>) -> String {
+        let page = match (self.pagination, cursor) {
+            (Pagination::Page, _) => Page::Number(page.max(1)),
+            (Pagination::Cursor, None) => Page::FirstCursor,
+            (Pagination::Cursor, Some(c)) => Page::Cursor(c),
+        };
+        format!("{}?{}", self.path, listing_query(&self.where_json, &self.sort_json, page))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
+    use serde_json::json;
+
+    #[test]
+    fn listing_routes() {
+        let samples = Resource::by_name("samples").unwrap();
+        let l = Listing::new(samples, Route::Public, &json!({"size": {"$gt": 5}}), &json!("size")).unwrap();
+        assert_eq!(l.path, "/api/v1/samples/public");
+        assert_eq!(l.page_path(1, None), format!("/api/v1/samples/public?{}", listing_query(r#"{"size": {"$gt": 5}}"#, r#"{"size": true}"#, Page::FirstCursor)));
+        let jobs = Resource::by_name("jobs").unwrap();
+        let l = Listing::new(jobs, Route::Public, &Value::Null, &Value::Null).unwrap();
+        assert_eq!((l.path.as_str(), l.where_json.as_str()), ("/api/v1/jobs", r#"{"public": true}"#));
+        assert!(l.page_path(2, None).ends_with("&page=2"));
+        let tags = Resource::by_name("tags").unwrap();
+        let e = Listing::new(tags, Route::Organization, &Value::Null, &Value::Null).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(e.message.contains("tags cannot be listed with organization"));
+    }
 
     #[test]
     fn matches_the_recorded_python_request() {

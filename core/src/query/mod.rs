@@ -6,6 +6,6 @@ pub mod pyjson;
 pub mod sort;
 pub mod where_filter;
 
-pub use listing::{listing_query, Page};
+pub use listing::{listing_query, Listing, Page, Route};
 pub use sort::encode_sort;
 pub use where_filter::{encode_where, normalize_where};
