@@ -1,1 +1,36 @@
-//! Classification and functional results: parsing, tables, matrices (see API_SPEC.md §8–9).
+//! Results and tables (issue 6): decoding results bodies, classification tables in columns,
+//! multi-sample matrices (API_SPEC §9), taxonomy trees, exports, functional profiles.
+//!
+//! Plain Rust: the wasm crate wraps these types and hands their columns to JavaScript as typed
+//! arrays plus one string table (DESIGN.md principle 3).
+
+pub mod classification;
+pub mod collection;
+pub mod decode;
+pub mod metric;
+pub mod strings;
+pub mod taxonomy;
+
+pub use classification::{ClassificationTable, Column, Row, SampleStats, COLUMN_NAMES};
+pub use collection::{
+    Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo,
+    TableFormat, DEFAULT_MAX_MATRIX_BYTES,
+};
+pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECODED_BYTES};
+pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
+pub use strings::{StringTable, NULL_CODE};
+pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};
+
+/// A warning the Python client would print (§9.1, §9.3, §9.4, §9.7), returned as data instead.
+/// `code` is stable (snake_case) for programs; `message` is for people.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Warning { code, message: message.into() }
+    }
+}

@@ -1,0 +1,155 @@
+//! A string table (interner): every distinct string is stored once and referred to by a `u32`
+//! code. Columns of strings are `Vec<u32>` codes into one table, which the wasm layer hands to
+//! JavaScript as a `Uint32Array` plus one `string[]` instead of one object per row.
+//!
+//! The hash index stores only codes (open addressing, linear probing), so each string is held
+//! once in memory. The hash is a small FxHash-style multiply-rotate: no dependency, fast on the
+//! short ASCII strings (tax ids, ranks, names) that dominate results.
+
+/// The code of a null (absent) string in a string column.
+pub const NULL_CODE: u32 = u32::MAX;
+
+#[derive(Clone, Debug, Default)]
+pub struct StringTable {
+    strings: Vec<String>,
+    /// Power-of-two sized; `NULL_CODE` marks an empty slot. Kept under 50% load.
+    slots: Vec<u32>,
+}
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+#[inline]
+fn hash(s: &[u8]) -> u64 {
+    let mut h: u64 = s.len() as u64;
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    // Final avalanche so that the high bits (used for the slot index) depend on every byte.
+    h ^= h >> 29;
+    h.wrapping_mul(K)
+}
+
+impl StringTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        let mut t = StringTable { strings: Vec::with_capacity(n), slots: Vec::new() };
+        t.grow_to((n * 2).max(16).next_power_of_two());
+        t
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// All strings, indexed by code.
+    pub fn strings(&self) -> &[String] {
+        &self.strings
+    }
+
+    /// The string for `code`; `None` for `NULL_CODE` or an out-of-range code.
+    #[inline]
+    pub fn get(&self, code: u32) -> Option<&str> {
+        self.strings.get(code as usize).map(|s| s.as_str())
+    }
+
+    /// The string for `code`, with `""` for null.
+    #[inline]
+    pub fn str_or_empty(&self, code: u32) -> &str {
+        self.get(code).unwrap_or("")
+    }
+
+    /// The code of `s` if it is in the table.
+    pub fn code_of(&self, s: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (hash(s.as_bytes()) as usize) & mask;
+        loop {
+            let c = self.slots[i];
+            if c == NULL_CODE {
+                return None;
+            }
+            if self.strings[c as usize] == s {
+                return Some(c);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The code of `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if (self.strings.len() + 1) * 2 > self.slots.len() {
+            self.grow_to((self.slots.len() * 2).max(16));
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (hash(s.as_bytes()) as usize) & mask;
+        loop {
+            let c = self.slots[i];
+            if c == NULL_CODE {
+                let code = self.strings.len() as u32;
+                self.strings.push(s.to_owned());
+                self.slots[i] = code;
+                return code;
+            }
+            if self.strings[c as usize] == s {
+                return c;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow_to(&mut self, n: usize) {
+        let n = n.next_power_of_two();
+        self.slots = vec![NULL_CODE; n];
+        let mask = n - 1;
+        for (code, s) in self.strings.iter().enumerate() {
+            let mut i = (hash(s.as_bytes()) as usize) & mask;
+            while self.slots[i] != NULL_CODE {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = code as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_each_string_once_and_finds_it_again() {
+        let mut t = StringTable::new();
+        let mut codes = Vec::new();
+        for i in 0..5000 {
+            codes.push(t.intern(&format!("tax{i}")));
+        }
+        assert_eq!(t.len(), 5000);
+        for i in 0..5000 {
+            let s = format!("tax{i}");
+            assert_eq!(t.intern(&s), codes[i]);
+            assert_eq!(t.code_of(&s), Some(codes[i]));
+            assert_eq!(t.get(codes[i]), Some(s.as_str()));
+        }
+        assert_eq!(t.code_of("nope"), None);
+        assert_eq!(t.get(NULL_CODE), None);
+        assert_eq!(t.intern(""), 5000);
+        assert_eq!(t.code_of(""), Some(5000));
+    }
+}
