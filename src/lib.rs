@@ -1,0 +1,26 @@
+//! onecodex-wasm: the JavaScript boundary. Everything here converts between JS values and the
+//! plain-Rust core (`onecodex-core`) and turns core errors into typed `OneCodexError`s; the logic
+//! itself lives in the core.
+
+mod client;
+mod error;
+mod query;
+
+pub use client::OneCodex;
+pub use error::is_one_codex_error;
+pub use query::{encode_sort, encode_where};
+
+use wasm_bindgen::prelude::*;
+
+/// Runs once when the module is instantiated (Node: on import; browsers: when init resolves).
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic is a bug; this at least puts its message on the console before the instance dies.
+    console_error_panic_hook::set_once();
+}
+
+/// The package version, as in Cargo.toml and package.json.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,68 @@
+//! Filter and sort encoding, exported as plain functions so a page can preview what a query sends.
+
+use crate::error::{bad_argument, to_js};
+use onecodex_core::query;
+use onecodex_core::resources::Resource;
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_QUERY: &str = r#"
+/** A `where` condition: a literal (equality), null (IS NULL), a list (IN), a model object or
+ * `{ $ref }` (reference equality), or an object of operators (several mean AND). */
+export type Condition = string | number | boolean | null | readonly unknown[] | { [op: string]: unknown };
+/** A `where` filter: field name to condition; all terms are AND-ed. */
+export type WhereFilter = { [field: string]: Condition };
+/** `"size"` sorts descending, `"^filename"` ascending; a list gives priority order. */
+export type SortSpec = string | readonly string[] | { [field: string]: boolean };
+"#;
+
+/// Reads an options object into `T`. Going through JSON (rather than serde-wasm-bindgen's struct
+/// access, which only looks up known keys) lets `deny_unknown_fields` catch misspelt options.
+/// `redact` gets the error message before it is thrown, to scrub any secret serde quoted.
+pub(crate) fn options_from_js<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    value: Option<JsValue>,
+    redact: impl Fn(String) -> String,
+) -> Result<T, JsValue> {
+    match json_from_js(what, &value.unwrap_or(JsValue::UNDEFINED))? {
+        Value::Null => Ok(T::default()),
+        json => serde_json::from_value(json).map_err(|e| bad_argument(what, redact(e.to_string()))),
+    }
+}
+
+/// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON.
+pub(crate) fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
+}
+
+/// Encodes a `where` filter to the JSON text sent on the wire (API_SPEC.md §4.1/§4.3), with the
+/// Python client's coercions and spacing. `resource` (default `"samples"`) turns ids into URIs.
+///
+/// ```js
+/// encodeWhere({ filename: { $iendswith: ".fastq.gz" }, size: [1, 2] })
+/// // '{"filename": {"$iendswith": ".fastq.gz"}, "size": {"$in": [1, 2]}}'
+/// ```
+#[wasm_bindgen(js_name = encodeWhere)]
+pub fn encode_where(
+    #[wasm_bindgen(unchecked_param_type = "WhereFilter | null | undefined")] filter: JsValue,
+    resource: Option<String>,
+) -> Result<String, JsValue> {
+    let resource = Resource::by_name(resource.as_deref().unwrap_or("samples")).map_err(to_js)?;
+    let filter = json_from_js("where", &filter)?;
+    query::encode_where(&filter, &resource.path()).map_err(to_js)
+}
+
+/// Encodes a sort specification to its wire JSON: `encodeSort(["size", "^filename"])` gives
+/// `'{"size": true, "filename": false}'` (true = descending).
+#[wasm_bindgen(js_name = encodeSort)]
+pub fn encode_sort(
+    #[wasm_bindgen(unchecked_param_type = "SortSpec | null | undefined")] sort: JsValue,
+) -> Result<String, JsValue> {
+    let sort = json_from_js("sort", &sort)?;
+    let map: Map<String, Value> = query::encode_sort(&sort).map_err(to_js)?;
+    Ok(query::pyjson::to_python_json(&Value::Object(map)))
+}
