@@ -1,0 +1,159 @@
+//! Decoding results bodies: zstd, gzip and plain JSON by magic bytes; corrupt or truncated input
+//! is a typed error, never a panic.
+
+#[path = "results_fixtures.rs"]
+mod fixtures;
+use fixtures::*;
+
+use onecodex_core::error::ErrorCode;
+use onecodex_core::results::{decode, decode_with_limit, sniff, ClassificationTable, Compression};
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 6));
+    out.extend(crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
+fn golden_json() -> Option<Vec<u8>> {
+    let z = classification_zstd("6579e99943f84ad2")?;
+    Some(decode(&z).unwrap().into_owned())
+}
+
+#[test]
+fn zstd_fixture_decodes_to_the_recorded_size() {
+    let json = need!(golden_json());
+    assert_eq!(json.len(), 443_746);
+    assert_eq!(json[0], b'{');
+    let z = need!(classification_zstd("b50c176668234fe7"));
+    assert_eq!(sniff(&z), Compression::Zstd);
+    assert_eq!(decode(&z).unwrap().len(), 593_938);
+}
+
+#[test]
+fn gzip_plain_and_zstd_parse_to_the_same_table() {
+    let json = need!(golden_json());
+    let z = need!(classification_zstd("6579e99943f84ad2"));
+    let gz = gzip(&json);
+    assert_eq!(sniff(&gz), Compression::Gzip);
+    let a = ClassificationTable::parse(&z).unwrap();
+    let b = ClassificationTable::parse(&gz).unwrap();
+    let c = ClassificationTable::parse(&json).unwrap();
+    assert_eq!(a.to_csv(), b.to_csv());
+    assert_eq!(a.to_csv(), c.to_csv());
+    assert_eq!(a.len(), 1698);
+}
+
+#[test]
+fn gzip_with_header_fields_and_two_members() {
+    let part1 = br#"{"n_reads": 5, "table": ["#;
+    let part2 = br#"{"tax_id": "1", "readcount": 5}]}"#;
+    // FNAME + FCOMMENT + FEXTRA on the first member.
+    let mut m1 = vec![0x1F, 0x8B, 8, 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3];
+    m1.extend([3, 0, b'a', b'b', b'c']);
+    m1.extend(b"name.json\0comment\0");
+    m1.extend(miniz_oxide::deflate::compress_to_vec(part1, 1));
+    m1.extend(crc32(part1).to_le_bytes());
+    m1.extend((part1.len() as u32).to_le_bytes());
+    m1.extend(gzip(part2));
+    let d = decode(&m1).unwrap();
+    assert_eq!(&*d, [&part1[..], &part2[..]].concat().as_slice());
+    let t = ClassificationTable::parse(&m1).unwrap();
+    assert_eq!(t.n_reads(), Some(5.0));
+}
+
+#[test]
+fn gzip_checksum_mismatch_and_truncation_are_errors() {
+    let data = b"{\"table\": []}".repeat(100);
+    let mut gz = gzip(&data);
+    let n = gz.len();
+    gz[n - 6] ^= 0xFF; // CRC
+    let e = decode(&gz).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidResponse);
+    assert!(e.message.contains("checksum"), "{e}");
+    let gz = gzip(&data);
+    // One byte is not a gzip magic any more: it is (invalid) JSON text.
+    assert_eq!(ClassificationTable::parse(&gz[..1]).unwrap_err().code, ErrorCode::InvalidResponse);
+    for cut in 2..gz.len() {
+        let e = decode(&gz[..cut]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "cut at {cut}");
+    }
+    let mut trailing = gzip(&data);
+    trailing.extend(b"garbage");
+    assert!(decode(&trailing).unwrap_err().message.contains("trailing"));
+}
+
+#[test]
+fn truncated_zstd_is_an_error_at_every_cut() {
+    let z = need!(classification_zstd("0f4ee4ecb3a3412f"));
+    for cut in 1..z.len() {
+        let e = ClassificationTable::parse(&z[..cut]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "cut at {cut}: {e}");
+    }
+    let big = need!(classification_zstd("6579e99943f84ad2"));
+    for cut in (4..big.len()).step_by(997) {
+        let e = ClassificationTable::parse(&big[..cut]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "cut at {cut}: {e}");
+    }
+}
+
+#[test]
+fn corrupt_compressed_bytes_never_panic() {
+    let z = need!(classification_zstd("0f4ee4ecb3a3412f"));
+    let json = need!(golden_json());
+    let gz = gzip(&json[..20_000]);
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rnd = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for src in [&z, &gz] {
+        for _ in 0..400 {
+            let mut b = src.clone();
+            let flips = 1 + (rnd() % 4) as usize;
+            for _ in 0..flips {
+                let i = 4 + (rnd() as usize) % (b.len() - 4);
+                b[i] ^= 1 << (rnd() % 8);
+            }
+            // Either outcome is fine; a panic is not. Errors must be typed.
+            if let Err(e) = ClassificationTable::parse(&b) {
+                assert_eq!(e.code, ErrorCode::InvalidResponse);
+            }
+        }
+    }
+    // Only a magic number, then noise.
+    let mut noise = vec![0x28, 0xB5, 0x2F, 0xFD];
+    noise.extend((0..200).map(|_| rnd() as u8));
+    assert_eq!(decode(&noise).unwrap_err().code, ErrorCode::InvalidResponse);
+    let mut noise = vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0];
+    noise.extend((0..200).map(|_| rnd() as u8));
+    assert_eq!(decode(&noise).unwrap_err().code, ErrorCode::InvalidResponse);
+}
+
+#[test]
+fn size_limit_refuses_bombs() {
+    let zeros = vec![b' '; 5 << 20];
+    let gz = gzip(&zeros);
+    assert!(gz.len() < 50_000);
+    let e = decode_with_limit(&gz, 1 << 20).unwrap_err();
+    assert!(e.message.contains("exceed"), "{e}");
+    assert_eq!(decode_with_limit(&gz, 5 << 20).unwrap().len(), 5 << 20);
+    let z = need!(classification_zstd("6579e99943f84ad2"));
+    assert!(decode_with_limit(&z, 100_000).unwrap_err().message.contains("exceed"));
+    assert_eq!(decode_with_limit(&z, 443_746).unwrap().len(), 443_746);
+    assert!(decode_with_limit(b"{\"table\": []}", 5).is_err());
+}
