@@ -7,6 +7,7 @@
 pub mod classification;
 pub mod collection;
 pub mod decode;
+pub mod exports;
 pub mod metric;
 pub mod strings;
 pub mod taxonomy;
@@ -16,6 +17,7 @@ pub use collection::{
     Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo,
     TableFormat, DEFAULT_MAX_MATRIX_BYTES,
 };
+pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECODED_BYTES};
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use strings::{StringTable, NULL_CODE};
