@@ -1,0 +1,30 @@
+// `npm run bench`: figures, not pass/fail. Run after scripts/build.mjs (npm run bench does both).
+// Prints the package size against its budget and the cost of loading the module in Node.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const size = JSON.parse(fs.readFileSync(path.join(root, ".cache", "size.json"), "utf8"));
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+
+console.log("== size (browser entry: .wasm + JS glue, gzip -9)");
+console.log(`wasm raw            ${kb(size.wasmBytes)}`);
+console.log(`browser entry gzip  ${kb(size.browserEntryGzip)} of ${kb(size.budgetGzip)} budget (${(100 * size.browserEntryGzip / size.budgetGzip).toFixed(0)}%)`);
+
+// Import time: a fresh Node process each run, the same script timed with and without the import.
+function medianMs(code, runs = 7) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync("node", ["--input-type=module", "-e", code], { cwd: root, encoding: "utf8" });
+    times.push(Number(out.trim()));
+  }
+  times.sort((a, b) => a - b);
+  return times[runs >> 1];
+}
+const withImport = medianMs(`const t = performance.now(); await import("onecodex-wasm"); console.log(performance.now() - t);`);
+const baseline = medianMs(`const t = performance.now(); await import("node:zlib"); console.log(performance.now() - t);`);
+console.log("\n== Node import (median of 7 fresh processes)");
+console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
+console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);

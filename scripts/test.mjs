@@ -1,0 +1,54 @@
+// `npm test`: every test layer, in order, each with a time budget. A failing layer does not stop
+// the others; the run fails if any layer failed. Artefacts are built once (pkg/ by one release
+// build; the wasm test binary once for Node and Chromium).
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const wasmTest = ["cargo", ["test", "-p", "onecodex-wasm", "--target", "wasm32-unknown-unknown", "--test", "web"]];
+const wasmEnv = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner" };
+
+// [name, command, args, budget in seconds, extra environment]
+const LAYERS = [
+  ["cargo test (native workspace)", "cargo", ["test", "--workspace"], 1800],
+  ["wasm-bindgen tests in Node", ...wasmTest, 900, wasmEnv],
+  ["wasm-bindgen tests in headless Chromium", ...wasmTest, 300, { ...wasmEnv, WASM_BINDGEN_USE_BROWSER: "1" }],
+  ["build pkg/ (release wasm, wasm-opt, size)", "node", ["scripts/build.mjs"], 900],
+  ["node:test, package imported as ESM and CommonJS", "node", ["--test", "tests/js/"], 120],
+  ["tsc --noEmit over the public API", bin("tsc"), ["-p", "tests/types/tsconfig.json"], 120],
+  ["packaging: npm pack, install, Node ESM/CJS, esbuild and plain pages", "node", ["--test", "tests/packaging/"], 300],
+  ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 300],
+];
+
+function runLayer([name, cmd, args, budget, env = {}]) {
+  return new Promise((resolve) => {
+    console.log(`\n=== ${name} (budget ${budget} s)`);
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env }, detached: true });
+    const timer = setTimeout(() => {
+      console.error(`!!! ${name}: over its ${budget} s budget, stopped`);
+      try { process.kill(-child.pid, "SIGKILL"); } catch {}
+    }, budget * 1000);
+    const done = (ok, why = "") => {
+      clearTimeout(timer);
+      resolve({ name, ok, why, seconds: (Date.now() - started) / 1000 });
+    };
+    child.on("error", (e) => done(false, e.message));
+    child.on("exit", (code, signal) => done(code === 0, signal ? `signal ${signal}` : code ? `exit ${code}` : ""));
+  });
+}
+
+const only = process.argv.slice(2);
+const results = [];
+for (const layer of LAYERS) {
+  if (only.length && !only.some((o) => layer[0].includes(o))) continue;
+  results.push(await runLayer(layer));
+}
+
+console.log("\n=== summary");
+for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.seconds.toFixed(1).padStart(7)} s  ${r.name}${r.why ? `  (${r.why})` : ""}`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`layers: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
