@@ -8,6 +8,7 @@ pub mod classification;
 pub mod collection;
 pub mod decode;
 pub mod exports;
+pub mod functional;
 pub mod metric;
 pub mod strings;
 pub mod taxonomy;
@@ -19,6 +20,10 @@ pub use collection::{
 };
 pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECODED_BYTES};
+pub use functional::{
+    filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation,
+    FunctionalMatrix, FunctionalMetric, FunctionalTable, RehydrateFilter,
+};
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};
