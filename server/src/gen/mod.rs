@@ -1,0 +1,4 @@
+pub mod data;
+pub mod files;
+pub mod results;
+pub mod taxonomy;

@@ -1,0 +1,99 @@
+//! HTTP plumbing shared by the API and S3 listeners: body type, JSON replies, the accept loop.
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub type StdError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, StdError>;
+pub type Resp = Response<Body>;
+pub type BoxFut<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+pub fn full(b: impl Into<Bytes>) -> Body {
+    http_body_util::Full::new(b.into()).map_err(|e| match e {}).boxed_unsync()
+}
+
+pub fn empty() -> Body {
+    full(Bytes::new())
+}
+
+pub fn json(status: StatusCode, v: &Value) -> Resp {
+    let mut r = Response::new(full(serde_json::to_vec(v).unwrap_or_default()));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r
+}
+
+pub fn ok(v: &Value) -> Resp {
+    json(StatusCode::OK, v)
+}
+
+/// Error body as the hosted API sends it: `{"message": …, "status": …}`.
+pub fn error(status: StatusCode, msg: impl Into<String>) -> Resp {
+    json(status, &json!({"message": msg.into(), "status": status.as_u16()}))
+}
+
+pub fn bytes(status: StatusCode, content_type: &str, b: impl Into<Bytes>) -> Resp {
+    let mut r = Response::new(full(b));
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        r.headers_mut().insert("content-type", v);
+    }
+    r
+}
+
+pub type Handler = Arc<dyn Fn(http::Request<Incoming>, SocketAddr) -> BoxFut<Resp> + Send + Sync>;
+
+/// Accepts connections until the listener is dropped with the task.
+pub async fn serve(listener: TcpListener, handler: Handler) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req| {
+                let handler = handler.clone();
+                async move {
+                    let resp = handler(req, peer).await;
+                    if resp.extensions().get::<crate::faults::DropConnection>().is_some() {
+                        return Err(std::io::Error::other("connection dropped by fault rule"));
+                    }
+                    Ok(resp)
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+/// Reads a request body up to `limit` bytes.
+pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, Resp> {
+    let limited = http_body_util::Limited::new(body, limit);
+    match limited.collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Err(error(StatusCode::PAYLOAD_TOO_LARGE, format!("Request body larger than {limit} bytes")))
+            } else {
+                Err(error(StatusCode::BAD_REQUEST, "Could not read the request body"))
+            }
+        }
+    }
+}
