@@ -91,8 +91,18 @@ impl ClassificationTable {
 
     /// Parses JSON text (already decompressed).
     pub fn parse_json(json: &[u8]) -> Result<Self> {
-        let mut b = Builder::default();
-        let mut de = serde_json::Deserializer::from_slice(json);
+        // Validate UTF-8 once for the whole body (fast), so strings need no per-string check.
+        let text = std::str::from_utf8(json).map_err(|e| {
+            Error::invalid_response(format!("classification results are not UTF-8 text: {e}"))
+        })?;
+        // Pre-size from the body length (a row is ~260 bytes of JSON) to avoid regrowth.
+        let rows = json.len() / 240 + 16;
+        let mut b = Builder {
+            strings: StringTable::with_capacity(rows * 2),
+            ..Default::default()
+        };
+        b.reserve(rows);
+        let mut de = serde_json::Deserializer::from_str(text);
         let res = TopSeed(&mut b).deserialize(&mut de).and_then(|()| de.end());
         match res {
             Ok(()) => b.finish(),
@@ -111,11 +121,7 @@ impl ClassificationTable {
     }
 
     /// The string table that every string column's codes index.
-    pub fn strings(&self) -> &[String] {
-        self.strings.strings()
-    }
-
-    pub(crate) fn string_table(&self) -> &StringTable {
+    pub fn strings(&self) -> &StringTable {
         &self.strings
     }
 
@@ -375,6 +381,16 @@ struct Builder {
 }
 
 impl Builder {
+    fn reserve(&mut self, rows: usize) {
+        for v in [&mut self.tax_id, &mut self.name, &mut self.rank, &mut self.parent_tax_id] {
+            v.reserve(rows);
+        }
+        for v in self.numbers.iter_mut() {
+            v.reserve(rows);
+        }
+        self.row_by_code.reserve(rows * 2);
+    }
+
     fn finish(self) -> Result<ClassificationTable> {
         if !self.saw_table {
             return Err(Error::invalid_response("classification results: missing \"table\""));

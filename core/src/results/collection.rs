@@ -335,7 +335,7 @@ impl Collection {
         let (mut a, mut r) = (0usize, 0usize);
         for it in &self.items {
             let t = &it.table;
-            let Some(species) = t.string_table().code_of("species") else { continue };
+            let Some(species) = t.strings().code_of("species") else { continue };
             let ab = t.numbers(Field::Abundance);
             let rwc = t.numbers(Field::ReadcountWChildren);
             for (i, &rank) in t.rank_codes().iter().enumerate() {

@@ -215,8 +215,9 @@ impl FunctionalTable {
     pub fn n_mapped(&self) -> Option<f64> {
         self.n_mapped
     }
-    pub fn strings(&self) -> &[String] {
-        self.strings.strings()
+    /// The string table that the string columns' codes index.
+    pub fn strings(&self) -> &StringTable {
+        &self.strings
     }
     pub fn group_name_codes(&self) -> &[u32] {
         &self.group_name

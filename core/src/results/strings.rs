@@ -2,8 +2,9 @@
 //! code. Columns of strings are `Vec<u32>` codes into one table, which the wasm layer hands to
 //! JavaScript as a `Uint32Array` plus one `string[]` instead of one object per row.
 //!
-//! The hash index stores only codes (open addressing, linear probing), so each string is held
-//! once in memory. The hash is a small FxHash-style multiply-rotate: no dependency, fast on the
+//! All strings live back to back in one buffer (`buffer()`, with `ends()` as end offsets), so
+//! interning allocates nothing per string, and the hash index stores only codes (open
+//! addressing, linear probing). The hash is a small FxHash-style multiply-rotate: no dependency, fast on the
 //! short ASCII strings (tax ids, ranks, names) that dominate results.
 
 /// The code of a null (absent) string in a string column.
@@ -11,7 +12,9 @@ pub const NULL_CODE: u32 = u32::MAX;
 
 #[derive(Clone, Debug, Default)]
 pub struct StringTable {
-    strings: Vec<String>,
+    buf: String,
+    /// End offset in `buf` of each string; string `i` starts where `i - 1` ends.
+    ends: Vec<u32>,
     /// Power-of-two sized; `NULL_CODE` marks an empty slot. Kept under 50% load.
     slots: Vec<u32>,
 }
@@ -43,29 +46,59 @@ impl StringTable {
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        let mut t = StringTable { strings: Vec::with_capacity(n), slots: Vec::new() };
+        let mut t = StringTable {
+            buf: String::with_capacity(n * 12),
+            ends: Vec::with_capacity(n),
+            slots: Vec::new(),
+        };
         t.grow_to((n * 2).max(16).next_power_of_two());
         t
     }
 
     /// Number of distinct strings.
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
     }
 
-    /// All strings, indexed by code.
-    pub fn strings(&self) -> &[String] {
-        &self.strings
+    /// All strings, in code order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(move |i| self.at(i))
+    }
+
+    /// All strings as owned values, indexed by code.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// The strings concatenated; string `i` is `buffer()[start(i)..ends()[i]]` with
+    /// `start(0) = 0` and `start(i) = ends()[i - 1]` (byte offsets). For handing the whole table
+    /// to JavaScript in one piece.
+    pub fn buffer(&self) -> &str {
+        &self.buf
+    }
+
+    pub fn ends(&self) -> &[u32] {
+        &self.ends
+    }
+
+    #[inline]
+    fn at(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
     }
 
     /// The string for `code`; `None` for `NULL_CODE` or an out-of-range code.
     #[inline]
     pub fn get(&self, code: u32) -> Option<&str> {
-        self.strings.get(code as usize).map(|s| s.as_str())
+        if (code as usize) < self.ends.len() {
+            Some(self.at(code as usize))
+        } else {
+            None
+        }
     }
 
     /// The string for `code`, with `""` for null.
@@ -86,7 +119,7 @@ impl StringTable {
             if c == NULL_CODE {
                 return None;
             }
-            if self.strings[c as usize] == s {
+            if self.at(c as usize) == s {
                 return Some(c);
             }
             i = (i + 1) & mask;
@@ -95,7 +128,7 @@ impl StringTable {
 
     /// The code of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if (self.strings.len() + 1) * 2 > self.slots.len() {
+        if (self.ends.len() + 1) * 2 > self.slots.len() {
             self.grow_to((self.slots.len() * 2).max(16));
         }
         let mask = self.slots.len() - 1;
@@ -103,12 +136,13 @@ impl StringTable {
         loop {
             let c = self.slots[i];
             if c == NULL_CODE {
-                let code = self.strings.len() as u32;
-                self.strings.push(s.to_owned());
+                let code = self.ends.len() as u32;
+                self.buf.push_str(s);
+                self.ends.push(self.buf.len() as u32);
                 self.slots[i] = code;
                 return code;
             }
-            if self.strings[c as usize] == s {
+            if self.at(c as usize) == s {
                 return c;
             }
             i = (i + 1) & mask;
@@ -119,8 +153,8 @@ impl StringTable {
         let n = n.next_power_of_two();
         self.slots = vec![NULL_CODE; n];
         let mask = n - 1;
-        for (code, s) in self.strings.iter().enumerate() {
-            let mut i = (hash(s.as_bytes()) as usize) & mask;
+        for code in 0..self.ends.len() {
+            let mut i = (hash(self.at(code).as_bytes()) as usize) & mask;
             while self.slots[i] != NULL_CODE {
                 i = (i + 1) & mask;
             }
@@ -151,5 +185,9 @@ mod tests {
         assert_eq!(t.get(NULL_CODE), None);
         assert_eq!(t.intern(""), 5000);
         assert_eq!(t.code_of(""), Some(5000));
+        assert_eq!(t.get(5000), Some(""));
+        assert_eq!(t.iter().len(), 5001);
+        assert_eq!(&t.buffer()[..8], "tax0tax1");
+        assert_eq!(&t.ends()[..3], &[4, 8, 12]);
     }
 }

@@ -37,7 +37,7 @@ impl Taxonomy {
         let mut maps = Vec::with_capacity(tables.len());
         for table in tables {
             let hosts = if include_host { Vec::new() } else { table.host_codes() };
-            let ts = table.string_table();
+            let ts = table.strings();
             // Per-table cache: local string code -> global code, for names/ranks/parents that
             // repeat (ranks especially).
             let mut map = Vec::with_capacity(table.len());
@@ -87,8 +87,9 @@ impl Taxonomy {
         self.tax_id.is_empty()
     }
 
-    pub fn strings(&self) -> &[String] {
-        self.strings.strings()
+    /// The string table that the string columns' codes index.
+    pub fn strings(&self) -> &StringTable {
+        &self.strings
     }
     pub fn tax_id_codes(&self) -> &[u32] {
         &self.tax_id
