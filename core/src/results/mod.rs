@@ -10,6 +10,7 @@ pub mod decode;
 pub mod exports;
 pub mod functional;
 pub mod metric;
+pub mod other;
 pub mod strings;
 pub mod taxonomy;
 
@@ -25,6 +26,9 @@ pub use functional::{
     FunctionalMatrix, FunctionalMetric, FunctionalTable, RehydrateFilter,
 };
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
+pub use other::{
+    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstResults, PanelMarker,
+};
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};
 
