@@ -1,10 +1,14 @@
 //! Plain-Rust core of onecodex-wasm. Nothing here knows about JavaScript: the wasm crate at the
 //! workspace root wraps it, and native tests exercise it directly.
 
+pub mod api;
 pub mod config;
 pub mod error;
+pub mod http;
 pub mod query;
 pub mod resources;
+pub mod retry;
 pub mod results;
+pub mod transport;
 
 pub use error::{Error, ErrorCode, Result};
