@@ -18,6 +18,7 @@ pub fn route(app: &App, req: &Req) -> Resp {
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
     match segs.as_slice() {
         ["__admin", "faults", rest @ ..] => return admin::faults(app, req, rest),
+        ["__admin", "info"] => return admin::info(app, req),
         ["__signed", rest @ ..] => return signed::serve(app, req, rest),
         _ => {}
     }
@@ -67,6 +68,10 @@ pub fn route(app: &App, req: &Req) -> Resp {
                 (["organization"], &Method::GET) if schema.org_route => {
                     list::list(app, req, schema, list::Route::Organization)
                 }
+                ([r @ ("public" | "organization")], &Method::GET) => error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    format!("{} do not support {r} listings", schema.coll),
+                ),
                 ([id], &Method::GET) => objects::get(app, req, schema, id),
                 ([id], &Method::PATCH) => objects::patch(app, req, schema, id),
                 ([id], &Method::DELETE) => objects::delete(app, schema, id),
