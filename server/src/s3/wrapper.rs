@@ -287,12 +287,15 @@ impl S3 for Wrapped {
                 return Err(s3_error!(MalformedXML, "You must specify at least one part"));
             };
             let mut prev = 0;
-            for (k, p) in parts.iter().enumerate() {
+            for p in parts {
                 let n = p.part_number.ok_or_else(|| s3_error!(MalformedXML, "Each part needs a PartNumber"))?;
                 if n <= prev {
                     return Err(s3_error!(InvalidPartOrder, "The list of parts was not in ascending order."));
                 }
                 prev = n;
+            }
+            for (k, p) in parts.iter().enumerate() {
+                let n = p.part_number.unwrap_or(0);
                 let Some(stored) = u.parts.get(&n) else {
                     return Err(s3_error!(InvalidPart, "Part {} was not uploaded.", n));
                 };
