@@ -164,7 +164,7 @@ impl ClassificationTable {
                 Some(f) => Column::Numbers(self.numbers(f)),
                 None => {
                     return Err(Error::invalid_argument(format!(
-                        "unknown column {name:?}; columns are {}",
+                        "unknown column \"{name}\"; columns are {}",
                         COLUMN_NAMES.join(", ")
                     )))
                 }
@@ -176,7 +176,7 @@ impl ClassificationTable {
     pub fn string_column(&self, name: &str) -> Result<Vec<Option<&str>>> {
         match self.column(name)? {
             Column::Strings(codes) => Ok(codes.iter().map(|&c| self.strings.get(c)).collect()),
-            Column::Numbers(_) => Err(Error::invalid_argument(format!("column {name:?} holds numbers"))),
+            Column::Numbers(_) => Err(Error::invalid_argument(format!("column \"{name}\" holds numbers"))),
         }
     }
 
@@ -356,7 +356,7 @@ pub(crate) fn push_number(out: &mut String, v: f64) {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         let _ = write!(out, "{}", v as i64);
     } else {
-        let _ = write!(out, "{v}");
+        out.push_str(&float_text(v));
     }
 }
 
@@ -559,7 +559,7 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
         if b.row_by_code[tax as usize] != NULL_CODE {
             let t = b.strings.str_or_empty(tax).to_owned();
             b.error = Some(Error::invalid_response(format!(
-                "classification results: duplicate tax_id {t:?} in table"
+                "classification results: duplicate tax_id \"{t}\" in table"
             )));
             return Err(de::Error::custom("duplicate tax_id"));
         }
@@ -612,7 +612,19 @@ pub(crate) fn number_id_text(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
         format!("{}", v as i64)
     } else {
-        format!("{v}")
+        float_text(v)
+    }
+}
+
+/// Shortest round-trip text of a float through serde_json's formatter (already linked for
+/// JSON): `core::fmt`'s float printing would add ~10 KB of wasm. Non-finite values print as
+/// Python does (`nan`, `inf`).
+pub(crate) fn float_text(v: f64) -> String {
+    match serde_json::Number::from_f64(v) {
+        Some(n) => n.to_string(),
+        None if v.is_nan() => "nan".into(),
+        None if v > 0.0 => "inf".into(),
+        None => "-inf".into(),
     }
 }
 

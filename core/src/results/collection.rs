@@ -68,7 +68,7 @@ impl TableFormat {
         match s {
             "wide" => Ok(TableFormat::Wide),
             "long" => Ok(TableFormat::Long),
-            _ => Err(Error::invalid_argument(format!("table format must be one of: long, wide (got {s:?})"))),
+            _ => Err(Error::invalid_argument(format!("table format must be one of: long, wide (got \"{s}\")"))),
         }
     }
 }

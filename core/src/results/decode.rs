@@ -248,7 +248,7 @@ fn inflate_raw(input: &[u8], out: &mut Vec<u8>, max_bytes: usize) -> Result<usiz
                 }
             }
             Err(e) => {
-                return Err(Error::invalid_response(format!("corrupt gzip data: {e:?}")));
+                return Err(Error::invalid_response(format!("corrupt gzip data ({})", match e { MZError::Data => "bad deflate data", MZError::Mem => "out of memory", _ => "stream error" })));
             }
         }
     }

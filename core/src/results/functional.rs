@@ -53,7 +53,7 @@ impl FunctionalAnnotation {
     pub fn parse(s: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| {
             Error::invalid_argument(format!(
-                "unknown functional annotation {s:?}; expected one of pathways, metacyc, eggnog, go, ko, ec, pfam, reaction"
+                "unknown functional annotation \"{s}\"; expected one of pathways, metacyc, eggnog, go, ko, ec, pfam, reaction"
             ))
         })
     }
@@ -102,7 +102,7 @@ impl FunctionalMetric {
     pub fn parse(s: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
             Error::invalid_argument(format!(
-                "unknown functional metric {s:?}; expected one of rpk, cpm, abundance, complete_abundance, coverage"
+                "unknown functional metric \"{s}\"; expected one of rpk, cpm, abundance, complete_abundance, coverage"
             ))
         })
     }
@@ -536,9 +536,9 @@ fn python_float_text(v: f64) -> String {
     } else if v.is_infinite() {
         if v > 0.0 { "inf".into() } else { "-inf".into() }
     } else if v.fract() == 0.0 && v.abs() < 1e16 {
-        format!("{v:.1}")
+        format!("{}.0", v as i64)
     } else {
-        format!("{v}")
+        super::classification::float_text(v)
     }
 }
 

@@ -64,7 +64,7 @@ impl Rank {
     pub fn parse(s: &str) -> Result<Rank> {
         Rank::from_canonical(s).ok_or_else(|| {
             Error::invalid_argument(format!(
-                "unknown rank {s:?}; expected one of superkingdom, kingdom, phylum, class, order, family, genus, species, or auto"
+                "unknown rank \"{s}\"; expected one of superkingdom, kingdom, phylum, class, order, family, genus, species, or auto"
             ))
         })
     }
@@ -196,7 +196,7 @@ impl Metric {
     pub fn parse(s: &str) -> Result<Metric> {
         Metric::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
             Error::invalid_argument(format!(
-                "unknown metric {s:?}; expected auto or one of {}",
+                "unknown metric \"{s}\"; expected auto or one of {}",
                 Metric::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
             ))
         })

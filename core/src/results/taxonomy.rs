@@ -340,7 +340,7 @@ impl TaxonomyTree {
             let t = t.as_ref();
             let mut cur = Some(
                 self.find(t)
-                    .ok_or_else(|| Error::invalid_argument(format!("tax_id {t:?} is not in the tree")))?,
+                    .ok_or_else(|| Error::invalid_argument(format!("tax_id \"{t}\" is not in the tree")))?,
             );
             while let Some(i) = cur {
                 if keep[i] && i != self.root {
