@@ -1,0 +1,136 @@
+//! Pagination state of one listing (API_SPEC.md §4.2): page numbers until `X-Total-Count` items
+//! have come, or cursors until `X-Next-Cursor` is absent. An empty page always ends the listing,
+//! so a server that over-reports its total cannot make the client loop (Appendix C.7).
+
+use crate::error::{Error, Result};
+use crate::http::Response;
+use crate::query::Listing;
+use crate::resources::Pagination;
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct Pager {
+    listing: Listing,
+    page: u32,
+    cursor: Option<String>,
+    received: u64,
+    total: Option<u64>,
+    done: bool,
+}
+
+impl Pager {
+    pub fn new(listing: Listing) -> Self {
+        Pager { listing, page: 1, cursor: None, received: 0, total: None, done: false }
+    }
+
+    pub fn listing(&self) -> &Listing {
+        &self.listing
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// `X-Total-Count` of page-style listings, once the first page has come.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// The path and query of the next request, or None when the listing is complete.
+    pub fn next_path(&self) -> Option<String> {
+        (!self.done).then(|| self.listing.page_path(self.page, self.cursor.as_deref()))
+    }
+
+    /// Consumes a 2xx response to the request of `next_path` and returns its items.
+    pub fn accept(&mut self, resp: &Response) -> Result<Vec<Value>> {
+        let items = match resp.json::<Value>("Listing")? {
+            Value::Array(items) => items,
+            other => {
+                return Err(Error::invalid_response(format!(
+                    "a listing page must be a JSON array, got {}",
+                    crate::query::sort::kind_of(&other)
+                )))
+            }
+        };
+        self.received += items.len() as u64;
+        match self.listing.pagination {
+            Pagination::Page => {
+                // A missing header counts as 0: stop after this page (§4.2).
+                let total = resp.header("x-total-count").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+                self.total = Some(total);
+                self.page += 1;
+                self.done = items.is_empty() || self.received >= total;
+            }
+            Pagination::Cursor => {
+                self.cursor = resp.header("x-next-cursor").map(str::to_string).filter(|c| !c.is_empty());
+                if let Some(total) = resp.header("x-total-count").and_then(|v| v.trim().parse().ok()) {
+                    self.total = Some(total);
+                }
+                self.done = items.is_empty() || self.cursor.is_none();
+            }
+        }
+        Ok(items)
+    }
+
+    /// Ends the listing early (a limit was reached).
+    pub fn finish(&mut self) {
+        self.done = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::Route;
+    use crate::resources::Resource;
+
+    fn pager(resource: &str) -> Pager {
+        let r = Resource::by_name(resource).unwrap();
+        Pager::new(Listing::new(r, Route::Own, &Value::Null, &Value::Null).unwrap())
+    }
+
+    fn page(body: &str, headers: &[(&str, &str)]) -> Response {
+        Response {
+            status: 200,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn page_style_stops_at_total() {
+        let mut p = pager("projects");
+        assert!(p.next_path().unwrap().ends_with("&page=1"));
+        assert_eq!(p.accept(&page("[1, 2]", &[("X-Total-Count", "3")])).unwrap().len(), 2);
+        assert!(p.next_path().unwrap().ends_with("&page=2"));
+        p.accept(&page("[3]", &[("X-Total-Count", "3")])).unwrap();
+        assert_eq!((p.next_path(), p.total()), (None, Some(3)));
+    }
+
+    #[test]
+    fn page_style_stops_on_missing_total_and_on_empty_pages() {
+        let mut p = pager("projects");
+        p.accept(&page("[1]", &[])).unwrap();
+        assert!(p.is_done(), "missing X-Total-Count counts as 0");
+        let mut p = pager("projects");
+        p.accept(&page("[]", &[("X-Total-Count", "50")])).unwrap();
+        assert!(p.is_done(), "an empty page ends the loop even if the total says more");
+    }
+
+    #[test]
+    fn cursor_style_follows_next_cursor() {
+        let mut p = pager("samples");
+        assert!(p.next_path().unwrap().ends_with("&expand=all"), "no cursor on the first request");
+        p.accept(&page("[1]", &[("X-Next-Cursor", "c 2")])).unwrap();
+        assert!(p.next_path().unwrap().ends_with("&cursor=c+2"));
+        p.accept(&page("[2]", &[])).unwrap();
+        assert!(p.is_done());
+    }
+
+    #[test]
+    fn a_non_array_page_is_invalid_response() {
+        let mut p = pager("samples");
+        let e = p.accept(&page(r#"{"message": "x"}"#, &[])).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidResponse);
+    }
+}

@@ -1,0 +1,321 @@
+//! Which fields each resource can be filtered on, and with which operators (API_SPEC.md §4.3–4.4
+//! and §16). One table serves validation here and the TypeScript filter types the wasm layer
+//! publishes, so the two cannot disagree.
+
+use super::sort::kind_of;
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+
+/// The kinds of filterable field, after `onecodex/models/filters.py`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Free text: equality, lists and the substring operators.
+    Str,
+    /// Enum-backed text columns: whole values only (§16.1.2).
+    EnumStr,
+    /// Equality only (`Users.email`).
+    EqStr,
+    Num,
+    /// RFC 3339 strings with an offset.
+    Datetime,
+    Bool,
+    /// A to-one reference: an id, a URI, `{ $ref }` or an object with a `$uri`.
+    Ref,
+    /// A to-many reference (`tags`).
+    RefList,
+    /// `Samples.tax_ids`: tax-id strings a sample must all contain (§16.1.3).
+    TaxIds,
+}
+
+impl FieldKind {
+    pub fn operators(self) -> &'static [&'static str] {
+        const STR: &[&str] = &["$eq", "$ne", "$in", "$contains", "$icontains", "$startswith", "$istartswith", "$endswith", "$iendswith"];
+        const ORDERED: &[&str] = &["$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$between", "$in"];
+        match self {
+            FieldKind::Str => STR,
+            FieldKind::EnumStr | FieldKind::Ref => &["$eq", "$ne", "$in"],
+            FieldKind::EqStr | FieldKind::Bool => &["$eq", "$ne"],
+            FieldKind::Num | FieldKind::Datetime => ORDERED,
+            FieldKind::RefList => &["$containsall", "$containsany"],
+            FieldKind::TaxIds => &["$containsall"],
+        }
+    }
+
+    /// Checks one literal (an equality value, an `$in` element, a `$between` bound…).
+    fn check_literal(self, field: &str, op: &str, v: &Value) -> Result<()> {
+        let ok = match (self, v) {
+            (_, Value::Null) => matches!(op, "" | "$eq" | "$ne"),
+            (FieldKind::Str | FieldKind::EnumStr | FieldKind::EqStr, Value::String(_)) => true,
+            (FieldKind::Num, Value::Number(_)) => true,
+            (FieldKind::Datetime, Value::String(s)) => is_rfc3339_with_offset(s),
+            (FieldKind::Bool, Value::Bool(_)) => true,
+            (FieldKind::Ref | FieldKind::RefList, Value::String(s)) => !s.is_empty(),
+            (FieldKind::Ref | FieldKind::RefList, Value::Object(m)) => m.len() == 1 && m.get("$ref").is_some_and(Value::is_string),
+            (FieldKind::TaxIds, Value::String(s)) => !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
+            _ => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        let want = match self {
+            FieldKind::Str | FieldKind::EnumStr | FieldKind::EqStr => "a string",
+            FieldKind::Num => "a number",
+            FieldKind::Datetime => "an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00+00:00",
+            FieldKind::Bool => "true or false",
+            FieldKind::Ref | FieldKind::RefList => "an id, a URI, { $ref } or an object with a $uri",
+            FieldKind::TaxIds => "tax ids as strings of digits",
+        };
+        let op = if op.is_empty() { "equality".to_string() } else { format!("operator '{op}'") };
+        Err(Error::invalid_filter(format!("field '{field}', {op}: expects {want}, got {}", describe(v))))
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
+        Value::Number(n) => n.to_string(),
+        other => kind_of(other).to_string(),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`: the API compares date-times, so a naive one is refused.
+fn is_rfc3339_with_offset(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if b.len() < 20 || !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return false;
+    }
+    if !(matches!(b[10], b'T' | b't' | b' ') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19)) {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+macro_rules! kind_ts {
+    (Str) => { "StrFilter" };
+    (EnumStr) => { "EnumStrFilter" };
+    (EqStr) => { "EqStrFilter" };
+    (Num) => { "NumFilter" };
+    (Datetime) => { "DatetimeFilter" };
+    (Bool) => { "BoolFilter" };
+    (Ref) => { "RefFilter" };
+    (RefList) => { "RefListFilter" };
+    (TaxIds) => { "TaxIdsFilter" };
+}
+
+/// Declares each resource's filterable fields once: the lookup table and the TypeScript
+/// interface `<Name>Where` come from the same lines.
+macro_rules! filterable {
+    ($( $resource:literal => $iface:literal { $( $field:ident : $kind:ident ),* $(,)? } )*) => {
+        /// The filterable fields of a resource (by its path name), or None for an unknown resource.
+        pub fn fields_of(resource: &str) -> Option<&'static [(&'static str, FieldKind)]> {
+            match resource {
+                $( $resource => Some(&[ $( (stringify!($field), FieldKind::$kind) ),* ]), )*
+                _ => None,
+            }
+        }
+
+        /// `export interface SamplesWhere { … }` and one such interface per resource.
+        pub const WHERE_TYPESCRIPT: &str = concat!(
+            $( "/** Filterable fields of `", $resource, "`; several terms are AND-ed. */\nexport interface ", $iface, " {\n",
+               $( "  ", stringify!($field), "?: ", kind_ts!($kind), ";\n", )*
+               "}\n", )*
+        );
+    };
+}
+
+filterable! {
+    "samples" => "SamplesWhere" {
+        created_at: Datetime, updated_at: Datetime, filename: Str, error_msg: Str, status: EnumStr,
+        visibility: EnumStr, size: Num, metadata: Ref, owner: Ref, project: Ref, tags: RefList, tax_ids: TaxIds,
+        // Metadata fields, joined through /metadata (§4.6, §16.1.4).
+        date_collected: Datetime, date_sequenced: Datetime, description: Str, external_sample_id: Str,
+        location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr, sample_type: EnumStr,
+        location_lat: Num, location_lon: Num, starred: Bool,
+    }
+    "metadata" => "MetadataWhere" {
+        updated_at: Datetime, date_collected: Datetime, date_sequenced: Datetime, description: Str,
+        external_sample_id: Str, location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr,
+        sample_type: EnumStr, location_lat: Num, location_lon: Num, starred: Bool, sample: Ref,
+    }
+    "users" => "UsersWhere" { email: EqStr }
+    "projects" => "ProjectsWhere" { name: Str, project_name: Str, description: Str, external_id: Str, owner: Ref }
+    "tags" => "TagsWhere" { name: Str }
+    "jobs" => "JobsWhere" { created_at: Datetime, name: Str, analysis_type: Str, public: Bool }
+    "documents" => "DocumentsWhere" { created_at: Datetime, filename: Str, size: Num, uploader: Ref }
+    "assets" => "AssetsWhere" { created_at: Datetime, name: Str, filename: Str, size: Num, status: EnumStr, uploader: Ref }
+    "analyses" => "AnalysesWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str,
+        analysis_type: Str, job: Ref, sample: Ref,
+    }
+    "classifications" => "ClassificationsWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "alignments" => "AlignmentsWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "functional_profiles" => "FunctionalProfilesWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "panels" => "PanelsWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "mlsts" => "MlstsWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "workflows" => "WorkflowsWhere" {
+        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
+    }
+    "annotation_sets" => "AnnotationSetsWhere" { created_at: Datetime, assembly: Ref, job: Ref }
+    "assemblies" => "AssembliesWhere" {
+        created_at: Datetime, filename: Str, size: Num, visibility: EnumStr, owner: Ref, genome: Ref, job: Ref,
+    }
+    "genomes" => "GenomesWhere" { created_at: Datetime, name: Str, description: Str, taxon: Ref }
+    "taxa" => "TaxaWhere" { created_at: Datetime, name: Str, taxon_id: Str, rank: Str, parent: Ref }
+}
+
+/// Metadata fields that `samples` filters are joined through (those not on samples itself).
+pub fn is_metadata_join_field(field: &str) -> bool {
+    field != "updated_at"
+        && fields_of("metadata").is_some_and(|m| m.iter().any(|(f, _)| *f == field))
+        && field != "sample"
+}
+
+/// Validates normalised terms (after `normalize_where`) against a resource's fields.
+pub fn validate_terms(resource: &str, terms: &Map<String, Value>) -> Result<()> {
+    let fields = fields_of(resource)
+        .ok_or_else(|| Error::invalid_argument(format!("unknown resource '{resource}'")))?;
+    for (field, condition) in terms {
+        if field == "$uri" {
+            continue; // built by normalize_where from ids
+        }
+        let kind = fields.iter().find(|(f, _)| f == field).map(|(_, k)| *k).ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+            Error::invalid_filter(format!("unknown field '{field}' for {resource} (filterable: {})", names.join(", ")))
+        })?;
+        match condition {
+            Value::Object(ops) if !(ops.len() == 1 && ops.contains_key("$ref")) => {
+                for (op, operand) in ops {
+                    if !kind.operators().contains(&op.as_str()) {
+                        return Err(Error::invalid_filter(format!(
+                            "field '{field}' of {resource} does not take operator '{op}' (it takes: {})",
+                            kind.operators().join(" ")
+                        )));
+                    }
+                    match operand {
+                        Value::Array(items) => items.iter().try_for_each(|v| kind.check_literal(field, op, v))?,
+                        single => kind.check_literal(field, op, single)?,
+                    }
+                }
+            }
+            Value::Array(_) => unreachable!("normalize_where turns lists into $in"),
+            literal if matches!(kind, FieldKind::RefList | FieldKind::TaxIds) => {
+                return Err(Error::invalid_filter(format!(
+                    "field '{field}' of {resource} needs a list or {{ \"$containsall\": [...] }}, got {}",
+                    describe(literal)
+                )))
+            }
+            literal => kind.check_literal(field, "", literal)?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::query::normalize_where;
+    use serde_json::json;
+
+    fn check(resource: &str, filter: Value) -> Result<()> {
+        validate_terms(resource, &normalize_where(&filter, &format!("/api/v1/{resource}"))?)
+    }
+
+    fn msg(resource: &str, filter: Value) -> String {
+        let e = check(resource, filter.clone()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidFilter, "{filter}");
+        e.message
+    }
+
+    #[test]
+    fn every_resource_has_a_table() {
+        for r in crate::resources::RESOURCES {
+            assert!(fields_of(r.name).is_some(), "{}", r.name);
+        }
+    }
+
+    #[test]
+    fn good_filters_pass() {
+        check("samples", json!({
+            "filename": {"$iendswith": ".fastq.gz"}, "size": {"$gte": 1, "$lte": 5},
+            "created_at": {"$between": ["2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00.5Z"]},
+            "status": ["available"], "project": "4b53797444f846c4", "owner": {"$uri": "/api/v1/users/x"},
+            "tags": {"$containsall": [{"$ref": "/api/v1/tags/t"}]}, "tax_ids": {"$containsall": ["543"]},
+            "error_msg": null, "platform": "Illumina HiSeq", "id": ["a"]
+        })).unwrap();
+        check("users", json!({"email": {"$ne": "a@b.c"}})).unwrap();
+    }
+
+    #[test]
+    fn restrictions_of_section_4_4_and_16() {
+        assert!(msg("samples", json!({"status": {"$contains": "avail"}})).contains("'status' of samples does not take operator '$contains'"));
+        assert!(msg("users", json!({"email": {"$icontains": "x"}})).contains("'$icontains'"));
+        assert!(msg("assets", json!({"status": {"$startswith": "a"}})).contains("takes: $eq $ne $in"));
+        assert!(msg("metadata", json!({"platform": {"$endswith": "q"}})).contains("$endswith"));
+        assert!(msg("samples", json!({"primary_classification": "x"})).contains("unknown field 'primary_classification' for samples"));
+        assert!(msg("metadata", json!({"custom": {"$eq": 1}})).contains("unknown field 'custom'"));
+    }
+
+    #[test]
+    fn operand_types_are_checked() {
+        assert!(msg("samples", json!({"size": "big"})).contains("field 'size', equality: expects a number, got \"big\""));
+        assert!(msg("samples", json!({"size": {"$in": [1, "2"]}})).contains("'$in'"));
+        assert!(msg("samples", json!({"created_at": {"$gte": "2026-01-01"}})).contains("RFC 3339"));
+        assert!(msg("samples", json!({"created_at": {"$gte": "2026-01-01T00:00:00"}})).contains("with an offset"));
+        assert!(msg("metadata", json!({"starred": "yes"})).contains("true or false"));
+        assert!(msg("samples", json!({"tax_ids": {"$containsall": [543]}})).contains("tax ids as strings"));
+        assert!(msg("samples", json!({"tags": "x"})).contains("needs a list"));
+        assert!(msg("samples", json!({"size": {"$lt": null}})).contains("'$lt'"));
+    }
+
+    #[test]
+    fn metadata_join_fields() {
+        assert!(is_metadata_join_field("platform"));
+        assert!(is_metadata_join_field("starred"));
+        assert!(!is_metadata_join_field("updated_at"), "exists on both: stays a sample term");
+        assert!(!is_metadata_join_field("filename"));
+    }
+
+    #[test]
+    fn typescript_lists_fields_with_their_filter_types() {
+        assert!(WHERE_TYPESCRIPT.contains("export interface SamplesWhere {\n  created_at?: DatetimeFilter;\n"));
+        assert!(WHERE_TYPESCRIPT.contains("export interface UsersWhere {\n  email?: EqStrFilter;\n}"));
+        assert!(WHERE_TYPESCRIPT.contains("  status?: EnumStrFilter;\n"));
+    }
+
+    #[test]
+    fn rfc3339() {
+        for ok in ["2026-01-01T00:00:00Z", "2015-09-25T17:27:19.596555-07:00", "2026-01-01 00:00:00+00:00"] {
+            assert!(is_rfc3339_with_offset(ok), "{ok}");
+        }
+        for bad in ["2026-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+0000", "x"] {
+            assert!(!is_rfc3339_with_offset(bad), "{bad}");
+        }
+    }
+}

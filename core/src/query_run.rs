@@ -1,0 +1,413 @@
+//! Running a listing query against the API: validation before any request, then page by page,
+//! with the samples extras of §4.6 and §16.1 (tags by name, `tax_ids`, the metadata join).
+
+use crate::api::Api;
+use crate::error::{Error, Result};
+use crate::http::Method;
+use crate::paging::Pager;
+use crate::query::fields::{is_metadata_join_field, validate_terms};
+use crate::query::{normalize_where, pyjson::to_python_json, Listing, Route};
+use crate::resources::{Pagination, Resource};
+use crate::transport::Transport;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryOptions {
+    pub sort: Value,
+    pub limit: Option<usize>,
+    pub public: bool,
+    pub organization: bool,
+}
+
+/// Ids of samples a metadata join allowed; None when there is no join.
+type IdFilter = Option<HashMap<String, usize>>;
+
+enum Stage {
+    Start,
+    Listing { pager: Pager, only: IdFilter },
+    ByIds { chunks: VecDeque<Vec<String>> },
+    Done,
+}
+
+pub struct QueryRun {
+    resource: &'static Resource,
+    route: Route,
+    sort: Value,
+    terms: Map<String, Value>,
+    tags_to_resolve: Vec<Value>,
+    metadata_terms: Map<String, Value>,
+    limit: Option<usize>,
+    kept: usize,
+    stage: Stage,
+}
+
+/// How many ids go into one `$uri $in` request.
+const IDS_PER_REQUEST: usize = 100;
+
+impl QueryRun {
+    /// Validates everything that can be checked without the network; no request is made here.
+    pub fn new(resource: &str, filter: &Value, options: QueryOptions) -> Result<QueryRun> {
+        let resource = Resource::by_name(resource)?;
+        let route = if options.public {
+            Route::Public
+        } else if options.organization {
+            Route::Organization
+        } else {
+            Route::Own
+        };
+        let mut filter = match filter {
+            Value::Null => Map::new(),
+            Value::Object(m) => m.clone(),
+            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::query::sort::kind_of(other)))),
+        };
+        let mut tags_to_resolve = Vec::new();
+        if resource.name == "samples" {
+            // A list of tags is resolved by id or name (§4.6); an operator object is sent as is.
+            if let Some(Value::Array(tags)) = filter.get("tags") {
+                tags_to_resolve = tags.clone();
+                filter.remove("tags");
+            }
+            // `tax_ids: [..]` means all of them; empty adds nothing (§16.1.3).
+            match filter.remove("tax_ids") {
+                Some(Value::Array(ids)) if ids.is_empty() => {}
+                Some(Value::Array(ids)) => {
+                    filter.insert("tax_ids".into(), json!({ "$containsall": ids }));
+                }
+                Some(Value::Null) | None => {}
+                Some(other) => {
+                    filter.insert("tax_ids".into(), other);
+                }
+            }
+        }
+        let mut terms = normalize_where(&Value::Object(filter), &resource.path())?;
+        validate_terms(resource.name, &terms)?;
+        for tag in &tags_to_resolve {
+            if !(tag.is_string() || tag.get("$uri").is_some_and(Value::is_string)) {
+                return Err(Error::invalid_filter("tags: each tag must be a name, an id or an object with a $uri"));
+            }
+        }
+        let mut metadata_terms = Map::new();
+        if resource.name == "samples" {
+            let keys: Vec<String> = terms.keys().filter(|k| is_metadata_join_field(k)).cloned().collect();
+            if !keys.is_empty() && route != Route::Own {
+                let word = if route == Route::Public { "public" } else { "organization" };
+                let mut sorted = keys.clone();
+                sorted.sort();
+                return Err(Error::invalid_filter(format!("Cannot filter {word} samples by metadata field(s): {}", sorted.join(", "))));
+            }
+            for k in keys {
+                metadata_terms.insert(k.clone(), terms.remove(&k).expect("key listed above"));
+            }
+        }
+        // The sort is checked now too, by building the listing once.
+        Listing::new(resource, route, &Value::Object(terms.clone()), &options.sort)?;
+        Ok(QueryRun {
+            resource,
+            route,
+            sort: options.sort,
+            terms,
+            tags_to_resolve,
+            metadata_terms,
+            limit: options.limit,
+            kept: 0,
+            stage: Stage::Start,
+        })
+    }
+
+    pub fn resource(&self) -> &'static Resource {
+        self.resource
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self.stage, Stage::Done)
+    }
+
+    /// The server's total where it gave one (page-style listings).
+    pub fn total(&self) -> Option<u64> {
+        match &self.stage {
+            Stage::Listing { pager, only: None } => pager.total(),
+            _ => None,
+        }
+    }
+
+    /// Records that `n` items of the last page were kept (after a client-side predicate) and
+    /// returns how many of them to hand out before the limit; reaching it ends the query.
+    pub fn keep(&mut self, n: usize) -> usize {
+        let allowed = match self.limit {
+            Some(limit) => n.min(limit.saturating_sub(self.kept)),
+            None => n,
+        };
+        self.kept += allowed;
+        if self.limit.is_some_and(|l| self.kept >= l) {
+            self.stage = Stage::Done;
+        }
+        allowed
+    }
+
+    /// The next page of raw items, or None when there are no more. Callers then call `keep`.
+    pub async fn next_page<T: Transport>(&mut self, api: &Api<T>) -> Result<Option<Vec<Value>>> {
+        loop {
+            match &mut self.stage {
+                Stage::Done => return Ok(None),
+                Stage::Start => self.start(api).await?,
+                Stage::Listing { pager, only } => {
+                    let Some(items) = fetch_page(api, self.resource, pager).await? else {
+                        self.stage = Stage::Done;
+                        return Ok(None);
+                    };
+                    let items = match only {
+                        Some(ids) => items.into_iter().filter(|o| object_id(o).is_some_and(|id| ids.contains_key(id))).collect(),
+                        None => items,
+                    };
+                    return Ok(Some(items));
+                }
+                Stage::ByIds { chunks } => {
+                    let Some(chunk) = chunks.pop_front() else {
+                        self.stage = Stage::Done;
+                        return Ok(None);
+                    };
+                    let found = fetch_by_ids(api, self.resource, &chunk).await?;
+                    return Ok(Some(found));
+                }
+            }
+        }
+    }
+
+    async fn start<T: Transport>(&mut self, api: &Api<T>) -> Result<()> {
+        if !self.tags_to_resolve.is_empty() {
+            let mut refs = Vec::new();
+            for tag in std::mem::take(&mut self.tags_to_resolve) {
+                refs.push(json!({ "$ref": resolve_tag(api, &tag).await? }));
+            }
+            self.terms.insert("tags".into(), json!({ "$containsall": refs }));
+            // Python's key order: declared fields, then tags, then tax_ids (§16.1.3).
+            if let Some(tax_ids) = self.terms.remove("tax_ids") {
+                self.terms.insert("tax_ids".into(), tax_ids);
+            }
+        }
+        let only = if self.metadata_terms.is_empty() {
+            None
+        } else {
+            let ids = self.metadata_sample_ids(api).await?;
+            if ids.is_empty() {
+                self.stage = Stage::Done;
+                return Ok(());
+            }
+            if self.terms.is_empty() && self.sort.is_null() {
+                // Nothing else to filter or order by: fetch exactly those samples, in metadata order.
+                let chunks = ids.chunks(IDS_PER_REQUEST).map(<[String]>::to_vec).collect();
+                self.stage = Stage::ByIds { chunks };
+                return Ok(());
+            }
+            Some(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+        };
+        let listing = Listing::new(self.resource, self.route, &Value::Object(self.terms.clone()), &self.sort)?;
+        self.stage = Stage::Listing { pager: Pager::new(listing), only };
+        Ok(())
+    }
+
+    /// Ids of the samples whose metadata matches the metadata terms, in listing order.
+    async fn metadata_sample_ids<T: Transport>(&self, api: &Api<T>) -> Result<Vec<String>> {
+        let metadata = Resource::by_name("metadata")?;
+        let listing = Listing::new(metadata, Route::Own, &Value::Object(self.metadata_terms.clone()), &Value::Null)?;
+        let mut pager = Pager::new(listing);
+        let mut ids = Vec::new();
+        while let Some(items) = fetch_page(api, metadata, &mut pager).await? {
+            for m in items {
+                let sample = m.get("sample").and_then(|s| s.get("$ref").or_else(|| s.get("$uri"))).and_then(Value::as_str);
+                if let Some(id) = sample.and_then(|uri| uri.rsplit('/').next()) {
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// One page of a listing, or None when the pager is done.
+async fn fetch_page<T: Transport>(api: &Api<T>, resource: &Resource, pager: &mut Pager) -> Result<Option<Vec<Value>>> {
+    let Some(path) = pager.next_path() else { return Ok(None) };
+    let mut req = api.request(Method::Get, &path);
+    if pager.listing().pagination == Pagination::Cursor {
+        req = req.header("X-Pagination-Style", "cursor");
+    }
+    if resource.experimental && !api.config.experimental {
+        req = req.header("X-OneCodex-Api-Experimental", "1");
+    }
+    let resp = api.send_ok(&req, &format!("Listing {}", resource.name)).await?;
+    pager.accept(&resp).map(Some)
+}
+
+/// Objects by id with `$uri $in` queries instead of one GET each, in the order asked.
+pub async fn fetch_by_ids<T: Transport>(api: &Api<T>, resource: &Resource, ids: &[String]) -> Result<Vec<Value>> {
+    let mut by_id: HashMap<String, Value> = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_REQUEST) {
+        let filter = json!({ "$uri": { "$in": chunk } });
+        let listing = Listing::new(resource, Route::Own, &filter, &Value::Null)?;
+        let mut pager = Pager::new(listing);
+        while let Some(items) = fetch_page(api, resource, &mut pager).await? {
+            for item in items {
+                if let Some(id) = object_id(&item) {
+                    by_id.insert(id.to_string(), item);
+                }
+            }
+        }
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The id of an object: the last segment of its `$uri`.
+pub fn object_id(object: &Value) -> Option<&str> {
+    object.get("$uri").and_then(Value::as_str).and_then(|u| u.rsplit('/').next())
+}
+
+fn looks_like_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// A tag given by object, id or name becomes its URI. A 16-hex-character string is tried as an id
+/// first and, if no such tag exists, as a name (the Python client never tries the name: C.4).
+async fn resolve_tag<T: Transport>(api: &Api<T>, tag: &Value) -> Result<String> {
+    if let Some(uri) = tag.get("$uri").and_then(Value::as_str) {
+        return Ok(uri.to_string());
+    }
+    let name = tag.as_str().unwrap_or_default();
+    if looks_like_id(name) {
+        let resp = api.send(&api.request(Method::Get, &format!("/api/v1/tags/{name}?expand=all"))).await?;
+        if resp.is_success() {
+            let tag: Value = resp.json("Reading a tag")?;
+            if let Some(uri) = tag.get("$uri").and_then(Value::as_str) {
+                return Ok(uri.to_string());
+            }
+        } else if resp.status != 404 {
+            return Err(crate::http::status_error(&resp, &format!("Reading tag {name}")));
+        }
+    }
+    let path = format!(
+        "/api/v1/tags?{}",
+        crate::query::listing_query(&to_python_json(&json!({ "name": name })), "{}", crate::query::Page::Number(1))
+    );
+    let found: Value = api.get_json(&path, &format!("Looking up tag '{name}'")).await?;
+    let found = found.as_array().cloned().unwrap_or_default();
+    match found.as_slice() {
+        [one] => object_id(one).map(|_| one["$uri"].as_str().unwrap_or_default().to_string())
+            .ok_or_else(|| Error::invalid_response("a tag without a $uri")),
+        [] => Err(Error::invalid_argument(format!("unknown tag '{name}'"))),
+        _ => Err(Error::invalid_argument(format!("several tags are named '{name}'; pass the tag's id instead"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::{block_on, reply, Scripted};
+    use crate::api::ClientConfig;
+    use crate::config::BaseUrl;
+    use crate::error::ErrorCode;
+
+    fn api(outcomes: Vec<crate::Result<crate::http::Response>>) -> Api<Scripted> {
+        let config = ClientConfig { base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(), ..Default::default() };
+        Api::new(config, Scripted::new(outcomes))
+    }
+
+    fn collect(run: &mut QueryRun, api: &Api<Scripted>) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Some(page) = block_on(run.next_page(api)).unwrap() {
+            let n = run.keep(page.len());
+            out.extend(page.into_iter().take(n));
+        }
+        out
+    }
+
+    fn urls(api: &Api<Scripted>) -> Vec<String> {
+        api.transport.requests.borrow().iter().map(|r| r.url.replace("http://127.0.0.1:1", "")).collect()
+    }
+
+    #[test]
+    fn bad_filters_fail_before_any_request() {
+        let e = QueryRun::new("samples", &json!({"status": {"$contains": "a"}}), QueryOptions::default()).err().unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidFilter);
+        let opts = QueryOptions { public: true, ..Default::default() };
+        let e = QueryRun::new("samples", &json!({"platform": "x", "date_collected": null}), opts).err().unwrap();
+        assert_eq!(e.message, "Cannot filter public samples by metadata field(s): date_collected, platform");
+        let e = QueryRun::new("samples", &Value::Null, QueryOptions { sort: json!(5), ..Default::default() }).err().unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn pages_until_the_limit_and_no_further() {
+        let a = api(vec![reply(200, &[("X-Next-Cursor", "2")], r#"[{"$uri": "/api/v1/samples/a"}, {"$uri": "/api/v1/samples/b"}]"#),
+                         reply(200, &[("X-Next-Cursor", "3")], r#"[{"$uri": "/api/v1/samples/c"}, {"$uri": "/api/v1/samples/d"}]"#)]);
+        let mut run = QueryRun::new("samples", &Value::Null, QueryOptions { limit: Some(3), ..Default::default() }).unwrap();
+        let got = collect(&mut run, &a);
+        assert_eq!(got.iter().map(|o| object_id(o).unwrap()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(urls(&a).len(), 2, "the limit stops the paging");
+        assert_eq!(a.transport.requests.borrow()[0].header_value("x-pagination-style"), Some("cursor"));
+    }
+
+    #[test]
+    fn metadata_join_intersects_before_the_limit() {
+        let a = api(vec![
+            reply(200, &[], r#"[{"sample": {"$ref": "/api/v1/samples/b"}}, {"sample": {"$ref": "/api/v1/samples/d"}}]"#),
+            reply(200, &[("X-Next-Cursor", "x")], r#"[{"$uri": "/api/v1/samples/a"}, {"$uri": "/api/v1/samples/b"}]"#),
+            reply(200, &[], r#"[{"$uri": "/api/v1/samples/c"}, {"$uri": "/api/v1/samples/d"}]"#),
+        ]);
+        let filter = json!({"platform": "Illumina HiSeq", "filename": {"$icontains": "q"}});
+        let mut run = QueryRun::new("samples", &filter, QueryOptions { limit: Some(2), ..Default::default() }).unwrap();
+        let got: Vec<_> = collect(&mut run, &a).iter().map(|o| object_id(o).unwrap().to_string()).collect();
+        assert_eq!(got, ["b", "d"]);
+        let u = urls(&a);
+        assert!(u[0].starts_with("/api/v1/metadata?where=%7B%22platform%22%3A+%22Illumina+HiSeq%22%7D"), "{}", u[0]);
+        assert!(u[1].starts_with("/api/v1/samples?where=%7B%22filename%22"), "{}", u[1]);
+    }
+
+    #[test]
+    fn metadata_only_join_fetches_those_samples_by_uri() {
+        let a = api(vec![
+            reply(200, &[], r#"[{"sample": {"$ref": "/api/v1/samples/d"}}, {"sample": {"$ref": "/api/v1/samples/b"}}]"#),
+            reply(200, &[], r#"[{"$uri": "/api/v1/samples/b"}, {"$uri": "/api/v1/samples/d"}]"#),
+        ]);
+        let mut run = QueryRun::new("samples", &json!({"starred": true}), QueryOptions::default()).unwrap();
+        let got: Vec<_> = collect(&mut run, &a).iter().map(|o| object_id(o).unwrap().to_string()).collect();
+        assert_eq!(got, ["d", "b"], "metadata order");
+        assert!(urls(&a)[1].contains("%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fsamples%2Fd%22"), "{}", urls(&a)[1]);
+    }
+
+    #[test]
+    fn no_metadata_match_means_no_sample_request() {
+        let a = api(vec![reply(200, &[], "[]")]);
+        let mut run = QueryRun::new("samples", &json!({"platform": "x", "size": 1}), QueryOptions::default()).unwrap();
+        assert!(collect(&mut run, &a).is_empty());
+        assert_eq!(urls(&a).len(), 1);
+    }
+
+    #[test]
+    fn tags_by_name_and_id_and_tax_ids() {
+        let a = api(vec![
+            reply(200, &[("X-Total-Count", "1")], r#"[{"$uri": "/api/v1/tags/t1", "name": "trimmed"}]"#),
+            reply(404, &[], r#"{"message": "not found"}"#),
+            reply(200, &[("X-Total-Count", "1")], r#"[{"$uri": "/api/v1/tags/t2"}]"#),
+            reply(200, &[], "[]"),
+        ]);
+        let filter = json!({"tags": ["trimmed", "0123456789abcdef"], "tax_ids": ["543", "590"]});
+        let mut run = QueryRun::new("samples", &filter, QueryOptions::default()).unwrap();
+        collect(&mut run, &a);
+        let u = urls(&a);
+        assert!(u[0].starts_with("/api/v1/tags?where=%7B%22name%22%3A+%22trimmed%22%7D"), "{}", u[0]);
+        assert_eq!(u[1], "/api/v1/tags/0123456789abcdef?expand=all");
+        assert!(u[2].contains("%22name%22%3A+%220123456789abcdef%22"), "a 16-hex name falls back to a name lookup");
+        let sent = u[3].split("where=").nth(1).unwrap().split('&').next().unwrap().to_string();
+        assert_eq!(sent, crate::query::form::quote_plus(r#"{"tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/t2"}]}, "tax_ids": {"$containsall": ["543", "590"]}}"#));
+    }
+
+    #[test]
+    fn unknown_tag_is_a_typed_error() {
+        let a = api(vec![reply(200, &[("X-Total-Count", "0")], "[]")]);
+        let mut run = QueryRun::new("samples", &json!({"tags": ["nope"]}), QueryOptions::default()).unwrap();
+        let e = block_on(run.next_page(&a)).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "unknown tag 'nope'"));
+    }
+}
