@@ -324,8 +324,6 @@ pub fn wrap_body(action: &Action, resp: Resp) -> Resp {
                                 let l = data.len() as u64;
                                 return Some((Ok::<_, StdError>(http_body::Frame::data(data)), (body, sent + l, false)));
                             }
-                            let part = data.slice(0..room as usize);
-                            let _ = part;
                             return Some((Ok(http_body::Frame::data(data.slice(0..room as usize))), (body, limit, true)));
                         }
                         Some(Err(e)) => return Some((Err(e), (body, sent, true))),
@@ -336,7 +334,11 @@ pub fn wrap_body(action: &Action, resp: Resp) -> Resp {
             // After the allowed bytes, fail the body so the connection is cut mid-response.
             let failing = futures_util::StreamExt::chain(
                 stream,
-                futures_util::stream::once(async { Err::<http_body::Frame<Bytes>, StdError>(Box::new(Dropped)) }),
+                futures_util::stream::once(async {
+                    // Let the allowed bytes reach the socket before the connection is cut.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Err::<http_body::Frame<Bytes>, StdError>(Box::new(Dropped))
+                }),
             );
             Resp::from_parts(parts, Body::new(http_body_util::StreamBody::new(failing)))
         }
