@@ -374,3 +374,16 @@ fn generated_trees_keep_every_read_at_or_below_the_rank() {
     }
     assert!(checked > 80, "only {checked} generated cases ran");
 }
+
+#[test]
+fn from_results_bytes_and_errors_name_the_classification() {
+    let z = need!(classification_zstd("6579e99943f84ad2"));
+    let c = Collection::from_results([("a", &z[..]), ("b", TINY.as_bytes())]).unwrap();
+    assert_eq!(c.classification_ids(), vec!["a", "b"]);
+    assert_eq!(c.table(0).unwrap().len(), 1698);
+    // the taxonomy is built once and shared by later matrices
+    assert!(std::ptr::eq(c.taxonomy(false), c.taxonomy(false)));
+    let e = Collection::from_results([("a", &z[..]), ("bad", &z[..100])]).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidResponse);
+    assert!(e.message.starts_with("classification bad: "), "{e}");
+}

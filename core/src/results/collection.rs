@@ -5,6 +5,8 @@
 //! the rank filter (plus the taxa summed into `No <rank>`) are ever filled, so the dense matrix
 //! is `samples × kept columns`, and its size is checked before it is allocated.
 
+use std::cell::OnceCell;
+
 use super::classification::ClassificationTable;
 use super::metric::{Metric, MetricOption, Normalization, Rank, RankOption};
 use super::strings::NULL_CODE;
@@ -48,11 +50,13 @@ impl CollectionItem {
     }
 }
 
-/// Classification results in collection order.
+/// Classification results in collection order. Immutable once built, so its taxonomy tables
+/// (with and without host rows) are built once, on first use.
 #[derive(Debug, Clone, Default)]
 pub struct Collection {
     items: Vec<CollectionItem>,
     warnings: Vec<Warning>,
+    taxonomy: [OnceCell<(Taxonomy, Vec<Vec<u32>>)>; 2],
 }
 
 /// Wide (one row per classification) or long (one record per cell, column-major).
@@ -261,7 +265,29 @@ impl Collection {
                 format!("SampleCollection contains multiple analysis types: {}", job_names.join(", ")),
             ));
         }
-        Ok(Collection { items: kept, warnings })
+        Ok(Collection { items: kept, warnings, taxonomy: Default::default() })
+    }
+
+    /// A collection from `(classification id, results body)` pairs (zstd, gzip or JSON bytes),
+    /// all taken as successful; an error names the classification whose body is bad.
+    pub fn from_results<'a, I>(pairs: I) -> Result<Collection>
+    where
+        I: IntoIterator<Item = (&'a str, &'a [u8])>,
+    {
+        let mut items = Vec::new();
+        for (id, bytes) in pairs {
+            let table = ClassificationTable::parse(bytes).map_err(|mut e| {
+                e.message = format!("classification {id}: {}", e.message);
+                e
+            })?;
+            items.push(CollectionItem::new(id, table));
+        }
+        Collection::new(items, true)
+    }
+
+    /// The taxonomy table and, per classification, each row's taxon index (cached).
+    pub(crate) fn taxonomy_with_maps(&self, include_host: bool) -> &(Taxonomy, Vec<Vec<u32>>) {
+        self.taxonomy[include_host as usize].get_or_init(|| Taxonomy::build(&self.tables(), include_host))
     }
 
     /// A collection from `(classification id, table)` pairs, all taken as successful.
@@ -303,13 +329,13 @@ impl Collection {
     }
 
     /// The taxonomy table (§9.2): first-seen order, host rows excluded unless `include_host`.
-    pub fn taxonomy(&self, include_host: bool) -> Taxonomy {
-        Taxonomy::build(&self.tables(), include_host).0
+    pub fn taxonomy(&self, include_host: bool) -> &Taxonomy {
+        &self.taxonomy_with_maps(include_host).0
     }
 
     /// The taxonomy tree (§9.7) of the collection, with its warnings (missing parents).
     pub fn tree(&self, include_host: bool) -> Result<(TaxonomyTree, Vec<Warning>)> {
-        TaxonomyTree::build(&self.taxonomy(include_host))
+        TaxonomyTree::build(self.taxonomy(include_host))
     }
 
     /// "Metagenomic": all classifications share exactly one job name, containing
@@ -445,7 +471,7 @@ impl Collection {
 
         // 2–3. taxonomy, rank filter and `No <rank>` taxa
         let tables = self.tables();
-        let (tax, maps) = Taxonomy::build(&tables, opts.include_host);
+        let (tax, maps) = self.taxonomy_with_maps(opts.include_host);
         let level = rank.level();
         let mut slot = vec![NULL_CODE; tax.len()];
         let mut kept: Vec<usize> = Vec::new();
@@ -459,13 +485,7 @@ impl Collection {
         let mut any_missing = false;
         if opts.include_taxa_missing_rank {
             // The Python client walks its host-free taxonomy here even with include_host.
-            let walk_tax;
-            let walk: &Taxonomy = if opts.include_host {
-                walk_tax = Taxonomy::build(&tables, false).0;
-                &walk_tax
-            } else {
-                &tax
-            };
+            let walk: &Taxonomy = self.taxonomy(false);
             for t in 0..tax.len() {
                 let l = tax.rank_level(t);
                 if l == NON_CANONICAL || l >= level {
@@ -508,7 +528,7 @@ impl Collection {
         let init = if is_abundance { f64::NAN } else { 0.0 };
         let mut values = vec![init; nrows * ncols];
         let no_col = kept.len();
-        for (r, (table, map)) in tables.iter().zip(&maps).enumerate() {
+        for (r, (table, map)) in tables.iter().zip(maps).enumerate() {
             let src = table.numbers(field);
             let row = &mut values[r * ncols..(r + 1) * ncols];
             if any_missing {
@@ -555,30 +575,35 @@ impl Collection {
                 }
             }
         }
-        let col_iter = |values: &Vec<f64>, c: usize| {
-            (0..nrows).map(move |r| values[r * ncols + c]).collect::<Vec<f64>>()
-        };
+        // Per-column statistics in one row-major pass (pandas semantics: max and sum skip NaN).
+        let mut nonzero = vec![false; ncols];
+        let mut max = vec![f64::NAN; ncols];
+        let mut sum = vec![0.0f64; ncols];
+        for row in values.chunks_exact(ncols.max(1)) {
+            for (c, &v) in row.iter().enumerate() {
+                nonzero[c] |= v != 0.0;
+                if !v.is_nan() {
+                    sum[c] += v;
+                    if !(max[c] >= v) {
+                        max[c] = v;
+                    }
+                }
+            }
+        }
         let mut cols: Vec<usize> = (0..ncols).collect();
         // 6. remove zeros (NaN != 0, so NaN columns survive)
         if opts.remove_zeros {
-            cols.retain(|&c| col_iter(&values, c).iter().any(|&v| v != 0.0));
+            cols.retain(|&c| nonzero[c]);
         }
-        // 7. threshold (Python truthiness: 0 disables)
+        // 7. threshold (Python truthiness: 0 disables; an all-NaN column's max is NaN: dropped)
         if let Some(th) = opts.threshold.filter(|&t| t != 0.0) {
-            cols.retain(|&c| {
-                let m = col_iter(&values, c).into_iter().filter(|v| !v.is_nan()).fold(f64::NAN, f64::max);
-                m >= th
-            });
+            cols.retain(|&c| max[c] >= th);
         }
-        // 8. top N by column sum, descending (the output takes that order)
+        // 8. top N by column sum, descending (the output takes that order; ties keep column
+        // order)
         if let Some(n) = opts.top_n.filter(|&n| n > 0) {
-            let mut sums: Vec<(usize, f64)> = cols
-                .iter()
-                .map(|&c| (c, col_iter(&values, c).into_iter().filter(|v| !v.is_nan()).sum()))
-                .collect();
-            sums.sort_by(|a, b| b.1.total_cmp(&a.1));
-            sums.truncate(n);
-            cols = sums.into_iter().map(|(c, _)| c).collect();
+            cols.sort_by(|&a, &b| sum[b].total_cmp(&sum[a]));
+            cols.truncate(n);
         }
 
         // 9. output

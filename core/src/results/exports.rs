@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::collection::{Collection, Matrix};
 use super::metric::{Field, Rank};
-use super::taxonomy::{Taxonomy, TaxonomyTree};
+use super::taxonomy::TaxonomyTree;
 use crate::error::Result;
 
 impl Collection {
@@ -16,13 +16,12 @@ impl Collection {
     /// the names at the eight canonical ranks of the lineage. `date` is the caller's (ISO 8601;
     /// the core has no clock).
     pub fn to_biom(&self, biom_id: Option<&str>, date: &str) -> Result<Value> {
-        let tables: Vec<_> = self.items().iter().map(|i| &i.table).collect();
-        let (tax, maps) = Taxonomy::build(&tables, true);
-        let (tree, _warnings) = TaxonomyTree::build(&tax)?;
+        let (tax, maps) = self.taxonomy_with_maps(true);
+        let (tree, _warnings) = TaxonomyTree::build(tax)?;
         let mut columns = Vec::with_capacity(self.len());
         // tax id -> [(column, count)], in column order
         let mut rows: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
-        for (col, (item, map)) in self.items().iter().zip(&maps).enumerate() {
+        for (col, (item, map)) in self.items().iter().zip(maps).enumerate() {
             let (sample_id, filename, metadata) = match &item.sample {
                 Some(s) => {
                     let mut m = match &s.metadata {
