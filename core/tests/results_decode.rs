@@ -157,3 +157,68 @@ fn size_limit_refuses_bombs() {
     assert_eq!(decode_with_limit(&z, 443_746).unwrap().len(), 443_746);
     assert!(decode_with_limit(b"{\"table\": []}", 5).is_err());
 }
+
+#[test]
+fn json_round_trip_keeps_every_value() {
+    for id in ["6579e99943f84ad2", "464a7ebcnocaffe1", "0f4ee4ecb3a3412f"] {
+        let z = need!(classification_zstd(id));
+        let a = ClassificationTable::parse(&z).unwrap();
+        let json = a.to_json();
+        let b = ClassificationTable::parse(json.as_bytes()).unwrap();
+        assert_eq!(a.to_csv(), b.to_csv(), "{id}");
+        assert_eq!(a.n_reads(), b.n_reads());
+        assert_eq!(a.host_tax_ids(), b.host_tax_ids());
+        // and against the original JSON, value by value (ints and floats compared as numbers)
+        let orig: serde_json::Value = serde_json::from_slice(&decode(&z).unwrap()).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let (ot, bt) = (orig["table"].as_array().unwrap(), back["table"].as_array().unwrap());
+        assert_eq!(ot.len(), bt.len());
+        for (o, b) in ot.iter().zip(bt) {
+            for (k, v) in o.as_object().unwrap() {
+                match v {
+                    serde_json::Value::Number(n) => assert_eq!(n.as_f64(), b[k].as_f64(), "{id} {k}"),
+                    _ => assert_eq!(v, &b[k], "{id} {k}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn mutated_json_never_panics() {
+    let z = need!(classification_zstd("0f4ee4ecb3a3412f"));
+    let json = decode(&z).unwrap().into_owned();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"{}[]\",:0123456789.eE-+ntfaluse\\\x00\xff";
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..3000 {
+        let mut b = json.clone();
+        for _ in 0..1 + rnd() % 3 {
+            let i = (rnd() as usize) % b.len();
+            match rnd() % 3 {
+                0 => b[i] = alphabet[(rnd() as usize) % alphabet.len()],
+                1 => {
+                    b.remove(i);
+                }
+                _ => b.truncate(i),
+            }
+        }
+        match ClassificationTable::parse_json(&b) {
+            Ok(t) => {
+                ok += 1;
+                let _ = (t.to_csv(), t.to_json());
+            }
+            Err(e) => {
+                assert_eq!(e.code, ErrorCode::InvalidResponse);
+                err += 1;
+            }
+        }
+    }
+    assert!(err > 1000 && ok > 50, "ok {ok} err {err}");
+}

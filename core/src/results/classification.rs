@@ -295,6 +295,62 @@ impl ClassificationTable {
         })
     }
 
+    /// The results as JSON again (`n_reads`, `host_tax_ids`, `table`), with the keys these
+    /// results carried; integral numbers are written as integers, NaN as null.
+    pub fn to_json(&self) -> String {
+        let fields: Vec<Field> = Field::ALL.into_iter().filter(|&f| self.has_field(f)).collect();
+        let mut out = String::with_capacity(self.len() * 200 + 64);
+        let text = |out: &mut String, s: Option<&str>| match s {
+            // Serialising a &str cannot fail.
+            Some(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
+            None => out.push_str("null"),
+        };
+        out.push('{');
+        if let Some(n) = self.n_reads {
+            out.push_str("\"n_reads\": ");
+            push_number(&mut out, n);
+            out.push_str(", ");
+        }
+        if let Some(h) = &self.host_tax_ids {
+            out.push_str("\"host_tax_ids\": [");
+            for (i, t) in h.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                text(&mut out, Some(t));
+            }
+            out.push_str("], ");
+        }
+        out.push_str("\"table\": [");
+        for r in 0..self.len() {
+            if r > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{\"tax_id\": ");
+            text(&mut out, self.strings.get(self.tax_id[r]));
+            for (key, col) in [("name", &self.name), ("rank", &self.rank), ("parent_tax_id", &self.parent_tax_id)] {
+                out.push_str(", \"");
+                out.push_str(key);
+                out.push_str("\": ");
+                text(&mut out, self.strings.get(col[r]));
+            }
+            for &f in &fields {
+                out.push_str(", \"");
+                out.push_str(f.key());
+                out.push_str("\": ");
+                let v = self.numbers(f)[r];
+                if v.is_nan() {
+                    out.push_str("null");
+                } else {
+                    push_number(&mut out, v);
+                }
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+
     pub fn to_csv(&self) -> String {
         self.to_delimited(',')
     }
