@@ -13,7 +13,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -85,7 +89,10 @@ fn gzip_checksum_mismatch_and_truncation_are_errors() {
     assert!(e.message.contains("checksum"), "{e}");
     let gz = gzip(&data);
     // One byte is not a gzip magic any more: it is (invalid) JSON text.
-    assert_eq!(ClassificationTable::parse(&gz[..1]).unwrap_err().code, ErrorCode::InvalidResponse);
+    assert_eq!(
+        ClassificationTable::parse(&gz[..1]).unwrap_err().code,
+        ErrorCode::InvalidResponse
+    );
     for cut in 2..gz.len() {
         let e = decode(&gz[..cut]).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse, "cut at {cut}");
@@ -153,7 +160,10 @@ fn size_limit_refuses_bombs() {
     assert!(e.message.contains("exceed"), "{e}");
     assert_eq!(decode_with_limit(&gz, 5 << 20).unwrap().len(), 5 << 20);
     let z = need!(classification_zstd("6579e99943f84ad2"));
-    assert!(decode_with_limit(&z, 100_000).unwrap_err().message.contains("exceed"));
+    assert!(decode_with_limit(&z, 100_000)
+        .unwrap_err()
+        .message
+        .contains("exceed"));
     assert_eq!(decode_with_limit(&z, 443_746).unwrap().len(), 443_746);
     assert!(decode_with_limit(b"{\"table\": []}", 5).is_err());
 }
@@ -171,12 +181,17 @@ fn json_round_trip_keeps_every_value() {
         // and against the original JSON, value by value (ints and floats compared as numbers)
         let orig: serde_json::Value = serde_json::from_slice(&decode(&z).unwrap()).unwrap();
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let (ot, bt) = (orig["table"].as_array().unwrap(), back["table"].as_array().unwrap());
+        let (ot, bt) = (
+            orig["table"].as_array().unwrap(),
+            back["table"].as_array().unwrap(),
+        );
         assert_eq!(ot.len(), bt.len());
         for (o, b) in ot.iter().zip(bt) {
             for (k, v) in o.as_object().unwrap() {
                 match v {
-                    serde_json::Value::Number(n) => assert_eq!(n.as_f64(), b[k].as_f64(), "{id} {k}"),
+                    serde_json::Value::Number(n) => {
+                        assert_eq!(n.as_f64(), b[k].as_f64(), "{id} {k}")
+                    }
                     _ => assert_eq!(v, &b[k], "{id} {k}"),
                 }
             }

@@ -13,7 +13,9 @@ use onecodex_core::results::{
 
 #[test]
 fn server_results_fixture() {
-    let b = need!(fixture_bytes("functional_profiles/eec4ac90d9104d1e/results/index.json"));
+    let b = need!(fixture_bytes(
+        "functional_profiles/eec4ac90d9104d1e/results/index.json"
+    ));
     let t = FunctionalTable::parse(&b).unwrap();
     assert_eq!(t.len(), 450);
     assert_eq!(t.n_reads(), Some(871_218.0));
@@ -32,19 +34,35 @@ fn server_results_fixture() {
         })
         .unwrap();
     // serde_json's default float parser may be 1 ulp off (its `float_roundtrip` feature fixes it).
-    assert!((r.value - 21.004908581800002).abs() <= 4.0 * f64::EPSILON * 21.0, "{}", r.value);
+    assert!(
+        (r.value - 21.004908581800002).abs() <= 4.0 * f64::EPSILON * 21.0,
+        "{}",
+        r.value
+    );
     assert_eq!(r.taxon_id, Some("76517"));
-    assert_eq!(r.taxon_name, Some("g__Campylobacter.s__Campylobacter_hominis"));
+    assert_eq!(
+        r.taxon_name,
+        Some("g__Campylobacter.s__Campylobacter_hominis")
+    );
     let last = t.row(449).unwrap();
     assert_eq!(last.id, Some("K00036"));
-    assert_eq!(last.name, Some("glucose-6-phosphate 1-dehydrogenase [EC:1.1.1.49 1.1.1.363]"));
+    assert_eq!(
+        last.name,
+        Some("glucose-6-phosphate 1-dehydrogenase [EC:1.1.1.49 1.1.1.363]")
+    );
     assert_eq!(last.taxon_id, None);
     assert_eq!(last.value, 1.91904);
     let csv = t.to_csv();
     assert_eq!(csv.lines().count(), 451);
-    assert!(csv.lines().nth(1).unwrap().starts_with("gene_family,UNMAPPED,,total_cpm,477284,False,,"));
+    assert!(csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("gene_family,UNMAPPED,,total_cpm,477284,False,,"));
     for id in ["31ddae978aff475f", "bde18eb9407d4c2f"] {
-        let b = need!(fixture_bytes(&format!("functional_profiles/{id}/results/index.json")));
+        let b = need!(fixture_bytes(&format!(
+            "functional_profiles/{id}/results/index.json"
+        )));
         assert!(FunctionalTable::parse(&b).unwrap().len() >= 900);
     }
 }
@@ -76,9 +94,18 @@ fn filtered_results_shapes_and_python_booleans() {
     );
     let e = filtered_results_query(A::Pfam, M::Coverage, false).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
-    assert_eq!(e.message, "metric coverage cannot be retrieved for functional group pfam");
-    assert_eq!(A::parse("gene_family").unwrap_err().code, ErrorCode::InvalidArgument);
-    assert_eq!(M::parse("complete_abundance").unwrap(), M::CompleteAbundance);
+    assert_eq!(
+        e.message,
+        "metric coverage cannot be retrieved for functional group pfam"
+    );
+    assert_eq!(
+        A::parse("gene_family").unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        M::parse("complete_abundance").unwrap(),
+        M::CompleteAbundance
+    );
 }
 
 #[test]
@@ -100,10 +127,21 @@ fn malformed_functional_input_is_typed() {
         br#"{"version": 1, "results": {"pathways": [["P", "n", 1.0, 1.0, 1.0, [["562", 1.0]]]]}}"#,
     ] {
         let e = CondensedFunctional::parse(bad).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidResponse, "{}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            e.code,
+            ErrorCode::InvalidResponse,
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
-    assert_eq!(CondensedFunctional::parse(br#"{"version": 2, "whatever": []}"#).unwrap(), None);
-    assert_eq!(CondensedFunctional::parse(br#"{"results": {}}"#).unwrap(), None);
+    assert_eq!(
+        CondensedFunctional::parse(br#"{"version": 2, "whatever": []}"#).unwrap(),
+        None
+    );
+    assert_eq!(
+        CondensedFunctional::parse(br#"{"results": {}}"#).unwrap(),
+        None
+    );
 }
 
 const CONDENSED: &str = r#"{"version": 1, "n_reads": 871218, "n_mapped": 345093.0,
@@ -115,7 +153,16 @@ const CONDENSED: &str = r#"{"version": 1, "n_reads": 871218, "n_mapped": 345093.
    "pathways": [["PWY-1", "pathway one", 7.0, 1.0, 3.0, [["562", 4.0, 1.0, 2.0], [1280.0, 3.0, 0.5, 1.0]]],
                 ["PWY-2", "pathway two", 2.0, 0.5, 1.0, []]]}}"#;
 
-type RowT = (String, String, Option<String>, String, bool, Option<String>, Option<String>, f64);
+type RowT = (
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+    f64,
+);
 
 fn rows(t: &FunctionalTable) -> Vec<RowT> {
     t.rows()
@@ -134,13 +181,34 @@ fn rows(t: &FunctionalTable) -> Vec<RowT> {
         .collect()
 }
 
-fn row(g: &str, id: &str, name: Option<&str>, m: &str, st: bool, tid: Option<&str>, tn: Option<&str>, v: f64) -> RowT {
-    (g.into(), id.into(), name.map(Into::into), m.into(), st, tid.map(Into::into), tn.map(Into::into), v)
+#[allow(clippy::too_many_arguments)]
+fn row(
+    g: &str,
+    id: &str,
+    name: Option<&str>,
+    m: &str,
+    st: bool,
+    tid: Option<&str>,
+    tn: Option<&str>,
+    v: f64,
+) -> RowT {
+    (
+        g.into(),
+        id.into(),
+        name.map(Into::into),
+        m.into(),
+        st,
+        tid.map(Into::into),
+        tn.map(Into::into),
+        v,
+    )
 }
 
 #[test]
 fn condensed_rehydrates_in_the_client_order() {
-    let c = CondensedFunctional::parse(CONDENSED.as_bytes()).unwrap().unwrap();
+    let c = CondensedFunctional::parse(CONDENSED.as_bytes())
+        .unwrap()
+        .unwrap();
     assert_eq!(c.n_reads, Some(871_218.0));
     let t = c.rehydrate(&RehydrateFilter::default());
     let p1 = Some("pathway one");
@@ -152,8 +220,26 @@ fn condensed_rehydrates_in_the_client_order() {
         row("go", "GO:0000015", go, "rpk", false, None, None, 5.0),
         row("go", "GO:0000015", go, "rpk", true, Some("562"), ec, 3.0),
         row("go", "GO:0000015", go, "cpm", true, Some("562"), ec, 6.0),
-        row("go", "GO:0000015", go, "rpk", true, Some("0"), Some("unclassified"), 2.0),
-        row("go", "GO:0000015", go, "cpm", true, Some("0"), Some("unclassified"), 4.0),
+        row(
+            "go",
+            "GO:0000015",
+            go,
+            "rpk",
+            true,
+            Some("0"),
+            Some("unclassified"),
+            2.0,
+        ),
+        row(
+            "go",
+            "GO:0000015",
+            go,
+            "cpm",
+            true,
+            Some("0"),
+            Some("unclassified"),
+            4.0,
+        ),
         row("go", "GO:0000016", None, "cpm", false, None, None, 1.0),
         row("go", "GO:0000016", None, "rpk", false, None, None, 0.5),
         row("go", "UNMAPPED", None, "cpm", false, None, None, 900.0),
@@ -162,31 +248,98 @@ fn condensed_rehydrates_in_the_client_order() {
         row("metacyc", "PWY-1", p1, "rpk", false, None, None, 7.0),
         row("metacyc", "PWY-1", p1, "rpk", true, Some("562"), ec, 4.0),
         row("metacyc", "PWY-1", p1, "cpm", true, Some("562"), ec, 2.0),
-        row("metacyc", "PWY-1", p1, "rpk", true, Some("1280.0"), None, 3.0),
-        row("metacyc", "PWY-1", p1, "cpm", true, Some("1280.0"), None, 1.0),
+        row(
+            "metacyc",
+            "PWY-1",
+            p1,
+            "rpk",
+            true,
+            Some("1280.0"),
+            None,
+            3.0,
+        ),
+        row(
+            "metacyc",
+            "PWY-1",
+            p1,
+            "cpm",
+            true,
+            Some("1280.0"),
+            None,
+            1.0,
+        ),
         row("metacyc", "PWY-2", p2, "cpm", false, None, None, 1.0),
         row("metacyc", "PWY-2", p2, "rpk", false, None, None, 2.0),
         row("pathways", "PWY-1", p1, "coverage", false, None, None, 1.0),
         row("pathways", "PWY-1", p1, "abundance", false, None, None, 7.0),
-        row("pathways", "PWY-1", p1, "coverage", true, Some("562"), ec, 1.0),
-        row("pathways", "PWY-1", p1, "abundance", true, Some("562"), ec, 4.0),
-        row("pathways", "PWY-1", p1, "coverage", true, Some("1280.0"), None, 0.5),
-        row("pathways", "PWY-1", p1, "abundance", true, Some("1280.0"), None, 3.0),
+        row(
+            "pathways",
+            "PWY-1",
+            p1,
+            "coverage",
+            true,
+            Some("562"),
+            ec,
+            1.0,
+        ),
+        row(
+            "pathways",
+            "PWY-1",
+            p1,
+            "abundance",
+            true,
+            Some("562"),
+            ec,
+            4.0,
+        ),
+        row(
+            "pathways",
+            "PWY-1",
+            p1,
+            "coverage",
+            true,
+            Some("1280.0"),
+            None,
+            0.5,
+        ),
+        row(
+            "pathways",
+            "PWY-1",
+            p1,
+            "abundance",
+            true,
+            Some("1280.0"),
+            None,
+            3.0,
+        ),
         row("pathways", "PWY-2", p2, "coverage", false, None, None, 0.5),
         row("pathways", "PWY-2", p2, "abundance", false, None, None, 2.0),
     ];
     assert_eq!(rows(&t), expect);
 
     // filters: a metric drops UNMAPPED; complete_abundance keeps coverage == 1.0 pathways only
-    let f = c.rehydrate(&RehydrateFilter { group_name: Some("go"), metric: Some(M::Cpm), taxa_stratified: Some(false) });
+    let f = c.rehydrate(&RehydrateFilter {
+        group_name: Some("go"),
+        metric: Some(M::Cpm),
+        taxa_stratified: Some(false),
+    });
     assert_eq!(rows(&f), vec![expect[0].clone(), expect[6].clone()]);
-    let f = c.rehydrate(&RehydrateFilter { group_name: Some("pathways"), metric: Some(M::CompleteAbundance), taxa_stratified: None });
-    assert_eq!(rows(&f), vec![expect[19].clone(), expect[21].clone(), expect[23].clone()]);
+    let f = c.rehydrate(&RehydrateFilter {
+        group_name: Some("pathways"),
+        metric: Some(M::CompleteAbundance),
+        taxa_stratified: None,
+    });
+    assert_eq!(
+        rows(&f),
+        vec![expect[19].clone(), expect[21].clone(), expect[23].clone()]
+    );
 }
 
 fn go_profile(features: &str) -> CondensedFunctional {
     let json = format!(r#"{{"version": 1, "results": {{"go": [{features}]}}}}"#);
-    CondensedFunctional::parse(json.as_bytes()).unwrap().unwrap()
+    CondensedFunctional::parse(json.as_bytes())
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
@@ -200,7 +353,16 @@ fn functional_matrix_first_seen_columns() {
         r#"["GO:1", "one", 1.0, 1.0, [["562.0", 4.0, 40.0], [0.0, 5.0, 50.0]]],
            ["GO:0", "zero", 1.0, 1.0, [["562", 6.0, 60.0]]]"#,
     );
-    let m = functional_matrix(&[("fa", &a), ("fb", &b)], A::Go, M::Cpm, true, true, 0.0, 1 << 20).unwrap();
+    let m = functional_matrix(
+        &[("fa", &a), ("fb", &b)],
+        A::Go,
+        M::Cpm,
+        true,
+        true,
+        0.0,
+        1 << 20,
+    )
+    .unwrap();
     let cols: Vec<(&str, &str)> = m
         .column_ids
         .iter()
@@ -208,31 +370,81 @@ fn functional_matrix_first_seen_columns() {
         .map(|(f, t)| (f.as_str(), t.as_str()))
         .collect();
     // "562.0" is a string in the file and stays distinct; 0.0 (a number) becomes "0".
-    assert_eq!(cols, [("GO:0", "562"), ("GO:0", "0"), ("GO:0000016", "562"), ("GO:1", "562.0"), ("GO:1", "0")]);
+    assert_eq!(
+        cols,
+        [
+            ("GO:0", "562"),
+            ("GO:0", "0"),
+            ("GO:0000016", "562"),
+            ("GO:1", "562.0"),
+            ("GO:1", "0")
+        ]
+    );
     assert_eq!(m.row_ids, ["fa", "fb"]);
-    assert_eq!(m.values, vec![1.0, 2.0, 3.0, 0.0, 0.0, 6.0, 0.0, 0.0, 4.0, 5.0]);
+    assert_eq!(
+        m.values,
+        vec![1.0, 2.0, 3.0, 0.0, 0.0, 6.0, 0.0, 0.0, 4.0, 5.0]
+    );
     assert_eq!(
         m.feature_names,
-        vec![("GO:0".to_string(), Some("zero".to_string())), ("GO:0000016".to_string(), None), ("GO:1".to_string(), Some("one".to_string()))]
+        vec![
+            ("GO:0".to_string(), Some("zero".to_string())),
+            ("GO:0000016".to_string(), None),
+            ("GO:1".to_string(), Some("one".to_string()))
+        ]
     );
     // unstratified rpk, no filling
-    let m = functional_matrix(&[("fa", &a), ("fb", &b)], A::Go, M::Rpk, false, false, 0.0, 1 << 20).unwrap();
+    let m = functional_matrix(
+        &[("fa", &a), ("fb", &b)],
+        A::Go,
+        M::Rpk,
+        false,
+        false,
+        0.0,
+        1 << 20,
+    )
+    .unwrap();
     assert_eq!(m.column_ids, ["GO:0", "GO:0000016", "GO:1"]);
     assert!(m.column_taxon_ids.is_none());
-    assert_eq!((m.values[0], m.values[1], m.values[3], m.values[5]), (50.0, 30.0, 1.0, 1.0));
+    assert_eq!(
+        (m.values[0], m.values[1], m.values[3], m.values[5]),
+        (50.0, 30.0, 1.0, 1.0)
+    );
     assert!(m.values[2].is_nan() && m.values[4].is_nan());
     // pairs are checked; the byte limit is enforced
-    assert_eq!(functional_matrix(&[("fa", &a)], A::Go, M::Coverage, true, true, 0.0, 1 << 20).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(
+        functional_matrix(&[("fa", &a)], A::Go, M::Coverage, true, true, 0.0, 1 << 20)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidArgument
+    );
     assert!(functional_matrix(&[("fa", &a)], A::Go, M::Cpm, true, true, 0.0, 8).is_err());
 }
 
 #[test]
 fn functional_matrix_pathways_and_metacyc() {
-    let c = CondensedFunctional::parse(CONDENSED.as_bytes()).unwrap().unwrap();
+    let c = CondensedFunctional::parse(CONDENSED.as_bytes())
+        .unwrap()
+        .unwrap();
     let one = [("p", &c)];
     let m = functional_matrix(&one, A::Pathways, M::Coverage, false, true, 0.0, 1 << 20).unwrap();
-    assert_eq!((m.column_ids.clone(), m.values.clone()), (vec!["PWY-1".to_string(), "PWY-2".to_string()], vec![1.0, 0.5]));
-    let m = functional_matrix(&one, A::Pathways, M::CompleteAbundance, true, true, 0.0, 1 << 20).unwrap();
+    assert_eq!(
+        (m.column_ids.clone(), m.values.clone()),
+        (
+            vec!["PWY-1".to_string(), "PWY-2".to_string()],
+            vec![1.0, 0.5]
+        )
+    );
+    let m = functional_matrix(
+        &one,
+        A::Pathways,
+        M::CompleteAbundance,
+        true,
+        true,
+        0.0,
+        1 << 20,
+    )
+    .unwrap();
     assert_eq!(m.column_taxon_ids.unwrap(), ["562", "1280"]);
     assert_eq!(m.values, vec![4.0, 3.0]);
     let m = functional_matrix(&one, A::Metacyc, M::Cpm, false, true, 0.0, 1 << 20).unwrap();

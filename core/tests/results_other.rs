@@ -17,29 +17,46 @@ fn mlst_fixture_typed_and_round_trips() {
     assert_eq!(block.results[0].alleles.len(), 6);
     assert_eq!(block.results[0].alleles[0].gene, "arcC");
     let s = block.summary.as_ref().unwrap();
-    assert_eq!((s.complete_match, s.n_alleles_matched, s.n_alleles_total), (Some(false), Some(4), Some(6)));
+    assert_eq!(
+        (s.complete_match, s.n_alleles_matched, s.n_alleles_total),
+        (Some(false), Some(4), Some(6))
+    );
     let markers = r.panel_markers().unwrap();
     let common = &markers.iter().find(|(k, _)| k == "Common").unwrap().1;
     assert_eq!(common.n_reads, Some(30782.0));
-    assert!(markers.iter().any(|(_, m)| m.status.as_deref() == Some("present")));
+    assert!(markers
+        .iter()
+        .any(|(_, m)| m.status.as_deref() == Some("present")));
     // verbatim: serialising gives back the same JSON value
     let original: Value = serde_json::from_slice(&b).unwrap();
     assert_eq!(serde_json::to_value(&r).unwrap(), original);
-    assert_eq!(MlstResults::parse(b"{\"mlstResults\": {\"results\": 3}}").unwrap_err().code, ErrorCode::InvalidResponse);
+    assert_eq!(
+        MlstResults::parse(b"{\"mlstResults\": {\"results\": 3}}")
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidResponse
+    );
 }
 
 #[test]
 fn workflow_results_are_json() {
-    let b = need!(fixture_bytes("workflows/abcde12345fedcba/results/index.json"));
+    let b = need!(fixture_bytes(
+        "workflows/abcde12345fedcba/results/index.json"
+    ));
     let v = parse_json_results(&b).unwrap();
     assert_eq!(v["workflowResults"]["steps"][0]["name"], "step_one");
-    assert_eq!(parse_json_results(b"{\"a\": ").unwrap_err().code, ErrorCode::InvalidResponse);
+    assert_eq!(
+        parse_json_results(b"{\"a\": ").unwrap_err().code,
+        ErrorCode::InvalidResponse
+    );
 }
 
 #[test]
 fn metadata_table_from_fixture_objects() {
-    let samples: Vec<Value> = serde_json::from_slice(&need!(fixture_bytes("samples/index.json"))).unwrap();
-    let metadata: Vec<Value> = serde_json::from_slice(&need!(fixture_bytes("metadata/index.json"))).unwrap();
+    let samples: Vec<Value> =
+        serde_json::from_slice(&need!(fixture_bytes("samples/index.json"))).unwrap();
+    let metadata: Vec<Value> =
+        serde_json::from_slice(&need!(fixture_bytes("metadata/index.json"))).unwrap();
     let items: Vec<MetadataItem> = samples
         .iter()
         .take(5)
@@ -47,7 +64,9 @@ fn metadata_table_from_fixture_objects() {
             let mref = s["metadata"]["$ref"].as_str().unwrap();
             let m = metadata.iter().find(|m| m["$uri"] == mref).unwrap().clone();
             MetadataItem {
-                classification_id: s["primary_classification"]["$ref"].as_str().map(|r| r.rsplit('/').next().unwrap().to_string()),
+                classification_id: s["primary_classification"]["$ref"]
+                    .as_str()
+                    .map(|r| r.rsplit('/').next().unwrap().to_string()),
                 sample: s.clone(),
                 metadata: m,
                 project_name: None,
@@ -59,9 +78,25 @@ fn metadata_table_from_fixture_objects() {
     assert_eq!(
         &t.columns[..19],
         [
-            "date_collected", "date_sequenced", "description", "external_sample_id", "library_type", "location_lat",
-            "location_lon", "location_string", "name", "platform", "sample_type", "starred", "updated_at",
-            "classification_id", "sample_id", "metadata_id", "created_at", "filename", "project"
+            "date_collected",
+            "date_sequenced",
+            "description",
+            "external_sample_id",
+            "library_type",
+            "location_lat",
+            "location_lon",
+            "location_string",
+            "name",
+            "platform",
+            "sample_type",
+            "starred",
+            "updated_at",
+            "classification_id",
+            "sample_id",
+            "metadata_id",
+            "created_at",
+            "filename",
+            "project"
         ]
     );
     assert!(t.columns.iter().any(|c| c == "totalige"));
@@ -87,7 +122,12 @@ fn metadata_table_index_custom_overrides_and_projects() {
         project_name: None,
     };
     let t = metadata_table(&[
-        item(Some("c1"), "s1", json!({"name": "custom name", "ph": 7}), json!({"name": "Proj"})),
+        item(
+            Some("c1"),
+            "s1",
+            json!({"name": "custom name", "ph": 7}),
+            json!({"name": "Proj"}),
+        ),
         item(Some("c2"), "s2", json!({"site": "gut"}), Value::Null),
     ]);
     assert_eq!(t.index, "classification_id");
@@ -97,6 +137,9 @@ fn metadata_table_index_custom_overrides_and_projects() {
     assert_eq!(t.rows[1][name], "orig");
     assert_eq!(t.rows[0][18], "Proj");
     assert_eq!(t.rows[1][19], Value::Null);
-    let t = metadata_table(&[item(None, "s1", json!({}), Value::Null), item(None, "s2", json!({}), Value::Null)]);
+    let t = metadata_table(&[
+        item(None, "s1", json!({}), Value::Null),
+        item(None, "s2", json!({}), Value::Null),
+    ]);
     assert_eq!(t.index, "sample_id");
 }

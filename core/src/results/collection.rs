@@ -72,7 +72,9 @@ impl TableFormat {
         match s {
             "wide" => Ok(TableFormat::Wide),
             "long" => Ok(TableFormat::Long),
-            _ => Err(Error::invalid_argument(format!("table format must be one of: long, wide (got \"{s}\")"))),
+            _ => Err(Error::invalid_argument(format!(
+                "table format must be one of: long, wide (got \"{s}\")"
+            ))),
         }
     }
 }
@@ -166,7 +168,9 @@ impl Matrix {
 
     /// One column's values (copied: storage is row-major).
     pub fn column(&self, col: usize) -> Vec<f64> {
-        (0..self.n_rows()).map(|r| self.values[r * self.n_cols() + col]).collect()
+        (0..self.n_rows())
+            .map(|r| self.values[r * self.n_cols() + col])
+            .collect()
     }
 
     pub fn to_long(&self) -> LongTable {
@@ -240,7 +244,10 @@ impl Collection {
                 if skip_missing {
                     warnings.push(Warning::new(
                         "classification_not_successful",
-                        format!("Classification {} not successful. Skipping.", item.classification_id),
+                        format!(
+                            "Classification {} not successful. Skipping.",
+                            item.classification_id
+                        ),
                     ));
                     continue;
                 }
@@ -262,10 +269,17 @@ impl Collection {
         if job_names.len() > 1 {
             warnings.push(Warning::new(
                 "multiple_analysis_types",
-                format!("SampleCollection contains multiple analysis types: {}", job_names.join(", ")),
+                format!(
+                    "SampleCollection contains multiple analysis types: {}",
+                    job_names.join(", ")
+                ),
             ));
         }
-        Ok(Collection { items: kept, warnings, taxonomy: Default::default() })
+        Ok(Collection {
+            items: kept,
+            warnings,
+            taxonomy: Default::default(),
+        })
     }
 
     /// A collection from `(classification id, results body)` pairs (zstd, gzip or JSON bytes),
@@ -287,7 +301,8 @@ impl Collection {
 
     /// The taxonomy table and, per classification, each row's taxon index (cached).
     pub(crate) fn taxonomy_with_maps(&self, include_host: bool) -> &(Taxonomy, Vec<Vec<u32>>) {
-        self.taxonomy[include_host as usize].get_or_init(|| Taxonomy::build(&self.tables(), include_host))
+        self.taxonomy[include_host as usize]
+            .get_or_init(|| Taxonomy::build(&self.tables(), include_host))
     }
 
     /// A collection from `(classification id, table)` pairs, all taken as successful.
@@ -296,7 +311,13 @@ impl Collection {
         I: IntoIterator<Item = (S, ClassificationTable)>,
         S: Into<String>,
     {
-        Collection::new(pairs.into_iter().map(|(id, t)| CollectionItem::new(id, t)).collect(), true)
+        Collection::new(
+            pairs
+                .into_iter()
+                .map(|(id, t)| CollectionItem::new(id, t))
+                .collect(),
+            true,
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -312,7 +333,10 @@ impl Collection {
     }
 
     pub fn classification_ids(&self) -> Vec<&str> {
-        self.items.iter().map(|i| i.classification_id.as_str()).collect()
+        self.items
+            .iter()
+            .map(|i| i.classification_id.as_str())
+            .collect()
     }
 
     pub fn table(&self, i: usize) -> Option<&ClassificationTable> {
@@ -361,7 +385,9 @@ impl Collection {
         let (mut a, mut r) = (0usize, 0usize);
         for it in &self.items {
             let t = &it.table;
-            let Some(species) = t.strings().code_of("species") else { continue };
+            let Some(species) = t.strings().code_of("species") else {
+                continue;
+            };
             let ab = t.numbers(Field::Abundance);
             let rwc = t.numbers(Field::ReadcountWChildren);
             for (i, &rank) in t.rank_codes().iter().enumerate() {
@@ -395,7 +421,10 @@ impl Collection {
             .filter(|it| {
                 let t = &it.table;
                 !t.numbers(Field::Abundance).iter().any(|v| !v.is_nan())
-                    && !t.numbers(Field::AbundanceWChildren).iter().any(|v| !v.is_nan())
+                    && !t
+                        .numbers(Field::AbundanceWChildren)
+                        .iter()
+                        .any(|v| !v.is_nan())
             })
             .map(|it| it.classification_id.as_str())
             .collect()
@@ -463,9 +492,12 @@ impl Collection {
                     })
                     .collect::<Result<_>>()?,
             ),
-            Normalization::MappedMicrobial => {
-                Some(self.items.iter().map(|it| it.table.n_mapped_microbial_reads()).collect())
-            }
+            Normalization::MappedMicrobial => Some(
+                self.items
+                    .iter()
+                    .map(|it| it.table.n_mapped_microbial_reads())
+                    .collect(),
+            ),
             _ => None,
         };
 
@@ -475,9 +507,9 @@ impl Collection {
         let level = rank.level();
         let mut slot = vec![NULL_CODE; tax.len()];
         let mut kept: Vec<usize> = Vec::new();
-        for t in 0..tax.len() {
+        for (t, s) in slot.iter_mut().enumerate() {
             if tax.rank_level(t) == level {
-                slot[t] = kept.len() as u32;
+                *s = kept.len() as u32;
                 kept.push(t);
             }
         }
@@ -491,7 +523,9 @@ impl Collection {
                 if l == NON_CANONICAL || l >= level {
                     continue;
                 }
-                let Some(wt) = walk.index_of(tax.tax_id(t)) else { continue };
+                let Some(wt) = walk.index_of(tax.tax_id(t)) else {
+                    continue;
+                };
                 if let Some(u) = walk.highest_unclassified(wt, level)? {
                     if let Some(ui) = tax.index_of(walk.tax_id(u)) {
                         in_missing[ui] = true;
@@ -584,7 +618,7 @@ impl Collection {
                 nonzero[c] |= v != 0.0;
                 if !v.is_nan() {
                     sum[c] += v;
-                    if !(max[c] >= v) {
+                    if max[c].is_nan() || v > max[c] {
                         max[c] = v;
                     }
                 }
@@ -609,7 +643,11 @@ impl Collection {
         // 9. output
         let no_name = format!("No {}", rank.as_str());
         let mut m = Matrix {
-            row_ids: self.items.iter().map(|i| i.classification_id.clone()).collect(),
+            row_ids: self
+                .items
+                .iter()
+                .map(|i| i.classification_id.clone())
+                .collect(),
             column_ids: Vec::with_capacity(cols.len()),
             column_names: Vec::with_capacity(cols.len()),
             values: Vec::new(),

@@ -66,14 +66,17 @@ pub fn decode_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Cow<'_, [u8]>
 }
 
 fn too_large(max: usize) -> Error {
-    Error::invalid_response(format!("decompressed results exceed the limit of {max} bytes"))
+    Error::invalid_response(format!(
+        "decompressed results exceed the limit of {max} bytes"
+    ))
 }
 
 fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
     use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
-    let bad = |e: &dyn std::fmt::Display| Error::invalid_response(format!("corrupt zstd data: {e}"));
+    let bad =
+        |e: &dyn std::fmt::Display| Error::invalid_response(format!("corrupt zstd data: {e}"));
     let mut out: Vec<u8> = Vec::new();
     let mut input = bytes;
     let mut dec = FrameDecoder::new();
@@ -84,9 +87,9 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
                 length,
                 ..
             })) => {
-                input = input
-                    .get(length as usize..)
-                    .ok_or_else(|| Error::invalid_response("truncated zstd data (skippable frame)"))?;
+                input = input.get(length as usize..).ok_or_else(|| {
+                    Error::invalid_response("truncated zstd data (skippable frame)")
+                })?;
                 continue;
             }
             Err(e) => return Err(bad(&e)),
@@ -132,7 +135,11 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         t[i] = c;
@@ -157,14 +164,20 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         // Header (RFC 1952 §2.3).
         let h = bytes.get(pos..pos + 10).ok_or_else(truncated)?;
         if h[0] != 0x1F || h[1] != 0x8B {
-            return Err(Error::invalid_response("corrupt gzip data: bad member magic"));
+            return Err(Error::invalid_response(
+                "corrupt gzip data: bad member magic",
+            ));
         }
         if h[2] != 8 {
-            return Err(Error::invalid_response("corrupt gzip data: unknown compression method"));
+            return Err(Error::invalid_response(
+                "corrupt gzip data: unknown compression method",
+            ));
         }
         let flg = h[3];
         if flg & 0xE0 != 0 {
-            return Err(Error::invalid_response("corrupt gzip data: reserved header flags set"));
+            return Err(Error::invalid_response(
+                "corrupt gzip data: reserved header flags set",
+            ));
         }
         pos += 10;
         if flg & 0x04 != 0 {
@@ -191,7 +204,9 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         let isize = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
         pos += 8;
         if crc32(&out[start..]) != crc || (out.len() - start) as u32 != isize {
-            return Err(Error::invalid_response("corrupt gzip data: checksum mismatch"));
+            return Err(Error::invalid_response(
+                "corrupt gzip data: checksum mismatch",
+            ));
         }
         // Concatenated members are one stream (RFC 1952); trailing zero padding is tolerated.
         let rest = &bytes[pos..];
@@ -199,7 +214,9 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
             return Ok(out);
         }
         if rest.len() < 2 || rest[0] != 0x1F || rest[1] != 0x8B {
-            return Err(Error::invalid_response("corrupt gzip data: trailing garbage"));
+            return Err(Error::invalid_response(
+                "corrupt gzip data: trailing garbage",
+            ));
         }
     }
 }
@@ -248,7 +265,14 @@ fn inflate_raw(input: &[u8], out: &mut Vec<u8>, max_bytes: usize) -> Result<usiz
                 }
             }
             Err(e) => {
-                return Err(Error::invalid_response(format!("corrupt gzip data ({})", match e { MZError::Data => "bad deflate data", MZError::Mem => "out of memory", _ => "stream error" })));
+                return Err(Error::invalid_response(format!(
+                    "corrupt gzip data ({})",
+                    match e {
+                        MZError::Data => "bad deflate data",
+                        MZError::Mem => "out of memory",
+                        _ => "stream error",
+                    }
+                )));
             }
         }
     }

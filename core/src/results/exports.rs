@@ -30,7 +30,11 @@ impl Collection {
                     };
                     m.remove("$uri");
                     m.remove("sample");
-                    (Value::from(s.sample_id.clone()), Value::from(s.filename.clone()), Value::Object(m))
+                    (
+                        Value::from(s.sample_id.clone()),
+                        Value::from(s.filename.clone()),
+                        Value::Object(m),
+                    )
                 }
                 None => (Value::Null, Value::Null, Value::Object(Map::new())),
             };
@@ -95,12 +99,17 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
         (None, None) => (Some(10), None),
         t => t,
     };
-    let row_totals: Vec<f64> =
-        (0..nr).map(|r| m.row(r).iter().filter(|v| !v.is_nan()).sum()).collect();
+    let row_totals: Vec<f64> = (0..nr)
+        .map(|r| m.row(r).iter().filter(|v| !v.is_nan()).sum())
+        .collect();
     let mut cols: Vec<usize> = (0..nc).collect();
     if let Some(t) = threshold.filter(|&t| t != 0.0) {
         cols.retain(|&c| {
-            m.column(c).into_iter().filter(|v| !v.is_nan()).fold(f64::NAN, f64::max) >= t
+            m.column(c)
+                .into_iter()
+                .filter(|v| !v.is_nan())
+                .fold(f64::NAN, f64::max)
+                >= t
         });
     }
     if let Some(n) = top_n.filter(|&n| n > 0) {
@@ -108,7 +117,14 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
             .iter()
             .map(|&c| {
                 let v: Vec<f64> = m.column(c).into_iter().filter(|v| !v.is_nan()).collect();
-                (c, if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 })
+                (
+                    c,
+                    if v.is_empty() {
+                        f64::NAN
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64
+                    },
+                )
             })
             .collect();
         // Descending, NaN last (pandas sort_values).
@@ -129,7 +145,7 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
         out.column_ids.push("Other".into());
         out.column_names.push("Other".into());
     }
-    for r in 0..nr {
+    for (r, &total) in row_totals.iter().enumerate() {
         let row = m.row(r);
         let mut kept = 0.0;
         for &c in &cols {
@@ -139,7 +155,8 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
             }
         }
         if opts.include_other {
-            out.values.push(if row_totals[r] == 0.0 { 0.0 } else { row_totals[r] - kept });
+            out.values
+                .push(if total == 0.0 { 0.0 } else { total - kept });
         }
     }
     out
@@ -156,7 +173,12 @@ pub fn bar_chart_vega_lite(
     rank: Option<Rank>,
     normalized: bool,
 ) -> Value {
-    let label = |r: usize| labels.and_then(|l| l.get(r)).unwrap_or(&m.row_ids[r]).clone();
+    let label = |r: usize| {
+        labels
+            .and_then(|l| l.get(r))
+            .unwrap_or(&m.row_ids[r])
+            .clone()
+    };
     let tax_name = |c: usize| {
         let id = &m.column_ids[c];
         let name = &m.column_names[c];
@@ -171,7 +193,7 @@ pub fn bar_chart_vega_lite(
     domain.sort();
     domain.dedup();
     let mut front = Vec::new();
-    for special in [Some("Other".to_string()), no_level] .into_iter().flatten() {
+    for special in [Some("Other".to_string()), no_level].into_iter().flatten() {
         if let Some(p) = domain.iter().position(|d| *d == special) {
             front.push(domain.remove(p));
         }

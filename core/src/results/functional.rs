@@ -112,7 +112,9 @@ impl FunctionalMetric {
         let ok = match annotation {
             FunctionalAnnotation::Pathways => matches!(
                 self,
-                FunctionalMetric::Abundance | FunctionalMetric::CompleteAbundance | FunctionalMetric::Coverage
+                FunctionalMetric::Abundance
+                    | FunctionalMetric::CompleteAbundance
+                    | FunctionalMetric::Coverage
             ),
             _ => matches!(self, FunctionalMetric::Cpm | FunctionalMetric::Rpk),
         };
@@ -196,7 +198,9 @@ impl FunctionalTable {
     pub fn parse_json(json: &[u8]) -> Result<Self> {
         let mut de = serde_json::Deserializer::from_slice(json);
         let mut t = FunctionalTable::default();
-        let r = de.deserialize_map(TopVisitor(&mut t)).and_then(|()| de.end());
+        let r = de
+            .deserialize_map(TopVisitor(&mut t))
+            .and_then(|()| de.end());
         match r {
             Ok(()) => Ok(t),
             Err(e) => Err(Error::invalid_response(format!("functional results: {e}"))),
@@ -273,8 +277,16 @@ impl FunctionalTable {
     /// The local `table()` helper of §8.4: rows with this stratification and, if given, this
     /// group name.
     pub fn filter(&self, group_name: Option<&str>, taxa_stratified: bool) -> FunctionalTable {
-        let want = if taxa_stratified { STRATIFIED_TRUE } else { STRATIFIED_FALSE };
-        let mut out = FunctionalTable { n_reads: self.n_reads, n_mapped: self.n_mapped, ..Default::default() };
+        let want = if taxa_stratified {
+            STRATIFIED_TRUE
+        } else {
+            STRATIFIED_FALSE
+        };
+        let mut out = FunctionalTable {
+            n_reads: self.n_reads,
+            n_mapped: self.n_mapped,
+            ..Default::default()
+        };
         for i in 0..self.len() {
             if self.taxa_stratified[i] != want {
                 continue;
@@ -315,7 +327,8 @@ impl FunctionalTable {
     /// CSV with the columns of the Python exporter's rows:
     /// `group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name`.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name\n");
+        let mut out =
+            String::from("group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name\n");
         for r in self.rows() {
             for (j, v) in [r.group_name, r.id, r.name, r.metric].iter().enumerate() {
                 if j > 0 {
@@ -534,7 +547,11 @@ fn python_float_text(v: f64) -> String {
     if v.is_nan() {
         "nan".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
+        if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else if v.fract() == 0.0 && v.abs() < 1e16 {
         format!("{}.0", v as i64)
     } else {
@@ -595,7 +612,13 @@ pub struct Pathway {
 }
 
 #[derive(Deserialize)]
-struct FeatureRaw(TaxIdString, Option<String>, Num, Num, #[serde(default)] Vec<(RawTaxonId, Num, Num)>);
+struct FeatureRaw(
+    TaxIdString,
+    Option<String>,
+    Num,
+    Num,
+    #[serde(default)] Vec<(RawTaxonId, Num, Num)>,
+);
 
 #[derive(Deserialize)]
 struct PathwayRaw(
@@ -634,7 +657,10 @@ impl<'de> Deserialize<'de> for Groups {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map of functional groups to rows")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Groups, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Groups, A::Error> {
                 let mut out = Vec::new();
                 while let Some(k) = map.next_key::<String>()? {
                     if k == "pathways" {
@@ -647,7 +673,11 @@ impl<'de> Deserialize<'de> for Groups {
                                     abundance: r.2 .0,
                                     coverage: r.3 .0,
                                     metacyc_cpm: r.4 .0,
-                                    contributions: r.5.into_iter().map(|(t, a, b, c)| (t, a.0, b.0, c.0)).collect(),
+                                    contributions: r
+                                        .5
+                                        .into_iter()
+                                        .map(|(t, a, b, c)| (t, a.0, b.0, c.0))
+                                        .collect(),
                                 })
                                 .collect(),
                         ));
@@ -661,7 +691,11 @@ impl<'de> Deserialize<'de> for Groups {
                                     name: r.1,
                                     cpm: r.2 .0,
                                     rpk: r.3 .0,
-                                    contributions: r.4.into_iter().map(|(t, a, b)| (t, a.0, b.0)).collect(),
+                                    contributions: r
+                                        .4
+                                        .into_iter()
+                                        .map(|(t, a, b)| (t, a.0, b.0))
+                                        .collect(),
                                 })
                                 .collect(),
                         ));
@@ -717,7 +751,9 @@ impl CondensedFunctional {
     /// Python client then treats the results as unavailable.
     pub fn parse(bytes: &[u8]) -> Result<Option<Self>> {
         let text = decode::decode(bytes)?;
-        let err = |e: serde_json::Error| Error::invalid_response(format!("condensed functional results: {e}"));
+        let err = |e: serde_json::Error| {
+            Error::invalid_response(format!("condensed functional results: {e}"))
+        };
         let probe: VersionProbe = serde_json::from_slice(&text).map_err(err)?;
         if probe.version.as_f64() != Some(1.0) {
             return Ok(None);
@@ -739,12 +775,19 @@ impl CondensedFunctional {
         if s == "0" {
             return Some("unclassified".into());
         }
-        self.taxon_names.iter().find(|(id, _)| id == s).and_then(|(_, n)| n.clone())
+        self.taxon_names
+            .iter()
+            .find(|(id, _)| id == s)
+            .and_then(|(_, n)| n.clone())
     }
 
     /// The rehydrated `/results` table (§16.3 item 15), optionally filtered.
     pub fn rehydrate(&self, filter: &RehydrateFilter<'_>) -> FunctionalTable {
-        let mut out = FunctionalTable { n_reads: self.n_reads, n_mapped: self.n_mapped, ..Default::default() };
+        let mut out = FunctionalTable {
+            n_reads: self.n_reads,
+            n_mapped: self.n_mapped,
+            ..Default::default()
+        };
         let metric_filter = filter.metric;
         let keep = |group: &str, metric: &str, stratified: bool, id: &str| -> bool {
             if filter.group_name.is_some_and(|g| g != group) {
@@ -757,7 +800,11 @@ impl CondensedFunctional {
                 if is_special_feature(id) {
                     return false;
                 }
-                let want = if m == FunctionalMetric::CompleteAbundance { "abundance" } else { m.as_str() };
+                let want = if m == FunctionalMetric::CompleteAbundance {
+                    "abundance"
+                } else {
+                    m.as_str()
+                };
                 if want != metric {
                     return false;
                 }
@@ -765,12 +812,12 @@ impl CondensedFunctional {
             true
         };
         let emit = |out: &mut FunctionalTable,
-                        group: &str,
-                        id: &str,
-                        name: Option<&str>,
-                        metric: &str,
-                        value: f64,
-                        taxon: Option<&RawTaxonId>| {
+                    group: &str,
+                    id: &str,
+                    name: Option<&str>,
+                    metric: &str,
+                    value: f64,
+                    taxon: Option<&RawTaxonId>| {
             let stratified = taxon.is_some();
             if !keep(group, metric, stratified, id) {
                 return;
@@ -822,8 +869,18 @@ impl CondensedFunctional {
                 continue;
             }
             let name = p.name.as_deref();
-            emit(&mut out, "pathways", &p.id, name, "coverage", p.coverage, None);
-            emit(&mut out, "pathways", &p.id, name, "abundance", p.abundance, None);
+            emit(
+                &mut out, "pathways", &p.id, name, "coverage", p.coverage, None,
+            );
+            emit(
+                &mut out,
+                "pathways",
+                &p.id,
+                name,
+                "abundance",
+                p.abundance,
+                None,
+            );
             for (t, ab, cov, _) in &p.contributions {
                 emit(&mut out, "pathways", &p.id, name, "coverage", *cov, Some(t));
                 emit(&mut out, "pathways", &p.id, name, "abundance", *ab, Some(t));
@@ -897,18 +954,30 @@ pub fn functional_matrix(
         };
         for g in &p.groups {
             match (g, annotation) {
-                (Group::Pathways(ps), FunctionalAnnotation::Pathways | FunctionalAnnotation::Metacyc) => {
+                (
+                    Group::Pathways(ps),
+                    FunctionalAnnotation::Pathways | FunctionalAnnotation::Metacyc,
+                ) => {
                     for pw in ps {
                         let (un, idx): (f64, usize) = match (annotation, metric) {
-                            (FunctionalAnnotation::Pathways, FunctionalMetric::Abundance) => (pw.abundance, 1),
-                            (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => (pw.coverage, 2),
-                            (FunctionalAnnotation::Pathways, FunctionalMetric::CompleteAbundance) => {
+                            (FunctionalAnnotation::Pathways, FunctionalMetric::Abundance) => {
+                                (pw.abundance, 1)
+                            }
+                            (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => {
+                                (pw.coverage, 2)
+                            }
+                            (
+                                FunctionalAnnotation::Pathways,
+                                FunctionalMetric::CompleteAbundance,
+                            ) => {
                                 if pw.coverage != 1.0 {
                                     continue;
                                 }
                                 (pw.abundance, 1)
                             }
-                            (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => (pw.metacyc_cpm, 3),
+                            (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => {
+                                (pw.metacyc_cpm, 3)
+                            }
                             (_, _) => (pw.abundance, 1), // metacyc rpk
                         };
                         let name = pw.name.as_deref();
@@ -926,9 +995,10 @@ pub fn functional_matrix(
                         }
                     }
                 }
-                (Group::Features(group, fs), a) if a != FunctionalAnnotation::Pathways
-                    && a != FunctionalAnnotation::Metacyc
-                    && group == a.as_str() =>
+                (Group::Features(group, fs), a)
+                    if a != FunctionalAnnotation::Pathways
+                        && a != FunctionalAnnotation::Metacyc
+                        && group == a.as_str() =>
                 {
                     for f in fs {
                         let name = f.name.as_deref().filter(|n| *n != f.id);
@@ -969,7 +1039,11 @@ pub fn functional_matrix(
     Ok(FunctionalMatrix {
         row_ids: profiles.iter().map(|(id, _)| (*id).to_owned()).collect(),
         column_ids: col_feature,
-        column_taxon_ids: if taxa_stratified { Some(col_taxon) } else { None },
+        column_taxon_ids: if taxa_stratified {
+            Some(col_taxon)
+        } else {
+            None
+        },
         values,
         feature_names,
     })

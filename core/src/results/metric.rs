@@ -189,17 +189,26 @@ impl Metric {
             Metric::FilteredReadcount => "filtered_readcount",
             Metric::FilteredReadcountWChildren => "filtered_readcount_w_children",
             Metric::NormalizedFilteredReadcount => "normalized_filtered_readcount",
-            Metric::NormalizedFilteredReadcountWChildren => "normalized_filtered_readcount_w_children",
+            Metric::NormalizedFilteredReadcountWChildren => {
+                "normalized_filtered_readcount_w_children"
+            }
         }
     }
 
     pub fn parse(s: &str) -> Result<Metric> {
-        Metric::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            Error::invalid_argument(format!(
-                "unknown metric \"{s}\"; expected auto or one of {}",
-                Metric::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "unknown metric \"{s}\"; expected auto or one of {}",
+                    Metric::ALL
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     }
 
     /// The results key the metric reads (`results_key`).
@@ -315,7 +324,10 @@ mod tests {
         let e = Rank::parse("no rank").unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument);
         assert_eq!(MetricOption::parse("auto").unwrap(), MetricOption::Auto);
-        assert_eq!(RankOption::parse("genus").unwrap(), RankOption::Rank(Rank::Genus));
+        assert_eq!(
+            RankOption::parse("genus").unwrap(),
+            RankOption::Rank(Rank::Genus)
+        );
     }
 
     #[test]
@@ -329,7 +341,13 @@ mod tests {
         assert!(!Metric::FilteredReadcount.is_normalized());
         assert!(!Metric::NormalizedFilteredReadcount.is_abundance_sensitive());
         assert!(Metric::NormalizedReadcount.is_abundance_sensitive());
-        assert_eq!(Metric::NormalizedFilteredReadcountWChildren.field(), Field::FilteredReadcountWChildren);
-        assert_eq!(Metric::PropClassified.display_name(), "Classified Reads (Normalized)");
+        assert_eq!(
+            Metric::NormalizedFilteredReadcountWChildren.field(),
+            Field::FilteredReadcountWChildren
+        );
+        assert_eq!(
+            Metric::PropClassified.display_name(),
+            "Classified Reads (Normalized)"
+        );
     }
 }

@@ -19,8 +19,8 @@ pub use collection::{
     Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo,
     TableFormat, DEFAULT_MAX_MATRIX_BYTES,
 };
-pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECODED_BYTES};
+pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use functional::{
     filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation,
     FunctionalMatrix, FunctionalMetric, FunctionalTable, RehydrateFilter,
@@ -42,6 +42,9 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Warning { code, message: message.into() }
+        Warning {
+            code,
+            message: message.into(),
+        }
     }
 }

@@ -10,16 +10,25 @@ use crate::error::{Error, Result};
 /// Any JSON results body (panels, workflows, alignments): decoded and checked to be JSON.
 pub fn parse_json_results(bytes: &[u8]) -> Result<Value> {
     let text = decode::decode(bytes)?;
-    serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
+    serde_json::from_slice(&text)
+        .map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
 }
 
 /// MLST `/results` (§8.5). Every field is optional and unknown ones are kept in `extra`, so
 /// the object serialises back to what the server sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MlstResults {
-    #[serde(rename = "mlstResults", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mlstResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mlst_results: Option<MlstBlock>,
-    #[serde(rename = "panelResults", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "panelResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub panel_results: Option<Map<String, Value>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -112,12 +121,15 @@ pub struct PanelMarker {
 impl MlstResults {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         let text = decode::decode(bytes)?;
-        serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("MLST results: {e}")))
+        serde_json::from_slice(&text)
+            .map_err(|e| Error::invalid_response(format!("MLST results: {e}")))
     }
 
     /// The panel markers, typed, in file order.
     pub fn panel_markers(&self) -> Result<Vec<(String, PanelMarker)>> {
-        let Some(p) = &self.panel_results else { return Ok(Vec::new()) };
+        let Some(p) = &self.panel_results else {
+            return Ok(Vec::new());
+        };
         p.iter()
             .map(|(k, v)| {
                 PanelMarker::deserialize(v)
@@ -182,9 +194,16 @@ fn id_from_uri(v: &Value) -> Value {
 pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
     let mut columns: Vec<String> = METADATA_FIELDS.iter().map(|s| s.to_string()).collect();
     columns.extend(
-        ["classification_id", "sample_id", "metadata_id", "created_at", "filename", "project"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "classification_id",
+            "sample_id",
+            "metadata_id",
+            "created_at",
+            "filename",
+            "project",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     let mut records: Vec<Map<String, Value>> = Vec::with_capacity(items.len());
     for it in items {
@@ -194,11 +213,22 @@ pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
         for f in METADATA_FIELDS {
             rec.insert(f.into(), m.get(f).cloned().unwrap_or(Value::Null));
         }
-        rec.insert("classification_id".into(), it.classification_id.clone().map_or(Value::Null, Value::from));
+        rec.insert(
+            "classification_id".into(),
+            it.classification_id
+                .clone()
+                .map_or(Value::Null, Value::from),
+        );
         rec.insert("sample_id".into(), id_from_uri(s));
         rec.insert("metadata_id".into(), id_from_uri(m));
-        rec.insert("created_at".into(), s.get("created_at").cloned().unwrap_or(Value::Null));
-        rec.insert("filename".into(), s.get("filename").cloned().unwrap_or(Value::Null));
+        rec.insert(
+            "created_at".into(),
+            s.get("created_at").cloned().unwrap_or(Value::Null),
+        );
+        rec.insert(
+            "filename".into(),
+            s.get("filename").cloned().unwrap_or(Value::Null),
+        );
         let project = match (&it.project_name, s.get("project")) {
             (Some(n), _) => Value::from(n.clone()),
             (None, Some(p)) => p.get("name").cloned().unwrap_or_else(|| Value::from("")),
@@ -217,9 +247,17 @@ pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
     }
     let rows: Vec<Vec<Value>> = records
         .iter()
-        .map(|r| columns.iter().map(|c| r.get(c).cloned().unwrap_or(Value::Null)).collect())
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
+                .collect()
+        })
         .collect();
-    let ci = columns.iter().position(|c| c == "classification_id").unwrap_or(0);
+    let ci = columns
+        .iter()
+        .position(|c| c == "classification_id")
+        .unwrap_or(0);
     let mut seen = super::strings::StringTable::with_capacity(rows.len());
     let unique = rows.iter().all(|r| {
         let before = seen.len();
@@ -227,7 +265,12 @@ pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
         seen.len() > before
     });
     MetadataTable {
-        index: if unique { "classification_id" } else { "sample_id" }.to_string(),
+        index: if unique {
+            "classification_id"
+        } else {
+            "sample_id"
+        }
+        .to_string(),
         columns,
         rows,
     }

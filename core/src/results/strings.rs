@@ -175,11 +175,11 @@ mod tests {
             codes.push(t.intern(&format!("tax{i}")));
         }
         assert_eq!(t.len(), 5000);
-        for i in 0..5000 {
+        for (i, &code) in codes.iter().enumerate() {
             let s = format!("tax{i}");
-            assert_eq!(t.intern(&s), codes[i]);
-            assert_eq!(t.code_of(&s), Some(codes[i]));
-            assert_eq!(t.get(codes[i]), Some(s.as_str()));
+            assert_eq!(t.intern(&s), code);
+            assert_eq!(t.code_of(&s), Some(code));
+            assert_eq!(t.get(code), Some(s.as_str()));
         }
         assert_eq!(t.code_of("nope"), None);
         assert_eq!(t.get(NULL_CODE), None);

@@ -36,7 +36,11 @@ impl Taxonomy {
         };
         let mut maps = Vec::with_capacity(tables.len());
         for table in tables {
-            let hosts = if include_host { Vec::new() } else { table.host_codes() };
+            let hosts = if include_host {
+                Vec::new()
+            } else {
+                table.host_codes()
+            };
             let ts = table.strings();
             // Per-table cache: local string code -> global code, for names/ranks/parents that
             // repeat (ranks especially).
@@ -70,7 +74,9 @@ impl Taxonomy {
                 tx.rank.push(rank);
                 tx.parent.push(parent);
                 tx.rank_level.push(
-                    table.canonical_rank(row).map_or(NON_CANONICAL, |r| r.level()),
+                    table
+                        .canonical_rank(row)
+                        .map_or(NON_CANONICAL, |r| r.level()),
                 );
                 map.push(new);
             }
@@ -311,7 +317,10 @@ impl TaxonomyTree {
         for i in lineage {
             let n = &self.nodes[i];
             if let Some(r) = n.rank.as_deref().and_then(Rank::from_canonical) {
-                let slot = Rank::LINEAGE_ORDER.iter().position(|&x| x == r).unwrap_or(0);
+                let slot = Rank::LINEAGE_ORDER
+                    .iter()
+                    .position(|&x| x == r)
+                    .unwrap_or(0);
                 out[slot] = n.name.clone().unwrap_or_default();
             }
         }
@@ -324,10 +333,14 @@ impl TaxonomyTree {
         // Post-order without recursion: children before parents.
         for &i in self.post_order().iter() {
             let n = &self.nodes[i];
-            keep[i] = n.rank.as_deref() == Some(rank.as_str()) || n.children.iter().any(|&c| keep[c]);
+            keep[i] =
+                n.rank.as_deref() == Some(rank.as_str()) || n.children.iter().any(|&c| keep[c]);
         }
         if !keep[self.root] {
-            return Err(Error::invalid_argument(format!("no {}-level taxa in the tree", rank.as_str())));
+            return Err(Error::invalid_argument(format!(
+                "no {}-level taxa in the tree",
+                rank.as_str()
+            )));
         }
         Ok(self.subset(&keep))
     }
@@ -338,10 +351,9 @@ impl TaxonomyTree {
         keep[self.root] = true;
         for t in tax_ids {
             let t = t.as_ref();
-            let mut cur = Some(
-                self.find(t)
-                    .ok_or_else(|| Error::invalid_argument(format!("tax_id \"{t}\" is not in the tree")))?,
-            );
+            let mut cur = Some(self.find(t).ok_or_else(|| {
+                Error::invalid_argument(format!("tax_id \"{t}\" is not in the tree"))
+            })?);
             while let Some(i) = cur {
                 if keep[i] && i != self.root {
                     break;
@@ -376,7 +388,11 @@ impl TaxonomyTree {
         for (i, n) in self.nodes.iter().enumerate() {
             if keep[i] {
                 new_index[i] = nodes.len();
-                nodes.push(TreeNode { children: Vec::new(), parent: None, ..n.clone() });
+                nodes.push(TreeNode {
+                    children: Vec::new(),
+                    parent: None,
+                    ..n.clone()
+                });
             }
         }
         for (i, n) in self.nodes.iter().enumerate() {
@@ -385,13 +401,21 @@ impl TaxonomyTree {
             }
             let ni = new_index[i];
             nodes[ni].parent = n.parent.map(|p| new_index[p]).filter(|&p| p != usize::MAX);
-            nodes[ni].children =
-                n.children.iter().map(|&c| new_index[c]).filter(|&c| c != usize::MAX).collect();
+            nodes[ni].children = n
+                .children
+                .iter()
+                .map(|&c| new_index[c])
+                .filter(|&c| c != usize::MAX)
+                .collect();
         }
         let mut index = StringTable::with_capacity(nodes.len());
         for n in &nodes {
             index.intern(&n.tax_id);
         }
-        TaxonomyTree { root: new_index[self.root], nodes, index }
+        TaxonomyTree {
+            root: new_index[self.root],
+            nodes,
+            index,
+        }
     }
 }
