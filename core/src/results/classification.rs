@@ -625,12 +625,7 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
                         numbers: true,
                     })?
                 }
-                RowKey::Name => {
-                    name = map.next_value_seed(InternSeed {
-                        t: &mut b.strings,
-                        numbers: false,
-                    })?
-                }
+                RowKey::Name => name = map.next_value_seed(NameSeed(&mut b.strings))?,
                 RowKey::Rank => {
                     rank = map.next_value_seed(InternSeed {
                         t: &mut b.strings,
@@ -780,6 +775,33 @@ impl<'de> Visitor<'de> for InternSeed<'_> {
             return Err(E::invalid_type(de::Unexpected::Float(v), &self));
         }
         Ok(self.t.intern(&number_id_text(v)))
+    }
+}
+
+/// A taxon name (string or null), stored without indexing: names are nearly unique, so
+/// hashing them buys nothing.
+struct NameSeed<'a>(&'a mut StringTable);
+
+impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
+    type Value = u32;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<u32, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed<'_> {
+    type Value = u32;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or null")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<u32, E> {
+        Ok(self.0.push_unindexed(v))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<u32, E> {
+        Ok(NULL_CODE)
+    }
+    fn visit_none<E>(self) -> std::result::Result<u32, E> {
+        Ok(NULL_CODE)
     }
 }
 

@@ -17,6 +17,8 @@ pub struct StringTable {
     ends: Vec<u32>,
     /// Power-of-two sized; `NULL_CODE` marks an empty slot. Kept under 50% load.
     slots: Vec<u32>,
+    /// Number of codes in `slots`.
+    indexed: usize,
 }
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -50,6 +52,7 @@ impl StringTable {
             buf: String::with_capacity(n * 12),
             ends: Vec::with_capacity(n),
             slots: Vec::new(),
+            indexed: 0,
         };
         t.grow_to((n * 2).max(16).next_power_of_two());
         t
@@ -128,7 +131,7 @@ impl StringTable {
 
     /// The code of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if (self.ends.len() + 1) * 2 > self.slots.len() {
+        if (self.indexed + 1) * 2 > self.slots.len() {
             self.grow_to((self.slots.len() * 2).max(16));
         }
         let mask = self.slots.len() - 1;
@@ -140,6 +143,7 @@ impl StringTable {
                 self.buf.push_str(s);
                 self.ends.push(self.buf.len() as u32);
                 self.slots[i] = code;
+                self.indexed += 1;
                 return code;
             }
             if self.at(c as usize) == s {
@@ -149,16 +153,27 @@ impl StringTable {
         }
     }
 
+    /// Appends `s` without indexing it: for columns of (nearly) unique strings such as taxon
+    /// names, where hashing buys nothing. `code_of` never finds such strings, and interning
+    /// the same text adds a second, indexed entry.
+    pub fn push_unindexed(&mut self, s: &str) -> u32 {
+        let code = self.ends.len() as u32;
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len() as u32);
+        code
+    }
+
     fn grow_to(&mut self, n: usize) {
         let n = n.next_power_of_two();
-        self.slots = vec![NULL_CODE; n];
+        // Re-insert exactly the codes the old index held: unindexed strings stay unindexed.
+        let old = std::mem::replace(&mut self.slots, vec![NULL_CODE; n]);
         let mask = n - 1;
-        for code in 0..self.ends.len() {
-            let mut i = (hash(self.at(code).as_bytes()) as usize) & mask;
+        for code in old.into_iter().filter(|&c| c != NULL_CODE) {
+            let mut i = (hash(self.at(code as usize).as_bytes()) as usize) & mask;
             while self.slots[i] != NULL_CODE {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = code as u32;
+            self.slots[i] = code;
         }
     }
 }
@@ -189,5 +204,19 @@ mod tests {
         assert_eq!(t.iter().len(), 5001);
         assert_eq!(&t.buffer()[..8], "tax0tax1");
         assert_eq!(&t.ends()[..3], &[4, 8, 12]);
+        // Unindexed strings get codes but are not looked up, even across regrowth.
+        let mut u = StringTable::new();
+        let a = u.intern("a");
+        let n1 = u.push_unindexed("name");
+        let n2 = u.push_unindexed("name");
+        assert_ne!(n1, n2);
+        assert_eq!(u.code_of("name"), None);
+        for i in 0..100 {
+            u.intern(&i.to_string());
+        }
+        assert_eq!(u.code_of("a"), Some(a));
+        assert_eq!(u.code_of("name"), None);
+        assert_eq!(u.get(n2), Some("name"));
+        assert_eq!(u.len(), 103);
     }
 }

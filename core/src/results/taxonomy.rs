@@ -63,11 +63,14 @@ impl Taxonomy {
                 let new = tx.tax_id.len() as u32;
                 tx.index_by_code[g as usize] = new;
                 tx.tax_id.push(g);
+                let name = match ts.get(table.name_codes()[row]) {
+                    Some(s) => tx.strings.push_unindexed(s),
+                    None => NULL_CODE,
+                };
                 let mut global = |c: u32| match ts.get(c) {
                     Some(s) => tx.strings.intern(s),
                     None => NULL_CODE,
                 };
-                let name = global(table.name_codes()[row]);
                 let rank = global(table.rank_codes()[row]);
                 let parent = global(table.parent_tax_id_codes()[row]);
                 tx.name.push(name);
