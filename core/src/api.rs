@@ -117,7 +117,8 @@ impl<T: Transport> Api<T> {
 
 /// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
 pub fn check_id(id: &str) -> Result<&str> {
-    let id = id.rsplit('/').next().unwrap_or(id); // a full `$uri` is accepted too
+    // A full `$uri` is accepted too.
+    let id = if id.starts_with("/api/v1/") { id.rsplit('/').next().unwrap_or(id) } else { id };
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err(Error::invalid_argument(format!("'{id}' is not a One Codex id (letters, digits, - and _ only)")));
     }
@@ -224,7 +225,7 @@ pub(crate) mod tests {
     fn ids_are_checked_before_they_reach_a_path() {
         assert_eq!(check_id("/api/v1/samples/abc123").unwrap(), "abc123");
         assert_eq!(check_id("7428cca4nocaffe1").unwrap(), "7428cca4nocaffe1");
-        for bad in ["", "a?b", "a b", "../x?y"] {
+        for bad in ["", "a?b", "a b", "../x?y", "a/b", "/api/v1/samples/"] {
             assert_eq!(check_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
     }

@@ -5,6 +5,8 @@ pub mod api;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod models;
+pub mod objects;
 pub mod paging;
 pub mod query;
 pub mod query_run;
@@ -12,5 +14,7 @@ pub mod resources;
 pub mod retry;
 pub mod results;
 pub mod transport;
+pub mod update;
+pub mod upload;
 
 pub use error::{Error, ErrorCode, Result};

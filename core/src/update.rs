@@ -1,0 +1,248 @@
+//! Request bodies for PATCH and job creation (API_SPEC.md §3, §5.2, §5.4, §16.2): only
+//! whitelisted keys, refs as `{ "$ref": uri }`, date-times in UTC with `+00:00`, ranges checked.
+
+use crate::error::{Error, Result};
+use crate::query::sort::kind_of;
+use crate::retry::days_from_civil;
+use serde_json::{json, Map, Value};
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Text,
+    NullableText,
+    Bool,
+    Number,
+    Datetime,
+    Latitude,
+    Longitude,
+    /// To-one ref to the named collection; null allowed.
+    Ref(&'static str),
+    /// To-many refs to the named collection.
+    Refs(&'static str),
+    /// Metadata `custom`: a flat map of scalars.
+    Custom,
+    /// Passed through as JSON (job schemas and dependencies).
+    Json,
+}
+
+fn updatable(resource: &str) -> Result<&'static [(&'static str, Shape)]> {
+    use Shape::*;
+    Ok(match resource {
+        "samples" => &[("project", Ref("projects")), ("tags", Refs("tags")), ("visibility", Text)],
+        "metadata" => &[
+            ("custom", Custom), ("date_collected", Datetime), ("date_sequenced", Datetime), ("description", NullableText),
+            ("external_sample_id", NullableText), ("library_type", NullableText), ("location_lat", Latitude),
+            ("location_lon", Longitude), ("location_string", NullableText), ("name", NullableText),
+            ("platform", NullableText), ("sample_type", NullableText), ("starred", Bool),
+        ],
+        "jobs" => JOB_FIELDS_UPDATE,
+        "assets" => &[("name", Text)],
+        other => return Err(Error::invalid_argument(format!("{other} cannot be updated"))),
+    })
+}
+
+const JOB_FIELDS_CREATE: &[(&str, Shape)] = &[
+    ("name", Shape::Text), ("script", Shape::Text), ("image_uri", Shape::Text), ("nextflow_version", Shape::Text),
+    ("job_type", Shape::Text), ("description", Shape::NullableText), ("cpu", Shape::Number), ("ram_gb", Shape::Number),
+    ("storage_gb", Shape::Number), ("inject_bearer_token", Shape::Bool), ("repository", Shape::Json),
+    ("assets", Shape::Refs("assets")), ("dependencies", Shape::Json), ("arguments_schema", Shape::Json),
+];
+
+const JOB_FIELDS_UPDATE: &[(&str, Shape)] = &[
+    ("name", Shape::Text), ("script", Shape::Text), ("image_uri", Shape::Text), ("nextflow_version", Shape::Text),
+    ("description", Shape::NullableText), ("cpu", Shape::Number), ("ram_gb", Shape::Number),
+    ("storage_gb", Shape::Number), ("inject_bearer_token", Shape::Bool), ("repository", Shape::Json),
+    ("assets", Shape::Refs("assets")), ("dependencies", Shape::Json), ("arguments_schema", Shape::Json),
+    ("autorun_on_org_sample_upload", Shape::Bool),
+];
+
+/// The PATCH body for `resource`: only the given keys, each checked and normalised.
+pub fn update_body(resource: &str, patch: &Value) -> Result<Value> {
+    build(resource, patch, updatable(resource)?, "updated")
+}
+
+/// The POST body of a new job: `name` and `script` are required (§16.2.7).
+pub fn job_create_body(job: &Value) -> Result<Value> {
+    let body = build("jobs", job, JOB_FIELDS_CREATE, "set on a new job")?;
+    for required in ["name", "script"] {
+        if !body.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) {
+            return Err(Error::invalid_argument(format!("a new job needs '{required}'")));
+        }
+    }
+    Ok(body)
+}
+
+fn build(resource: &str, patch: &Value, fields: &[(&str, Shape)], verb: &str) -> Result<Value> {
+    let Value::Object(patch) = patch else {
+        return Err(Error::invalid_argument(format!("the changes must be an object, got {}", kind_of(patch))));
+    };
+    if patch.is_empty() {
+        return Err(Error::invalid_argument("nothing to change: the object of changes is empty"));
+    }
+    let mut body = Map::new();
+    for (key, value) in patch {
+        let shape = fields.iter().find(|(f, _)| f == key).map(|(_, s)| *s).ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+            Error::invalid_argument(format!("'{key}' of {resource} cannot be {verb} (allowed: {})", names.join(", ")))
+        })?;
+        body.insert(key.clone(), normalise(key, shape, value)?);
+    }
+    Ok(Value::Object(body))
+}
+
+fn normalise(key: &str, shape: Shape, v: &Value) -> Result<Value> {
+    let bad = |want: &str| Error::invalid_argument(format!("'{key}' must be {want}, got {}", kind_of(v)));
+    match (shape, v) {
+        (Shape::Text, Value::String(_)) => Ok(v.clone()),
+        (Shape::NullableText, Value::String(_) | Value::Null) => Ok(v.clone()),
+        (Shape::Text | Shape::NullableText, _) => Err(bad("a string")),
+        (Shape::Bool, Value::Bool(_)) => Ok(v.clone()),
+        (Shape::Bool, _) => Err(bad("true or false")),
+        (Shape::Number, Value::Number(_) | Value::Null) => Ok(v.clone()),
+        (Shape::Number, _) => Err(bad("a number")),
+        (Shape::Datetime, Value::Null) => Ok(Value::Null),
+        (Shape::Datetime, Value::String(s)) => to_utc(s)
+            .map(Value::String)
+            .ok_or_else(|| Error::invalid_argument(format!("'{key}' must be an RFC 3339 date-time, got \"{s}\""))),
+        (Shape::Datetime, _) => Err(bad("an RFC 3339 date-time string")),
+        (Shape::Latitude, _) => in_range(key, v, -90.0, 90.0),
+        (Shape::Longitude, _) => in_range(key, v, -180.0, 180.0),
+        (Shape::Ref(_), Value::Null) => Ok(Value::Null),
+        (Shape::Ref(collection), _) => to_ref(key, collection, v),
+        (Shape::Refs(collection), Value::Array(items)) => {
+            Ok(Value::Array(items.iter().map(|i| to_ref(key, collection, i)).collect::<Result<_>>()?))
+        }
+        (Shape::Refs(_), _) => Err(bad("a list of ids or objects")),
+        (Shape::Custom, Value::Object(map)) => {
+            for (k, val) in map {
+                if matches!(val, Value::Object(_) | Value::Array(_)) {
+                    return Err(Error::invalid_argument(format!(
+                        "custom metadata '{k}' must be a string, number, boolean or null (no nesting)"
+                    )));
+                }
+            }
+            Ok(v.clone())
+        }
+        (Shape::Custom, _) => Err(bad("an object of custom fields")),
+        (Shape::Json, _) => Ok(v.clone()),
+    }
+}
+
+fn in_range(key: &str, v: &Value, low: f64, high: f64) -> Result<Value> {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::Number(n) if n.as_f64().is_some_and(|x| (low..=high).contains(&x)) => Ok(v.clone()),
+        _ => Err(Error::invalid_argument(format!("'{key}' must be a number from {low} to {high}, got {v}"))),
+    }
+}
+
+/// An id, a URI, `{ $ref }`, `{ $uri }` or an object with a `$uri` becomes `{ "$ref": uri }`.
+pub fn to_ref(key: &str, collection: &str, v: &Value) -> Result<Value> {
+    let uri = match v {
+        Value::String(s) if s.starts_with("/api/v1/") => s.clone(),
+        Value::String(s) => format!("/api/v1/{collection}/{}", crate::api::check_id(s)?),
+        Value::Object(m) => m
+            .get("$ref")
+            .or_else(|| m.get("$uri"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::invalid_argument(format!("'{key}': an object reference needs a $ref or $uri")))?,
+        _ => return Err(Error::invalid_argument(format!("'{key}' must be an id or an object, got {}", kind_of(v)))),
+    };
+    Ok(json!({ "$ref": uri }))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, or a naive one taken as UTC, rewritten in UTC with
+/// `+00:00` as the Python client sends it (§2.3). None when it is not such a date-time.
+pub fn to_utc(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { std::str::from_utf8(b.get(r)?).ok()?.parse().ok() };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac = String::new();
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            frac.push(b[i] as char);
+            i += 1;
+        }
+        if frac.is_empty() {
+            return None;
+        }
+    }
+    let offset_min = match &b[i..] {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), ..] if b.len() == i + 6 && b[i + 3] == b':' => {
+            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            if *sign == b'+' { m } else { -m }
+        }
+        _ => return None,
+    };
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, mo, d) = civil_from_days(days);
+    let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
+    Some(format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}{frac}+00:00", rem / 3600, rem % 3600 / 60, rem % 60))
+}
+
+/// The inverse of `days_from_civil` (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn sample_patch_matches_the_python_client() {
+        let body = update_body("samples", &json!({"project": "4b53797444f846c4", "tags": [{"$uri": "/api/v1/tags/5c1e9e41043e4435"}]})).unwrap();
+        assert_eq!(body, json!({"project": {"$ref": "/api/v1/projects/4b53797444f846c4"}, "tags": [{"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}));
+        assert_eq!(update_body("samples", &json!({"project": null})).unwrap(), json!({"project": null}));
+    }
+
+    #[test]
+    fn metadata_patch_normalises_dates_to_utc() {
+        let body = update_body("metadata", &json!({"date_collected": "2024-01-02T05:04:05.25+02:00", "platform": "Illumina MiSeq"})).unwrap();
+        assert_eq!(body, json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"}));
+        assert_eq!(to_utc("2024-01-01T00:30:00+01:00").unwrap(), "2023-12-31T23:30:00+00:00");
+        assert_eq!(to_utc("2024-02-29T23:00:00-02:00").unwrap(), "2024-03-01T01:00:00+00:00");
+        assert_eq!(to_utc("2024-01-02T03:04:05").unwrap(), "2024-01-02T03:04:05+00:00", "naive is UTC");
+        assert_eq!(to_utc("2024-13-02T03:04:05Z"), None);
+    }
+
+    #[test]
+    fn whitelists_and_checks() {
+        let e = update_body("samples", &json!({"filename": "x"})).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "'filename' of samples cannot be updated (allowed: project, tags, visibility)"));
+        assert!(update_body("projects", &json!({"name": "x"})).unwrap_err().message.contains("projects cannot be updated"));
+        assert!(update_body("metadata", &json!({"location_lat": 91})).unwrap_err().message.contains("from -90 to 90"));
+        assert!(update_body("metadata", &json!({"custom": {"a": {"b": 1}}})).unwrap_err().message.contains("no nesting"));
+        assert!(update_body("metadata", &json!({"sample": "x"})).is_err(), "read-only");
+        assert!(update_body("samples", &json!({})).unwrap_err().message.contains("empty"));
+        assert!(update_body("samples", &json!({"project": "a/b"})).is_err());
+    }
+
+    #[test]
+    fn job_creation() {
+        let body = job_create_body(&json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"})).unwrap();
+        assert_eq!(body, json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"}));
+        assert!(job_create_body(&json!({"name": "n"})).unwrap_err().message.contains("'script'"));
+        assert!(job_create_body(&json!({"name": "n", "script": "s", "autorun_on_org_sample_upload": true})).is_err());
+    }
+}
