@@ -1,0 +1,1007 @@
+//! One upload (a single file, or an R2 + R1 pair, each possibly several lane files) as a state
+//! machine. The driver asks [`Session::next_step`], makes the request the session builds, and
+//! feeds the reply back; the session never does I/O, reads no clock (times are passed in) and
+//! holds only upload credentials, never the API key.
+//!
+//! Decisions (DESIGN.md, ANCHORS §2): failures keep the multipart upload so it can resume;
+//! only `cancel` aborts. Before Complete the parts are checked against the plan (lib-storage
+//! shipped corrupt objects without that). Resume lists the parts S3 has (paginated) and sends
+//! only the rest.
+
+use super::checksum::{ChecksumKind, PartChecksum};
+use super::encode::uri_encode;
+use super::files::{self, check_filename, check_size};
+use super::plan::{self, Plan, SourceSlice};
+use super::request::{object_url, ApiRequest, Body, S3Op, S3Request};
+use super::retry::{Decision, Failure, RetryPolicy};
+use super::s3xml;
+use super::sigv4::{sign_s3, Credentials};
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Version of the saved state's shape; a state of another version is refused on resume.
+pub const STATE_VERSION: u32 = 1;
+
+/// What is being uploaded: it decides the callback body and the id in its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UploadKind {
+    Sample,
+    Document,
+    Asset { name: Option<String> },
+}
+
+impl UploadKind {
+    fn id_field(&self) -> &'static str {
+        match self {
+            UploadKind::Sample => "sample_id",
+            UploadKind::Document => "document_id",
+            UploadKind::Asset { .. } => "asset_id",
+        }
+    }
+}
+
+/// The fields of an `init_multipart_upload` answer (§6.1, §6.4, §6.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitResponse {
+    pub sample_id: Option<String>,
+    pub s3_bucket: String,
+    pub file_id: String,
+    pub paired_end_file_id: Option<String>,
+    pub credentials: Credentials,
+    pub callback_url: String,
+}
+
+impl InitResponse {
+    pub fn from_json(v: &Value) -> Result<InitResponse> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let need = |k: &str| s(k).ok_or_else(|| Error::invalid_response(format!("the upload init answer has no {k}")));
+        Ok(InitResponse {
+            sample_id: s("sample_id"),
+            s3_bucket: need("s3_bucket")?,
+            file_id: need("file_id")?,
+            paired_end_file_id: s("paired_end_file_id"),
+            credentials: Credentials {
+                access_key_id: need("upload_aws_access_key_id")?,
+                secret_access_key: need("upload_aws_secret_access_key")?,
+                session_token: s("upload_aws_session_token"),
+            },
+            callback_url: need("callback_url")?,
+        })
+    }
+}
+
+/// A file as the caller has it: its name, and the sizes of its sources (one for an ordinary
+/// file; several for lane files sent as one object), plus its last-modified time if known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileSpec {
+    pub name: String,
+    pub sources: Vec<u64>,
+    #[serde(default)]
+    pub last_modified_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadOptions {
+    pub part_size: Option<u64>,
+    pub checksum: ChecksumKind,
+    pub coerce_ascii: bool,
+    /// Default us-east-1; S3's region error moves it.
+    pub region: String,
+    /// The `s3Endpoint` client option (see `request::object_url`).
+    pub endpoint: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        UploadOptions {
+            part_size: None,
+            checksum: ChecksumKind::Crc32c,
+            coerce_ascii: false,
+            region: "us-east-1".into(),
+            endpoint: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Single,
+    R1,
+    R2,
+}
+
+/// What identifies a file across a reload: a different file must not continue an upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub name: String,
+    pub size: u64,
+    pub last_modified_ms: Option<f64>,
+    /// Checksum of part 1, set when it is first computed.
+    pub first_part_checksum: Option<String>,
+}
+
+/// A file after the rules of §6.2, before the init request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreparedFile {
+    pub role: Role,
+    /// The (ASCII) name sent to the API.
+    pub filename: String,
+    /// True when `coerceAscii` changed the name (the caller may warn).
+    pub coerced: bool,
+    pub plan: Plan,
+    pub fingerprint: Fingerprint,
+}
+
+/// Files checked and planned; nothing has been sent yet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prepared {
+    pub kind: UploadKind,
+    /// In upload order: R2 before R1 for a pair.
+    pub files: Vec<PreparedFile>,
+    pub options: UploadOptions,
+}
+
+impl Prepared {
+    /// `filename` and `paired_end_filename` for the init request body.
+    pub fn init_filenames(&self) -> (String, Option<String>) {
+        let r1 = self.files.iter().find(|f| f.role != Role::R2).map(|f| f.filename.clone()).unwrap_or_default();
+        (r1, self.files.iter().find(|f| f.role == Role::R2).map(|f| f.filename.clone()))
+    }
+}
+
+/// Applies every file rule and plans the parts: one file, or two given as a pair (either
+/// order). Documents and assets skip the ASCII rule (§6.4) but not the empty-file rule.
+pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> Result<Prepared> {
+    if let Some(p) = options.part_size {
+        plan::check_part_size(p)?;
+    }
+    let max = plan::max_file_size(options.part_size);
+    let roles: Vec<Role> = match files.len() {
+        1 => vec![Role::Single],
+        2 if kind == UploadKind::Sample => {
+            let (r1, _) = files::check_pair(&files[0].name, &files[1].name)?;
+            if r1 == 0 {
+                vec![Role::R1, Role::R2]
+            } else {
+                vec![Role::R2, Role::R1]
+            }
+        }
+        2 => return Err(Error::invalid_argument("documents and assets are uploaded one file at a time")),
+        n => return Err(Error::invalid_argument(format!("an upload takes one file or an R1/R2 pair, not {n} files"))),
+    };
+    let mut out = Vec::new();
+    for (spec, role) in files.iter().zip(roles) {
+        let checked = if kind == UploadKind::Sample {
+            check_filename(&spec.name, options.coerce_ascii)?
+        } else {
+            let base = files::basename(&spec.name);
+            if base.is_empty() {
+                return Err(Error::new(ErrorCode::InvalidFile, format!("{:?} has no file name", spec.name)));
+            }
+            files::CheckedName { name: base.to_string(), coerced: false }
+        };
+        let size: u64 = spec.sources.iter().sum();
+        check_size(&checked.name, size, max)?;
+        let plan = Plan::new(&spec.sources, options.part_size)?;
+        out.push(PreparedFile {
+            role,
+            filename: checked.name,
+            coerced: checked.coerced,
+            plan,
+            fingerprint: Fingerprint { name: spec.name.clone(), size, last_modified_ms: spec.last_modified_ms, first_part_checksum: None },
+        });
+    }
+    // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
+    out.sort_by_key(|f| f.role != Role::R2);
+    Ok(Prepared { kind, files: out, options })
+}
+
+/// A part S3 has accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonePart {
+    pub number: u32,
+    pub etag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileState {
+    pub role: Role,
+    pub filename: String,
+    pub key: String,
+    pub fingerprint: Fingerprint,
+    pub plan: Plan,
+    pub upload_id: Option<String>,
+    pub parts: Vec<DonePart>,
+    pub completed: bool,
+}
+
+/// The resumable record (`upload.state()`): small, JSON-serialisable. It holds the upload
+/// credentials, so it is sensitive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadState {
+    pub version: u32,
+    pub kind: UploadKind,
+    pub sample_id: Option<String>,
+    pub bucket: String,
+    pub callback_url: String,
+    pub credentials: Credentials,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub checksum: ChecksumKind,
+    pub files: Vec<FileState>,
+    pub callback_done: bool,
+    /// The id the callback answered (sample, document or asset).
+    pub result_id: Option<String>,
+}
+
+/// What the driver should do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Step {
+    /// Ask S3 which parts it has (resume): `list_parts_request` / `on_list_parts`.
+    ListParts { file: usize },
+    CreateMultipart { file: usize },
+    /// Send parts: `next_part` / `part_request` / `on_part` (a small file is one PutObject).
+    UploadParts { file: usize },
+    Complete { file: usize },
+    Callback,
+    Done,
+}
+
+/// A part to read and checksum, then request with `part_request`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartJob {
+    pub file: usize,
+    pub number: u32,
+    pub len: u64,
+    pub slices: Vec<SourceSlice>,
+}
+
+/// A reply to a request: an HTTP response (body only needed when it is an error or XML), or a
+/// failure without one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply<'a> {
+    Response {
+        status: u16,
+        body: &'a str,
+        etag: Option<&'a str>,
+        /// `x-amz-bucket-region`
+        bucket_region: Option<&'a str>,
+        retry_after_ms: Option<u64>,
+    },
+    Failed(Failure),
+}
+
+impl<'a> Reply<'a> {
+    pub fn status(status: u16, body: &'a str) -> Reply<'a> {
+        Reply::Response { status, body, etag: None, bucket_region: None, retry_after_ms: None }
+    }
+}
+
+/// What a reply means for the driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The step moved on.
+    Done,
+    /// More of the same (the next ListParts page): request again now.
+    Continue,
+    /// Request the same thing again (freshly signed) after `delay_ms`.
+    Retry { delay_ms: u64 },
+}
+
+/// How `cancel_upload` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelOutcome {
+    Cancelled,
+    /// The server had already finished the upload: nothing to cancel (Appendix C.5).
+    AlreadySuccessful,
+}
+
+/// Progress counters for `onProgress` (bytes of parts S3 has confirmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub loaded: u64,
+    pub total: u64,
+    pub parts_done: u32,
+    pub parts_total: u32,
+}
+
+// Retry counter keys besides part numbers.
+const K_CREATE: u32 = 0;
+const K_COMPLETE: u32 = u32::MAX;
+const K_LIST: u32 = u32::MAX - 1;
+const K_ABORT: u32 = u32::MAX - 2;
+const CALLBACK_FILE: usize = usize::MAX;
+
+/// The upload state plus what only lives while it runs (parts in flight, retry counts).
+#[derive(Debug, Clone)]
+pub struct Session {
+    state: UploadState,
+    retry: RetryPolicy,
+    in_flight: Vec<u32>,
+    not_before: BTreeMap<u32, u64>,
+    retries: BTreeMap<(usize, u32), u32>,
+    /// Files whose parts must be listed from S3 before sending more (resume).
+    needs_listing: Vec<usize>,
+    listing: Option<(usize, Vec<DonePart>, Option<u32>)>,
+    /// A Complete got no answer; a later NoSuchUpload then means it had succeeded.
+    complete_unanswered: bool,
+}
+
+fn s3_failure(reply: &Reply) -> Failure {
+    match reply {
+        Reply::Failed(f) => f.clone(),
+        Reply::Response { status, body, .. } => Failure::from_response(*status, body),
+    }
+}
+
+fn failure_error(f: &Failure, what: &str, body: &str) -> Error {
+    match f {
+        Failure::Network => Error::new(ErrorCode::Network, format!("{what}: the network failed and retries ran out; the upload can be resumed")),
+        Failure::Stalled => Error::new(ErrorCode::Timeout, format!("{what}: no progress and retries ran out; the upload can be resumed")),
+        Failure::Status { status, .. } => {
+            let e = s3xml::s3_error(*status, body);
+            Error { message: format!("{what}: {}", e.message), ..e }
+        }
+    }
+}
+
+impl Session {
+    /// Starts an upload from prepared files and the API's init answer.
+    pub fn start(prepared: Prepared, init: InitResponse) -> Result<Session> {
+        let mut files = Vec::new();
+        for f in prepared.files {
+            let key = match f.role {
+                Role::R2 => init
+                    .paired_end_file_id
+                    .clone()
+                    .ok_or_else(|| Error::invalid_response("the upload init answer has no paired_end_file_id for R2"))?,
+                _ => init.file_id.clone(),
+            };
+            files.push(FileState {
+                role: f.role,
+                filename: f.filename,
+                key,
+                fingerprint: f.fingerprint,
+                plan: f.plan,
+                upload_id: None,
+                parts: Vec::new(),
+                completed: false,
+            });
+        }
+        let o = prepared.options;
+        // Validates the endpoint now rather than at the first part.
+        object_url(o.endpoint.as_deref(), &init.s3_bucket, &init.file_id, "")?;
+        let state = UploadState {
+            version: STATE_VERSION,
+            kind: prepared.kind,
+            sample_id: init.sample_id,
+            bucket: init.s3_bucket,
+            callback_url: init.callback_url,
+            credentials: init.credentials,
+            region: o.region,
+            endpoint: o.endpoint,
+            checksum: o.checksum,
+            files,
+            callback_done: false,
+            result_id: None,
+        };
+        Ok(Session::with_state(state, o.retry))
+    }
+
+    fn with_state(state: UploadState, retry: RetryPolicy) -> Session {
+        Session {
+            state,
+            retry,
+            in_flight: Vec::new(),
+            not_before: BTreeMap::new(),
+            retries: BTreeMap::new(),
+            needs_listing: Vec::new(),
+            listing: None,
+            complete_unanswered: false,
+        }
+    }
+
+    /// Continues a saved upload with the files picked again (same order as the state's files).
+    /// `first_parts` holds the part-1 checksum of each file (see [`UploadState::first_part_job`]),
+    /// so a different file with the same name and size is refused.
+    pub fn resume(state: UploadState, files: &[FileSpec], first_parts: &[Option<PartChecksum>], retry: RetryPolicy) -> Result<Session> {
+        if state.version != STATE_VERSION {
+            return Err(Error::invalid_argument(format!(
+                "this upload state has version {}, this client reads version {STATE_VERSION}",
+                state.version
+            )));
+        }
+        if files.len() != state.files.len() {
+            return Err(Error::invalid_argument(format!(
+                "this upload has {} file(s) but {} were given to resume it",
+                state.files.len(),
+                files.len()
+            )));
+        }
+        for (i, (f, spec)) in state.files.iter().zip(files).enumerate() {
+            let size: u64 = spec.sources.iter().sum();
+            let fp = &f.fingerprint;
+            let differs = files::basename(&spec.name) != files::basename(&fp.name)
+                || size != fp.size
+                || spec.sources != f.plan.sources
+                || matches!((spec.last_modified_ms, fp.last_modified_ms), (Some(a), Some(b)) if a != b);
+            if differs {
+                return Err(Error::new(
+                    ErrorCode::InvalidFile,
+                    format!("{} is not the file this upload started with (name, size or date differ); pick the same file", spec.name),
+                ));
+            }
+            if let (Some(saved), Some(Some(now))) = (&fp.first_part_checksum, first_parts.get(i)) {
+                if saved != &now.value {
+                    return Err(Error::new(
+                        ErrorCode::InvalidFile,
+                        format!("{} has changed since the upload started (its first part differs); start a new upload", spec.name),
+                    ));
+                }
+            }
+        }
+        let needs: Vec<usize> = state.files.iter().enumerate().filter(|(_, f)| !f.completed && f.upload_id.is_some()).map(|(i, _)| i).collect();
+        let mut s = Session::with_state(state, retry);
+        s.needs_listing = needs;
+        Ok(s)
+    }
+
+    pub fn state(&self) -> &UploadState {
+        &self.state
+    }
+
+    /// The state as JSON for `upload.state()` / `onStateChange`.
+    pub fn state_json(&self) -> String {
+        serde_json::to_string(&self.state).unwrap_or_default()
+    }
+
+    fn current_file(&self) -> Option<usize> {
+        self.state.files.iter().position(|f| !f.completed)
+    }
+
+    pub fn next_step(&self) -> Step {
+        let Some(i) = self.current_file() else {
+            return if self.state.callback_done { Step::Done } else { Step::Callback };
+        };
+        let f = &self.state.files[i];
+        if self.needs_listing.contains(&i) {
+            return Step::ListParts { file: i };
+        }
+        if f.plan.single_put {
+            return Step::UploadParts { file: i };
+        }
+        if f.upload_id.is_none() {
+            return Step::CreateMultipart { file: i };
+        }
+        if self.parts_missing(i).next().is_some() || !self.in_flight.is_empty() {
+            return Step::UploadParts { file: i };
+        }
+        Step::Complete { file: i }
+    }
+
+    fn parts_missing(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        let f = &self.state.files[i];
+        (1..=f.plan.part_count()).filter(move |n| !f.parts.iter().any(|p| p.number == *n))
+    }
+
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress { loaded: 0, total: 0, parts_done: 0, parts_total: 0 };
+        for f in &self.state.files {
+            p.total += f.plan.total();
+            p.parts_total += f.plan.part_count();
+            p.parts_done += f.parts.len() as u32;
+            p.loaded += f.parts.iter().map(|d| d.size).sum::<u64>();
+        }
+        p
+    }
+
+    fn url(&self, file: usize, query: &str) -> Result<String> {
+        object_url(self.state.endpoint.as_deref(), &self.state.bucket, &self.state.files[file].key, query)
+    }
+
+    fn upload_id_q(&self, file: usize) -> Result<String> {
+        let id = self.state.files[file].upload_id.as_deref().ok_or_else(|| Error::invalid_argument("this file has no multipart upload yet"))?;
+        Ok(uri_encode(id.as_bytes(), false))
+    }
+
+    fn draft(&self, op: S3Op, file: usize, method: &'static str, query: &str) -> Result<S3Request> {
+        let url = self.url(file, query)?;
+        Ok(S3Request { op, file, part_number: None, method, url, headers: Vec::new(), body: Body::Empty })
+    }
+
+    /// Signs the request's own headers and appends the signature headers.
+    fn sign(&self, mut r: S3Request, now_ms: u64) -> Result<S3Request> {
+        let refs: Vec<(&str, &str)> = r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let signed = sign_s3(r.method, &r.url, &refs, &self.state.credentials, &self.state.region, now_ms)?;
+        r.headers.extend(signed.headers);
+        Ok(r)
+    }
+
+    fn expect_step(&self, ok: impl Fn(Step) -> bool, what: &str) -> Result<usize> {
+        let step = self.next_step();
+        if !ok(step) {
+            return Err(Error::invalid_argument(format!("{what} is not the next step of this upload (next: {step:?})")));
+        }
+        Ok(self.current_file().unwrap_or(CALLBACK_FILE))
+    }
+
+    /// Counts a failure and decides; a region error re-signs at once without counting.
+    fn on_failure(&mut self, key: (usize, u32), reply: &Reply, what: &str) -> Result<Outcome> {
+        if let Reply::Response { status, body, bucket_region, .. } = reply {
+            if let Some(region) = s3xml::region_from_error(*status, *bucket_region, body) {
+                if region != self.state.region {
+                    self.state.region = region;
+                    return Ok(Outcome::Retry { delay_ms: 0 });
+                }
+            }
+        }
+        let failure = s3_failure(reply);
+        let n = self.retries.get(&key).copied().unwrap_or(0);
+        let retry_after = match reply {
+            Reply::Response { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        };
+        match self.retry.decide(&failure, n, retry_after) {
+            Decision::RetryAfter { delay_ms } => {
+                self.retries.insert(key, n + 1);
+                Ok(Outcome::Retry { delay_ms })
+            }
+            Decision::GiveUp => {
+                let body = match reply {
+                    Reply::Response { body, .. } => *body,
+                    _ => "",
+                };
+                Err(failure_error(&failure, what, body))
+            }
+        }
+    }
+
+    // ---- CreateMultipartUpload ----
+
+    pub fn create_multipart_request(&self, now_ms: u64) -> Result<S3Request> {
+        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
+        let mut headers = vec![("x-amz-server-side-encryption".to_string(), "AES256".to_string())];
+        if self.state.checksum == ChecksumKind::Crc32c {
+            headers.push(("x-amz-checksum-algorithm".into(), "CRC32C".into()));
+        }
+        let mut r = self.draft(S3Op::CreateMultipart, file, "POST", "uploads=")?;
+        r.headers = headers;
+        self.sign(r, now_ms)
+    }
+
+    pub fn on_create_multipart(&mut self, reply: &Reply) -> Result<Outcome> {
+        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
+        match reply {
+            Reply::Response { status: 200..=299, body, .. } => {
+                let id = s3xml::parse_initiate(body)?;
+                self.state.files[file].upload_id = Some(id);
+                self.retries.remove(&(file, K_CREATE));
+                Ok(Outcome::Done)
+            }
+            _ => self.on_failure((file, K_CREATE), reply, "starting the multipart upload"),
+        }
+    }
+
+    // ---- Parts ----
+
+    /// The next part to send, lowest number first, skipping parts in flight or waiting out a
+    /// backoff; `None` when nothing can start now (see `next_wake_ms`). The driver keeps at most
+    /// `concurrency` in flight; this marks the part in flight.
+    pub fn next_part(&mut self, now_ms: u64) -> Option<PartJob> {
+        let Step::UploadParts { file } = self.next_step() else { return None };
+        let number = self
+            .parts_missing(file)
+            .find(|n| !self.in_flight.contains(n) && self.not_before.get(n).is_none_or(|&t| t <= now_ms))?;
+        self.in_flight.push(number);
+        self.not_before.remove(&number);
+        let f = &self.state.files[file];
+        let part = f.plan.part(number)?;
+        Some(PartJob { file, number, len: part.len(), slices: f.plan.slices(part.start, part.end) })
+    }
+
+    /// When a part waiting out its backoff may start (earliest), if any.
+    pub fn next_wake_ms(&self) -> Option<u64> {
+        self.not_before.values().min().copied()
+    }
+
+    pub fn in_flight(&self) -> &[u32] {
+        &self.in_flight
+    }
+
+    /// Gives a part back without counting a failure (pause, or the driver aborted it).
+    pub fn release_part(&mut self, number: u32) {
+        self.in_flight.retain(|&n| n != number);
+    }
+
+    /// The job for part 1 of `file`, whose checksum fingerprints the file for resume.
+    pub fn first_part_job(&self, file: usize) -> Option<PartJob> {
+        self.state.first_part_job(file)
+    }
+
+    /// The signed PUT for an in-flight part, with its checksum header (the checksum of exactly
+    /// the part's bytes, computed by the driver in chunks).
+    pub fn part_request(&mut self, number: u32, checksum: &PartChecksum, now_ms: u64) -> Result<S3Request> {
+        let Step::UploadParts { file } = self.next_step() else {
+            return Err(Error::invalid_argument("no part upload is in progress"));
+        };
+        if !self.in_flight.contains(&number) {
+            return Err(Error::invalid_argument(format!("part {number} was not handed out by next_part")));
+        }
+        if checksum.kind != self.state.checksum {
+            return Err(Error::invalid_argument(format!("this upload uses {:?} checksums, got {:?}", self.state.checksum, checksum.kind)));
+        }
+        if number == 1 {
+            let fp = &mut self.state.files[file].fingerprint;
+            match &fp.first_part_checksum {
+                None => fp.first_part_checksum = Some(checksum.value.clone()),
+                Some(v) if v != &checksum.value => {
+                    return Err(Error::new(ErrorCode::InvalidFile, format!("{} changed while it was being uploaded; start a new upload", fp.name)));
+                }
+                Some(_) => {}
+            }
+        }
+        let f = &self.state.files[file];
+        let part = f.plan.part(number).ok_or_else(|| Error::invalid_argument(format!("part {number} is not in the plan")))?;
+        let body = Body::Part { slices: f.plan.slices(part.start, part.end), len: part.len() };
+        let mut headers = vec![(checksum.kind.header().to_string(), checksum.value.clone())];
+        if f.plan.single_put {
+            headers.push(("x-amz-server-side-encryption".into(), "AES256".into()));
+        }
+        let mut r = if f.plan.single_put {
+            self.draft(S3Op::PutObject, file, "PUT", "")?
+        } else {
+            self.draft(S3Op::UploadPart, file, "PUT", &format!("partNumber={number}&uploadId={}", self.upload_id_q(file)?))?
+        };
+        r.part_number = Some(number);
+        r.headers = headers;
+        r.body = body;
+        self.sign(r, now_ms)
+    }
+
+    /// Records a part's reply. Success needs the `ETag` response header (the bucket's CORS must
+    /// expose it). A retry leaves the part waiting `delay_ms`; `next_part` hands it out again.
+    pub fn on_part(&mut self, number: u32, checksum: &PartChecksum, reply: &Reply, now_ms: u64) -> Result<Outcome> {
+        let Step::UploadParts { file } = self.next_step() else {
+            return Err(Error::invalid_argument("no part upload is in progress"));
+        };
+        if !self.in_flight.contains(&number) {
+            return Err(Error::invalid_argument(format!("part {number} is not in flight")));
+        }
+        self.in_flight.retain(|&n| n != number);
+        if let Reply::Response { status: 200..=299, etag, .. } = reply {
+            let etag = etag.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
+                Error::new(ErrorCode::S3Error, "S3 accepted a part but its ETag header is not readable; the bucket's CORS configuration must expose ETag")
+            })?;
+            let f = &mut self.state.files[file];
+            let size = f.plan.part(number).map(|p| p.len()).unwrap_or(0);
+            let crc = (checksum.kind == ChecksumKind::Crc32c).then(|| checksum.value.clone());
+            f.parts.retain(|p| p.number != number);
+            f.parts.push(DonePart { number, etag: etag.to_string(), checksum: crc, size });
+            f.parts.sort_by_key(|p| p.number);
+            if f.plan.single_put {
+                f.completed = true;
+            }
+            self.retries.remove(&(file, number));
+            return Ok(Outcome::Done);
+        }
+        let what = format!("uploading part {number} of {}", self.state.files[file].filename);
+        let out = self.on_failure((file, number), reply, &what)?;
+        if let Outcome::Retry { delay_ms } = out {
+            self.not_before.insert(number, now_ms.saturating_add(delay_ms));
+        }
+        Ok(out)
+    }
+
+    // ---- Complete ----
+
+    /// Checks the done parts against the plan: every part once, each with an ETag and the
+    /// planned size. A mismatch is an `upload_failed` error naming the part.
+    pub fn verify_parts(&self, file: usize) -> Result<()> {
+        let f = self.state.files.get(file).ok_or_else(|| Error::invalid_argument(format!("no file {file} in this upload")))?;
+        let count = f.plan.part_count();
+        let fail = |m: String| Err(Error::new(ErrorCode::UploadFailed, format!("{}: {m}; the upload was not completed", f.filename)));
+        let mut seen = vec![false; count as usize + 1];
+        for p in &f.parts {
+            if p.number == 0 || p.number > count {
+                return fail(format!("part {} is not in the plan of {count} parts", p.number));
+            }
+            if std::mem::replace(&mut seen[p.number as usize], true) {
+                return fail(format!("part {} is recorded twice", p.number));
+            }
+            if p.etag.is_empty() {
+                return fail(format!("part {} has no ETag", p.number));
+            }
+            let want = f.plan.part(p.number).map(|x| x.len()).unwrap_or(0);
+            if p.size != want {
+                return fail(format!("part {} has {} bytes, the plan says {want}", p.number, p.size));
+            }
+        }
+        if let Some(n) = (1..=count).find(|&n| !seen[n as usize]) {
+            return fail(format!("part {n} of {count} is missing"));
+        }
+        Ok(())
+    }
+
+    pub fn complete_request(&self, now_ms: u64) -> Result<S3Request> {
+        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
+        self.verify_parts(file)?;
+        let f = &self.state.files[file];
+        let list: Vec<(u32, &str, Option<&str>)> = f.parts.iter().map(|p| (p.number, p.etag.as_str(), p.checksum.as_deref())).collect();
+        let xml = s3xml::complete_xml(&list);
+        let query = format!("uploadId={}", self.upload_id_q(file)?);
+        let headers = vec![("content-type".to_string(), "application/xml".to_string())];
+        let mut r = self.draft(S3Op::Complete, file, "POST", &query)?;
+        r.headers = headers;
+        r.body = Body::Xml { text: xml };
+        self.sign(r, now_ms)
+    }
+
+    pub fn on_complete(&mut self, reply: &Reply) -> Result<Outcome> {
+        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
+        let key = (file, K_COMPLETE);
+        match reply {
+            Reply::Response { status: status @ 200..=299, body, .. } => match s3xml::parse_complete(*status, body) {
+                Ok(_) => {
+                    self.state.files[file].completed = true;
+                    self.retries.remove(&key);
+                    self.complete_unanswered = false;
+                    Ok(Outcome::Done)
+                }
+                Err(_) => self.on_complete_error(file, reply),
+            },
+            Reply::Failed(_) => {
+                self.complete_unanswered = true;
+                self.on_failure(key, reply, "completing the upload")
+            }
+            Reply::Response { .. } => self.on_complete_error(file, reply),
+        }
+    }
+
+    fn on_complete_error(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
+        let Reply::Response { status, body, .. } = reply else { unreachable!("called for responses only") };
+        let code = s3xml::parse_error_body(body).map(|e| e.code).unwrap_or_default();
+        if code == "NoSuchUpload" && self.complete_unanswered {
+            // An earlier Complete went through but its answer was lost.
+            self.state.files[file].completed = true;
+            return Ok(Outcome::Done);
+        }
+        if code == "InvalidPart" || code == "InvalidPartOrder" {
+            // S3 lacks a part we think it has: list again and resend what is missing, a bounded
+            // number of times (Uppy #6167 looped on this forever).
+            let n = self.retries.get(&(file, K_COMPLETE)).copied().unwrap_or(0);
+            if (n as usize) < self.retry.delays_ms.len() {
+                self.retries.insert((file, K_COMPLETE), n + 1);
+                self.needs_listing.push(file);
+                return Ok(Outcome::Retry { delay_ms: 0 });
+            }
+            return Err(s3xml::s3_error(*status, body));
+        }
+        // A 200 with an error body is S3's in-flight failure (e.g. InternalError): retryable.
+        let reply = if (200..300).contains(status) { Reply::status(500, body) } else { reply.clone() };
+        self.on_failure((file, K_COMPLETE), &reply, "completing the upload")
+    }
+
+    // ---- ListParts (resume) ----
+
+    /// `max_parts` is for tests of pagination (S3 caps pages at 1000).
+    pub fn list_parts_request(&self, now_ms: u64, max_parts: Option<u32>) -> Result<S3Request> {
+        let file = self.expect_step(|s| matches!(s, Step::ListParts { .. }), "ListParts")?;
+        let marker = match &self.listing {
+            Some((f, _, m)) if *f == file => *m,
+            _ => None,
+        };
+        let mut query = String::new();
+        if let Some(m) = max_parts {
+            query.push_str(&format!("max-parts={m}&"));
+        }
+        if let Some(m) = marker {
+            query.push_str(&format!("part-number-marker={m}&"));
+        }
+        query.push_str(&format!("uploadId={}", self.upload_id_q(file)?));
+        self.sign(self.draft(S3Op::ListParts, file, "GET", &query)?, now_ms)
+    }
+
+    /// Merges one page. `Continue` asks for the next page; `Done` replaces the recorded parts
+    /// with what S3 has (parts of the wrong size are dropped and sent again). A vanished
+    /// multipart upload (`NoSuchUpload`) starts that file afresh.
+    pub fn on_list_parts(&mut self, reply: &Reply) -> Result<Outcome> {
+        let file = self.expect_step(|s| matches!(s, Step::ListParts { .. }), "ListParts")?;
+        let (status, body) = match reply {
+            Reply::Response { status, body, .. } => (*status, *body),
+            Reply::Failed(_) => return self.on_failure((file, K_LIST), reply, "listing uploaded parts"),
+        };
+        if !(200..300).contains(&status) {
+            if s3xml::parse_error_body(body).is_some_and(|e| e.code == "NoSuchUpload") {
+                let f = &mut self.state.files[file];
+                f.upload_id = None;
+                f.parts.clear();
+                self.finish_listing(file);
+                return Ok(Outcome::Done);
+            }
+            return self.on_failure((file, K_LIST), reply, "listing uploaded parts");
+        }
+        let page = s3xml::parse_list_parts(body)?;
+        let mut acc = match self.listing.take() {
+            Some((f, acc, _)) if f == file => acc,
+            _ => Vec::new(),
+        };
+        let plan = &self.state.files[file].plan;
+        for p in page.parts {
+            if plan.part(p.number).is_some_and(|x| x.len() == p.size) && !acc.iter().any(|d: &DonePart| d.number == p.number) {
+                acc.push(DonePart { number: p.number, etag: p.etag, checksum: p.checksum_crc32c, size: p.size });
+            }
+        }
+        self.retries.remove(&(file, K_LIST));
+        match page.next_marker {
+            Some(m) => {
+                let prev = self.listing.as_ref().and_then(|l| l.2);
+                if prev.is_some_and(|p| m <= p) {
+                    return Err(Error::invalid_response("S3 ListParts pagination does not advance"));
+                }
+                self.listing = Some((file, acc, Some(m)));
+                Ok(Outcome::Continue)
+            }
+            None => {
+                acc.sort_by_key(|p| p.number);
+                self.state.files[file].parts = acc;
+                self.finish_listing(file);
+                Ok(Outcome::Done)
+            }
+        }
+    }
+
+    fn finish_listing(&mut self, file: usize) {
+        self.listing = None;
+        self.needs_listing.retain(|&f| f != file);
+    }
+
+    // ---- Callback ----
+
+    /// The one callback after every file is in S3: `{s3_path, filename}` of R1 (or the file).
+    pub fn callback_request(&self) -> Result<ApiRequest> {
+        self.expect_step(|s| s == Step::Callback, "the callback")?;
+        let f = self
+            .state
+            .files
+            .iter()
+            .find(|f| f.role != Role::R2)
+            .ok_or_else(|| Error::invalid_argument("this upload has no R1 or single file"))?;
+        let mut body = json!({ "s3_path": format!("s3://{}/{}", self.state.bucket, f.key), "filename": f.filename });
+        if let UploadKind::Asset { name: Some(n) } = &self.state.kind {
+            body["name"] = Value::String(n.clone());
+        }
+        Ok(ApiRequest { method: "POST", path: self.state.callback_url.clone(), body })
+    }
+
+    /// Success is HTTP 200 (its JSON names the new id; a non-JSON body is tolerated) or an
+    /// "already successful" answer (a repeated callback). Transient failures retry.
+    pub fn on_callback(&mut self, reply: &Reply) -> Result<Outcome> {
+        self.expect_step(|s| s == Step::Callback, "the callback")?;
+        if let Reply::Response { status, body, .. } = reply {
+            if *status == 200 || already_successful(body) {
+                let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+                self.state.result_id = v.get(self.state.kind.id_field()).and_then(Value::as_str).map(str::to_string).or_else(|| self.state.sample_id.clone());
+                self.state.callback_done = true;
+                return Ok(Outcome::Done);
+            }
+        }
+        let failure = s3_failure(reply);
+        let n = self.retries.get(&(CALLBACK_FILE, 0)).copied().unwrap_or(0);
+        let retry_after = match reply {
+            Reply::Response { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        };
+        match self.retry.decide(&failure, n, retry_after) {
+            Decision::RetryAfter { delay_ms } => {
+                self.retries.insert((CALLBACK_FILE, 0), n + 1);
+                Ok(Outcome::Retry { delay_ms })
+            }
+            Decision::GiveUp => {
+                let (code, status, msg) = match reply {
+                    Reply::Failed(_) => (ErrorCode::Network, None, "the network failed".to_string()),
+                    Reply::Response { status, body, .. } => (ErrorCode::UploadFailed, Some(*status), api_message(body).unwrap_or_else(|| format!("HTTP {status}"))),
+                };
+                let e = Error::new(code, format!("the files are in S3 but the upload could not be confirmed ({msg}); resume it to confirm again"));
+                Err(match status {
+                    Some(s) => e.with_status(s),
+                    None => e,
+                })
+            }
+        }
+    }
+
+    // ---- Cancel ----
+
+    /// AbortMultipartUpload for every unfinished file (only on an explicit cancel).
+    pub fn abort_requests(&self, now_ms: u64) -> Result<Vec<S3Request>> {
+        let mut out = Vec::new();
+        for (i, f) in self.state.files.iter().enumerate() {
+            if !f.completed && f.upload_id.is_some() {
+                let query = format!("uploadId={}", self.upload_id_q(i)?);
+                out.push(self.sign(self.draft(S3Op::Abort, i, "DELETE", &query)?, now_ms)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// An abort succeeded, or the upload was already gone (`NoSuchUpload`): either way nothing
+    /// is left in S3 for that file.
+    pub fn on_abort(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
+        if file >= self.state.files.len() {
+            return Err(Error::invalid_argument(format!("no file {file} in this upload")));
+        }
+        let gone = match reply {
+            Reply::Response { status: 200..=299, .. } => true,
+            Reply::Response { status: 404, body, .. } => s3xml::parse_error_body(body).is_none_or(|e| e.code == "NoSuchUpload"),
+            _ => false,
+        };
+        if gone {
+            let f = &mut self.state.files[file];
+            f.upload_id = None;
+            f.parts.clear();
+            self.retries.remove(&(file, K_ABORT));
+            return Ok(Outcome::Done);
+        }
+        self.on_failure((file, K_ABORT), reply, "aborting the multipart upload")
+    }
+
+    /// `POST /api/v1/samples/cancel_upload` for a sample upload (documents/assets have none).
+    pub fn cancel_request(&self) -> Option<ApiRequest> {
+        match (&self.state.kind, &self.state.sample_id) {
+            (UploadKind::Sample, Some(id)) => Some(ApiRequest {
+                method: "POST",
+                path: "/api/v1/samples/cancel_upload".into(),
+                body: json!({ "sample_id": id }),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl UploadState {
+    /// The job for part 1 of `file` (checksum it for `Session::resume`).
+    pub fn first_part_job(&self, file: usize) -> Option<PartJob> {
+        let f = self.files.get(file)?;
+        let p = f.plan.part(1)?;
+        Some(PartJob { file, number: 1, len: p.len(), slices: f.plan.slices(p.start, p.end) })
+    }
+
+    pub fn from_json(json: &str) -> Result<UploadState> {
+        serde_json::from_str(json).map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
+    }
+}
+
+fn api_message(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let m = v.get("msg").or_else(|| v.get("message"))?.as_str()?;
+    Some(m.trim_end_matches('.').to_string())
+}
+
+fn already_successful(body: &str) -> bool {
+    body.to_ascii_lowercase().contains("already successful")
+}
+
+/// The answer to `cancel_upload`: 2xx, or an error saying the upload already succeeded (then
+/// there is nothing to cancel, which must not fail the caller; Appendix C.5).
+pub fn on_cancel(status: u16, body: &str) -> Result<CancelOutcome> {
+    if already_successful(body) {
+        return Ok(CancelOutcome::AlreadySuccessful);
+    }
+    if (200..300).contains(&status) {
+        return Ok(CancelOutcome::Cancelled);
+    }
+    let msg = api_message(body).unwrap_or_else(|| format!("HTTP {status}"));
+    Err(Error::new(ErrorCode::UploadFailed, format!("the upload could not be cancelled: {msg}")).with_status(status))
+}
