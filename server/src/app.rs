@@ -85,6 +85,8 @@ impl App {
         };
         let mut resp = match &action {
             Some(Action::Respond(r)) => faults::canned(r),
+            // Cut before reading the request: the handler never runs.
+            Some(a @ Action::Drop(0)) => faults::wrap_body(a, Resp::new(crate::http::empty())),
             _ => {
                 if let Some(Action::Latency(d)) = &action {
                     tokio::time::sleep(*d).await;

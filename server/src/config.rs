@@ -21,8 +21,6 @@ pub struct Config {
     pub faults_file: Option<PathBuf>,
     /// Lifetime of pre-signed download/result URLs.
     pub presign_ttl_secs: u64,
-    /// Smallest non-final multipart part S3 accepts (5 MiB like AWS).
-    pub s3_min_part_size: u64,
     /// Generator mode: write N classification results files to a folder and exit.
     pub generate_results: Option<(usize, PathBuf)>,
 }
@@ -42,7 +40,6 @@ impl Default for Config {
             s3_region: "us-east-1".into(),
             faults_file: None,
             presign_ttl_secs: 3600,
-            s3_min_part_size: 5 * 1024 * 1024,
             generate_results: None,
         }
     }
@@ -61,7 +58,6 @@ pub const USAGE: &str = "onecodex-server [flags]
   --s3-region R          the upload bucket's region (default us-east-1)
   --faults FILE          JSON file of fault rules to install at start
   --presign-ttl-secs N   lifetime of pre-signed URLs (default 3600)
-  --s3-min-part-size N   smallest non-final multipart part (default 5242880)
   --generate-results N DIR   write N classification results files (zstd JSON) to DIR and exit";
 
 pub fn parse(args: &[String]) -> Result<Config, String> {
@@ -99,7 +95,6 @@ pub fn parse(args: &[String]) -> Result<Config, String> {
             "--s3-region" => c.s3_region = val(&mut i)?,
             "--faults" => c.faults_file = Some(PathBuf::from(val(&mut i)?)),
             "--presign-ttl-secs" => c.presign_ttl_secs = num(name, val(&mut i)?)?,
-            "--s3-min-part-size" => c.s3_min_part_size = num(name, val(&mut i)?)?,
             "--generate-results" => {
                 let n: usize = num(name, val(&mut i)?)?;
                 i += 1;

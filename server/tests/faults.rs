@@ -59,6 +59,12 @@ async fn latency_drop_and_slow_body() {
     let id = add(&s, json!({"target": "api", "path": "/api/v1/tags", "drop_after_bytes": 0, "times": 1})).await;
     assert!(s.get("/api/v1/tags").send().await.is_err(), "connection dropped before any response");
     assert_eq!(hits(&s, &id).await, 1);
+    // Dropped before the handler runs: a POST has no effect.
+    let id = add(&s, json!({"target": "api", "method": "POST", "path": "/api/v1/samples/preupload", "drop_after_bytes": 0, "times": 1})).await;
+    assert!(s.post("/api/v1/samples/preupload").json(&json!({})).send().await.is_err());
+    assert_eq!(hits(&s, &id).await, 1);
+    let (_, v) = s.list("samples", json!({"visibility": "awaiting data"})).await;
+    assert_eq!(v.as_array().unwrap().len(), 0);
     assert_eq!(s.get("/api/v1/tags").send().await.unwrap().status(), 200);
 
     let id = add(&s, json!({"target": "api", "path": "/api/v1/users", "slow_body": {"bytes_per_sec": 500}})).await;

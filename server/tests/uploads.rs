@@ -121,6 +121,15 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     assert!(r.body.contains("BadDigest"), "{}", r.body);
     let r = s3.upload_part(&r1, &up, 4, vec![9u8; 100], &[("content-md5", "@@@".into())]).await;
     assert_eq!(r.status, 400);
+    // Browser style: UNSIGNED-PAYLOAD plus a CRC32C header; a corrupt body is caught by the checksum.
+    let mut browser = s3_for(&s, &i);
+    browser.unsigned = true;
+    let p4 = vec![4u8; 2048];
+    let crc = b64(&crc32c::crc32c(&p4).to_be_bytes());
+    let r = browser.upload_part(&r1, &up, 4, p4.clone(), &[("x-amz-checksum-crc32c", crc.clone())]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = browser.upload_part(&r1, &up, 4, vec![5u8; 2048], &[("x-amz-checksum-crc32c", crc)]).await;
+    assert_eq!(r.status, 400, "{}", r.body);
     // ListParts paginates and returns ETags.
     let r = s3.send("GET", &r1, &[("uploadId", &up), ("max-parts", "2")], &[], vec![]).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -130,7 +139,7 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     let listed: Vec<String> = all_between(&r.body, "<ETag>", "</ETag>");
     assert_eq!(listed[0].replace("&quot;", "\""), etags[0]);
     let r = s3.send("GET", &r1, &[("uploadId", &up), ("max-parts", "2"), ("part-number-marker", "2")], &[], vec![]).await;
-    assert_eq!(all_between(&r.body, "<PartNumber>", "</PartNumber>"), vec!["3"]);
+    assert_eq!(all_between(&r.body, "<PartNumber>", "</PartNumber>"), vec!["3", "4"]);
     assert!(r.body.contains("<IsTruncated>false</IsTruncated>"));
     // ListMultipartUploads shows it.
     let r = s3.send("GET", "", &[("uploads", "")], &[], vec![]).await;

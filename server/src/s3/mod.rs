@@ -91,6 +91,8 @@ pub async fn handle(app: Arc<App>, svc: s3s::service::S3Service, req: http::Requ
     });
     let mut resp = match &action {
         Some(Action::Respond(r)) => faults::canned(r),
+        // Cut before reading the request: the part is not stored.
+        Some(a @ Action::Drop(0)) => faults::wrap_body(a, Resp::new(crate::http::empty())),
         _ => {
             if let Some(Action::Latency(d)) = &action {
                 tokio::time::sleep(*d).await;

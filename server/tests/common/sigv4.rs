@@ -8,6 +8,8 @@ pub struct S3 {
     pub access_key: String,
     pub secret: String,
     pub region: String,
+    /// Sign with `UNSIGNED-PAYLOAD` (as browsers do) instead of the body's SHA-256.
+    pub unsigned: bool,
     pub http: reqwest::Client,
 }
 
@@ -59,6 +61,7 @@ impl S3 {
             access_key: ak.into(),
             secret: sk.into(),
             region: region.into(),
+            unsigned: false,
             http: reqwest::Client::new(),
         }
     }
@@ -72,7 +75,7 @@ impl S3 {
         let qs = q.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         let host = self.endpoint.trim_start_matches("http://").to_string();
         let amz_date = now_amz();
-        let payload = hex::encode(Sha256::digest(&body));
+        let payload = if self.unsigned { "UNSIGNED-PAYLOAD".to_string() } else { hex::encode(Sha256::digest(&body)) };
         let mut hs: Vec<(String, String)> = vec![
             ("host".into(), host),
             ("x-amz-content-sha256".into(), payload.clone()),
