@@ -83,17 +83,29 @@ pub async fn serve(listener: TcpListener, handler: Handler) {
     }
 }
 
-/// Reads a request body up to `limit` bytes.
-pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, Resp> {
-    let limited = http_body_util::Limited::new(body, limit);
-    match limited.collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                Err(error(StatusCode::PAYLOAD_TOO_LARGE, format!("Request body larger than {limit} bytes")))
-            } else {
-                Err(error(StatusCode::BAD_REQUEST, "Could not read the request body"))
+/// Reads a request body up to `limit` bytes. A larger body gets 413, after draining up to
+/// `DRAIN` bytes so the client can finish sending and read the reply.
+pub async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, Resp> {
+    const DRAIN: usize = 64 * 1024 * 1024;
+    let mut buf = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(error(StatusCode::BAD_REQUEST, "Could not read the request body"));
+        };
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total <= limit {
+                buf.extend_from_slice(&data);
+            } else if total > DRAIN {
+                break;
             }
         }
     }
+    if total > limit {
+        let mut r = error(StatusCode::PAYLOAD_TOO_LARGE, format!("Request body larger than {limit} bytes"));
+        r.headers_mut().insert("connection", HeaderValue::from_static("close"));
+        return Err(r);
+    }
+    Ok(buf.freeze())
 }

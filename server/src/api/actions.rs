@@ -44,7 +44,7 @@ pub fn job_create(app: &App, req: &Req) -> Resp {
         }
     }
     for k in ["name", "script"] {
-        if !body.get(k).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+        if body.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
             return bad(format!("'{k}' is required"));
         }
     }

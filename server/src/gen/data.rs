@@ -49,7 +49,9 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
     }
 
     // Jobs.
-    let jobs: [(&str, &str, bool, u8, Option<&str>, bool); 12] = [
+    // (name, analysis_type, public, owner, job_type, draft)
+    type JobSeed<'a> = (&'a str, &'a str, bool, u8, Option<&'a str>, bool);
+    let jobs: [JobSeed; 12] = [
         ("One Codex Database", "classification", true, SYSTEM, None, false),
         ("One Codex Database w/NNLS", "classification", true, SYSTEM, None, false),
         ("RefSeq Complete Genomes", "classification", true, SYSTEM, None, false),

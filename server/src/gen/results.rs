@@ -196,7 +196,10 @@ fn round(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-fn functional_parts(seed: u64, id: &str) -> (u64, f64, Vec<Feature>, Vec<Pathway>, Vec<(String, String)>) {
+/// (n_reads, n_mapped, features, pathways, contributing taxa (id, name)).
+type FunctionalParts = (u64, f64, Vec<Feature>, Vec<Pathway>, Vec<(String, String)>);
+
+fn functional_parts(seed: u64, id: &str) -> FunctionalParts {
     let t = taxonomy();
     let mut r = Rng::new(hs(seed, "func", id));
     let n_reads = r.range(200_000, 5_000_000);
@@ -316,11 +319,9 @@ pub fn functional_condensed(seed: u64, id: &str) -> Value {
     for f in &feats {
         let name = f.name.clone().unwrap_or_else(|| f.id.clone());
         let contribs: Vec<Value> = f.contribs.iter().map(|c| json!([c.0, c.1, c.2])).collect();
-        results
-            .entry(f.group.to_string())
-            .or_insert_with(|| json!([]))
-            .as_array_mut()
-            .map(|a| a.push(json!([f.id, name, f.cpm, f.rpk, contribs])));
+        if let Some(a) = results.entry(f.group.to_string()).or_insert_with(|| json!([])).as_array_mut() {
+            a.push(json!([f.id, name, f.cpm, f.rpk, contribs]));
+        }
     }
     let pw: Vec<Value> = paths
         .iter()

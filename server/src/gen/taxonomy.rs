@@ -31,7 +31,8 @@ const SYL: [&str; 48] = [
 fn word(r: &mut Rng, n: usize) -> String {
     let mut s = String::new();
     for _ in 0..n {
-        s.push_str(*r.pick(&SYL));
+        let syl: &&str = r.pick(&SYL);
+        s.push_str(syl);
     }
     s
 }
