@@ -313,9 +313,25 @@ fn collection_refusals_and_warnings() {
     let e = Collection::new(vec![good.clone(), bad.clone()], false).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     bad.success = true;
-    let c = Collection::new(vec![good, bad], true).unwrap();
+    let c = Collection::new(vec![good.clone(), bad.clone()], true).unwrap();
     assert_eq!(c.warnings()[0].code, "multiple_analysis_types");
+    assert_eq!(
+        c.warnings()[0].message,
+        "SampleCollection contains multiple analysis types: One Codex Database, Targeted Loci"
+    );
     assert!(!c.is_metagenomic());
+    // jobs are told apart by id when known: two versions with one name still warn
+    let (mut g2, mut b2) = (good, bad);
+    b2.job_name = g2.job_name.clone();
+    g2.job_id = Some("j1".into());
+    b2.job_id = Some("j2".into());
+    let c = Collection::new(vec![g2.clone(), b2.clone()], true).unwrap();
+    assert_eq!(c.warnings().len(), 1);
+    b2.job_id = Some("j1".into());
+    assert!(Collection::new(vec![g2, b2], true)
+        .unwrap()
+        .warnings()
+        .is_empty());
 }
 
 #[test]

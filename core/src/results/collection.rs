@@ -24,7 +24,10 @@ pub struct CollectionItem {
     pub table: ClassificationTable,
     /// The classification's `success`; unsuccessful ones are skipped (or refused) per §9.1.
     pub success: bool,
-    /// The analysis job's name, for `auto` rank and the "multiple analysis types" warning.
+    /// The analysis job's id: more than one in a collection gives the "multiple analysis
+    /// types" warning (§9.1).
+    pub job_id: Option<String>,
+    /// The analysis job's name, for `auto` rank (§9.5) and the warning's text.
     pub job_name: Option<String>,
     /// The sample, for BIOM columns: `{id, filename, metadata}` as the API returns them.
     pub sample: Option<SampleInfo>,
@@ -44,6 +47,7 @@ impl CollectionItem {
             classification_id: classification_id.into(),
             table,
             success: true,
+            job_id: None,
             job_name: None,
             sample: None,
         }
@@ -258,15 +262,18 @@ impl Collection {
             }
             kept.push(item);
         }
-        let mut job_names: Vec<&str> = Vec::new();
+        // Unique jobs by id (by name when an item has no job id), as the Python client does.
+        let mut jobs: Vec<(&str, &str)> = Vec::new();
         for it in &kept {
-            if let Some(j) = it.job_name.as_deref() {
-                if !job_names.contains(&j) {
-                    job_names.push(j);
+            let key = it.job_id.as_deref().or(it.job_name.as_deref());
+            if let Some(k) = key {
+                if !jobs.iter().any(|(j, _)| *j == k) {
+                    jobs.push((k, it.job_name.as_deref().unwrap_or(k)));
                 }
             }
         }
-        if job_names.len() > 1 {
+        let job_names: Vec<&str> = jobs.iter().map(|(_, n)| *n).collect();
+        if jobs.len() > 1 {
             warnings.push(Warning::new(
                 "multiple_analysis_types",
                 format!(
