@@ -11,7 +11,13 @@ fn ladder_matches_the_spec_examples() {
     assert_eq!(ladder_part_size(100 * GIB).unwrap(), 20 * MIB);
     assert_eq!(ladder_part_size(200 * GIB).unwrap(), 30 * MIB);
     // Largest file for each size, and one byte more moves up a step (§6.1 table).
-    for (chunk, largest) in [(10, 104_847_114_240u64), (20, 209_694_228_480), (30, 314_541_342_720), (50, 524_235_571_200), (100, 1_048_471_142_400)] {
+    for (chunk, largest) in [
+        (10, 104_847_114_240u64),
+        (20, 209_694_228_480),
+        (30, 314_541_342_720),
+        (50, 524_235_571_200),
+        (100, 1_048_471_142_400),
+    ] {
         assert_eq!(ladder_part_size(largest).unwrap(), chunk * MIB, "{largest}");
         if chunk < 100 {
             assert!(ladder_part_size(largest + 1).unwrap() > chunk * MIB);
@@ -30,7 +36,14 @@ fn small_files_are_one_put() {
     let p = Plan::new(&[SINGLE_PUT_LIMIT - 1], None).unwrap();
     assert!(p.single_put);
     assert_eq!(p.part_count(), 1);
-    assert_eq!(p.part(1), Some(Part { number: 1, start: 0, end: SINGLE_PUT_LIMIT - 1 }));
+    assert_eq!(
+        p.part(1),
+        Some(Part {
+            number: 1,
+            start: 0,
+            end: SINGLE_PUT_LIMIT - 1
+        })
+    );
     let p = Plan::new(&[SINGLE_PUT_LIMIT], None).unwrap();
     assert!(!p.single_put);
     assert_eq!(p.part_size, 10 * MIB);
@@ -44,8 +57,22 @@ fn parts_cover_the_file_exactly() {
     assert_eq!(p.part_count(), 7);
     let parts: Vec<Part> = p.parts().collect();
     assert_eq!(parts.len(), 7);
-    assert_eq!(parts[0], Part { number: 1, start: 0, end: 10 * MIB });
-    assert_eq!(parts[6], Part { number: 7, start: 60 * MIB, end: size });
+    assert_eq!(
+        parts[0],
+        Part {
+            number: 1,
+            start: 0,
+            end: 10 * MIB
+        }
+    );
+    assert_eq!(
+        parts[6],
+        Part {
+            number: 7,
+            start: 60 * MIB,
+            end: size
+        }
+    );
     for w in parts.windows(2) {
         assert_eq!(w[0].end, w[1].start);
         assert_eq!(w[0].number + 1, w[1].number);
@@ -67,7 +94,12 @@ fn part_size_override_is_checked() {
         assert!(e.message.contains("5 MiB"), "{}", e.message);
     }
     // 10,000 parts are allowed with an override; 10,001 are not, and the message says what fits.
-    assert_eq!(Plan::new(&[10_000 * 5 * MIB], Some(5 * MIB)).unwrap().part_count(), 10_000);
+    assert_eq!(
+        Plan::new(&[10_000 * 5 * MIB], Some(5 * MIB))
+            .unwrap()
+            .part_count(),
+        10_000
+    );
     let e = Plan::new(&[10_000 * 5 * MIB + 1], Some(5 * MIB)).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert!(e.message.contains("10001 parts"), "{}", e.message);
@@ -98,21 +130,50 @@ fn lane_files_map_parts_to_consecutive_slices() {
         let part = p.part(n).unwrap();
         p.slices(part.start, part.end)
     };
-    assert_eq!(s(1), vec![SourceSlice { source: 0, start: 0, end: 10 * MIB }]);
+    assert_eq!(
+        s(1),
+        vec![SourceSlice {
+            source: 0,
+            start: 0,
+            end: 10 * MIB
+        }]
+    );
     assert_eq!(
         s(2),
         vec![
-            SourceSlice { source: 0, start: 10 * MIB, end: 12 * MIB },
-            SourceSlice { source: 1, start: 0, end: 3 * MIB },
-            SourceSlice { source: 2, start: 0, end: 5 * MIB },
+            SourceSlice {
+                source: 0,
+                start: 10 * MIB,
+                end: 12 * MIB
+            },
+            SourceSlice {
+                source: 1,
+                start: 0,
+                end: 3 * MIB
+            },
+            SourceSlice {
+                source: 2,
+                start: 0,
+                end: 5 * MIB
+            },
         ]
     );
-    assert_eq!(s(4), vec![SourceSlice { source: 2, start: 15 * MIB, end: 20 * MIB }]);
+    assert_eq!(
+        s(4),
+        vec![SourceSlice {
+            source: 2,
+            start: 15 * MIB,
+            end: 20 * MIB
+        }]
+    );
     // Every byte of every lane is sent exactly once, in order.
     let mut covered = vec![0u64; 3];
     for part in p.parts() {
         let slices = p.slices(part.start, part.end);
-        assert_eq!(slices.iter().map(|x| x.end - x.start).sum::<u64>(), part.len());
+        assert_eq!(
+            slices.iter().map(|x| x.end - x.start).sum::<u64>(),
+            part.len()
+        );
         for x in slices {
             assert_eq!(x.start, covered[x.source]);
             covered[x.source] = x.end;

@@ -23,8 +23,16 @@ pub fn base64(bytes: &[u8]) -> String {
             | (if n > 2 { chunk[2] as u32 } else { 0 });
         s.push(B64[(v >> 18) as usize & 63] as char);
         s.push(B64[(v >> 12) as usize & 63] as char);
-        s.push(if n > 1 { B64[(v >> 6) as usize & 63] as char } else { '=' });
-        s.push(if n > 2 { B64[v as usize & 63] as char } else { '=' });
+        s.push(if n > 1 {
+            B64[(v >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        s.push(if n > 2 {
+            B64[v as usize & 63] as char
+        } else {
+            '='
+        });
     }
     s
 }
@@ -83,7 +91,15 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (i, o) in cases {
             assert_eq!(base64(i.as_bytes()), o);
         }

@@ -94,9 +94,18 @@ impl Plan {
             return Err(Error::invalid_argument("nothing to upload: no file given"));
         }
         if let Some(i) = sources.iter().position(|&s| s == 0) {
-            return Err(Error::new(ErrorCode::InvalidFile, format!("file {} of the group is empty; empty files are not accepted", i + 1)));
+            return Err(Error::new(
+                ErrorCode::InvalidFile,
+                format!(
+                    "file {} of the group is empty; empty files are not accepted",
+                    i + 1
+                ),
+            ));
         }
-        let total = sources.iter().try_fold(0u64, |a, &s| a.checked_add(s)).ok_or_else(|| too_large(u64::MAX, MAX_FILE_SIZE))?;
+        let total = sources
+            .iter()
+            .try_fold(0u64, |a, &s| a.checked_add(s))
+            .ok_or_else(|| too_large(u64::MAX, MAX_FILE_SIZE))?;
         let part_size = match part_size {
             Some(p) => {
                 check_part_size(p)?;
@@ -111,7 +120,11 @@ impl Plan {
             }
             None => ladder_part_size(total)?,
         };
-        Ok(Plan { sources: sources.to_vec(), part_size, single_put: total < SINGLE_PUT_LIMIT })
+        Ok(Plan {
+            sources: sources.to_vec(),
+            part_size,
+            single_put: total < SINGLE_PUT_LIMIT,
+        })
     }
 
     pub fn total(&self) -> u64 {
@@ -134,10 +147,18 @@ impl Plan {
         }
         let total = self.total();
         if self.single_put {
-            return Some(Part { number, start: 0, end: total });
+            return Some(Part {
+                number,
+                start: 0,
+                end: total,
+            });
         }
         let start = (number as u64 - 1) * self.part_size;
-        Some(Part { number, start, end: (start + self.part_size).min(total) })
+        Some(Part {
+            number,
+            start,
+            end: (start + self.part_size).min(total),
+        })
     }
 
     pub fn parts(&self) -> impl Iterator<Item = Part> + '_ {
@@ -153,7 +174,11 @@ impl Plan {
             offset = e;
             let (a, b) = (start.max(s), end.min(e));
             if a < b {
-                out.push(SourceSlice { source: i, start: a - s, end: b - s });
+                out.push(SourceSlice {
+                    source: i,
+                    start: a - s,
+                    end: b - s,
+                });
             }
         }
         out
@@ -169,6 +194,9 @@ mod tests {
         assert_eq!(ladder_part_size(104_847_114_240).unwrap(), 10 * MIB);
         assert_eq!(ladder_part_size(104_847_114_241).unwrap(), 20 * MIB);
         assert_eq!(ladder_part_size(MAX_FILE_SIZE).unwrap(), 100 * MIB);
-        assert_eq!(ladder_part_size(MAX_FILE_SIZE + 1).unwrap_err().code, ErrorCode::InvalidFile);
+        assert_eq!(
+            ladder_part_size(MAX_FILE_SIZE + 1).unwrap_err().code,
+            ErrorCode::InvalidFile
+        );
     }
 }

@@ -13,13 +13,21 @@ pub enum Failure {
     /// The request made no progress for the configured time and the driver aborted it.
     Stalled,
     /// An HTTP response; `s3_code` is the `<Code>` of an S3 error body when there was one.
-    Status { status: u16, s3_code: Option<String> },
+    Status {
+        status: u16,
+        s3_code: Option<String>,
+    },
 }
 
 impl Failure {
     /// From a response status and its (small) error body.
     pub fn from_response(status: u16, body: &str) -> Failure {
-        Failure::Status { status, s3_code: s3xml::parse_error_body(body).map(|e| e.code).filter(|c| !c.is_empty()) }
+        Failure::Status {
+            status,
+            s3_code: s3xml::parse_error_body(body)
+                .map(|e| e.code)
+                .filter(|c| !c.is_empty()),
+        }
     }
 
     pub fn is_retryable(&self) -> bool {
@@ -29,8 +37,10 @@ impl Failure {
                 matches!(status, 408 | 429 | 500..=599)
                     || s3_code.as_deref().is_some_and(|c| {
                         // S3 400s that mean "the bytes did not arrive intact or in time".
-                        matches!(c, "RequestTimeout" | "SlowDown" | "InternalError" | "ServiceUnavailable")
-                            || s3xml::is_checksum_code(c)
+                        matches!(
+                            c,
+                            "RequestTimeout" | "SlowDown" | "InternalError" | "ServiceUnavailable"
+                        ) || s3xml::is_checksum_code(c)
                     })
             }
         }
@@ -45,7 +55,9 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { delays_ms: vec![0, 1_000, 3_000, 5_000, 10_000] }
+        RetryPolicy {
+            delays_ms: vec![0, 1_000, 3_000, 5_000, 10_000],
+        }
     }
 }
 
@@ -58,12 +70,19 @@ pub enum Decision {
 impl RetryPolicy {
     /// `retries_so_far` counts earlier retries of this same request (0 after the first failure).
     /// A `Retry-After` (seconds, from a 429/503) lengthens the wait, never shortens it.
-    pub fn decide(&self, failure: &Failure, retries_so_far: u32, retry_after_ms: Option<u64>) -> Decision {
+    pub fn decide(
+        &self,
+        failure: &Failure,
+        retries_so_far: u32,
+        retry_after_ms: Option<u64>,
+    ) -> Decision {
         if !failure.is_retryable() {
             return Decision::GiveUp;
         }
         match self.delays_ms.get(retries_so_far as usize) {
-            Some(&d) => Decision::RetryAfter { delay_ms: d.max(retry_after_ms.unwrap_or(0)) },
+            Some(&d) => Decision::RetryAfter {
+                delay_ms: d.max(retry_after_ms.unwrap_or(0)),
+            },
             None => Decision::GiveUp,
         }
     }

@@ -21,14 +21,18 @@ pub fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
                 continue;
             }
         }
-        let Some(gt) = xml[start..].find('>') else { break };
+        let Some(gt) = xml[start..].find('>') else {
+            break;
+        };
         let body_start = start + gt + 1;
         if xml[..body_start].ends_with("/>") {
             out.push("");
             pos = body_start;
             continue;
         }
-        let Some(end) = xml[body_start..].find(&close) else { break };
+        let Some(end) = xml[body_start..].find(&close) else {
+            break;
+        };
         out.push(&xml[body_start..body_start + end]);
         pos = body_start + end + close.len();
     }
@@ -61,7 +65,11 @@ pub fn unescape(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -81,7 +89,9 @@ pub fn unescape(s: &str) -> String {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// An S3 `<Error>` document.
@@ -106,37 +116,62 @@ pub fn parse_error_body(body: &str) -> Option<S3ErrorBody> {
 pub fn s3_error(status: u16, body: &str) -> Error {
     match parse_error_body(body) {
         Some(e) => {
-            let code = if is_checksum_code(&e.code) { ErrorCode::ChecksumMismatch } else { ErrorCode::S3Error };
+            let code = if is_checksum_code(&e.code) {
+                ErrorCode::ChecksumMismatch
+            } else {
+                ErrorCode::S3Error
+            };
             Error::new(code, format!("S3 {}: {}", e.code, e.message)).with_status(status)
         }
-        None => Error::new(ErrorCode::S3Error, format!("S3 answered HTTP {status} without an error document")).with_status(status),
+        None => Error::new(
+            ErrorCode::S3Error,
+            format!("S3 answered HTTP {status} without an error document"),
+        )
+        .with_status(status),
     }
 }
 
 pub fn is_checksum_code(code: &str) -> bool {
-    matches!(code, "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" | "XAmzContentSHA256Mismatch")
+    matches!(
+        code,
+        "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" | "XAmzContentSHA256Mismatch"
+    )
 }
 
 /// The region to re-sign for, when S3 says the request was signed for the wrong one
 /// (`AuthorizationHeaderMalformed` with `<Region>`, or a 301 `PermanentRedirect`); the
 /// `x-amz-bucket-region` response header is the fallback. `None` for any other response.
-pub fn region_from_error(status: u16, bucket_region_header: Option<&str>, body: &str) -> Option<String> {
+pub fn region_from_error(
+    status: u16,
+    bucket_region_header: Option<&str>,
+    body: &str,
+) -> Option<String> {
     let e = parse_error_body(body);
     let is_region_error = status == 301
         || e.as_ref().is_some_and(|e| {
-            matches!(e.code.as_str(), "AuthorizationHeaderMalformed" | "PermanentRedirect" | "IllegalLocationConstraintException")
+            matches!(
+                e.code.as_str(),
+                "AuthorizationHeaderMalformed"
+                    | "PermanentRedirect"
+                    | "IllegalLocationConstraintException"
+            )
         });
     if !is_region_error {
         return None;
     }
-    let named = e.and_then(|e| e.region).or_else(|| bucket_region_header.map(|h| h.trim().to_string()));
+    let named = e
+        .and_then(|e| e.region)
+        .or_else(|| bucket_region_header.map(|h| h.trim().to_string()));
     named.filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// `InitiateMultipartUploadResult` → the upload id.
 pub fn parse_initiate(body: &str) -> Result<String> {
     if let Some(e) = parse_error_body(body) {
-        return Err(Error::new(ErrorCode::S3Error, format!("S3 {}: {}", e.code, e.message)));
+        return Err(Error::new(
+            ErrorCode::S3Error,
+            format!("S3 {}: {}", e.code, e.message),
+        ));
     }
     text(body, "UploadId")
         .filter(|u| !u.is_empty())
@@ -161,22 +196,41 @@ pub struct ListPartsPage {
 
 pub fn parse_list_parts(body: &str) -> Result<ListPartsPage> {
     if elements(body, "ListPartsResult").is_empty() {
-        return Err(Error::invalid_response("S3 ListParts answer is not a ListPartsResult"));
+        return Err(Error::invalid_response(
+            "S3 ListParts answer is not a ListPartsResult",
+        ));
     }
     let mut parts = Vec::new();
     for p in elements(body, "Part") {
-        let bad = |what: &str| Error::invalid_response(format!("S3 ListParts: a part has no valid {what}"));
-        let number = text(p, "PartNumber").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| bad("PartNumber"))?;
-        let etag = text(p, "ETag").filter(|e| !e.is_empty()).ok_or_else(|| bad("ETag"))?;
-        let size = text(p, "Size").and_then(|n| n.parse::<u64>().ok()).ok_or_else(|| bad("Size"))?;
-        parts.push(ListedPart { number, etag, size, checksum_crc32c: text(p, "ChecksumCRC32C").filter(|c| !c.is_empty()) });
+        let bad = |what: &str| {
+            Error::invalid_response(format!("S3 ListParts: a part has no valid {what}"))
+        };
+        let number = text(p, "PartNumber")
+            .and_then(|n| n.parse::<u32>().ok())
+            .ok_or_else(|| bad("PartNumber"))?;
+        let etag = text(p, "ETag")
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| bad("ETag"))?;
+        let size = text(p, "Size")
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| bad("Size"))?;
+        parts.push(ListedPart {
+            number,
+            etag,
+            size,
+            checksum_crc32c: text(p, "ChecksumCRC32C").filter(|c| !c.is_empty()),
+        });
     }
     let truncated = text(body, "IsTruncated").is_some_and(|t| t.eq_ignore_ascii_case("true"));
     let next_marker = if truncated {
         let m = text(body, "NextPartNumberMarker")
             .and_then(|n| n.parse::<u32>().ok())
             .or_else(|| parts.iter().map(|p| p.number).max())
-            .ok_or_else(|| Error::invalid_response("S3 ListParts is truncated but gives no NextPartNumberMarker"))?;
+            .ok_or_else(|| {
+                Error::invalid_response(
+                    "S3 ListParts is truncated but gives no NextPartNumberMarker",
+                )
+            })?;
         Some(m)
     } else {
         None
@@ -191,16 +245,22 @@ pub fn parse_complete(status: u16, body: &str) -> Result<String> {
         return Err(s3_error(status, body));
     }
     if elements(body, "CompleteMultipartUploadResult").is_empty() {
-        return Err(Error::invalid_response("S3 CompleteMultipartUpload answer is not a CompleteMultipartUploadResult"));
+        return Err(Error::invalid_response(
+            "S3 CompleteMultipartUpload answer is not a CompleteMultipartUploadResult",
+        ));
     }
     Ok(text(body, "ETag").unwrap_or_default())
 }
 
 /// The `CompleteMultipartUpload` request body: parts in ascending order with ETag and checksum.
 pub fn complete_xml(parts: &[(u32, &str, Option<&str>)]) -> String {
-    let mut s = String::from("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+    let mut s =
+        String::from("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
     for (n, etag, crc) in parts {
-        s.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag>", escape(etag)));
+        s.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag>",
+            escape(etag)
+        ));
         if let Some(c) = crc {
             s.push_str(&format!("<ChecksumCRC32C>{}</ChecksumCRC32C>", escape(c)));
         }

@@ -56,8 +56,17 @@ pub struct InitResponse {
 
 impl InitResponse {
     pub fn from_json(v: &Value) -> Result<InitResponse> {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-        let need = |k: &str| s(k).ok_or_else(|| Error::invalid_response(format!("the upload init answer has no {k}")));
+        let s = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let need = |k: &str| {
+            s(k).ok_or_else(|| {
+                Error::invalid_response(format!("the upload init answer has no {k}"))
+            })
+        };
         Ok(InitResponse {
             sample_id: s("sample_id"),
             s3_bucket: need("s3_bucket")?,
@@ -150,8 +159,19 @@ pub struct Prepared {
 impl Prepared {
     /// `filename` and `paired_end_filename` for the init request body.
     pub fn init_filenames(&self) -> (String, Option<String>) {
-        let r1 = self.files.iter().find(|f| f.role != Role::R2).map(|f| f.filename.clone()).unwrap_or_default();
-        (r1, self.files.iter().find(|f| f.role == Role::R2).map(|f| f.filename.clone()))
+        let r1 = self
+            .files
+            .iter()
+            .find(|f| f.role != Role::R2)
+            .map(|f| f.filename.clone())
+            .unwrap_or_default();
+        (
+            r1,
+            self.files
+                .iter()
+                .find(|f| f.role == Role::R2)
+                .map(|f| f.filename.clone()),
+        )
     }
 }
 
@@ -172,8 +192,16 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
                 vec![Role::R2, Role::R1]
             }
         }
-        2 => return Err(Error::invalid_argument("documents and assets are uploaded one file at a time")),
-        n => return Err(Error::invalid_argument(format!("an upload takes one file or an R1/R2 pair, not {n} files"))),
+        2 => {
+            return Err(Error::invalid_argument(
+                "documents and assets are uploaded one file at a time",
+            ))
+        }
+        n => {
+            return Err(Error::invalid_argument(format!(
+                "an upload takes one file or an R1/R2 pair, not {n} files"
+            )))
+        }
     };
     let mut out = Vec::new();
     for (spec, role) in files.iter().zip(roles) {
@@ -182,9 +210,15 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
         } else {
             let base = files::basename(&spec.name);
             if base.is_empty() {
-                return Err(Error::new(ErrorCode::InvalidFile, format!("{:?} has no file name", spec.name)));
+                return Err(Error::new(
+                    ErrorCode::InvalidFile,
+                    format!("{:?} has no file name", spec.name),
+                ));
             }
-            files::CheckedName { name: base.to_string(), coerced: false }
+            files::CheckedName {
+                name: base.to_string(),
+                coerced: false,
+            }
         };
         let size: u64 = spec.sources.iter().sum();
         check_size(&checked.name, size, max)?;
@@ -194,12 +228,21 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
             filename: checked.name,
             coerced: checked.coerced,
             plan,
-            fingerprint: Fingerprint { name: spec.name.clone(), size, last_modified_ms: spec.last_modified_ms, first_part_checksum: None },
+            fingerprint: Fingerprint {
+                name: spec.name.clone(),
+                size,
+                last_modified_ms: spec.last_modified_ms,
+                first_part_checksum: None,
+            },
         });
     }
     // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
     out.sort_by_key(|f| f.role != Role::R2);
-    Ok(Prepared { kind, files: out, options })
+    Ok(Prepared {
+        kind,
+        files: out,
+        options,
+    })
 }
 
 /// A part S3 has accepted.
@@ -248,11 +291,19 @@ pub struct UploadState {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Step {
     /// Ask S3 which parts it has (resume): `list_parts_request` / `on_list_parts`.
-    ListParts { file: usize },
-    CreateMultipart { file: usize },
+    ListParts {
+        file: usize,
+    },
+    CreateMultipart {
+        file: usize,
+    },
     /// Send parts: `next_part` / `part_request` / `on_part` (a small file is one PutObject).
-    UploadParts { file: usize },
-    Complete { file: usize },
+    UploadParts {
+        file: usize,
+    },
+    Complete {
+        file: usize,
+    },
     Callback,
     Done,
 }
@@ -283,7 +334,13 @@ pub enum Reply<'a> {
 
 impl<'a> Reply<'a> {
     pub fn status(status: u16, body: &'a str) -> Reply<'a> {
-        Reply::Response { status, body, etag: None, bucket_region: None, retry_after_ms: None }
+        Reply::Response {
+            status,
+            body,
+            etag: None,
+            bucket_region: None,
+            retry_after_ms: None,
+        }
     }
 }
 
@@ -322,6 +379,7 @@ const K_CREATE: u32 = 0;
 const K_COMPLETE: u32 = u32::MAX;
 const K_LIST: u32 = u32::MAX - 1;
 const K_ABORT: u32 = u32::MAX - 2;
+const K_RELIST: u32 = u32::MAX - 3;
 const CALLBACK_FILE: usize = usize::MAX;
 
 /// The upload state plus what only lives while it runs (parts in flight, retry counts).
@@ -348,11 +406,20 @@ fn s3_failure(reply: &Reply) -> Failure {
 
 fn failure_error(f: &Failure, what: &str, body: &str) -> Error {
     match f {
-        Failure::Network => Error::new(ErrorCode::Network, format!("{what}: the network failed and retries ran out; the upload can be resumed")),
-        Failure::Stalled => Error::new(ErrorCode::Timeout, format!("{what}: no progress and retries ran out; the upload can be resumed")),
+        Failure::Network => Error::new(
+            ErrorCode::Network,
+            format!("{what}: the network failed and retries ran out; the upload can be resumed"),
+        ),
+        Failure::Stalled => Error::new(
+            ErrorCode::Timeout,
+            format!("{what}: no progress and retries ran out; the upload can be resumed"),
+        ),
         Failure::Status { status, .. } => {
             let e = s3xml::s3_error(*status, body);
-            Error { message: format!("{what}: {}", e.message), ..e }
+            Error {
+                message: format!("{what}: {}", e.message),
+                ..e
+            }
         }
     }
 }
@@ -363,10 +430,11 @@ impl Session {
         let mut files = Vec::new();
         for f in prepared.files {
             let key = match f.role {
-                Role::R2 => init
-                    .paired_end_file_id
-                    .clone()
-                    .ok_or_else(|| Error::invalid_response("the upload init answer has no paired_end_file_id for R2"))?,
+                Role::R2 => init.paired_end_file_id.clone().ok_or_else(|| {
+                    Error::invalid_response(
+                        "the upload init answer has no paired_end_file_id for R2",
+                    )
+                })?,
                 _ => init.file_id.clone(),
             };
             files.push(FileState {
@@ -416,7 +484,12 @@ impl Session {
     /// Continues a saved upload with the files picked again (same order as the state's files).
     /// `first_parts` holds the part-1 checksum of each file (see [`UploadState::first_part_job`]),
     /// so a different file with the same name and size is refused.
-    pub fn resume(state: UploadState, files: &[FileSpec], first_parts: &[Option<PartChecksum>], retry: RetryPolicy) -> Result<Session> {
+    pub fn resume(
+        state: UploadState,
+        files: &[FileSpec],
+        first_parts: &[Option<PartChecksum>],
+        retry: RetryPolicy,
+    ) -> Result<Session> {
         if state.version != STATE_VERSION {
             return Err(Error::invalid_argument(format!(
                 "this upload state has version {}, this client reads version {STATE_VERSION}",
@@ -452,7 +525,13 @@ impl Session {
                 }
             }
         }
-        let needs: Vec<usize> = state.files.iter().enumerate().filter(|(_, f)| !f.completed && f.upload_id.is_some()).map(|(i, _)| i).collect();
+        let needs: Vec<usize> = state
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.completed && f.upload_id.is_some())
+            .map(|(i, _)| i)
+            .collect();
         let mut s = Session::with_state(state, retry);
         s.needs_listing = needs;
         Ok(s)
@@ -473,7 +552,11 @@ impl Session {
 
     pub fn next_step(&self) -> Step {
         let Some(i) = self.current_file() else {
-            return if self.state.callback_done { Step::Done } else { Step::Callback };
+            return if self.state.callback_done {
+                Step::Done
+            } else {
+                Step::Callback
+            };
         };
         let f = &self.state.files[i];
         if self.needs_listing.contains(&i) {
@@ -497,7 +580,12 @@ impl Session {
     }
 
     pub fn progress(&self) -> Progress {
-        let mut p = Progress { loaded: 0, total: 0, parts_done: 0, parts_total: 0 };
+        let mut p = Progress {
+            loaded: 0,
+            total: 0,
+            parts_done: 0,
+            parts_total: 0,
+        };
         for f in &self.state.files {
             p.total += f.plan.total();
             p.parts_total += f.plan.part_count();
@@ -508,23 +596,50 @@ impl Session {
     }
 
     fn url(&self, file: usize, query: &str) -> Result<String> {
-        object_url(self.state.endpoint.as_deref(), &self.state.bucket, &self.state.files[file].key, query)
+        object_url(
+            self.state.endpoint.as_deref(),
+            &self.state.bucket,
+            &self.state.files[file].key,
+            query,
+        )
     }
 
     fn upload_id_q(&self, file: usize) -> Result<String> {
-        let id = self.state.files[file].upload_id.as_deref().ok_or_else(|| Error::invalid_argument("this file has no multipart upload yet"))?;
+        let id = self.state.files[file]
+            .upload_id
+            .as_deref()
+            .ok_or_else(|| Error::invalid_argument("this file has no multipart upload yet"))?;
         Ok(uri_encode(id.as_bytes(), false))
     }
 
     fn draft(&self, op: S3Op, file: usize, method: &'static str, query: &str) -> Result<S3Request> {
         let url = self.url(file, query)?;
-        Ok(S3Request { op, file, part_number: None, method, url, headers: Vec::new(), body: Body::Empty })
+        Ok(S3Request {
+            op,
+            file,
+            part_number: None,
+            method,
+            url,
+            headers: Vec::new(),
+            body: Body::Empty,
+        })
     }
 
     /// Signs the request's own headers and appends the signature headers.
     fn sign(&self, mut r: S3Request, now_ms: u64) -> Result<S3Request> {
-        let refs: Vec<(&str, &str)> = r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let signed = sign_s3(r.method, &r.url, &refs, &self.state.credentials, &self.state.region, now_ms)?;
+        let refs: Vec<(&str, &str)> = r
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let signed = sign_s3(
+            r.method,
+            &r.url,
+            &refs,
+            &self.state.credentials,
+            &self.state.region,
+            now_ms,
+        )?;
         r.headers.extend(signed.headers);
         Ok(r)
     }
@@ -532,14 +647,22 @@ impl Session {
     fn expect_step(&self, ok: impl Fn(Step) -> bool, what: &str) -> Result<usize> {
         let step = self.next_step();
         if !ok(step) {
-            return Err(Error::invalid_argument(format!("{what} is not the next step of this upload (next: {step:?})")));
+            return Err(Error::invalid_argument(format!(
+                "{what} is not the next step of this upload (next: {step:?})"
+            )));
         }
         Ok(self.current_file().unwrap_or(CALLBACK_FILE))
     }
 
     /// Counts a failure and decides; a region error re-signs at once without counting.
     fn on_failure(&mut self, key: (usize, u32), reply: &Reply, what: &str) -> Result<Outcome> {
-        if let Reply::Response { status, body, bucket_region, .. } = reply {
+        if let Reply::Response {
+            status,
+            body,
+            bucket_region,
+            ..
+        } = reply
+        {
             if let Some(region) = s3xml::region_from_error(*status, *bucket_region, body) {
                 if region != self.state.region {
                     self.state.region = region;
@@ -571,8 +694,14 @@ impl Session {
     // ---- CreateMultipartUpload ----
 
     pub fn create_multipart_request(&self, now_ms: u64) -> Result<S3Request> {
-        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
-        let mut headers = vec![("x-amz-server-side-encryption".to_string(), "AES256".to_string())];
+        let file = self.expect_step(
+            |s| matches!(s, Step::CreateMultipart { .. }),
+            "CreateMultipartUpload",
+        )?;
+        let mut headers = vec![(
+            "x-amz-server-side-encryption".to_string(),
+            "AES256".to_string(),
+        )];
         if self.state.checksum == ChecksumKind::Crc32c {
             headers.push(("x-amz-checksum-algorithm".into(), "CRC32C".into()));
         }
@@ -582,9 +711,16 @@ impl Session {
     }
 
     pub fn on_create_multipart(&mut self, reply: &Reply) -> Result<Outcome> {
-        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
+        let file = self.expect_step(
+            |s| matches!(s, Step::CreateMultipart { .. }),
+            "CreateMultipartUpload",
+        )?;
         match reply {
-            Reply::Response { status: 200..=299, body, .. } => {
+            Reply::Response {
+                status: 200..=299,
+                body,
+                ..
+            } => {
                 let id = s3xml::parse_initiate(body)?;
                 self.state.files[file].upload_id = Some(id);
                 self.retries.remove(&(file, K_CREATE));
@@ -600,15 +736,22 @@ impl Session {
     /// backoff; `None` when nothing can start now (see `next_wake_ms`). The driver keeps at most
     /// `concurrency` in flight; this marks the part in flight.
     pub fn next_part(&mut self, now_ms: u64) -> Option<PartJob> {
-        let Step::UploadParts { file } = self.next_step() else { return None };
-        let number = self
-            .parts_missing(file)
-            .find(|n| !self.in_flight.contains(n) && self.not_before.get(n).is_none_or(|&t| t <= now_ms))?;
+        let Step::UploadParts { file } = self.next_step() else {
+            return None;
+        };
+        let number = self.parts_missing(file).find(|n| {
+            !self.in_flight.contains(n) && self.not_before.get(n).is_none_or(|&t| t <= now_ms)
+        })?;
         self.in_flight.push(number);
         self.not_before.remove(&number);
         let f = &self.state.files[file];
         let part = f.plan.part(number)?;
-        Some(PartJob { file, number, len: part.len(), slices: f.plan.slices(part.start, part.end) })
+        Some(PartJob {
+            file,
+            number,
+            len: part.len(),
+            slices: f.plan.slices(part.start, part.end),
+        })
     }
 
     /// When a part waiting out its backoff may start (earliest), if any.
@@ -632,29 +775,51 @@ impl Session {
 
     /// The signed PUT for an in-flight part, with its checksum header (the checksum of exactly
     /// the part's bytes, computed by the driver in chunks).
-    pub fn part_request(&mut self, number: u32, checksum: &PartChecksum, now_ms: u64) -> Result<S3Request> {
+    pub fn part_request(
+        &mut self,
+        number: u32,
+        checksum: &PartChecksum,
+        now_ms: u64,
+    ) -> Result<S3Request> {
         let Step::UploadParts { file } = self.next_step() else {
             return Err(Error::invalid_argument("no part upload is in progress"));
         };
         if !self.in_flight.contains(&number) {
-            return Err(Error::invalid_argument(format!("part {number} was not handed out by next_part")));
+            return Err(Error::invalid_argument(format!(
+                "part {number} was not handed out by next_part"
+            )));
         }
         if checksum.kind != self.state.checksum {
-            return Err(Error::invalid_argument(format!("this upload uses {:?} checksums, got {:?}", self.state.checksum, checksum.kind)));
+            return Err(Error::invalid_argument(format!(
+                "this upload uses {:?} checksums, got {:?}",
+                self.state.checksum, checksum.kind
+            )));
         }
         if number == 1 {
             let fp = &mut self.state.files[file].fingerprint;
             match &fp.first_part_checksum {
                 None => fp.first_part_checksum = Some(checksum.value.clone()),
                 Some(v) if v != &checksum.value => {
-                    return Err(Error::new(ErrorCode::InvalidFile, format!("{} changed while it was being uploaded; start a new upload", fp.name)));
+                    return Err(Error::new(
+                        ErrorCode::InvalidFile,
+                        format!(
+                            "{} changed while it was being uploaded; start a new upload",
+                            fp.name
+                        ),
+                    ));
                 }
                 Some(_) => {}
             }
         }
         let f = &self.state.files[file];
-        let part = f.plan.part(number).ok_or_else(|| Error::invalid_argument(format!("part {number} is not in the plan")))?;
-        let body = Body::Part { slices: f.plan.slices(part.start, part.end), len: part.len() };
+        let part = f
+            .plan
+            .part(number)
+            .ok_or_else(|| Error::invalid_argument(format!("part {number} is not in the plan")))?;
+        let body = Body::Part {
+            slices: f.plan.slices(part.start, part.end),
+            len: part.len(),
+        };
         let mut headers = vec![(checksum.kind.header().to_string(), checksum.value.clone())];
         if f.plan.single_put {
             headers.push(("x-amz-server-side-encryption".into(), "AES256".into()));
@@ -662,7 +827,12 @@ impl Session {
         let mut r = if f.plan.single_put {
             self.draft(S3Op::PutObject, file, "PUT", "")?
         } else {
-            self.draft(S3Op::UploadPart, file, "PUT", &format!("partNumber={number}&uploadId={}", self.upload_id_q(file)?))?
+            self.draft(
+                S3Op::UploadPart,
+                file,
+                "PUT",
+                &format!("partNumber={number}&uploadId={}", self.upload_id_q(file)?),
+            )?
         };
         r.part_number = Some(number);
         r.headers = headers;
@@ -672,15 +842,28 @@ impl Session {
 
     /// Records a part's reply. Success needs the `ETag` response header (the bucket's CORS must
     /// expose it). A retry leaves the part waiting `delay_ms`; `next_part` hands it out again.
-    pub fn on_part(&mut self, number: u32, checksum: &PartChecksum, reply: &Reply, now_ms: u64) -> Result<Outcome> {
+    pub fn on_part(
+        &mut self,
+        number: u32,
+        checksum: &PartChecksum,
+        reply: &Reply,
+        now_ms: u64,
+    ) -> Result<Outcome> {
         let Step::UploadParts { file } = self.next_step() else {
             return Err(Error::invalid_argument("no part upload is in progress"));
         };
         if !self.in_flight.contains(&number) {
-            return Err(Error::invalid_argument(format!("part {number} is not in flight")));
+            return Err(Error::invalid_argument(format!(
+                "part {number} is not in flight"
+            )));
         }
         self.in_flight.retain(|&n| n != number);
-        if let Reply::Response { status: 200..=299, etag, .. } = reply {
+        if let Reply::Response {
+            status: 200..=299,
+            etag,
+            ..
+        } = reply
+        {
             let etag = etag.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
                 Error::new(ErrorCode::S3Error, "S3 accepted a part but its ETag header is not readable; the bucket's CORS configuration must expose ETag")
             })?;
@@ -688,7 +871,12 @@ impl Session {
             let size = f.plan.part(number).map(|p| p.len()).unwrap_or(0);
             let crc = (checksum.kind == ChecksumKind::Crc32c).then(|| checksum.value.clone());
             f.parts.retain(|p| p.number != number);
-            f.parts.push(DonePart { number, etag: etag.to_string(), checksum: crc, size });
+            f.parts.push(DonePart {
+                number,
+                etag: etag.to_string(),
+                checksum: crc,
+                size,
+            });
             f.parts.sort_by_key(|p| p.number);
             if f.plan.single_put {
                 f.completed = true;
@@ -696,10 +884,14 @@ impl Session {
             self.retries.remove(&(file, number));
             return Ok(Outcome::Done);
         }
-        let what = format!("uploading part {number} of {}", self.state.files[file].filename);
+        let what = format!(
+            "uploading part {number} of {}",
+            self.state.files[file].filename
+        );
         let out = self.on_failure((file, number), reply, &what)?;
         if let Outcome::Retry { delay_ms } = out {
-            self.not_before.insert(number, now_ms.saturating_add(delay_ms));
+            self.not_before
+                .insert(number, now_ms.saturating_add(delay_ms));
         }
         Ok(out)
     }
@@ -709,13 +901,25 @@ impl Session {
     /// Checks the done parts against the plan: every part once, each with an ETag and the
     /// planned size. A mismatch is an `upload_failed` error naming the part.
     pub fn verify_parts(&self, file: usize) -> Result<()> {
-        let f = self.state.files.get(file).ok_or_else(|| Error::invalid_argument(format!("no file {file} in this upload")))?;
+        let f = self
+            .state
+            .files
+            .get(file)
+            .ok_or_else(|| Error::invalid_argument(format!("no file {file} in this upload")))?;
         let count = f.plan.part_count();
-        let fail = |m: String| Err(Error::new(ErrorCode::UploadFailed, format!("{}: {m}; the upload was not completed", f.filename)));
+        let fail = |m: String| {
+            Err(Error::new(
+                ErrorCode::UploadFailed,
+                format!("{}: {m}; the upload was not completed", f.filename),
+            ))
+        };
         let mut seen = vec![false; count as usize + 1];
         for p in &f.parts {
             if p.number == 0 || p.number > count {
-                return fail(format!("part {} is not in the plan of {count} parts", p.number));
+                return fail(format!(
+                    "part {} is not in the plan of {count} parts",
+                    p.number
+                ));
             }
             if std::mem::replace(&mut seen[p.number as usize], true) {
                 return fail(format!("part {} is recorded twice", p.number));
@@ -725,7 +929,10 @@ impl Session {
             }
             let want = f.plan.part(p.number).map(|x| x.len()).unwrap_or(0);
             if p.size != want {
-                return fail(format!("part {} has {} bytes, the plan says {want}", p.number, p.size));
+                return fail(format!(
+                    "part {} has {} bytes, the plan says {want}",
+                    p.number, p.size
+                ));
             }
         }
         if let Some(n) = (1..=count).find(|&n| !seen[n as usize]) {
@@ -735,10 +942,17 @@ impl Session {
     }
 
     pub fn complete_request(&self, now_ms: u64) -> Result<S3Request> {
-        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
+        let file = self.expect_step(
+            |s| matches!(s, Step::Complete { .. }),
+            "CompleteMultipartUpload",
+        )?;
         self.verify_parts(file)?;
         let f = &self.state.files[file];
-        let list: Vec<(u32, &str, Option<&str>)> = f.parts.iter().map(|p| (p.number, p.etag.as_str(), p.checksum.as_deref())).collect();
+        let list: Vec<(u32, &str, Option<&str>)> = f
+            .parts
+            .iter()
+            .map(|p| (p.number, p.etag.as_str(), p.checksum.as_deref()))
+            .collect();
         let xml = s3xml::complete_xml(&list);
         let query = format!("uploadId={}", self.upload_id_q(file)?);
         let headers = vec![("content-type".to_string(), "application/xml".to_string())];
@@ -749,10 +963,17 @@ impl Session {
     }
 
     pub fn on_complete(&mut self, reply: &Reply) -> Result<Outcome> {
-        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
+        let file = self.expect_step(
+            |s| matches!(s, Step::Complete { .. }),
+            "CompleteMultipartUpload",
+        )?;
         let key = (file, K_COMPLETE);
         match reply {
-            Reply::Response { status: status @ 200..=299, body, .. } => match s3xml::parse_complete(*status, body) {
+            Reply::Response {
+                status: status @ 200..=299,
+                body,
+                ..
+            } => match s3xml::parse_complete(*status, body) {
                 Ok(_) => {
                     self.state.files[file].completed = true;
                     self.retries.remove(&key);
@@ -770,8 +991,12 @@ impl Session {
     }
 
     fn on_complete_error(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
-        let Reply::Response { status, body, .. } = reply else { unreachable!("called for responses only") };
-        let code = s3xml::parse_error_body(body).map(|e| e.code).unwrap_or_default();
+        let Reply::Response { status, body, .. } = reply else {
+            unreachable!("called for responses only")
+        };
+        let code = s3xml::parse_error_body(body)
+            .map(|e| e.code)
+            .unwrap_or_default();
         if code == "NoSuchUpload" && self.complete_unanswered {
             // An earlier Complete went through but its answer was lost.
             self.state.files[file].completed = true;
@@ -780,16 +1005,20 @@ impl Session {
         if code == "InvalidPart" || code == "InvalidPartOrder" {
             // S3 lacks a part we think it has: list again and resend what is missing, a bounded
             // number of times (Uppy #6167 looped on this forever).
-            let n = self.retries.get(&(file, K_COMPLETE)).copied().unwrap_or(0);
+            let n = self.retries.get(&(file, K_RELIST)).copied().unwrap_or(0);
             if (n as usize) < self.retry.delays_ms.len() {
-                self.retries.insert((file, K_COMPLETE), n + 1);
+                self.retries.insert((file, K_RELIST), n + 1);
                 self.needs_listing.push(file);
                 return Ok(Outcome::Retry { delay_ms: 0 });
             }
             return Err(s3xml::s3_error(*status, body));
         }
         // A 200 with an error body is S3's in-flight failure (e.g. InternalError): retryable.
-        let reply = if (200..300).contains(status) { Reply::status(500, body) } else { reply.clone() };
+        let reply = if (200..300).contains(status) {
+            Reply::status(500, body)
+        } else {
+            reply.clone()
+        };
         self.on_failure((file, K_COMPLETE), &reply, "completing the upload")
     }
 
@@ -820,7 +1049,9 @@ impl Session {
         let file = self.expect_step(|s| matches!(s, Step::ListParts { .. }), "ListParts")?;
         let (status, body) = match reply {
             Reply::Response { status, body, .. } => (*status, *body),
-            Reply::Failed(_) => return self.on_failure((file, K_LIST), reply, "listing uploaded parts"),
+            Reply::Failed(_) => {
+                return self.on_failure((file, K_LIST), reply, "listing uploaded parts")
+            }
         };
         if !(200..300).contains(&status) {
             if s3xml::parse_error_body(body).is_some_and(|e| e.code == "NoSuchUpload") {
@@ -839,8 +1070,15 @@ impl Session {
         };
         let plan = &self.state.files[file].plan;
         for p in page.parts {
-            if plan.part(p.number).is_some_and(|x| x.len() == p.size) && !acc.iter().any(|d: &DonePart| d.number == p.number) {
-                acc.push(DonePart { number: p.number, etag: p.etag, checksum: p.checksum_crc32c, size: p.size });
+            if plan.part(p.number).is_some_and(|x| x.len() == p.size)
+                && !acc.iter().any(|d: &DonePart| d.number == p.number)
+            {
+                acc.push(DonePart {
+                    number: p.number,
+                    etag: p.etag,
+                    checksum: p.checksum_crc32c,
+                    size: p.size,
+                });
             }
         }
         self.retries.remove(&(file, K_LIST));
@@ -848,7 +1086,9 @@ impl Session {
             Some(m) => {
                 let prev = self.listing.as_ref().and_then(|l| l.2);
                 if prev.is_some_and(|p| m <= p) {
-                    return Err(Error::invalid_response("S3 ListParts pagination does not advance"));
+                    return Err(Error::invalid_response(
+                        "S3 ListParts pagination does not advance",
+                    ));
                 }
                 self.listing = Some((file, acc, Some(m)));
                 Ok(Outcome::Continue)
@@ -882,7 +1122,11 @@ impl Session {
         if let UploadKind::Asset { name: Some(n) } = &self.state.kind {
             body["name"] = Value::String(n.clone());
         }
-        Ok(ApiRequest { method: "POST", path: self.state.callback_url.clone(), body })
+        Ok(ApiRequest {
+            method: "POST",
+            path: self.state.callback_url.clone(),
+            body,
+        })
     }
 
     /// Success is HTTP 200 (its JSON names the new id; a non-JSON body is tolerated) or an
@@ -892,7 +1136,11 @@ impl Session {
         if let Reply::Response { status, body, .. } = reply {
             if *status == 200 || already_successful(body) {
                 let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-                self.state.result_id = v.get(self.state.kind.id_field()).and_then(Value::as_str).map(str::to_string).or_else(|| self.state.sample_id.clone());
+                self.state.result_id = v
+                    .get(self.state.kind.id_field())
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| self.state.sample_id.clone());
                 self.state.callback_done = true;
                 return Ok(Outcome::Done);
             }
@@ -910,8 +1158,14 @@ impl Session {
             }
             Decision::GiveUp => {
                 let (code, status, msg) = match reply {
-                    Reply::Failed(_) => (ErrorCode::Network, None, "the network failed".to_string()),
-                    Reply::Response { status, body, .. } => (ErrorCode::UploadFailed, Some(*status), api_message(body).unwrap_or_else(|| format!("HTTP {status}"))),
+                    Reply::Failed(_) => {
+                        (ErrorCode::Network, None, "the network failed".to_string())
+                    }
+                    Reply::Response { status, body, .. } => (
+                        ErrorCode::UploadFailed,
+                        Some(*status),
+                        api_message(body).unwrap_or_else(|| format!("HTTP {status}")),
+                    ),
                 };
                 let e = Error::new(code, format!("the files are in S3 but the upload could not be confirmed ({msg}); resume it to confirm again"));
                 Err(match status {
@@ -940,11 +1194,17 @@ impl Session {
     /// is left in S3 for that file.
     pub fn on_abort(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
         if file >= self.state.files.len() {
-            return Err(Error::invalid_argument(format!("no file {file} in this upload")));
+            return Err(Error::invalid_argument(format!(
+                "no file {file} in this upload"
+            )));
         }
         let gone = match reply {
-            Reply::Response { status: 200..=299, .. } => true,
-            Reply::Response { status: 404, body, .. } => s3xml::parse_error_body(body).is_none_or(|e| e.code == "NoSuchUpload"),
+            Reply::Response {
+                status: 200..=299, ..
+            } => true,
+            Reply::Response {
+                status: 404, body, ..
+            } => s3xml::parse_error_body(body).is_none_or(|e| e.code == "NoSuchUpload"),
             _ => false,
         };
         if gone {
@@ -975,11 +1235,17 @@ impl UploadState {
     pub fn first_part_job(&self, file: usize) -> Option<PartJob> {
         let f = self.files.get(file)?;
         let p = f.plan.part(1)?;
-        Some(PartJob { file, number: 1, len: p.len(), slices: f.plan.slices(p.start, p.end) })
+        Some(PartJob {
+            file,
+            number: 1,
+            len: p.len(),
+            slices: f.plan.slices(p.start, p.end),
+        })
     }
 
     pub fn from_json(json: &str) -> Result<UploadState> {
-        serde_json::from_str(json).map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
+        serde_json::from_str(json)
+            .map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
     }
 }
 
@@ -1003,5 +1269,9 @@ pub fn on_cancel(status: u16, body: &str) -> Result<CancelOutcome> {
         return Ok(CancelOutcome::Cancelled);
     }
     let msg = api_message(body).unwrap_or_else(|| format!("HTTP {status}"));
-    Err(Error::new(ErrorCode::UploadFailed, format!("the upload could not be cancelled: {msg}")).with_status(status))
+    Err(Error::new(
+        ErrorCode::UploadFailed,
+        format!("the upload could not be cancelled: {msg}"),
+    )
+    .with_status(status))
 }

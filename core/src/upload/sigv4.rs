@@ -27,7 +27,9 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     // Redacted: a Debug print of the upload state must not leak the secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,13 +63,44 @@ pub struct SigningParams<'a> {
 
 /// Signs an S3 request with `UNSIGNED-PAYLOAD`. `headers` are the request's own headers that
 /// must be signed (every `x-amz-*`, `content-md5`); `host` comes from the URL.
-pub fn sign_s3(method: &str, url: &str, headers: &[(&str, &str)], credentials: &Credentials, region: &str, unix_ms: u64) -> Result<Signed> {
-    sign(method, url, headers, &SigningParams { credentials, region, service: "s3", unix_ms, payload: Payload::Unsigned })
+pub fn sign_s3(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    credentials: &Credentials,
+    region: &str,
+    unix_ms: u64,
+) -> Result<Signed> {
+    sign(
+        method,
+        url,
+        headers,
+        &SigningParams {
+            credentials,
+            region,
+            service: "s3",
+            unix_ms,
+            payload: Payload::Unsigned,
+        },
+    )
 }
 
-pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams<'_>) -> Result<Signed> {
-    if p.region.is_empty() || !p.region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(Error::invalid_argument(format!("S3 region {:?} is not a valid region name", p.region)));
+pub fn sign(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    p: &SigningParams<'_>,
+) -> Result<Signed> {
+    if p.region.is_empty()
+        || !p
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Error::invalid_argument(format!(
+            "S3 region {:?} is not a valid region name",
+            p.region
+        )));
     }
     let parts = split_url(url)?;
     let amz_date = amz_date(p.unix_ms);
@@ -76,7 +109,14 @@ pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams
         Payload::Unsigned => UNSIGNED_PAYLOAD,
         Payload::Hash { hex, .. } => hex,
     };
-    let send_hash = matches!(p.payload, Payload::Unsigned | Payload::Hash { send_header: true, .. });
+    let send_hash = matches!(
+        p.payload,
+        Payload::Unsigned
+            | Payload::Hash {
+                send_header: true,
+                ..
+            }
+    );
 
     let mut added: Vec<(String, String)> = vec![("x-amz-date".into(), amz_date.clone())];
     if send_hash {
@@ -89,13 +129,19 @@ pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams
     // Canonical headers: lowercase names, trimmed values with inner runs of spaces collapsed,
     // sorted by name, repeated names joined by commas.
     let mut canon: Vec<(String, String)> = vec![("host".into(), parts.host.clone())];
-    for (k, v) in headers.iter().map(|(k, v)| (*k, *v)).chain(added.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+    for (k, v) in headers
+        .iter()
+        .map(|(k, v)| (*k, *v))
+        .chain(added.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    {
         let name = k.trim().to_ascii_lowercase();
         if name == "host" || name == "authorization" {
             continue; // host is taken from the URL so the two cannot disagree
         }
         if name.is_empty() || name.bytes().any(|b| !b.is_ascii_graphic() || b == b':') {
-            return Err(Error::invalid_argument(format!("header name {k:?} cannot be signed")));
+            return Err(Error::invalid_argument(format!(
+                "header name {k:?} cannot be signed"
+            )));
         }
         let value = v.split_whitespace().collect::<Vec<_>>().join(" ");
         canon.push((name, value));
@@ -111,7 +157,11 @@ pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams
             _ => merged.push((k, v)),
         }
     }
-    let signed_headers = merged.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
+    let signed_headers = merged
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
     let canonical_headers: String = merged.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
 
     let canonical_request = format!(
@@ -124,9 +174,15 @@ pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams
         payload_hash
     );
     let scope = format!("{date}/{}/{}/aws4_request", p.region, p.service);
-    let string_to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical_request.as_bytes()))
+    );
 
-    let k_date = hmac(format!("AWS4{}", p.credentials.secret_access_key).as_bytes(), date.as_bytes());
+    let k_date = hmac(
+        format!("AWS4{}", p.credentials.secret_access_key).as_bytes(),
+        date.as_bytes(),
+    );
     let k_region = hmac(&k_date, p.region.as_bytes());
     let k_service = hmac(&k_region, p.service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
@@ -136,7 +192,12 @@ pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams
         "authorization".into(),
         format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}", p.credentials.access_key_id),
     ));
-    Ok(Signed { headers: added, canonical_request, string_to_sign, signature })
+    Ok(Signed {
+        headers: added,
+        canonical_request,
+        string_to_sign,
+        signature,
+    })
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -154,7 +215,11 @@ struct UrlParts {
 
 /// Splits `scheme://host[:port]/path?query` and canonicalises path and query the S3 way.
 fn split_url(url: &str) -> Result<UrlParts> {
-    let bad = || Error::invalid_argument(format!("cannot sign URL {url:?}: expected http(s)://host/path"));
+    let bad = || {
+        Error::invalid_argument(format!(
+            "cannot sign URL {url:?}: expected http(s)://host/path"
+        ))
+    };
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
@@ -189,8 +254,16 @@ fn split_url(url: &str) -> Result<UrlParts> {
         pairs.push((k, v));
     }
     pairs.sort();
-    let canonical_query = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    Ok(UrlParts { host, canonical_path, canonical_query })
+    let canonical_query = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(UrlParts {
+        host,
+        canonical_path,
+        canonical_query,
+    })
 }
 
 /// `YYYYMMDD'T'HHMMSS'Z'` in UTC from unix milliseconds (civil-from-days, no calendar crate).
@@ -207,7 +280,12 @@ pub fn amz_date(unix_ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", sod / 3600, sod / 60 % 60, sod % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )
 }
 
 #[cfg(test)]
@@ -224,7 +302,11 @@ mod tests {
 
     #[test]
     fn debug_redacts_the_secret() {
-        let c = Credentials { access_key_id: "AKID".into(), secret_access_key: "SECRET".into(), session_token: Some("TOK".into()) };
+        let c = Credentials {
+            access_key_id: "AKID".into(),
+            secret_access_key: "SECRET".into(),
+            session_token: Some("TOK".into()),
+        };
         let s = format!("{c:?}");
         assert!(s.contains("AKID") && !s.contains("SECRET") && !s.contains("TOK"));
     }
