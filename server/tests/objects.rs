@@ -188,6 +188,12 @@ async fn patch_whitelists_and_validation_delete_204() {
     assert_eq!(r.status(), 405);
     let r = s.delete(&format!("/api/v1/assets/{aid}")).send().await.unwrap();
     assert_eq!(r.status(), 204);
+    // Deleting a project clears the samples' reference.
+    let pid = p.as_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let r = s.delete(&format!("/api/v1/projects/{pid}")).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, v) = s.list("samples", json!({"project": pid})).await;
+    assert_eq!(v, json!([]));
 }
 
 #[tokio::test]

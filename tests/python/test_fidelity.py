@@ -8,7 +8,6 @@ Run: tests/python/run.sh   (creates the virtualenv if needed and builds the serv
 """
 
 import os
-import re
 import signal
 import subprocess
 import time
@@ -24,16 +23,13 @@ def _server_binary():
     env = os.environ.get("ONECODEX_SERVER_BIN")
     if env:
         return env
-    for target in [os.environ.get("CARGO_TARGET_DIR"), str(ROOT / "target")]:
-        if not target:
-            continue
-        for profile in ("release", "debug"):
-            p = Path(target) / profile / "onecodex-server"
-            if p.exists():
-                return str(p)
-    subprocess.run(["cargo", "build", "--release", "-p", "onecodex-server"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR") or str(ROOT / "target")
-    return str(Path(target) / "release" / "onecodex-server")
+    # The same build as `npm run server` (scripts/server.mjs), rebuilt when stale.
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e",
+         'const m = await import("./scripts/server.mjs"); console.log(m.serverBinary({ quiet: true }));'],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +151,46 @@ def test_upload_multipart_through_boto3(ocx, tmp_path):
             f.write(record * 1000)
     sample = ocx.Samples.upload(str(big))
     assert sample.size == big.stat().st_size
+
+
+def test_every_model_parses(ocx, server):
+    """Every resource the server lists validates against the 1.2.0 client's models."""
+    for model in ("Users", "Projects", "Tags", "Jobs", "Documents", "Assets", "Analyses",
+                  "Classifications", "Alignments", "FunctionalProfiles", "Panels", "Mlsts", "Workflows", "Metadata"):
+        items = getattr(ocx, model).where(limit=50)
+        assert len(items) >= 1, model
+        again = getattr(ocx, model).get(items[0].id)
+        assert again is not None, model
+    assert ocx.Projects.where(public=True)
+    job = ocx.Jobs.where(name="One Codex Database")[0]
+    assert job.analysis_type == "classification"
+    fp = ocx.FunctionalProfiles.where(limit=1)[0]
+    assert fp.results()["table"]
+    assert ocx.Mlsts.where(limit=1)[0].results()["mlstResults"]
+    assert ocx.Workflows.where(limit=1)[0].results()["workflowResults"]
+    from onecodex import Api
+
+    exp = Api(base_url=server["api"], api_key=API_KEY, telemetry=False, experimental=True)
+    for model in ("Genomes", "Assemblies", "AnnotationSets", "Taxa"):
+        items = getattr(exp, model).where(limit=30)
+        assert len(items) >= 1, model
+
+
+def test_downloads_logs_files_and_functional_tables(ocx, tmp_path):
+    doc = ocx.Documents.all()[0]
+    path = doc.download(path=str(tmp_path / "doc.pdf"))
+    assert os.path.getsize(path) == doc.size
+    small = ocx.Samples.where(sort=["^size"], limit=1)[0]
+    out = small.download(path=str(tmp_path / "sample.fastq"))
+    assert os.path.getsize(out) == small.size
+    wf = ocx.Workflows.where(limit=1)[0]
+    assert len(wf.logs(tail=4).strip().splitlines()) == 4
+    files = wf.get_files()
+    assert files
+    got = wf.download_file(files[0].filepath, out_path=str(tmp_path / "f.out"))
+    assert os.path.getsize(got) == files[0].size
+    fp = ocx.FunctionalProfiles.where(limit=1)[0]
+    table = fp.table(annotation="pathways", metric="abundance", taxa_stratified=False)
+    assert len(table) > 0
+    df = ocx.Samples.where(limit=20).to_functional_df(annotation="go", metric="cpm")
+    assert df.shape[0] >= 1

@@ -4,7 +4,7 @@ use super::render::{analysis_type_of, can_edit, can_view, render};
 use crate::app::{App, Req};
 use crate::filter::ref_id;
 use crate::http::{empty, error, ok, Resp};
-use crate::model::{enum_values, schema_of, Kind, Schema, ANALYSIS_TYPES, METADATA, SAMPLES};
+use crate::model::{enum_values, schema_of, Kind, Schema, ANALYSIS_TYPES, SAMPLES};
 use crate::store::{Obj, Store, MAIN};
 use http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -257,7 +257,20 @@ pub fn delete(app: &App, schema: &Schema, id: &str) -> Resp {
             }
         }
     }
-    let _ = METADATA.coll;
+    if schema.coll == "projects" {
+        // Samples of a deleted project lose the reference.
+        let ids: Vec<String> = st
+            .coll("samples")
+            .iter()
+            .filter(|x| x.get(&SAMPLES, "project").and_then(Value::as_str) == Some(id))
+            .map(|x| x.id.clone())
+            .collect();
+        for sid in ids {
+            if let Some(x) = st.get_mut("samples", &sid) {
+                x.set(&SAMPLES, "project", Value::Null);
+            }
+        }
+    }
     let mut r = Resp::new(empty());
     *r.status_mut() = StatusCode::NO_CONTENT;
     r
