@@ -200,6 +200,8 @@ async fn keys_are_scoped_to_their_upload_and_region_is_enforced() {
     assert!(r.body.contains("AccessDenied"));
     let r = s3a.put(a["file_id"].as_str().unwrap(), vec![1; 10]).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let r = s3a.send("GET", "", &[("list-type", "2")], &[], vec![]).await;
+    assert_eq!(r.status, 403, "listing the bucket is not part of an upload's rights: {}", r.body);
     // Signed for the wrong region: S3's region error naming the right region.
     let mut wrong = s3_for(&s, &a);
     wrong.region = "us-east-1".into();

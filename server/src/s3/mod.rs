@@ -41,7 +41,13 @@ impl S3Access for Access {
             S3Path::Object { bucket, key } if &**bucket == crate::config::BUCKET && cred.keys.iter().any(|k| k == &**key) => {
                 Ok(())
             }
-            S3Path::Bucket { bucket } if &**bucket == crate::config::BUCKET => Ok(()),
+            // Bucket level: only what an upload needs; listing other uploads' objects is denied.
+            S3Path::Bucket { bucket }
+                if &**bucket == crate::config::BUCKET
+                    && matches!(cx.s3_op().name(), "ListMultipartUploads" | "HeadBucket" | "GetBucketLocation") =>
+            {
+                Ok(())
+            }
             _ => Err(s3_error!(AccessDenied, "Access Denied")),
         }
     }
