@@ -56,7 +56,8 @@ impl S3Access for Access {
 pub fn build(root: &std::path::Path, creds: Arc<Creds>) -> std::io::Result<s3s::service::S3Service> {
     std::fs::create_dir_all(root.join(crate::config::BUCKET))?;
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-    let mut b = s3s::service::S3ServiceBuilder::new(wrapper::Wrapped::new(fs, creds.clone()));
+    let canonical = std::env::current_dir()?.join(root).canonicalize()?;
+    let mut b = s3s::service::S3ServiceBuilder::new(wrapper::Wrapped::new(fs, canonical, creds.clone()));
     b.set_auth(Auth(creds.clone()));
     b.set_access(Access(creds));
     Ok(b.build())

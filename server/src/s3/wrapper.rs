@@ -30,13 +30,28 @@ struct UploadInfo {
 
 pub struct Wrapped {
     inner: s3s_fs::FileSystem,
+    /// s3s-fs root, where parts are stored as `.upload_id-<id>.part-<n>`.
+    root: std::path::PathBuf,
     uploads: Mutex<HashMap<String, UploadInfo>>,
     creds: Arc<Creds>,
 }
 
 impl Wrapped {
-    pub fn new(inner: s3s_fs::FileSystem, creds: Arc<Creds>) -> Wrapped {
-        Wrapped { inner, uploads: Mutex::new(HashMap::new()), creds }
+    pub fn new(inner: s3s_fs::FileSystem, root: std::path::PathBuf, creds: Arc<Creds>) -> Wrapped {
+        Wrapped { inner, root, uploads: Mutex::new(HashMap::new()), creds }
+    }
+
+    /// s3s-fs needs parts numbered 1..N; AWS allows gaps. Renumber the chosen parts' files.
+    fn renumber(&self, upload_id: &str, numbers: &[i32]) -> S3Result<()> {
+        let part = |n: i32| self.root.join(format!(".upload_id-{upload_id}.part-{n}"));
+        let tmp = |n: i32| self.root.join(format!(".upload_id-{upload_id}.renumber-{n}"));
+        for &n in numbers {
+            std::fs::rename(part(n), tmp(n)).map_err(|e| s3_error!(InternalError, "renumbering part {}: {}", n, e))?;
+        }
+        for (k, &n) in numbers.iter().enumerate() {
+            std::fs::rename(tmp(n), part(k as i32 + 1)).map_err(|e| s3_error!(InternalError, "renumbering part {}: {}", n, e))?;
+        }
+        Ok(())
     }
     fn uploads(&self) -> std::sync::MutexGuard<'_, HashMap<String, UploadInfo>> {
         self.uploads.lock().unwrap_or_else(|e| e.into_inner())
@@ -310,8 +325,21 @@ impl S3 for Wrapped {
                 if k + 1 < parts.len() && stored.size < 5 * 1024 * 1024 {
                     return Err(s3_error!(EntityTooSmall, "Part {} is smaller than the minimum allowed size (5 MiB).", n));
                 }
-                if n as usize != k + 1 {
-                    return Err(s3_error!(InvalidPart, "This server needs consecutive part numbers starting at 1."));
+            }
+        }
+        let mut req = req;
+        let numbers: Vec<i32> = req
+            .input
+            .multipart_upload
+            .as_ref()
+            .and_then(|m| m.parts.as_ref())
+            .map(|p| p.iter().filter_map(|x| x.part_number).collect())
+            .unwrap_or_default();
+        if numbers.iter().enumerate().any(|(k, &n)| n != k as i32 + 1) {
+            self.renumber(&id, &numbers)?;
+            if let Some(parts) = req.input.multipart_upload.as_mut().and_then(|m| m.parts.as_mut()) {
+                for (k, p) in parts.iter_mut().enumerate() {
+                    p.part_number = Some(k as i32 + 1);
                 }
             }
         }
