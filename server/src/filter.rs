@@ -402,3 +402,26 @@ pub fn compare_values(kind: Kind, a: &Value, b: &Value) -> Ordering {
         _ => cmp(&x, &y).unwrap_or(Ordering::Equal),
     }
 }
+
+/// A precomputed sort key: nulls first, then numbers/instants, strings, booleans.
+#[derive(Clone, Debug, PartialEq, PartialOrd)]
+pub enum SortKey {
+    Null,
+    Num(f64),
+    Str(String),
+    Bool(bool),
+}
+
+impl SortKey {
+    pub fn of(kind: Kind, v: &Value) -> SortKey {
+        match stored(FKind::Field(kind), v) {
+            Operand::Num(n) | Operand::Time(n) => SortKey::Num(n),
+            Operand::Str(s) => SortKey::Str(s),
+            Operand::Bool(b) => SortKey::Bool(b),
+            _ => SortKey::Null,
+        }
+    }
+    pub fn cmp(&self, other: &SortKey) -> Ordering {
+        self.partial_cmp(other).unwrap_or(Ordering::Equal)
+    }
+}

@@ -140,12 +140,25 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
         });
     }
     if !sort.is_empty() {
-        items.sort_by(|a, b| {
-            for (field, kind, desc) in &sort {
-                let null = Value::Null;
-                let x = if field == "analysis_type" { &null } else { a.1.get(a.0, field).unwrap_or(&null) };
-                let y = if field == "analysis_type" { &null } else { b.1.get(b.0, field).unwrap_or(&null) };
-                let mut o = filter::compare_values(*kind, x, y);
+        // Keys computed once per item (dates parsed once), then a stable sort.
+        let keyed: Vec<Vec<filter::SortKey>> = items
+            .iter()
+            .map(|(sch, o, at)| {
+                sort.iter()
+                    .map(|(field, kind, _)| {
+                        if field == "analysis_type" {
+                            filter::SortKey::of(crate::model::Kind::Str, &at.map_or(Value::Null, |a| Value::String(a.into())))
+                        } else {
+                            filter::SortKey::of(*kind, o.get(sch, field).unwrap_or(&Value::Null))
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| {
+            for (k, (_, _, desc)) in sort.iter().enumerate() {
+                let mut o = keyed[a][k].cmp(&keyed[b][k]);
                 if *desc {
                     o = o.reverse();
                 }
@@ -155,6 +168,7 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
             }
             std::cmp::Ordering::Equal
         });
+        items = order.into_iter().map(|i| items[i]).collect();
     }
     let total = items.len();
     let (start, next_cursor) = if cursor_style {
