@@ -176,6 +176,13 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     assert_eq!(r.status(), 200);
     let (_, sample) = s.json(&format!("/api/v1/samples/{}", i["sample_id"].as_str().unwrap())).await;
     assert_eq!(sample["size"], 10 * MIB + 1024 + 1000);
+    // Download: R1 then R2.
+    let r = s.post(&format!("/api/v1/samples/{}/download_uri", i["sample_id"].as_str().unwrap())).send().await.unwrap();
+    let link: Value = r.json().await.unwrap();
+    let body = reqwest::get(link["download_uri"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    assert_eq!(body.len(), 10 * MIB + 1024 + 1000);
+    assert_eq!(body[0], 1);
+    assert_eq!(body[body.len() - 1], b'A');
 }
 
 #[tokio::test]

@@ -49,19 +49,23 @@ pub fn serve(app: &App, req: &Req, rest: &[&str]) -> Resp {
 }
 
 fn download(app: &App, coll: &str, id: &str) -> Resp {
-    let (s3_key, size, name) = {
+    let (s3_key, paired_key, size, name) = {
         let Ok(st) = app.store.read() else { return s3_style_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "store") };
         let Some(schema) = schema_of(coll) else { return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object") };
         let Some(o) = st.get(coll, id) else { return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object") };
         (
             o.extra.get("s3_key").and_then(Value::as_str).map(str::to_string),
+            o.extra.get("s3_paired_key").and_then(Value::as_str).map(str::to_string),
             o.get(schema, "size").and_then(Value::as_u64).unwrap_or(1024),
             o.get(schema, "filename").and_then(Value::as_str).unwrap_or("annotations.gbk").to_string(),
         )
     };
     if let Some(key) = s3_key {
-        let path = app.s3_root.join(crate::config::BUCKET).join(&key);
-        return file_stream(path);
+        // A paired sample downloads as R1 followed by R2 (its size is their sum).
+        let bucket = app.s3_root.join(crate::config::BUCKET);
+        let mut paths = vec![bucket.join(&key)];
+        paths.extend(paired_key.map(|k| bucket.join(k)));
+        return file_stream(paths);
     }
     if coll == "annotation_sets" {
         return bytes(StatusCode::OK, "application/octet-stream", format!("LOCUS       {id}\nFEATURES             Location/Qualifiers\n//\n"));
@@ -101,30 +105,38 @@ fn generated_stream(seed: u64, id: &str, size: u64, name: &str) -> Resp {
     resp
 }
 
-fn file_stream(path: std::path::PathBuf) -> Resp {
-    let Ok(meta) = std::fs::metadata(&path) else {
-        return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.");
-    };
-    let size = meta.len();
-    let stream = futures_util::stream::unfold(None::<tokio::fs::File>, move |f| {
-        let path = path.clone();
-        async move {
-            use tokio::io::AsyncReadExt;
-            let mut f = match f {
-                Some(f) => f,
-                None => match tokio::fs::File::open(&path).await {
-                    Ok(f) => f,
-                    Err(e) => return Some((Err::<http_body::Frame<Bytes>, StdError>(Box::new(e)), None)),
-                },
-            };
+fn file_stream(paths: Vec<std::path::PathBuf>) -> Resp {
+    let mut size = 0;
+    for p in &paths {
+        match std::fs::metadata(p) {
+            Ok(m) => size += m.len(),
+            Err(_) => return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),
+        }
+    }
+    // State: remaining paths, the open file.
+    let stream = futures_util::stream::unfold((paths, 0usize, None::<tokio::fs::File>), |(paths, mut idx, f)| async move {
+        use tokio::io::AsyncReadExt;
+        let mut f = f;
+        loop {
+            if f.is_none() {
+                let path = paths.get(idx)?.clone();
+                match tokio::fs::File::open(&path).await {
+                    Ok(file) => f = Some(file),
+                    Err(e) => return Some((Err::<http_body::Frame<Bytes>, StdError>(Box::new(e)), (paths, usize::MAX, None))),
+                }
+            }
             let mut buf = vec![0u8; 256 * 1024];
-            match f.read(&mut buf).await {
-                Ok(0) => None,
+            let file = f.as_mut()?;
+            match file.read(&mut buf).await {
+                Ok(0) => {
+                    idx += 1;
+                    f = None;
+                }
                 Ok(n) => {
                     buf.truncate(n);
-                    Some((Ok(http_body::Frame::data(Bytes::from(buf))), Some(f)))
+                    return Some((Ok(http_body::Frame::data(Bytes::from(buf))), (paths, idx, f)));
                 }
-                Err(e) => Some((Err(Box::new(e) as StdError), None)),
+                Err(e) => return Some((Err(Box::new(e) as StdError), (paths, usize::MAX, None))),
             }
         }
     });
