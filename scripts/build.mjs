@@ -52,6 +52,29 @@ function cargoVersion() {
   return m[1];
 }
 
+// wasm-bindgen writes `inline_js` snippets as ES modules. The CommonJS build requires them, so
+// they become .cjs files here (our snippets only use `export function`), and Node needs no
+// require(esm) support.
+function snippetToCommonJs(code, file) {
+  const names = [];
+  const body = code.replace(/^export (async )?function (\w+)/gm, (_, a, n) => { names.push(n); return `${a ?? ""}function ${n}`; });
+  if (/^\s*export\b/m.test(body)) throw new Error(`${file}: only \`export [async] function\` is supported in snippets`);
+  return `${body}\nmodule.exports = { ${names.join(", ")} };\n`;
+}
+
+function copySnippets(from, to, { commonJs }) {
+  if (!fs.existsSync(from)) return;
+  for (const entry of fs.readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const src = path.join(entry.parentPath ?? entry.path, entry.name);
+    const rel = path.relative(from, src);
+    const dest = path.join(to, commonJs ? rel.replace(/\.js$/, ".cjs") : rel);
+    const code = fs.readFileSync(src, "utf8");
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(dest, commonJs ? snippetToCommonJs(code, src) : code);
+  }
+}
+
 export function gzipSize(files) {
   return files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
 }
@@ -68,12 +91,16 @@ function build() {
 
   // Browsers and bundlers: the `web` target, loaded by index.js on import (top-level await).
   for (const f of [`${name}.js`, `${name}.d.ts`, `${name}_bg.wasm`]) copy(path.join(stage, "web", f), path.join(pkg, "web", f));
+  copySnippets(path.join(stage, "web", "snippets"), path.join(pkg, "web", "snippets"), { commonJs: false });
   const tmpl = path.join(root, "pkg-template");
   for (const f of ["index.js", "slim.js", "slim.d.ts"]) copy(path.join(tmpl, "web", f), path.join(pkg, "web", f));
 
   // Node: the `nodejs` target is CommonJS and instantiates synchronously on require.
   const cjs = fs.readFileSync(path.join(stage, "nodejs", `${name}.js`), "utf8")
-    .replace(`/* @ts-self-types="./${name}.d.ts" */`, `/* @ts-self-types="../index.d.cts" */`);
+    .replace(`/* @ts-self-types="./${name}.d.ts" */`, `/* @ts-self-types="../index.d.cts" */`)
+    // Only in require() calls: the wasm import object keys must keep the module names as built.
+    .replace(/require\((String\.raw)?([`"])(\.\/snippets\/[^`"]+)\.js\2\)/g, "require($1$2$3.cjs$2)");
+  copySnippets(path.join(stage, "nodejs", "snippets"), path.join(pkg, "node", "snippets"), { commonJs: true });
   fs.mkdirSync(path.join(pkg, "node"), { recursive: true });
   fs.writeFileSync(path.join(pkg, "node", "index.cjs"), cjs);
   copy(path.join(stage, "nodejs", `${name}_bg.wasm`), path.join(pkg, "node", `${name}_bg.wasm`));

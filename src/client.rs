@@ -1,20 +1,31 @@
 //! The `OneCodex` client object. Credentials stay inside wasm memory: nothing on the JS side can
 //! read them back, and they are only ever attached to requests for the API origin.
 
-use crate::error::{bad_argument, to_js};
-use crate::query::{json_from_js, options_from_js};
+use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
+use crate::error::{bad_argument, to_js as err_js};
+use crate::query::json_from_js;
+use crate::resources::*;
+use crate::transport::{is_function, node_defaults, FetchTransport};
+use onecodex_core::api::{Api, ClientConfig};
 use onecodex_core::config::{BaseUrl, Credentials};
+use onecodex_core::objects;
 use onecodex_core::query::{Listing, Route};
 use onecodex_core::resources::Resource;
+use onecodex_core::retry::RetryPolicy;
+use js_sys::{Promise, Reflect};
 use serde::Deserialize;
 use serde_json::Value;
+use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
-/// Options of `new OneCodex(options)`. Durations are milliseconds.
+/// Options of `new OneCodex(options)`, besides `onRequest` (see `OneCodexOptions`). Durations are
+/// milliseconds. In Node, missing credentials and base URL come from `ONE_CODEX_BEARER_TOKEN`,
+/// `ONE_CODEX_API_KEY`, the `api_key` of `~/.onecodex`, and `ONE_CODEX_API_BASE`.
 #[derive(Tsify, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OneCodexOptions {
+pub struct ClientOptions {
     /// A One Codex API key, sent as HTTP Basic user name to the API origin only.
     #[tsify(optional)]
     pub api_key: Option<String>,
@@ -30,13 +41,278 @@ pub struct OneCodexOptions {
     /// The upload bucket's region; default `us-east-1`.
     #[tsify(optional)]
     pub region: Option<String>,
-    /// Sends `X-OneCodex-Api-Experimental: 1` (needed for assemblies, genomes, taxa…).
+    /// Sends `X-OneCodex-Api-Experimental: 1` on every request (experimental resources get it anyway).
     #[tsify(optional)]
     pub experimental: Option<bool>,
-    /// Per-request timeout in milliseconds.
+    /// Per-request timeout in milliseconds (none by default, as the Python client).
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
+    /// The retry policy of API calls (default: 3 retries on 429/502/503 and network errors,
+    /// after 0, 8 and 16 s; `Retry-After` honoured; waits capped at 120 s).
+    #[tsify(optional)]
+    pub retry: Option<RetryOptions>,
 }
+
+#[derive(Tsify, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryOptions {
+    /// Retries after the first attempt (0 disables retrying).
+    #[tsify(optional)]
+    pub retries: Option<u32>,
+    /// HTTP statuses that are retried.
+    #[tsify(optional)]
+    pub statuses: Option<Vec<u16>>,
+    /// Waits before retry 1, 2, …; the last one repeats.
+    #[tsify(optional)]
+    pub backoff_ms: Option<Vec<f64>>,
+    #[tsify(optional)]
+    pub max_delay_ms: Option<f64>,
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLIENT: &str = r#"
+/** What `onRequest` sees of each API request: secrets are redacted. */
+export interface RequestInfo { method: string; url: string; headers: Record<string, string>; }
+/** Options of `new OneCodex(options)`. */
+export type OneCodexOptions = ClientOptions & {
+  /** A debugging hook called before each request, with credentials redacted. */
+  onRequest?: (request: RequestInfo) => void;
+};
+/** Options every network call takes. */
+export interface CallOptions { signal?: AbortSignal; }
+"#;
+
+pub struct ClientInner {
+    pub config: ClientConfig,
+    pub on_request: JsValue,
+    pub s3_endpoint: Option<BaseUrl>,
+    pub region: String,
+}
+
+impl ClientInner {
+    /// An API session for one call, with that call's abort signal.
+    pub fn api(&self, signal: JsValue) -> Api<FetchTransport> {
+        Api::new(self.config.clone(), FetchTransport::new(signal, self.on_request.clone()))
+    }
+}
+
+/// Runs an async core call as a JS Promise, turning core errors into `OneCodexError`s.
+pub fn promise<F>(future: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    future_to_promise(future)
+}
+
+/// A One Codex API client.
+///
+/// ```js
+/// const ocx = new OneCodex({ apiKey: "…", baseUrl: "http://127.0.0.1:8080" });
+/// const recent = await ocx.samples.where({ filename: { $iendswith: ".fastq.gz" } }, { limit: 10 });
+/// ```
+#[wasm_bindgen]
+pub struct OneCodex {
+    inner: Rc<ClientInner>,
+}
+
+/// serde's messages may quote a value ("invalid type: string \"…\""); never let that be a secret.
+fn redact_secrets(message: &str, options: &JsValue) -> String {
+    ["apiKey", "bearerToken"]
+        .iter()
+        .filter_map(|k| Reflect::get(options, &(*k).into()).ok())
+        .filter_map(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string())))
+        .filter(|secret| !secret.is_empty())
+        .fold(message.to_string(), |m, secret| m.replace(&secret, "<redacted>"))
+}
+
+fn node_default(defaults: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(defaults, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+}
+
+#[wasm_bindgen]
+impl OneCodex {
+    /// Creates a client. Throws a `OneCodexError` (`invalid_argument`) on an unknown option or a
+    /// base URL that would send the key in clear text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "OneCodexOptions")] options: Option<JsValue>,
+    ) -> Result<OneCodex, JsValue> {
+        let raw = options.clone().unwrap_or(JsValue::UNDEFINED);
+        let (json, js_only) = split_options("OneCodex options", options, &["onRequest"])?;
+        let on_request = js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED);
+        if !on_request.is_undefined() && !is_function(&on_request) {
+            return Err(bad_argument("onRequest", "must be a function"));
+        }
+        let options: ClientOptions = match json {
+            Value::Null => ClientOptions::default(),
+            json => serde_json::from_value(json)
+                .map_err(|e| bad_argument("OneCodex options", redact_secrets(&e.to_string(), &raw)))?,
+        };
+        // §1.2: explicit credentials win; otherwise (Node) the file's key, then the environment's;
+        // a bearer token from the environment still wins over any key.
+        let defaults = node_defaults();
+        let credentials = if options.api_key.is_some() || options.bearer_token.is_some() {
+            Credentials::from_options(options.api_key.as_deref(), options.bearer_token.as_deref())
+        } else {
+            let key = node_default(&defaults, "fileApiKey").or_else(|| node_default(&defaults, "envApiKey"));
+            Credentials::from_options(key.as_deref(), node_default(&defaults, "envBearerToken").as_deref())
+        };
+        let base_url = match options.base_url.or_else(|| node_default(&defaults, "envBaseUrl")) {
+            Some(raw) => BaseUrl::parse(&raw).map_err(err_js)?,
+            None => BaseUrl::default(),
+        };
+        let s3_endpoint = options.s3_endpoint.as_deref().map(BaseUrl::parse).transpose().map_err(err_js)?;
+        let region = options.region.unwrap_or_else(|| "us-east-1".to_string());
+        if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(bad_argument("region", format!("'{region}' is not an AWS region name")));
+        }
+        if let Some(t) = options.timeout_ms.filter(|t| !(t.is_finite() && *t > 0.0)) {
+            return Err(bad_argument("timeoutMs", format!("{t} is not a positive number of milliseconds")));
+        }
+        let mut retry = RetryPolicy::default();
+        if let Some(r) = options.retry {
+            retry.retries = r.retries.unwrap_or(retry.retries);
+            retry.statuses = r.statuses.unwrap_or(retry.statuses);
+            if let Some(b) = r.backoff_ms {
+                if b.is_empty() || b.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+                    return Err(bad_argument("retry.backoffMs", "must be a non-empty list of waits ≥ 0 ms"));
+                }
+                retry.backoff_ms = b;
+            }
+            retry.max_delay_ms = r.max_delay_ms.unwrap_or(retry.max_delay_ms);
+        }
+        let config = ClientConfig {
+            base_url,
+            credentials,
+            experimental: options.experimental.unwrap_or(false),
+            retry,
+            timeout_ms: options.timeout_ms,
+        };
+        Ok(OneCodex { inner: Rc::new(ClientInner { config, on_request, s3_endpoint, region }) })
+    }
+
+    /// The API base URL, without a trailing slash.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.config.base_url.as_str().to_string()
+    }
+
+    /// How requests authenticate: `"bearer"`, `"basic"` (API key) or `"none"`. The secret itself
+    /// cannot be read back.
+    #[wasm_bindgen(getter, js_name = authScheme, unchecked_return_type = "\"bearer\" | \"basic\" | \"none\"")]
+    pub fn auth_scheme(&self) -> String {
+        match self.inner.config.credentials {
+            Credentials::Bearer(_) => "bearer",
+            Credentials::ApiKey(_) => "basic",
+            Credentials::None => "none",
+        }
+        .to_string()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn experimental(&self) -> bool {
+        self.inner.config.experimental
+    }
+
+    /// The S3 endpoint uploads go to, when one was set.
+    #[wasm_bindgen(getter, js_name = s3Endpoint)]
+    pub fn s3_endpoint(&self) -> Option<String> {
+        self.inner.s3_endpoint.as_ref().map(|u| u.as_str().to_string())
+    }
+
+    /// The upload bucket's region.
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> String {
+        self.inner.region.clone()
+    }
+
+    /// The per-request timeout in milliseconds, when one was set.
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> Option<f64> {
+        self.inner.config.timeout_ms
+    }
+
+    /// The full URL of one page of a listing, exactly as the client requests it.
+    ///
+    /// ```js
+    /// ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"] })
+    /// ```
+    #[wasm_bindgen(js_name = listingUrl)]
+    pub fn listing_url(
+        &self,
+        resource: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "WhereFilter | null")] filter: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListingOptions")] options: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let resource = Resource::by_name(resource).map_err(err_js)?;
+        let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
+        let (json, _) = split_options("listing options", options, &[])?;
+        let options: ListingOptions = from_json("listing options", json)?;
+        let route = match (options.public, options.organization) {
+            (Some(true), _) => Route::Public,
+            (_, Some(true)) => Route::Organization,
+            _ => Route::Own,
+        };
+        let listing = Listing::new(resource, route, &filter, options.sort.as_ref().unwrap_or(&Value::Null)).map_err(err_js)?;
+        let path = listing.page_path(options.page.unwrap_or(1), options.cursor.as_deref());
+        Ok(format!("{}{}", self.inner.config.base_url.as_str(), path))
+    }
+
+    /// The account the credentials belong to (`GET /api/v1/account`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
+    pub fn account(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>) -> Result<Promise, JsValue> {
+        let signal = call_signal(options)?;
+        let inner = self.inner.clone();
+        Ok(promise(async move { to_js(&objects::account(&inner.api(signal)).await.map_err(err_js)?) }))
+    }
+
+    /// Fetches the object a reference points to (`{ $ref }`, an object with a `$uri`, or a URI);
+    /// null when it does not exist.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any | null>")]
+    pub fn resolve(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ $ref: string } | { $uri: string } | string")] reference: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let signal = call_signal(options)?;
+        let reference = json_from_js("reference", &reference)?;
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let found = objects::resolve_all(&inner.api(signal), &[reference]).await.map_err(err_js)?;
+            to_js(&found.into_iter().next().unwrap_or(Value::Null))
+        }))
+    }
+
+    /// Fetches many references with one `$uri $in` query per resource instead of one GET each.
+    /// The result has the same order; missing objects are null.
+    #[wasm_bindgen(js_name = resolveAll, unchecked_return_type = "Promise<(any | null)[]>")]
+    pub fn resolve_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly ({ $ref: string } | { $uri: string } | string)[]")] references: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let signal = call_signal(options)?;
+        let refs = match json_from_js("references", &references)? {
+            Value::Array(refs) => refs,
+            _ => return Err(bad_argument("resolveAll", "expects an array of references")),
+        };
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            to_js(&Value::Array(objects::resolve_all(&inner.api(signal), &refs).await.map_err(err_js)?))
+        }))
+    }
+}
+
+/// The `signal` of `{ signal }` call options.
+pub fn call_signal(options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let (json, js_only) = split_options("options", options, &["signal"])?;
+    let _: CallOnlyOptions = from_json("options", json)?;
+    signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CallOnlyOptions {}
 
 /// Options of `listingUrl`.
 #[derive(Tsify, Deserialize, Default)]
@@ -56,128 +332,27 @@ pub struct ListingOptions {
     pub organization: Option<bool>,
 }
 
-/// serde's messages may quote a value ("invalid type: string \"…\""); never let that be a secret.
-fn redact_secrets(message: &str, options: &JsValue) -> String {
-    ["apiKey", "bearerToken"]
-        .iter()
-        .filter_map(|k| js_sys::Reflect::get(options, &(*k).into()).ok())
-        .filter_map(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string())))
-        .filter(|secret| !secret.is_empty())
-        .fold(message.to_string(), |m, secret| m.replace(&secret, "<redacted>"))
+macro_rules! resource_getters {
+    ($( $getter:ident $js:literal => $class:ident ),* $(,)?) => {
+        #[wasm_bindgen]
+        impl OneCodex {
+            $(
+                #[wasm_bindgen(getter, js_name = $js)]
+                pub fn $getter(&self) -> $class {
+                    $class::new(self.inner.clone())
+                }
+            )*
+        }
+    };
 }
 
-/// A One Codex API client.
-///
-/// ```js
-/// const ocx = new OneCodex({ apiKey: "…", baseUrl: "http://127.0.0.1:8080" });
-/// ```
-#[wasm_bindgen]
-pub struct OneCodex {
-    base_url: BaseUrl,
-    credentials: Credentials,
-    experimental: bool,
-    s3_endpoint: Option<BaseUrl>,
-    region: String,
-    timeout_ms: Option<f64>,
-}
-
-#[wasm_bindgen]
-impl OneCodex {
-    /// Creates a client. Throws a `OneCodexError` (`invalid_argument`) on an unknown option or a
-    /// base URL that would send the key in clear text.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "OneCodexOptions")] options: Option<JsValue>,
-    ) -> Result<OneCodex, JsValue> {
-        let raw = options.clone().unwrap_or(JsValue::UNDEFINED);
-        let options: OneCodexOptions =
-            options_from_js("OneCodex options", options, |message| redact_secrets(&message, &raw))?;
-        let base_url = match options.base_url.as_deref() {
-            Some(raw) => BaseUrl::parse(raw).map_err(to_js)?,
-            None => BaseUrl::default(),
-        };
-        let s3_endpoint = options.s3_endpoint.as_deref().map(BaseUrl::parse).transpose().map_err(to_js)?;
-        let region = options.region.unwrap_or_else(|| "us-east-1".to_string());
-        if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(bad_argument("region", format!("'{region}' is not an AWS region name")));
-        }
-        if let Some(t) = options.timeout_ms.filter(|t| !(t.is_finite() && *t > 0.0)) {
-            return Err(bad_argument("timeoutMs", format!("{t} is not a positive number of milliseconds")));
-        }
-        Ok(OneCodex {
-            base_url,
-            credentials: Credentials::from_options(options.api_key.as_deref(), options.bearer_token.as_deref()),
-            experimental: options.experimental.unwrap_or(false),
-            s3_endpoint,
-            region,
-            timeout_ms: options.timeout_ms,
-        })
-    }
-
-    /// The API base URL, without a trailing slash.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.base_url.as_str().to_string()
-    }
-
-    /// How requests authenticate: `"bearer"`, `"basic"` (API key) or `"none"`. The secret itself
-    /// cannot be read back.
-    #[wasm_bindgen(getter, js_name = authScheme, unchecked_return_type = "\"bearer\" | \"basic\" | \"none\"")]
-    pub fn auth_scheme(&self) -> String {
-        match self.credentials {
-            Credentials::Bearer(_) => "bearer",
-            Credentials::ApiKey(_) => "basic",
-            Credentials::None => "none",
-        }
-        .to_string()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn experimental(&self) -> bool {
-        self.experimental
-    }
-
-    /// The S3 endpoint uploads go to, when one was set.
-    #[wasm_bindgen(getter, js_name = s3Endpoint)]
-    pub fn s3_endpoint(&self) -> Option<String> {
-        self.s3_endpoint.as_ref().map(|u| u.as_str().to_string())
-    }
-
-    /// The upload bucket's region.
-    #[wasm_bindgen(getter)]
-    pub fn region(&self) -> String {
-        self.region.clone()
-    }
-
-    /// The per-request timeout in milliseconds, when one was set.
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> Option<f64> {
-        self.timeout_ms
-    }
-
-    /// The full URL of one page of a listing, exactly as the client requests it.
-    ///
-    /// ```js
-    /// ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"] })
-    /// ```
-    #[wasm_bindgen(js_name = listingUrl)]
-    pub fn listing_url(
-        &self,
-        resource: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "WhereFilter | null")] filter: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "ListingOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
-        let resource = Resource::by_name(resource).map_err(to_js)?;
-        let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
-        let options: ListingOptions = options_from_js("listing options", options, |m| m)?;
-        let route = match (options.public, options.organization) {
-            (Some(true), _) => Route::Public,
-            (_, Some(true)) => Route::Organization,
-            _ => Route::Own,
-        };
-        let listing = Listing::new(resource, route, &filter, options.sort.as_ref().unwrap_or(&Value::Null))
-            .map_err(to_js)?;
-        let path = listing.page_path(options.page.unwrap_or(1), options.cursor.as_deref());
-        Ok(format!("{}{}", self.base_url.as_str(), path))
-    }
+resource_getters! {
+    samples "samples" => SamplesApi, metadata "metadata" => MetadataApi, users "users" => UsersApi,
+    projects "projects" => ProjectsApi, tags "tags" => TagsApi, jobs "jobs" => JobsApi,
+    documents "documents" => DocumentsApi, assets "assets" => AssetsApi, analyses "analyses" => AnalysesApi,
+    classifications "classifications" => ClassificationsApi, alignments "alignments" => AlignmentsApi,
+    functional_profiles "functionalProfiles" => FunctionalProfilesApi, panels "panels" => PanelsApi,
+    mlsts "mlsts" => MlstsApi, workflows "workflows" => WorkflowsApi,
+    annotation_sets "annotationSets" => AnnotationSetsApi, assemblies "assemblies" => AssembliesApi,
+    genomes "genomes" => GenomesApi, taxa "taxa" => TaxaApi,
 }

@@ -3,8 +3,11 @@
 //! itself lives in the core.
 
 mod client;
+mod convert;
 mod error;
 mod query;
+mod resources;
+mod transport;
 
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
@@ -24,3 +27,4 @@ fn start() {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+

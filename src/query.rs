@@ -17,19 +17,11 @@ export type WhereFilter = { [field: string]: Condition };
 export type SortSpec = string | readonly string[] | { [field: string]: boolean };
 "#;
 
-/// Reads an options object into `T`. Going through JSON (rather than serde-wasm-bindgen's struct
-/// access, which only looks up known keys) lets `deny_unknown_fields` catch misspelt options.
-/// `redact` gets the error message before it is thrown, to scrub any secret serde quoted.
-pub(crate) fn options_from_js<T: serde::de::DeserializeOwned + Default>(
-    what: &str,
-    value: Option<JsValue>,
-    redact: impl Fn(String) -> String,
-) -> Result<T, JsValue> {
-    match json_from_js(what, &value.unwrap_or(JsValue::UNDEFINED))? {
-        Value::Null => Ok(T::default()),
-        json => serde_json::from_value(json).map_err(|e| bad_argument(what, redact(e.to_string()))),
-    }
-}
+#[wasm_bindgen(typescript_custom_section)]
+const TS_WHERE_TYPES: &str = onecodex_core::query::fields::WHERE_TYPESCRIPT;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCRIPT;
 
 /// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON.
 pub(crate) fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {

@@ -1,7 +1,7 @@
 // Type-checked (tsc --noEmit), never run: the public API as a TypeScript user writes it. The
 // expect-error lines prove the shipped types are precise, not `any`.
 import { OneCodex, encodeWhere, encodeSort, isOneCodexError } from "onecodex-wasm";
-import type { OneCodexOptions, WhereFilter, ErrorCode, ListingOptions } from "onecodex-wasm";
+import type { OneCodexOptions, WhereFilter, ErrorCode, ListingOptions, Sample, Project, SamplesWhere, Analysis } from "onecodex-wasm";
 
 const options: OneCodexOptions = { apiKey: "key", baseUrl: "http://127.0.0.1:8080", timeoutMs: 30_000 };
 const ocx = new OneCodex(options);
@@ -34,4 +34,38 @@ const wrong: ErrorCode = "no_such_code";
 // @ts-expect-error: the secret cannot be read back
 ocx.apiKey;
 
-export { base, scheme, wire, sorted, url, typo, wrong };
+async function queries(): Promise<void> {
+  const samples: Sample[] = await ocx.samples.where(
+    { filename: { $iendswith: ".fastq.gz" }, created_at: { $gte: "2026-01-01T00:00:00+00:00" }, status: ["available"] },
+    { sort: ["size", "^filename"], limit: 500, filter: (s) => (s.size ?? 0) > 10 },
+  );
+  for await (const s of ocx.samples.iter({ project: "4b53797444f846c4" })) {
+    const size: number | null | undefined = s.size;
+    console.log(size, s.metadata);
+  }
+  const stream = ocx.projects.pages(null, { public: true });
+  const page = await stream.next();
+  const total: number | undefined = stream.total;
+  const one: Sample | null = await ocx.samples.get("abc");
+  const project: Project | null = await ocx.projects.get("p");
+  const updated: Sample = await ocx.samples.update("abc", { tags: ["t1"], project: null });
+  await ocx.samples.delete("abc", { signal: new AbortController().signal });
+  const analysis: Analysis = await ocx.jobs.run("job", "sample", { description: "x" });
+  const filter: SamplesWhere = { tax_ids: ["543"], tags: ["trimmed"], platform: "Illumina HiSeq", size: { $between: [1, 2] } };
+  console.log(samples, page, total, one, project, updated, analysis, filter);
+
+  // @ts-expect-error: status is enum-backed, no substring operators (§16.1.2)
+  await ocx.samples.where({ status: { $contains: "avail" } });
+  // @ts-expect-error: not a filterable field of samples
+  await ocx.samples.where({ primary_classification: "x" });
+  // @ts-expect-error: email takes equality only
+  await ocx.users.where({ email: { $icontains: "x" } });
+  // @ts-expect-error: tags cannot be deleted
+  await ocx.tags.delete("t");
+  // @ts-expect-error: projects cannot be updated
+  await ocx.projects.update("p", { name: "x" });
+  // @ts-expect-error: filename is not updatable
+  await ocx.samples.update("abc", { filename: "x" });
+}
+
+export { base, scheme, wire, sorted, url, typo, wrong, queries };

@@ -1,0 +1,54 @@
+//! JSON values across the boundary, and options objects that mix JSON with JS-only values
+//! (an AbortSignal, a predicate function).
+
+use crate::error::bad_argument;
+use js_sys::{Object, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+/// A JSON value as a plain JS value: objects (not Maps), null for null.
+pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| bad_argument("converting a response", e))
+}
+
+/// Takes the JS-only `keys` out of an options object; the rest is read as JSON.
+pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    if options.is_undefined() || options.is_null() {
+        return Ok((Value::Null, keys.iter().map(|_| JsValue::UNDEFINED).collect()));
+    }
+    if !options.is_object() {
+        return Err(bad_argument(what, "must be an object"));
+    }
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let mut taken = Vec::with_capacity(keys.len());
+    for key in keys {
+        taken.push(Reflect::get(&copy, &(*key).into()).unwrap_or(JsValue::UNDEFINED));
+        let _ = Reflect::delete_property(&copy, &(*key).into());
+    }
+    Ok((crate::query::json_from_js(what, &copy.into())?, taken))
+}
+
+/// Reads JSON options into `T` (unknown keys rejected by `deny_unknown_fields`).
+pub fn from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
+    match json {
+        Value::Null => Ok(T::default()),
+        json => serde_json::from_value(json).map_err(|e| bad_argument(what, e)),
+    }
+}
+
+/// An AbortSignal, or undefined; anything else is refused.
+pub fn signal_or_undefined(value: JsValue) -> Result<JsValue, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let aborted = Reflect::get(&value, &"aborted".into()).ok();
+    if aborted.is_some_and(|a| a.as_bool().is_some()) {
+        Ok(value)
+    } else {
+        Err(bad_argument("signal", "must be an AbortSignal"))
+    }
+}

@@ -1,0 +1,123 @@
+// The network and clock for the wasm core, in the JavaScript the host provides (fetch and
+// setTimeout exist in browsers and Node 20). Rust decides what to send and how to retry; this
+// file only moves bytes. Errors come back as { kind, message } with kind network|timeout|aborted.
+
+/** Sends one request; resolves to { status, headers: [name, value][], body: Uint8Array }. */
+export async function sendRequest(method, url, headers, body, timeoutMs, signal, onRequest, redactedHeaders) {
+  if (onRequest) {
+    try {
+      onRequest({ method, url: redactUrl(url), headers: Object.fromEntries(redactedHeaders) });
+    } catch (e) {
+      // A debugging hook must not break the request.
+    }
+  }
+  if (signal?.aborted) throw failure("aborted", `${method} ${describe(url)}: aborted before it was sent`);
+  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(Boolean);
+  const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const init = { method, headers, body: body ?? undefined, signal: combined, redirect: "follow" };
+  const dispatcher = nodeProxyDispatcher(url);
+  if (dispatcher) init.dispatcher = dispatcher;
+  let response;
+  let bytes;
+  try {
+    response = await fetch(url, init);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (e) {
+    if (signal?.aborted) throw failure("aborted", `${method} ${describe(url)}: aborted`);
+    if (combined?.aborted) throw failure("timeout", `${method} ${describe(url)}: no answer within ${timeoutMs} ms`);
+    throw failure("network", `${method} ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+  }
+  return { status: response.status, headers: [...response.headers.entries()], body: bytes };
+}
+
+/** Resolves after `ms` milliseconds; rejects with { kind: "aborted" } when `signal` fires. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(failure("aborted", "aborted while waiting to retry"));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(timer);
+      reject(failure("aborted", "aborted while waiting to retry"));
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function nowMs() {
+  return Date.now();
+}
+
+/** Node only: credentials and base URL from the environment and ~/.onecodex (API_SPEC §1.2, §1.5). */
+export function nodeDefaults() {
+  const proc = globalThis.process;
+  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return {};
+  const env = proc.env ?? {};
+  const out = {
+    envApiKey: env.ONE_CODEX_API_KEY || undefined,
+    envBearerToken: env.ONE_CODEX_BEARER_TOKEN || undefined,
+    envBaseUrl: env.ONE_CODEX_API_BASE || undefined,
+  };
+  try {
+    const fs = proc.getBuiltinModule("fs");
+    const os = proc.getBuiltinModule("os");
+    const path = proc.getBuiltinModule("path");
+    const text = fs.readFileSync(path.join(os.homedir(), ".onecodex"), "utf8");
+    const key = JSON.parse(text)?.api_key;
+    if (typeof key === "string" && key) out.fileApiKey = key;
+  } catch {
+    // No credentials file (or an unreadable one): nothing to add.
+  }
+  return out;
+}
+
+let proxyAgent;
+
+/** Node's fetch ignores HTTPS_PROXY/HTTP_PROXY; undici's EnvHttpProxyAgent honours them (and NO_PROXY). */
+function nodeProxyDispatcher(url) {
+  const proc = globalThis.process;
+  const env = proc?.env;
+  if (!proc?.versions?.node || !env) return undefined;
+  const https = url.startsWith("https:");
+  const proxy = https ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy;
+  if (!proxy) return undefined;
+  if (!proxyAgent) {
+    let undici;
+    try {
+      const { createRequire } = proc.getBuiltinModule("module");
+      undici = createRequire(proc.cwd() + "/")("undici");
+    } catch {
+      throw failure("network", `${https ? "HTTPS_PROXY" : "HTTP_PROXY"} is set, but Node's fetch needs the 'undici' package to use a proxy: npm install undici`);
+    }
+    proxyAgent = new undici.EnvHttpProxyAgent();
+  }
+  return proxyAgent;
+}
+
+function failure(kind, message) {
+  return { kind, message };
+}
+
+/** Origin and path only: query strings of pre-signed URLs carry signatures. */
+function describe(url) {
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+function redactUrl(url) {
+  try {
+    const u = new URL(url);
+    for (const k of [...u.searchParams.keys()]) {
+      if (/signature|credential|security-token/i.test(k)) u.searchParams.set(k, "<redacted>");
+    }
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,102 @@
+//! The core's `Transport` over the host's fetch and timers (src/js/transport.js). One instance
+//! per call, carrying that call's `AbortSignal` and the client's `onRequest` hook.
+
+use js_sys::{Array, Function, Reflect, Uint8Array};
+use onecodex_core::http::{Request, Response};
+use onecodex_core::transport::Transport;
+use onecodex_core::{Error, ErrorCode, Result};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/js/transport.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = sendRequest)]
+    fn send_request(
+        method: &str,
+        url: &str,
+        headers: Array,
+        body: Option<String>,
+        timeout_ms: Option<f64>,
+        signal: &JsValue,
+        on_request: &JsValue,
+        redacted_headers: Array,
+    ) -> js_sys::Promise;
+
+    fn sleep(ms: f64, signal: &JsValue) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = nowMs)]
+    fn now_ms() -> f64;
+
+    #[wasm_bindgen(js_name = nodeDefaults)]
+    pub(crate) fn node_defaults() -> JsValue;
+}
+
+#[derive(Clone)]
+pub struct FetchTransport {
+    /// The caller's AbortSignal, or undefined.
+    pub signal: JsValue,
+    /// `onRequest` from the client options, or undefined.
+    pub on_request: JsValue,
+}
+
+impl FetchTransport {
+    pub fn new(signal: JsValue, on_request: JsValue) -> Self {
+        FetchTransport { signal, on_request }
+    }
+}
+
+fn pairs(headers: &[(String, String)]) -> Array {
+    headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect()
+}
+
+/// `{ kind, message }` from the JS side, or anything else a host might throw.
+fn js_failure(e: JsValue) -> Error {
+    let kind = Reflect::get(&e, &"kind".into()).ok().and_then(|k| k.as_string());
+    let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "request failed".into());
+    let code = match kind.as_deref() {
+        Some("timeout") => ErrorCode::Timeout,
+        Some("aborted") => ErrorCode::Aborted,
+        _ => ErrorCode::Network,
+    };
+    Error::new(code, message)
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: &Request) -> Result<Response> {
+        let promise = send_request(
+            request.method.as_str(),
+            &request.url,
+            pairs(&request.headers),
+            request.body.clone(),
+            request.timeout_ms,
+            &self.signal,
+            &self.on_request,
+            pairs(&request.redacted_headers()),
+        );
+        let raw = JsFuture::from(promise).await.map_err(js_failure)?;
+        let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let status = get("status").as_f64().unwrap_or(0.0) as u16;
+        let headers = Array::from(&get("headers"))
+            .iter()
+            .filter_map(|pair| {
+                let pair = Array::from(&pair);
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect();
+        let body = Uint8Array::new(&get("body")).to_vec();
+        Ok(Response { status, headers, body })
+    }
+
+    async fn sleep(&self, ms: f64) -> Result<()> {
+        JsFuture::from(sleep(ms, &self.signal)).await.map(|_| ()).map_err(js_failure)
+    }
+
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+}
+
+/// True when `value` is a callable, for the `onRequest` option.
+pub fn is_function(value: &JsValue) -> bool {
+    value.is_instance_of::<Function>()
+}
