@@ -519,3 +519,22 @@ fn from_results_bytes_and_errors_name_the_classification() {
     assert_eq!(e.code, ErrorCode::InvalidResponse);
     assert!(e.message.starts_with("classification bad: "), "{e}");
 }
+
+#[test]
+fn top_n_reorders_values_with_their_columns() {
+    // top_n larger than the column count still sorts columns by sum, and values follow them
+    // (found by comparing with the Python client: superkingdom has 4 columns, top_n 7).
+    let c = need!(project());
+    let base = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Superkingdom)).unwrap().matrix;
+    let top = c
+        .to_matrix(&MatrixOptions { top_n: Some(7), ..opts(Metric::ReadcountWChildren, Rank::Superkingdom) })
+        .unwrap()
+        .matrix;
+    assert_eq!(top.n_cols(), base.n_cols());
+    assert_eq!(top.column_ids, ["2", "10239", "2759", "2157"]);
+    assert_ne!(top.column_ids, base.column_ids);
+    for (j, id) in top.column_ids.iter().enumerate() {
+        assert_eq!(top.column(j), base.column(base.column_index(id).unwrap()), "{id}");
+    }
+    assert_eq!(top.column(1).iter().sum::<f64>(), 442_097.0);
+}

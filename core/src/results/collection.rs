@@ -669,7 +669,7 @@ impl Collection {
                 m.column_names.push(tax.name(t).unwrap_or("").to_owned());
             }
         }
-        if cols.len() == ncols {
+        if cols.iter().enumerate().all(|(i, &c)| i == c) && cols.len() == ncols {
             m.values = values;
         } else {
             m.values.reserve_exact(nrows * cols.len());
