@@ -123,6 +123,8 @@ async fn run(cfg: config::Config) -> i32 {
     let a = app.clone();
     let s3_handler: http::Handler =
         Arc::new(move |req, peer| Box::pin(s3::handle(a.clone(), svc.clone(), req, peer)));
+    // Install the signal handlers before announcing the addresses, so an early SIGTERM is clean.
+    let stop = shutdown_signal();
     let t1 = tokio::spawn(http::serve(api_l, api_handler));
     let t2 = tokio::spawn(http::serve(s3_l, s3_handler));
 
@@ -133,7 +135,7 @@ async fn run(cfg: config::Config) -> i32 {
     println!("data: {}", data_dir.display());
     let _ = std::io::stdout().flush();
 
-    wait_for_signal().await;
+    stop.await;
     t1.abort();
     t2.abort();
     cleanup();
@@ -141,19 +143,24 @@ async fn run(cfg: config::Config) -> i32 {
     0
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGTERM or SIGINT (Ctrl-C); the handlers are installed when this is called.
+fn shutdown_signal() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
+        Box::pin(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Box::pin(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
