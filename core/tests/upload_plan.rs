@@ -181,3 +181,68 @@ fn lane_files_map_parts_to_consecutive_slices() {
     }
     assert_eq!(covered, lanes);
 }
+
+#[test]
+fn streams_of_unknown_length_grow_part_by_part() {
+    let mut p = Plan::streaming(None).unwrap();
+    assert_eq!((p.part_size, p.single_put, p.open), (25 * MIB, false, true));
+    assert_eq!(p.part_count(), 0);
+    assert_eq!(
+        p.grow(25 * MIB, false).unwrap(),
+        Some(Part {
+            number: 1,
+            start: 0,
+            end: 25 * MIB
+        })
+    );
+    // Only the last part may be short, and none may be longer.
+    assert_eq!(
+        p.grow(10, false).unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        p.grow(25 * MIB + 1, true).unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        p.grow(10, true).unwrap(),
+        Some(Part {
+            number: 2,
+            start: 25 * MIB,
+            end: 25 * MIB + 10
+        })
+    );
+    assert!(!p.open);
+    assert_eq!(
+        p.grow(10, true).unwrap_err().code,
+        ErrorCode::InvalidArgument,
+        "closed"
+    );
+    // A stream whose end comes right after a full part closes without a new part.
+    let mut p = Plan::streaming(Some(5 * MIB)).unwrap();
+    p.grow(5 * MIB, false).unwrap();
+    assert_eq!(p.grow(0, true).unwrap(), None);
+    assert_eq!((p.part_count(), p.open), (1, false));
+    // Empty streams are empty files.
+    let mut p = Plan::streaming(None).unwrap();
+    assert_eq!(p.grow(0, true).unwrap_err().code, ErrorCode::InvalidFile);
+    assert_eq!(
+        Plan::streaming(Some(1)).unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+    // At most 10,000 parts.
+    let mut p = Plan::streaming(Some(5 * MIB)).unwrap();
+    p.sources[0] = 10_000 * 5 * MIB;
+    let e = p.grow(5 * MIB, false).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+    assert!(e.message.contains("too large"), "{}", e.message);
+    // A known-size plan cannot grow.
+    assert_eq!(
+        Plan::new(&[10], None)
+            .unwrap()
+            .grow(10, true)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidArgument
+    );
+}

@@ -976,3 +976,66 @@ fn md5_uploads_send_content_md5_and_no_checksum_algorithm() {
         "no CRC in Complete for MD5 uploads"
     );
 }
+
+#[test]
+fn streams_of_unknown_length_upload_as_they_are_read() {
+    let o = UploadOptions {
+        part_size: Some(5 * MIB),
+        ..opts()
+    };
+    let p = prepare(UploadKind::Sample, &[spec("piped.fq.gz", &[])], o).unwrap();
+    assert!(p.files[0].plan.open);
+    let mut s = Session::start(p, init(false)).unwrap();
+    assert_eq!(
+        s.next_step(),
+        Step::CreateMultipart { file: 0 },
+        "streams are always multipart"
+    );
+    s.create_multipart_request(NOW).unwrap();
+    s.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    assert_eq!(
+        s.next_part(NOW),
+        None,
+        "nothing planned until bytes are read"
+    );
+    let j1 = s.stream_part(5 * MIB, false).unwrap().unwrap();
+    let j2 = s.stream_part(5 * MIB, false).unwrap().unwrap();
+    assert_eq!((j1.number, j2.number, j2.slices[0].start), (1, 2, 5 * MIB));
+    s.part_request(1, &sum(1), NOW).unwrap();
+    s.on_part(1, &sum(1), &ok_etag("\"a\""), NOW).unwrap();
+    // Part 2 fails and comes back through next_part (the driver still holds its bytes).
+    assert_eq!(
+        s.on_part(2, &sum(2), &Reply::status(503, ""), NOW).unwrap(),
+        Outcome::Retry { delay_ms: 0 }
+    );
+    assert_eq!(s.next_part(NOW).unwrap().number, 2);
+    s.on_part(2, &sum(2), &ok_etag("\"b\""), NOW).unwrap();
+    assert_eq!(
+        s.next_step(),
+        Step::UploadParts { file: 0 },
+        "open until the stream ends"
+    );
+    let j3 = s.stream_part(123, true).unwrap().unwrap();
+    assert_eq!(j3.len, 123);
+    s.on_part(3, &sum(3), &ok_etag("\"c\""), NOW).unwrap();
+    assert_eq!(s.next_step(), Step::Complete { file: 0 });
+    s.complete_request(NOW).unwrap();
+    assert_eq!(s.progress().total, 10 * MIB + 123);
+    // A stream cannot be resumed: its bytes cannot be read again.
+    let e = Session::resume(
+        s.state().clone(),
+        &[spec("piped.fq.gz", &[])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument);
+    assert!(e.message.contains("stream"), "{}", e.message);
+    // stream_part on a file of known size is refused.
+    let mut k = multipart_session();
+    assert_eq!(
+        k.stream_part(5 * MIB, false).unwrap_err().code,
+        ErrorCode::InvalidArgument
+    );
+}

@@ -84,6 +84,9 @@ pub struct Plan {
     pub part_size: u64,
     /// One PutObject instead of multipart.
     pub single_put: bool,
+    /// A stream of unknown length still being read: parts are added by [`Plan::grow`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
 }
 
 impl Plan {
@@ -124,7 +127,56 @@ impl Plan {
             sources: sources.to_vec(),
             part_size,
             single_put: total < SINGLE_PUT_LIMIT,
+            open: false,
         })
+    }
+
+    /// Plans a stream of unknown length: always multipart, 25 MiB parts unless overridden
+    /// (the Python rule), one source that grows as parts are read.
+    pub fn streaming(part_size: Option<u64>) -> Result<Plan> {
+        if let Some(p) = part_size {
+            check_part_size(p)?;
+        }
+        Ok(Plan {
+            sources: vec![0],
+            part_size: part_size.unwrap_or(UNKNOWN_SIZE_PART),
+            single_put: false,
+            open: true,
+        })
+    }
+
+    /// Adds the next `len` bytes read from a stream as a part; `last` closes the plan. Every
+    /// part but the last is exactly `part_size`. `Ok(None)` when `last` adds no bytes.
+    pub fn grow(&mut self, len: u64, last: bool) -> Result<Option<Part>> {
+        if !self.open {
+            return Err(Error::invalid_argument(
+                "this file has a known size; its parts are already planned",
+            ));
+        }
+        if len > self.part_size || (!last && len != self.part_size) {
+            return Err(Error::invalid_argument(format!(
+                "a stream part of {len} bytes: every part but the last must be exactly {} bytes",
+                self.part_size
+            )));
+        }
+        let total = self.total();
+        if last {
+            self.open = false;
+        }
+        if len == 0 {
+            if total == 0 {
+                return Err(Error::new(
+                    ErrorCode::InvalidFile,
+                    "the stream is empty; empty files are not accepted",
+                ));
+            }
+            return Ok(None);
+        }
+        if total / self.part_size + 1 > MAX_PARTS {
+            return Err(too_large(total + len, self.part_size * MAX_PARTS));
+        }
+        self.sources[0] += len;
+        Ok(self.part(self.part_count()))
     }
 
     pub fn total(&self) -> u64 {

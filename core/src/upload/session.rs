@@ -83,7 +83,8 @@ impl InitResponse {
 }
 
 /// A file as the caller has it: its name, and the sizes of its sources (one for an ordinary
-/// file; several for lane files sent as one object), plus its last-modified time if known.
+/// file; several for lane files sent as one object; none for a stream of unknown length), plus
+/// its last-modified time if known.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileSpec {
     pub name: String,
@@ -221,8 +222,12 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
             }
         };
         let size: u64 = spec.sources.iter().sum();
-        check_size(&checked.name, size, max)?;
-        let plan = Plan::new(&spec.sources, options.part_size)?;
+        let plan = if spec.sources.is_empty() {
+            Plan::streaming(options.part_size)?
+        } else {
+            check_size(&checked.name, size, max)?;
+            Plan::new(&spec.sources, options.part_size)?
+        };
         out.push(PreparedFile {
             role,
             filename: checked.name,
@@ -504,6 +509,12 @@ impl Session {
             )));
         }
         for (i, (f, spec)) in state.files.iter().zip(files).enumerate() {
+            if f.plan.open || spec.sources.is_empty() {
+                return Err(Error::invalid_argument(format!(
+                    "{} was read from a stream, which cannot be read again: start a new upload",
+                    f.filename
+                )));
+            }
             let size: u64 = spec.sources.iter().sum();
             let fp = &f.fingerprint;
             let differs = files::basename(&spec.name) != files::basename(&fp.name)
@@ -568,7 +579,7 @@ impl Session {
         if f.upload_id.is_none() {
             return Step::CreateMultipart { file: i };
         }
-        if self.parts_missing(i).next().is_some() || !self.in_flight.is_empty() {
+        if f.plan.open || self.parts_missing(i).next().is_some() || !self.in_flight.is_empty() {
             return Step::UploadParts { file: i };
         }
         Step::Complete { file: i }
@@ -752,6 +763,28 @@ impl Session {
             len: part.len(),
             slices: f.plan.slices(part.start, part.end),
         })
+    }
+
+    /// For a stream of unknown length: the driver has read the next `len` bytes (exactly the part
+    /// size, or less with `last`) and keeps them until the part is done; this plans that part and
+    /// marks it in flight. Failed parts still come back through `next_part`, so check it first.
+    /// `Ok(None)` when `last` adds no bytes.
+    pub fn stream_part(&mut self, len: u64, last: bool) -> Result<Option<PartJob>> {
+        let Step::UploadParts { file } = self.next_step() else {
+            return Err(Error::invalid_argument("no part upload is in progress"));
+        };
+        let f = &mut self.state.files[file];
+        let Some(part) = f.plan.grow(len, last)? else {
+            return Ok(None);
+        };
+        f.fingerprint.size = f.plan.total();
+        self.in_flight.push(part.number);
+        Ok(Some(PartJob {
+            file,
+            number: part.number,
+            len: part.len(),
+            slices: f.plan.slices(part.start, part.end),
+        }))
     }
 
     /// When a part waiting out its backoff may start (earliest), if any.
