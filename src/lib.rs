@@ -2,6 +2,7 @@
 //! plain-Rust core (`onecodex-core`) and turns core errors into typed `OneCodexError`s; the logic
 //! itself lives in the core.
 
+mod builder;
 mod client;
 mod convert;
 mod error;
@@ -9,6 +10,7 @@ mod query;
 mod resources;
 mod transport;
 
+pub use builder::{FieldCondition, Filter, WhereBuilders};
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
 pub use query::{encode_sort, encode_where};

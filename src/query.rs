@@ -28,6 +28,13 @@ pub(crate) fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
+    // Objects that define toJSON (a filter builder, a Date) are read as JSON.stringify reads them.
+    if let Ok(to_json) = js_sys::Reflect::get(value, &"toJSON".into()) {
+        if let Some(f) = to_json.dyn_ref::<js_sys::Function>() {
+            let plain = f.call0(value)?;
+            return serde_wasm_bindgen::from_value(plain).map_err(|e| bad_argument(what, e));
+        }
+    }
     serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
 }
 

@@ -230,7 +230,7 @@ macro_rules! resource_class {
     ($class:ident, $resource:literal, $model:literal, $where_t:literal, $list_t:literal, $one_t:literal, $iter_t:literal, $opts_t:literal) => {
         #[wasm_bindgen]
         pub struct $class {
-            inner: Rc<ClientInner>,
+            pub(crate) inner: Rc<ClientInner>,
         }
 
         impl $class {

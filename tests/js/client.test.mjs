@@ -152,3 +152,14 @@ test("the client against the local server", async (t) => {
     assert.equal((await ocx.analyses.get(idOf(analysis))).$uri.split("/").pop(), idOf(analysis));
   });
 });
+
+test("a builder filter queries the server", async (t) => {
+  const { where } = await import("onecodex-wasm");
+  const srv = await withServer(t, ["--samples", "30"]);
+  const ocx = new OneCodex({ apiKey: srv.apiKey, baseUrl: srv.api });
+  const filter = where.samples.field("size").gte(1).and(where.samples.field("filename").icontains("_R1"));
+  const viaBuilder = (await ocx.samples.where(filter)).map(idOf);
+  const viaObject = (await ocx.samples.where({ size: { $gte: 1 }, filename: { $icontains: "_R1" } })).map(idOf);
+  assert.ok(viaBuilder.length > 0);
+  assert.deepEqual(viaBuilder, viaObject);
+});

@@ -1,6 +1,6 @@
 // Type-checked (tsc --noEmit), never run: the public API as a TypeScript user writes it. The
 // expect-error lines prove the shipped types are precise, not `any`.
-import { OneCodex, encodeWhere, encodeSort, isOneCodexError } from "onecodex-wasm";
+import { OneCodex, encodeWhere, encodeSort, isOneCodexError, where } from "onecodex-wasm";
 import type { OneCodexOptions, WhereFilter, ErrorCode, ListingOptions, Sample, Project, SamplesWhere, Analysis } from "onecodex-wasm";
 
 const options: OneCodexOptions = { apiKey: "key", baseUrl: "http://127.0.0.1:8080", timeoutMs: 30_000 };
@@ -54,6 +54,16 @@ async function queries(): Promise<void> {
   const filter: SamplesWhere = { tax_ids: ["543"], tags: ["trimmed"], platform: "Illumina HiSeq", size: { $between: [1, 2] } };
   console.log(samples, page, total, one, project, updated, analysis, filter);
 
+  const built = where.samples.field("size").gte(1e6).and(where.samples.field("filename").iendswith(".gz"));
+  await ocx.samples.where(built.toJSON());
+  where.samples.field("status").in(["available"]);
+  where.samples.field("tags").containsall(["t1"]);
+  // @ts-expect-error: the builder offers only the operators a field takes
+  where.samples.field("status").contains("avail");
+  // @ts-expect-error: and neither unknown fields
+  where.samples.field("nope");
+  // @ts-expect-error: size compares numbers
+  where.samples.field("size").gte("big");
   // @ts-expect-error: status is enum-backed, no substring operators (§16.1.2)
   await ocx.samples.where({ status: { $contains: "avail" } });
   // @ts-expect-error: not a filterable field of samples

@@ -106,6 +106,38 @@ fn is_rfc3339_with_offset(s: &str) -> bool {
     }
 }
 
+/// The TypeScript of each kind's filter: a literal (equality), a list (`$in`), null (IS NULL),
+/// or an object of the operators the kind takes (several mean AND). Checked against
+/// `FieldKind::operators` by a test.
+pub const FILTER_KINDS_TYPESCRIPT: &str = r#"
+/** A reference: an id, a URI, `{ $ref }`, or an object with a `$uri` (sent as `{ $ref }`). */
+export type RefValue = string | { $ref: string } | { $uri: string };
+/** Free text. */
+export type StrFilter = string | null | readonly string[] | {
+  $eq?: string | null; $ne?: string | null; $in?: readonly string[];
+  $contains?: string; $icontains?: string; $startswith?: string; $istartswith?: string; $endswith?: string; $iendswith?: string;
+};
+/** Enum-backed text: whole values only. */
+export type EnumStrFilter = string | null | readonly string[] | { $eq?: string | null; $ne?: string | null; $in?: readonly string[] };
+/** Equality only. */
+export type EqStrFilter = string | null | { $eq?: string | null; $ne?: string | null };
+export type NumFilter = number | null | readonly number[] | {
+  $eq?: number | null; $ne?: number | null; $lt?: number; $lte?: number; $gt?: number; $gte?: number;
+  $between?: readonly [number, number]; $in?: readonly number[];
+};
+/** RFC 3339 date-times with an offset, e.g. "2026-01-01T00:00:00+00:00". */
+export type DatetimeFilter = string | null | readonly string[] | {
+  $eq?: string | null; $ne?: string | null; $lt?: string; $lte?: string; $gt?: string; $gte?: string;
+  $between?: readonly [string, string]; $in?: readonly string[];
+};
+export type BoolFilter = boolean | null | { $eq?: boolean | null; $ne?: boolean | null };
+export type RefFilter = RefValue | null | readonly RefValue[] | { $eq?: RefValue | null; $ne?: RefValue | null; $in?: readonly RefValue[] };
+/** A list means "has all of these"; tags may be given by name, id or object. */
+export type RefListFilter = readonly RefValue[] | { $containsall?: readonly RefValue[]; $containsany?: readonly RefValue[] };
+/** Tax ids as strings; a sample must contain every one (at least one read). */
+export type TaxIdsFilter = readonly string[] | { $containsall: readonly string[] };
+"#;
+
 macro_rules! kind_ts {
     (Str) => { "StrFilter" };
     (EnumStr) => { "EnumStrFilter" };
@@ -118,10 +150,22 @@ macro_rules! kind_ts {
     (TaxIds) => { "TaxIdsFilter" };
 }
 
+macro_rules! kind_name {
+    (Str) => { "str" };
+    (EnumStr) => { "enum" };
+    (EqStr) => { "eqstr" };
+    (Num) => { "num" };
+    (Datetime) => { "datetime" };
+    (Bool) => { "bool" };
+    (Ref) => { "ref" };
+    (RefList) => { "reflist" };
+    (TaxIds) => { "taxids" };
+}
+
 /// Declares each resource's filterable fields once: the lookup table and the TypeScript
 /// interface `<Name>Where` come from the same lines.
 macro_rules! filterable {
-    ($( $resource:literal => $iface:literal { $( $field:ident : $kind:ident ),* $(,)? } )*) => {
+    ($( $resource:literal => $iface:literal $kinds:literal { $( $field:ident : $kind:ident ),* $(,)? } )*) => {
         /// The filterable fields of a resource (by its path name), or None for an unknown resource.
         pub fn fields_of(resource: &str) -> Option<&'static [(&'static str, FieldKind)]> {
             match resource {
@@ -136,11 +180,17 @@ macro_rules! filterable {
                $( "  ", stringify!($field), "?: ", kind_ts!($kind), ";\n", )*
                "}\n", )*
         );
+
+        /// `export interface SamplesFields { created_at: "datetime"; … }`: each field's kind, for
+        /// the typed filter builder.
+        pub const KINDS_TYPESCRIPT: &str = concat!(
+            $( "export interface ", $kinds, " {", $( " ", stringify!($field), ": \"", kind_name!($kind), "\";", )* " }\n", )*
+        );
     };
 }
 
 filterable! {
-    "samples" => "SamplesWhere" {
+    "samples" => "SamplesWhere" "SamplesFields" {
         created_at: Datetime, updated_at: Datetime, filename: Str, error_msg: Str, status: EnumStr,
         visibility: EnumStr, size: Num, metadata: Ref, owner: Ref, project: Ref, tags: RefList, tax_ids: TaxIds,
         // Metadata fields, joined through /metadata (§4.6, §16.1.4).
@@ -148,45 +198,45 @@ filterable! {
         location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr, sample_type: EnumStr,
         location_lat: Num, location_lon: Num, starred: Bool,
     }
-    "metadata" => "MetadataWhere" {
+    "metadata" => "MetadataWhere" "MetadataFields" {
         updated_at: Datetime, date_collected: Datetime, date_sequenced: Datetime, description: Str,
         external_sample_id: Str, location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr,
         sample_type: EnumStr, location_lat: Num, location_lon: Num, starred: Bool, sample: Ref,
     }
-    "users" => "UsersWhere" { email: EqStr }
-    "projects" => "ProjectsWhere" { name: Str, project_name: Str, description: Str, external_id: Str, owner: Ref }
-    "tags" => "TagsWhere" { name: Str }
-    "jobs" => "JobsWhere" { created_at: Datetime, name: Str, analysis_type: Str, public: Bool }
-    "documents" => "DocumentsWhere" { created_at: Datetime, filename: Str, size: Num, uploader: Ref }
-    "assets" => "AssetsWhere" { created_at: Datetime, name: Str, filename: Str, size: Num, status: EnumStr, uploader: Ref }
-    "analyses" => "AnalysesWhere" {
+    "users" => "UsersWhere" "UsersFields" { email: EqStr }
+    "projects" => "ProjectsWhere" "ProjectsFields" { name: Str, project_name: Str, description: Str, external_id: Str, owner: Ref }
+    "tags" => "TagsWhere" "TagsFields" { name: Str }
+    "jobs" => "JobsWhere" "JobsFields" { created_at: Datetime, name: Str, analysis_type: Str, public: Bool }
+    "documents" => "DocumentsWhere" "DocumentsFields" { created_at: Datetime, filename: Str, size: Num, uploader: Ref }
+    "assets" => "AssetsWhere" "AssetsFields" { created_at: Datetime, name: Str, filename: Str, size: Num, status: EnumStr, uploader: Ref }
+    "analyses" => "AnalysesWhere" "AnalysesFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str,
         analysis_type: Str, job: Ref, sample: Ref,
     }
-    "classifications" => "ClassificationsWhere" {
+    "classifications" => "ClassificationsWhere" "ClassificationsFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "alignments" => "AlignmentsWhere" {
+    "alignments" => "AlignmentsWhere" "AlignmentsFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "functional_profiles" => "FunctionalProfilesWhere" {
+    "functional_profiles" => "FunctionalProfilesWhere" "FunctionalProfilesFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "panels" => "PanelsWhere" {
+    "panels" => "PanelsWhere" "PanelsFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "mlsts" => "MlstsWhere" {
+    "mlsts" => "MlstsWhere" "MlstsFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "workflows" => "WorkflowsWhere" {
+    "workflows" => "WorkflowsWhere" "WorkflowsFields" {
         created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
     }
-    "annotation_sets" => "AnnotationSetsWhere" { created_at: Datetime, assembly: Ref, job: Ref }
-    "assemblies" => "AssembliesWhere" {
+    "annotation_sets" => "AnnotationSetsWhere" "AnnotationSetsFields" { created_at: Datetime, assembly: Ref, job: Ref }
+    "assemblies" => "AssembliesWhere" "AssembliesFields" {
         created_at: Datetime, filename: Str, size: Num, visibility: EnumStr, owner: Ref, genome: Ref, job: Ref,
     }
-    "genomes" => "GenomesWhere" { created_at: Datetime, name: Str, description: Str, taxon: Ref }
-    "taxa" => "TaxaWhere" { created_at: Datetime, name: Str, taxon_id: Str, rank: Str, parent: Ref }
+    "genomes" => "GenomesWhere" "GenomesFields" { created_at: Datetime, name: Str, description: Str, taxon: Ref }
+    "taxa" => "TaxaWhere" "TaxaFields" { created_at: Datetime, name: Str, taxon_id: Str, rank: Str, parent: Ref }
 }
 
 /// Metadata fields that `samples` filters are joined through (those not on samples itself).
@@ -307,6 +357,24 @@ mod tests {
         assert!(WHERE_TYPESCRIPT.contains("export interface SamplesWhere {\n  created_at?: DatetimeFilter;\n"));
         assert!(WHERE_TYPESCRIPT.contains("export interface UsersWhere {\n  email?: EqStrFilter;\n}"));
         assert!(WHERE_TYPESCRIPT.contains("  status?: EnumStrFilter;\n"));
+    }
+
+    #[test]
+    fn filter_kind_types_offer_exactly_the_allowed_operators() {
+        use FieldKind::*;
+        for (kind, name) in [(Str, "StrFilter"), (EnumStr, "EnumStrFilter"), (EqStr, "EqStrFilter"), (Num, "NumFilter"),
+            (Datetime, "DatetimeFilter"), (Bool, "BoolFilter"), (Ref, "RefFilter"), (RefList, "RefListFilter"), (TaxIds, "TaxIdsFilter")] {
+            let start = FILTER_KINDS_TYPESCRIPT.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("{name}"));
+            let rest = &FILTER_KINDS_TYPESCRIPT[start + 1..];
+            let decl = &rest[..rest.find("export type").unwrap_or(rest.len())];
+            let mut ops: Vec<&str> = decl.split('$').skip(1).map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap()).collect();
+            ops.retain(|o| *o != "ref" && *o != "uri");
+            ops.sort();
+            ops.dedup();
+            let mut want: Vec<&str> = kind.operators().iter().map(|o| &o[1..]).collect();
+            want.sort();
+            assert_eq!(ops, want, "{name}");
+        }
     }
 
     #[test]
