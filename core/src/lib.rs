@@ -1,13 +1,16 @@
 //! Plain-Rust core of onecodex-wasm. Nothing here knows about JavaScript: the wasm crate at the
 //! workspace root wraps it, and native tests exercise it directly.
 
+pub mod analyses;
 pub mod api;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod http;
 pub mod models;
 pub mod objects;
 pub mod paging;
+pub mod poll;
 pub mod query;
 pub mod query_run;
 pub mod resources;

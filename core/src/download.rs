@@ -1,0 +1,537 @@
+//! Pre-signed downloads (API_SPEC.md §7.1 step 3, Appendix C.10/C.11): which request to make next,
+//! whether a response may be written, how long to wait before retrying, and where to resume.
+//! The bytes themselves never come here: `DownloadIo` (JavaScript in the wasm build) streams each
+//! body into its sink and reports only counts.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{Method, Request};
+use crate::retry::retry_after_ms;
+
+/// Retries of the pre-signed GET: 404 (the object may still be landing in S3), 429 and 5xx, and
+/// network failures, after 0, 4, 8, 16 and 32 s (what urllib3 really does, C.11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadPolicy {
+    pub retries: u32,
+    pub statuses: Vec<u16>,
+    /// Wait before retry n (1-based) is `backoff_ms[n-1]`, the last entry repeating.
+    pub backoff_ms: Vec<f64>,
+    pub max_delay_ms: f64,
+}
+
+impl Default for DownloadPolicy {
+    fn default() -> Self {
+        DownloadPolicy {
+            retries: 5,
+            statuses: vec![404, 429, 500, 502, 503, 504],
+            backoff_ms: vec![0.0, 4000.0, 8000.0, 16000.0, 32000.0],
+            max_delay_ms: 120_000.0,
+        }
+    }
+}
+
+impl DownloadPolicy {
+    pub fn validate(&self) -> Result<()> {
+        if self.backoff_ms.is_empty() || self.backoff_ms.iter().any(|b| !(b.is_finite() && *b >= 0.0)) {
+            return Err(Error::invalid_argument("download retry.backoffMs must be a non-empty list of waits ≥ 0 ms"));
+        }
+        if self.statuses.iter().any(|s| !(400..600).contains(s)) {
+            return Err(Error::invalid_argument("download retry.statuses must be HTTP error statuses (400–599)"));
+        }
+        if !(self.max_delay_ms.is_finite() && self.max_delay_ms >= 0.0) {
+            return Err(Error::invalid_argument("download retry.maxDelayMs must be a number ≥ 0"));
+        }
+        Ok(())
+    }
+
+    fn delay(&self, failures: u32) -> f64 {
+        let i = (failures as usize).saturating_sub(1);
+        self.backoff_ms.get(i).or(self.backoff_ms.last()).copied().unwrap_or(0.0).min(self.max_delay_ms)
+    }
+}
+
+/// Status and headers of one response; its body stays with the `DownloadIo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Head {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Head {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The host side of a download: send a GET, stream the body of the response just opened into
+/// the sink, or read a (bounded) error body.
+#[allow(async_fn_in_trait)]
+pub trait DownloadIo {
+    /// Errors: `network`, `timeout`, `aborted`.
+    async fn open(&self, request: &Request) -> Result<Head>;
+    /// Streams the open body into the sink, dropping its first `skip` bytes; `offset` is how many
+    /// bytes the sink already holds (for progress). Returns the bytes written and how it ended:
+    /// `network`/`timeout` failures are retried, anything else (aborted, a sink error) is final.
+    async fn pump(&self, skip: u64, offset: u64, total: Option<u64>) -> (u64, Result<()>);
+    /// The start of an error response's body (for the message), and releases the response.
+    async fn error_body(&self) -> String;
+    async fn sleep(&self, ms: f64) -> Result<()>;
+    fn now_ms(&self) -> f64;
+}
+
+/// What the state machine says about a response head.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Write the body, after dropping `skip` bytes (a server that ignored our Range).
+    Write { skip: u64 },
+    /// Nothing left to fetch (a 416 when all bytes are already here).
+    Finished,
+    /// Read the body for the message, then retry after `delay_ms` (or fail when out of retries).
+    Retry,
+    /// Read the body for the message, then fail.
+    Fail,
+}
+
+/// Progress of one download across attempts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadState {
+    url: String,
+    /// Bytes already in the sink.
+    pub received: u64,
+    /// The full size, once a response said it.
+    pub total: Option<u64>,
+    etag: Option<String>,
+    /// Failed attempts since the last one that delivered bytes.
+    failures: u32,
+    pub attempts: u32,
+    /// Attempts that continued a partial body with a Range request.
+    pub resumed: u32,
+}
+
+impl DownloadState {
+    pub fn new(url: &str) -> Result<Self> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::invalid_response(format!("the download link is not an http(s) URL: {}", describe_url(url))));
+        }
+        Ok(DownloadState { url: url.to_string(), received: 0, total: None, etag: None, failures: 0, attempts: 0, resumed: 0 })
+    }
+
+    /// The next GET: no API auth (the link is pre-signed) and, after a partial body, a Range
+    /// from the bytes already received.
+    pub fn request(&mut self) -> Request {
+        self.attempts += 1;
+        let mut req = Request::new(Method::Get, self.url.clone());
+        if self.received > 0 {
+            self.resumed += 1;
+            req = req.header("Range", format!("bytes={}-", self.received));
+        }
+        req
+    }
+
+    pub fn on_head(&mut self, head: &Head, policy: &DownloadPolicy) -> Result<Verdict> {
+        let etag = head.header("etag").map(str::to_string);
+        let changed = || -> Error {
+            Error::invalid_response(format!(
+                "{} changed while it was being downloaded (its ETag differs); start the download again",
+                describe_url(&self.url)
+            ))
+        };
+        match head.status {
+            200 => {
+                let length = head.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+                if self.received > 0 && self.etag.is_some() && etag.is_some() && self.etag != etag {
+                    return Err(changed());
+                }
+                if self.received > 0 && length.is_some() && self.total.is_some() && length != self.total {
+                    return Err(changed());
+                }
+                self.total = length.or(self.total);
+                self.etag = etag.or(self.etag.take());
+                // A 200 after a Range request is the whole body again: skip what we have.
+                Ok(Verdict::Write { skip: self.received })
+            }
+            206 => {
+                let (start, total) = head.header("content-range").and_then(parse_content_range).ok_or_else(|| {
+                    Error::invalid_response(format!("{}: a 206 response without a usable Content-Range", describe_url(&self.url)))
+                })?;
+                if self.etag.is_some() && etag.is_some() && self.etag != etag {
+                    return Err(changed());
+                }
+                if start != self.received {
+                    return Err(Error::invalid_response(format!(
+                        "{}: asked for bytes from {}, the server sent bytes from {start}",
+                        describe_url(&self.url),
+                        self.received
+                    )));
+                }
+                if let (Some(t), Some(known)) = (total, self.total) {
+                    if t != known {
+                        return Err(changed());
+                    }
+                }
+                self.total = total.or(self.total);
+                self.etag = etag.or(self.etag.take());
+                Ok(Verdict::Write { skip: 0 })
+            }
+            416 if self.received > 0 && self.total == Some(self.received) => Ok(Verdict::Finished),
+            s if policy.statuses.contains(&s) => Ok(Verdict::Retry),
+            _ => Ok(Verdict::Fail),
+        }
+    }
+
+    /// After an attempt that failed (status, network): `Some(wait)` to retry, None to give up.
+    /// An attempt that delivered bytes resets the count, so a long download survives many drops.
+    pub fn retry_delay(&mut self, wrote: u64, head: Option<&Head>, policy: &DownloadPolicy, now_ms: f64) -> Option<f64> {
+        if wrote > 0 {
+            self.failures = 0;
+        }
+        self.failures += 1;
+        if self.failures > policy.retries {
+            return None;
+        }
+        let computed = policy.delay(self.failures);
+        let asked = head.and_then(|h| h.header("retry-after")).and_then(|v| retry_after_ms(v, now_ms));
+        Some(asked.map_or(computed, |a| a.min(policy.max_delay_ms)))
+    }
+
+    /// True when the sink holds the whole body (or the size was never said).
+    pub fn is_complete(&self) -> bool {
+        self.total.is_none_or(|t| self.received >= t)
+    }
+}
+
+/// `bytes 100-199/1000` → (100, Some(1000)); `bytes 100-199/*` → (100, None).
+pub fn parse_content_range(v: &str) -> Option<(u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let (start, end): (u64, u64) = (start.trim().parse().ok()?, end.trim().parse().ok()?);
+    if end < start {
+        return None;
+    }
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    Some((start, total))
+}
+
+/// Origin and path: the query of a pre-signed URL carries its signature, so it never goes into a
+/// message or a log.
+pub fn describe_url(url: &str) -> String {
+    let no_fragment = url.split('#').next().unwrap_or("");
+    let base = no_fragment.split('?').next().unwrap_or("");
+    if no_fragment.len() > base.len() {
+        format!("{base}?…")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The S3 error document's `<Code>` and `<Message>`, or a short plain body, for messages.
+fn error_detail(body: &str) -> Option<String> {
+    let tag = |t: &str| {
+        let start = body.find(&format!("<{t}>"))? + t.len() + 2;
+        let end = body[start..].find(&format!("</{t}>"))? + start;
+        Some(body[start..end].trim().to_string())
+    };
+    match (tag("Code"), tag("Message")) {
+        (Some(c), Some(m)) => Some(format!("{c}: {m}")),
+        (Some(c), None) => Some(c),
+        _ => {
+            let resp = crate::http::Response { status: 0, headers: vec![], body: body.as_bytes().to_vec() };
+            resp.server_message().or_else(|| {
+                let t = body.trim();
+                (!t.is_empty() && t.len() <= 200 && !t.starts_with('<')).then(|| t.to_string())
+            })
+        }
+    }
+}
+
+/// The error for a pre-signed GET that ended on `status` (C.10: it is never saved as data).
+pub fn link_status_error(what: &str, url: &str, status: u16, body: &str, attempts: u32) -> Error {
+    let detail = error_detail(body).map(|d| format!(": {d}")).unwrap_or_default();
+    let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+    let (code, hint) = match status {
+        401 | 403 => (ErrorCode::Forbidden, " — the link was refused; links expire, so ask for a new one by starting the download again"),
+        404 => (ErrorCode::NotFound, " — the file is not (yet) at its link; if it was just uploaded, try again in a minute"),
+        429 => (ErrorCode::RateLimited, " — rate limited; try again later"),
+        500..=599 => (ErrorCode::Server, " — the storage service failed; try again later"),
+        _ => (ErrorCode::S3Error, ""),
+    };
+    Error::new(code, format!("Downloading {what} from {} failed (HTTP {status}{detail}){tries}{hint}", describe_url(url)))
+        .with_status(status)
+}
+
+/// What a finished download did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadStats {
+    pub bytes: u64,
+    pub total: Option<u64>,
+    pub attempts: u32,
+    pub resumed: u32,
+}
+
+/// Fetches `url` into the IO's sink with retries and Range resumption. `what` names the thing in
+/// messages ("sample 0b2d…"). The sink is committed or discarded by the caller.
+pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &DownloadPolicy) -> Result<DownloadStats> {
+    policy.validate()?;
+    let mut state = DownloadState::new(url)?;
+    loop {
+        let req = state.request();
+        let (wrote, failure, head) = match io.open(&req).await {
+            Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => (0, e, None),
+            Err(e) => return Err(e),
+            Ok(head) => match state.on_head(&head, policy)? {
+                Verdict::Finished => break,
+                Verdict::Write { skip } => {
+                    let (wrote, ended) = io.pump(skip, state.received, state.total).await;
+                    state.received += wrote;
+                    match ended {
+                        Ok(()) if state.is_complete() => break,
+                        // A body that ended early without an error is a cut connection too.
+                        Ok(()) => (wrote, Error::new(ErrorCode::Network, format!(
+                            "the body of {} ended after {} of {} bytes", describe_url(url), state.received,
+                            state.total.unwrap_or_default()
+                        )), None),
+                        Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => (wrote, e, None),
+                        Err(e) => return Err(e),
+                    }
+                }
+                verdict => {
+                    let body = io.error_body().await;
+                    let e = link_status_error(what, url, head.status, &body, state.attempts);
+                    if verdict == Verdict::Fail {
+                        return Err(e);
+                    }
+                    (0, e, Some(head))
+                }
+            },
+        };
+        match state.retry_delay(wrote, head.as_ref(), policy, io.now_ms()) {
+            Some(ms) => io.sleep(ms).await?,
+            None => return Err(failure),
+        }
+    }
+    Ok(DownloadStats { bytes: state.received, total: state.total, attempts: state.attempts, resumed: state.resumed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::block_on;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    /// One scripted attempt: a head (or a connection failure), then how the body goes.
+    enum Step {
+        Refused(ErrorCode),
+        Reply(u16, Vec<(&'static str, String)>, Body),
+    }
+    enum Body {
+        /// The body in full (after any skip).
+        Full,
+        /// `n` bytes, then the connection drops.
+        Cut(u64),
+        Error(&'static str),
+    }
+
+    /// A fake host over an in-memory "object": records requests and sleeps and what the sink got.
+    struct Fake {
+        object: Vec<u8>,
+        steps: RefCell<VecDeque<Step>>,
+        requests: RefCell<Vec<Request>>,
+        sleeps: RefCell<Vec<f64>>,
+        sink: RefCell<Vec<u8>>,
+        current: RefCell<Option<(u64, Body)>>, // (body start offset in the object, plan)
+    }
+
+    impl Fake {
+        fn new(size: usize, steps: Vec<Step>) -> Self {
+            Fake {
+                object: (0..size).map(|i| (i * 7 % 251) as u8).collect(),
+                steps: RefCell::new(steps.into()),
+                requests: RefCell::default(),
+                sleeps: RefCell::default(),
+                sink: RefCell::default(),
+                current: RefCell::default(),
+            }
+        }
+    }
+
+    impl DownloadIo for Fake {
+        async fn open(&self, request: &Request) -> Result<Head> {
+            self.requests.borrow_mut().push(request.clone());
+            match self.steps.borrow_mut().pop_front().expect("a step per request") {
+                Step::Refused(code) => Err(Error::new(code, "connection refused")),
+                Step::Reply(status, headers, body) => {
+                    let start = headers.iter().find(|(k, _)| *k == "content-range").and_then(|(_, v)| parse_content_range(v)).map_or(0, |r| r.0);
+                    *self.current.borrow_mut() = Some((start, body));
+                    Ok(Head { status, headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
+                }
+            }
+        }
+        async fn pump(&self, skip: u64, offset: u64, _total: Option<u64>) -> (u64, Result<()>) {
+            assert_eq!(offset as usize, self.sink.borrow().len(), "offset is what the sink holds");
+            let (start, body) = self.current.borrow_mut().take().expect("pump after open");
+            let from = (start + skip) as usize;
+            let (end, result) = match body {
+                Body::Full => (self.object.len(), Ok(())),
+                Body::Cut(n) => (from + n as usize, Err(Error::new(ErrorCode::Network, "connection reset"))),
+                Body::Error(_) => (from, Ok(())),
+            };
+            self.sink.borrow_mut().extend_from_slice(&self.object[from..end]);
+            ((end - from) as u64, result)
+        }
+        async fn error_body(&self) -> String {
+            match self.current.borrow_mut().take() {
+                Some((_, Body::Error(text))) => text.to_string(),
+                _ => String::new(),
+            }
+        }
+        async fn sleep(&self, ms: f64) -> Result<()> {
+            self.sleeps.borrow_mut().push(ms);
+            Ok(())
+        }
+        fn now_ms(&self) -> f64 {
+            0.0
+        }
+    }
+
+    const URL: &str = "https://bucket.s3.amazonaws.com/key.fastq.gz?X-Amz-Signature=secret123&X-Amz-Expires=60";
+
+    fn full(size: usize) -> Step {
+        Step::Reply(200, vec![("content-length", size.to_string()), ("etag", "\"e1\"".into())], Body::Full)
+    }
+    fn partial(from: usize, size: usize, body: Body) -> Step {
+        Step::Reply(206, vec![("content-range", format!("bytes {from}-{}/{size}", size - 1)), ("etag", "\"e1\"".into())], body)
+    }
+    fn status(s: u16, body: &'static str) -> Step {
+        Step::Reply(s, vec![], Body::Error(body))
+    }
+
+    fn run_fake(fake: &Fake) -> Result<DownloadStats> {
+        block_on(run(fake, URL, "sample s1", &DownloadPolicy::default()))
+    }
+
+    #[test]
+    fn plain_download_sends_no_auth_and_no_range() {
+        let f = Fake::new(1000, vec![full(1000)]);
+        let stats = run_fake(&f).unwrap();
+        assert_eq!(stats, DownloadStats { bytes: 1000, total: Some(1000), attempts: 1, resumed: 0 });
+        assert_eq!(*f.sink.borrow(), f.object);
+        let req = &f.requests.borrow()[0];
+        assert!(req.headers.is_empty(), "no Authorization, no One Codex headers: {:?}", req.headers);
+    }
+
+    #[test]
+    fn statuses_404_429_5xx_are_retried_on_the_c11_schedule() {
+        let f = Fake::new(10, vec![status(404, ""), status(503, ""), status(500, ""), status(429, ""), status(504, ""), full(10)]);
+        assert_eq!(run_fake(&f).unwrap().attempts, 6);
+        assert_eq!(*f.sleeps.borrow(), vec![0.0, 4000.0, 8000.0, 16000.0, 32000.0]);
+        assert_eq!(*f.sink.borrow(), f.object, "no error body was written");
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        let f = Fake::new(10, vec![Step::Reply(503, vec![("retry-after", "7".into())], Body::Error("")), full(10)]);
+        run_fake(&f).unwrap();
+        assert_eq!(*f.sleeps.borrow(), vec![7000.0]);
+    }
+
+    #[test]
+    fn exhausted_retries_fail_with_the_status_and_never_write_the_error_page() {
+        let xml = "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>";
+        let f = Fake::new(10, (0..6).map(|_| status(404, xml)).collect());
+        let e = run_fake(&f).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::NotFound, Some(404)));
+        assert!(e.message.starts_with("Downloading sample s1 from https://bucket.s3.amazonaws.com/key.fastq.gz?… failed (HTTP 404: NoSuchKey: The specified key does not exist.) after 6 attempts"), "{}", e.message);
+        assert!(!e.message.contains("secret123"), "signatures stay out of messages");
+        assert!(f.sink.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_403_is_final_and_says_links_expire() {
+        let f = Fake::new(10, vec![status(403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>")]);
+        let e = run_fake(&f).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::Forbidden, Some(403)));
+        assert!(e.message.contains("AccessDenied: Request has expired") && e.message.contains("links expire"), "{}", e.message);
+        assert_eq!(f.requests.borrow().len(), 1);
+        let f = Fake::new(10, vec![status(400, "")]);
+        assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::S3Error);
+    }
+
+    #[test]
+    fn a_dropped_connection_resumes_with_a_range_from_the_bytes_received() {
+        let f = Fake::new(5000, vec![
+            Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
+            partial(1200, 5000, Body::Cut(800)),
+            partial(2000, 5000, Body::Full),
+        ]);
+        let stats = run_fake(&f).unwrap();
+        assert_eq!((stats.bytes, stats.attempts, stats.resumed), (5000, 3, 2));
+        assert_eq!(*f.sink.borrow(), f.object);
+        let reqs = f.requests.borrow();
+        assert_eq!(reqs[1].header_value("range"), Some("bytes=1200-"));
+        assert_eq!(reqs[2].header_value("range"), Some("bytes=2000-"));
+        assert_eq!(*f.sleeps.borrow(), vec![0.0, 0.0], "progress resets the back-off");
+    }
+
+    #[test]
+    fn a_server_ignoring_range_is_skipped_not_duplicated() {
+        let f = Fake::new(3000, vec![
+            Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)),
+            full(3000),
+        ]);
+        run_fake(&f).unwrap();
+        assert_eq!(*f.sink.borrow(), f.object);
+    }
+
+    #[test]
+    fn a_changed_object_or_a_wrong_range_is_an_error() {
+        let f = Fake::new(3000, vec![
+            Step::Reply(200, vec![("content-length", "3000".into()), ("etag", "\"e1\"".into())], Body::Cut(1000)),
+            Step::Reply(206, vec![("content-range", "bytes 1000-2999/3000".into()), ("etag", "\"e2\"".into())], Body::Full),
+        ]);
+        assert!(run_fake(&f).unwrap_err().message.contains("changed while it was being downloaded"));
+        let f = Fake::new(3000, vec![
+            Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)),
+            partial(500, 3000, Body::Full),
+        ]);
+        assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::InvalidResponse);
+    }
+
+    #[test]
+    fn network_failures_are_retried_then_reported_aborts_are_not() {
+        let f = Fake::new(10, vec![Step::Refused(ErrorCode::Network), Step::Refused(ErrorCode::Timeout), full(10)]);
+        assert_eq!(run_fake(&f).unwrap().attempts, 3);
+        let f = Fake::new(10, (0..6).map(|_| Step::Refused(ErrorCode::Network)).collect());
+        assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::Network);
+        assert_eq!(f.requests.borrow().len(), 6);
+        let f = Fake::new(10, vec![Step::Refused(ErrorCode::Aborted)]);
+        assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::Aborted);
+        assert!(f.sleeps.borrow().is_empty());
+    }
+
+    #[test]
+    fn policy_is_configurable_and_checked() {
+        let p = DownloadPolicy { retries: 1, backoff_ms: vec![10.0], ..Default::default() };
+        let f = Fake::new(10, vec![status(503, ""), status(503, "")]);
+        assert_eq!(block_on(run(&f, URL, "x", &p)).unwrap_err().code, ErrorCode::Server);
+        assert_eq!(*f.sleeps.borrow(), vec![10.0]);
+        for bad in [
+            DownloadPolicy { backoff_ms: vec![], ..Default::default() },
+            DownloadPolicy { backoff_ms: vec![-1.0], ..Default::default() },
+            DownloadPolicy { statuses: vec![200], ..Default::default() },
+        ] {
+            assert_eq!(block_on(run(&f, URL, "x", &bad)).unwrap_err().code, ErrorCode::InvalidArgument);
+        }
+        assert_eq!(block_on(run(&f, "file:///etc/passwd", "x", &p)).unwrap_err().code, ErrorCode::InvalidResponse);
+    }
+
+    #[test]
+    fn content_range_and_url_helpers() {
+        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, Some(1000))));
+        assert_eq!(parse_content_range("bytes 0-0/*"), Some((0, None)));
+        assert_eq!(parse_content_range("bytes 9-1/10"), None);
+        assert_eq!(parse_content_range("items 0-1/2"), None);
+        assert_eq!(describe_url("https://h/p?sig=1#x"), "https://h/p?…");
+        assert_eq!(describe_url("https://h/p"), "https://h/p");
+    }
+}
