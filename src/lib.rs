@@ -2,9 +2,11 @@
 //! plain-Rust core (`onecodex-core`) and turns core errors into typed `OneCodexError`s; the logic
 //! itself lives in the core.
 
+mod analyses;
 mod builder;
 mod client;
 mod convert;
+mod download;
 mod error;
 mod query;
 mod resources;

@@ -45,6 +45,8 @@ error_codes! {
     S3Error => "s3_error",
     ChecksumMismatch => "checksum_mismatch",
     UploadFailed => "upload_failed",
+    // A download could not be written where it was asked to go (disk full, stream closed).
+    WriteFailed => "write_failed",
 }
 
 /// A typed client error: a code, a message a person can act on, and the HTTP status when one

@@ -5,8 +5,8 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use crate::http::{empty, Resp};
 
 pub const API_ALLOW_HEADERS: &str = "Authorization, Content-Type, X-OneCodex-Api-Experimental, \
-X-OneCodex-Client-User-Agent, X-Pagination-Style, X-Requested-With";
-pub const API_EXPOSE_HEADERS: &str = "X-Total-Count, X-Next-Cursor, Link, Retry-After";
+X-OneCodex-Client-User-Agent, X-Pagination-Style, X-Requested-With, Range";
+pub const API_EXPOSE_HEADERS: &str = "X-Total-Count, X-Next-Cursor, Link, Retry-After, Content-Range, Accept-Ranges, ETag";
 pub const S3_EXPOSE_HEADERS: &str = "ETag, x-amz-request-id, x-amz-id-2, x-amz-version-id, \
 x-amz-server-side-encryption, x-amz-checksum-crc32c, x-amz-checksum-crc32";
 

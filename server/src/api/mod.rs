@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod list;
 mod objects;
+mod range;
 pub mod render;
 mod signed;
 mod upload;
@@ -19,7 +20,7 @@ pub fn route(app: &App, req: &Req) -> Resp {
     match segs.as_slice() {
         ["__admin", "faults", rest @ ..] => return admin::faults(app, req, rest),
         ["__admin", "info"] => return admin::info(app, req),
-        ["__signed", rest @ ..] => return signed::serve(app, req, rest),
+        ["__signed", rest @ ..] => return range::apply(&req.headers, signed::serve(app, req, rest)),
         _ => {}
     }
     if segs.first() != Some(&"api") {

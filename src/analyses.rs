@@ -1,0 +1,227 @@
+//! The analysis lifecycle on every analysis class (`ocx.analyses`, `ocx.classifications`, …):
+//! awaitCompletion (§8.7), refresh, logs, output files (§8.8) and the read-level TSV (§8.3).
+
+use crate::client::{call_signal, promise, ClientInner};
+use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
+use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions};
+use crate::error::{bad_argument, to_js as err_js};
+use crate::resources::*;
+use js_sys::{Function, Promise};
+use onecodex_core::analyses::{files, find_file, logs, readlevel_url};
+use onecodex_core::download_link::safe_name;
+use onecodex_core::poll::{await_completion, refresh, PollOptions};
+use onecodex_core::{Error, ErrorCode};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ANALYSES: &str = r#"
+/** Options of `awaitCompletion` (API_SPEC §8.7). Intervals are at least 5000 ms (the API's
+ * minimum); the wait grows by `backoff` (≥ 1) after each poll, up to `maxIntervalMs`. */
+export interface AwaitCompletionOptions {
+  /** Give up with a `timeout` error after this long (default: no limit). */
+  timeoutMs?: number;
+  /** Default 5000. */
+  initialIntervalMs?: number;
+  /** Default 120000. */
+  maxIntervalMs?: number;
+  /** Default 1.5. */
+  backoff?: number;
+  signal?: AbortSignal;
+  /** Called with each refreshed analysis and the poll number (1 = the first refresh); an
+   * exception stops polling and rejects with it. */
+  onPoll?: (analysis: Analysis, poll: number) => void;
+}
+/** Options of `logs`. */
+export interface LogsOptions { tail?: number; signal?: AbortSignal; }
+"#;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PollJson {
+    timeout_ms: Option<f64>,
+    initial_interval_ms: Option<f64>,
+    max_interval_ms: Option<f64>,
+    backoff: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LogsJson {
+    tail: Option<f64>,
+}
+
+fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let (json, js_only) = split_options("awaitCompletion options", options, &["signal", "onPoll"])?;
+    let mut js_only = js_only.into_iter();
+    let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
+    let on_poll = js_only.next().unwrap_or(JsValue::UNDEFINED);
+    if !on_poll.is_undefined() && !on_poll.is_instance_of::<Function>() {
+        return Err(bad_argument("onPoll", "must be a function"));
+    }
+    let o: PollJson = from_json("awaitCompletion options", json)?;
+    let d = PollOptions::default();
+    let poll = PollOptions {
+        timeout_ms: o.timeout_ms,
+        initial_interval_ms: o.initial_interval_ms.unwrap_or(d.initial_interval_ms),
+        max_interval_ms: o.max_interval_ms.unwrap_or(d.max_interval_ms),
+        backoff: o.backoff.unwrap_or(d.backoff),
+    };
+    // Checked now so that bad values throw before any request.
+    poll.validate().map_err(err_js)?;
+    onecodex_core::api::check_id(&id).map_err(err_js)?;
+    let inner = inner.clone();
+    Ok(promise(async move {
+        let api = inner.api(signal);
+        // What onPoll threw, handed back unchanged instead of being wrapped.
+        let thrown: RefCell<Option<JsValue>> = RefCell::new(None);
+        let mut hook = |analysis: &serde_json::Value, n: u32| -> onecodex_core::Result<()> {
+            if let Some(f) = on_poll.dyn_ref::<Function>() {
+                let js = to_js(analysis).map_err(|_| Error::invalid_response("analysis"))?;
+                if let Err(e) = f.call2(&JsValue::UNDEFINED, &js, &n.into()) {
+                    *thrown.borrow_mut() = Some(e);
+                    return Err(Error::new(ErrorCode::Aborted, "onPoll threw"));
+                }
+            }
+            Ok(())
+        };
+        match await_completion(&api, collection, &id, poll, &mut hook).await {
+            Ok(done) => to_js(&done),
+            Err(e) => Err(thrown.borrow_mut().take().unwrap_or_else(|| err_js(e))),
+        }
+    }))
+}
+
+fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    let options = DownloadOptions::parse(options)?;
+    let inner = inner.clone();
+    Ok(promise(async move {
+        let api = inner.api(options.signal());
+        let entry = find_file(files(&api, collection, &id).await.map_err(err_js)?, &id, &filepath).map_err(err_js)?;
+        let filename = Some(safe_name(&entry.filename)).filter(|n| !n.is_empty()).unwrap_or_else(|| safe_name(&entry.filepath));
+        let sink = open_sink(&options, &filename).await?;
+        stream_to_sink(&entry.url, &format!("'{}' of analysis {id}", entry.filepath), &filename, sink, options).await
+    }))
+}
+
+fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    let options = DownloadOptions::parse(options)?;
+    let inner = inner.clone();
+    Ok(promise(async move {
+        let api = inner.api(options.signal());
+        let filename = format!("{id}.readlevel.tsv.gz");
+        let sink = open_sink(&options, &filename).await?;
+        let url = match readlevel_url(&api, &id).await {
+            Ok(url) => url,
+            Err(e) => {
+                drop_sink(&sink).await;
+                return Err(err_js(e));
+            }
+        };
+        stream_to_sink(&url, &format!("the read-level data of classification {id}"), &filename, sink, options).await
+    }))
+}
+
+macro_rules! analysis_lifecycle {
+    ($class:ident, $collection:literal) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Polls until the analysis is complete (whatever its `success`) and resolves to it;
+            /// rejects with `timeout` when `timeoutMs` runs out.
+            #[wasm_bindgen(js_name = awaitCompletion, unchecked_return_type = "Promise<Analysis>")]
+            pub fn await_completion(
+                &self,
+                id: String,
+                #[wasm_bindgen(unchecked_optional_param_type = "AwaitCompletionOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                await_one(&self.inner, $collection, id, options)
+            }
+
+            /// The analysis as it is now; `not_found` when it does not exist.
+            #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
+            pub fn refresh(
+                &self,
+                id: String,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                let signal = call_signal(options)?;
+                let inner = self.inner.clone();
+                Ok(promise(async move { to_js(&refresh(&inner.api(signal), $collection, &id).await.map_err(err_js)?) }))
+            }
+
+            /// The job's plain-text logs (the last `tail` lines, `tail` ≥ 1); `not_found` when
+            /// there are none.
+            #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+            pub fn logs(
+                &self,
+                id: String,
+                #[wasm_bindgen(unchecked_optional_param_type = "LogsOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                let (json, js_only) = split_options("logs options", options, &["signal"])?;
+                let signal = signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?;
+                let o: LogsJson = from_json("logs options", json)?;
+                let tail = match o.tail {
+                    None => None,
+                    Some(t) if t.fract() == 0.0 && t >= 1.0 && t <= 9.0e15 => Some(t as u64),
+                    Some(t) => return Err(bad_argument("tail", format!("must be a whole number ≥ 1, not {t}"))),
+                };
+                let inner = self.inner.clone();
+                Ok(promise(async move {
+                    Ok(logs(&inner.api(signal), $collection, &id, tail).await.map_err(err_js)?.into())
+                }))
+            }
+
+            /// The analysis's output files (name, path, size and a pre-signed link each).
+            #[wasm_bindgen(js_name = getFiles, unchecked_return_type = "Promise<AnalysisFile[]>")]
+            pub fn get_files(
+                &self,
+                id: String,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                let signal = call_signal(options)?;
+                let inner = self.inner.clone();
+                Ok(promise(async move {
+                    let list = files(&inner.api(signal), $collection, &id).await.map_err(err_js)?;
+                    to_js(&serde_json::to_value(list).map_err(|e| bad_argument("files", e))?)
+                }))
+            }
+
+            /// Downloads one output file, found by its `filepath` (as `getFiles` lists it); the
+            /// bytes are saved as served (no Content-Encoding undone, §16.4).
+            #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
+            pub fn download_file(
+                &self,
+                id: String,
+                filepath: String,
+                #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                download_file_one(&self.inner, $collection, id, filepath, options)
+            }
+        }
+    };
+}
+
+analysis_lifecycle!(AnalysesApi, "analyses");
+analysis_lifecycle!(ClassificationsApi, "classifications");
+analysis_lifecycle!(AlignmentsApi, "alignments");
+analysis_lifecycle!(FunctionalProfilesApi, "functional_profiles");
+analysis_lifecycle!(PanelsApi, "panels");
+analysis_lifecycle!(MlstsApi, "mlsts");
+analysis_lifecycle!(WorkflowsApi, "workflows");
+
+#[wasm_bindgen]
+impl ClassificationsApi {
+    /// Downloads the read-level TSV (gzip; one row per read) of a classification (§8.3).
+    #[wasm_bindgen(js_name = downloadReadlevel, unchecked_return_type = "Promise<DownloadResult>")]
+    pub fn download_readlevel(
+        &self,
+        id: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        download_readlevel(&self.inner, id, options)
+    }
+}

@@ -1,0 +1,352 @@
+//! Downloads for JavaScript: `samples.download`, `documents.download`, … (API_SPEC.md §7).
+//! The plan (retries, Range resumption, status checks) is `onecodex_core::download`; bodies
+//! stream in src/js/download.js from fetch straight into a file, a Blob or a WritableStream.
+
+use crate::client::{promise, ClientInner};
+use crate::convert::{from_json, signal_or_undefined, split_options};
+use crate::error::{bad_argument, to_js as err_js};
+use crate::resources::*;
+use crate::transport::FetchTransport;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use onecodex_core::download::{self, DownloadIo, DownloadPolicy, DownloadStats, Head};
+use onecodex_core::download_link::{check_downloadable, default_filename, download_uri};
+use onecodex_core::http::Request;
+use onecodex_core::transport::Transport;
+use onecodex_core::{objects, Error, ErrorCode, Result as CoreResult};
+use serde::Deserialize;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/js/download.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = openDownload)]
+    fn open_download(url: &str, headers: Array, signal: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = pumpBody)]
+    fn pump_body(response: &JsValue, sink: &JsValue, skip: f64, offset: f64, total: Option<f64>, on_progress: &JsValue, signal: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = errorBody)]
+    fn error_body(response: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = canWriteFiles)]
+    fn can_write_files() -> bool;
+    #[wasm_bindgen(js_name = fileSink)]
+    fn file_sink(path: &str, overwrite: bool, default_name: &str) -> Promise;
+    #[wasm_bindgen(js_name = blobSink)]
+    fn blob_sink(content_type: &str) -> JsValue;
+    #[wasm_bindgen(js_name = writableSink, catch)]
+    fn writable_sink(writable: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = commitSink)]
+    fn commit_sink(sink: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = discardSink)]
+    fn discard_sink(sink: &JsValue) -> Promise;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DOWNLOAD: &str = r#"
+/** Bytes written so far, and the full size once the server said it. */
+export interface DownloadProgress { bytes: number; total: number | null; }
+/** Retries of the pre-signed GET (default: 5 retries on 404, 429, 500, 502, 503, 504 and network
+ * failures, after 0, 4, 8, 16 and 32 s; `Retry-After` honoured). */
+export interface DownloadRetryOptions { retries?: number; statuses?: readonly number[]; backoffMs?: readonly number[]; maxDelayMs?: number; }
+interface DownloadCommon {
+  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal;
+  retry?: DownloadRetryOptions;
+}
+/** Node: write to `path` (a folder means the server's file name inside it), through a temporary
+ * file renamed at the end; an existing file is refused (`file_exists`) unless `overwrite`. */
+export interface DownloadToPath extends DownloadCommon { path: string; overwrite?: boolean; writable?: never; }
+/** Pipe into a WritableStream, e.g. `await fileHandle.createWritable()` (File System Access API). */
+export interface DownloadToWritable extends DownloadCommon { writable: WritableStream<Uint8Array>; path?: never; overwrite?: never; }
+/** Neither: the body comes back as a Blob (in memory). */
+export interface DownloadToBlob extends DownloadCommon { path?: undefined; writable?: undefined; overwrite?: never; }
+export type DownloadOptions = DownloadToPath | DownloadToWritable | DownloadToBlob;
+export interface DownloadResult {
+  /** The server's file name (or one built from the id), as a plain name. */
+  filename: string;
+  bytes: number;
+  /** The file written, for `{ path }`. */
+  path?: string;
+  /** The body, when neither `path` nor `writable` was given. */
+  blob?: Blob;
+  /** Requests made for the body, and how many continued a partial body with a Range. */
+  attempts: number;
+  resumed: number;
+}
+"#;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DownloadJson {
+    path: Option<String>,
+    overwrite: Option<bool>,
+    retry: Option<RetryJson>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RetryJson {
+    retries: Option<u32>,
+    statuses: Option<Vec<u16>>,
+    backoff_ms: Option<Vec<f64>>,
+    max_delay_ms: Option<f64>,
+}
+
+/// Where the body goes, decided (and checked) before any request.
+enum Target {
+    Path { path: String, overwrite: bool },
+    Writable(JsValue),
+    Blob,
+}
+
+/// Options of a download, read synchronously so bad ones throw before any request.
+pub struct DownloadOptions {
+    target: Target,
+    policy: DownloadPolicy,
+    on_progress: JsValue,
+    signal: JsValue,
+}
+
+impl DownloadOptions {
+    pub fn parse(options: Option<JsValue>) -> Result<DownloadOptions, JsValue> {
+        let (json, js_only) = split_options("download options", options, &["writable", "onProgress", "signal"])?;
+        let mut js_only = js_only.into_iter();
+        let (writable, on_progress, signal) = (js_only.next(), js_only.next(), js_only.next());
+        let writable = writable.filter(|w| !w.is_undefined() && !w.is_null());
+        let on_progress = on_progress.unwrap_or(JsValue::UNDEFINED);
+        if !on_progress.is_undefined() && !on_progress.is_instance_of::<Function>() {
+            return Err(bad_argument("onProgress", "must be a function"));
+        }
+        let signal = signal_or_undefined(signal.unwrap_or(JsValue::UNDEFINED))?;
+        let o: DownloadJson = from_json("download options", json)?;
+        let target = match (o.path, writable) {
+            (Some(_), Some(_)) => return Err(bad_argument("download options", "give either path or writable, not both")),
+            (Some(path), None) => {
+                if path.is_empty() {
+                    return Err(bad_argument("path", "must not be empty"));
+                }
+                if !can_write_files() {
+                    return Err(bad_argument("path", "files can only be written in Node; in a browser pass a writable (File System Access API) or nothing for a Blob"));
+                }
+                Target::Path { path, overwrite: o.overwrite.unwrap_or(false) }
+            }
+            (None, Some(w)) => {
+                if o.overwrite.is_some() {
+                    return Err(bad_argument("overwrite", "applies only to { path }"));
+                }
+                Target::Writable(w)
+            }
+            (None, None) => {
+                if o.overwrite.is_some() {
+                    return Err(bad_argument("overwrite", "applies only to { path }"));
+                }
+                Target::Blob
+            }
+        };
+        let mut policy = DownloadPolicy::default();
+        if let Some(r) = o.retry {
+            policy.retries = r.retries.unwrap_or(policy.retries);
+            policy.statuses = r.statuses.unwrap_or(policy.statuses);
+            policy.backoff_ms = r.backoff_ms.unwrap_or(policy.backoff_ms);
+            policy.max_delay_ms = r.max_delay_ms.unwrap_or(policy.max_delay_ms);
+        }
+        policy.validate().map_err(err_js)?;
+        Ok(DownloadOptions { target, policy, on_progress, signal })
+    }
+
+    pub fn signal(&self) -> JsValue {
+        self.signal.clone()
+    }
+}
+
+/// `{ kind, message }` from download.js as a core error.
+fn js_error(e: JsValue) -> Error {
+    let get = |k: &str| Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string());
+    let message = get("message").unwrap_or_else(|| "download failed".into());
+    let code = match get("kind").as_deref() {
+        Some("aborted") => ErrorCode::Aborted,
+        Some("timeout") => ErrorCode::Timeout,
+        Some("file_exists") => ErrorCode::FileExists,
+        Some("write") => ErrorCode::WriteFailed,
+        Some("invalid_argument") => ErrorCode::InvalidArgument,
+        _ => ErrorCode::Network,
+    };
+    Error::new(code, message)
+}
+
+/// The host side of `core::download::run` over download.js.
+struct JsIo {
+    timers: FetchTransport,
+    sink: JsValue,
+    on_progress: JsValue,
+    signal: JsValue,
+    response: RefCell<JsValue>,
+}
+
+impl DownloadIo for JsIo {
+    async fn open(&self, request: &Request) -> CoreResult<Head> {
+        let headers: Array = request.headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect();
+        let raw = JsFuture::from(open_download(&request.url, headers, &self.signal)).await.map_err(js_error)?;
+        let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        *self.response.borrow_mut() = get("response");
+        let headers = Array::from(&get("headers"))
+            .iter()
+            .filter_map(|pair| {
+                let pair = Array::from(&pair);
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect();
+        Ok(Head { status: get("status").as_f64().unwrap_or(0.0) as u16, headers })
+    }
+
+    async fn pump(&self, skip: u64, offset: u64, total: Option<u64>) -> (u64, CoreResult<()>) {
+        let response = self.response.replace(JsValue::UNDEFINED);
+        let p = pump_body(&response, &self.sink, skip as f64, offset as f64, total.map(|t| t as f64), &self.on_progress, &self.signal);
+        match JsFuture::from(p).await {
+            Ok(out) => {
+                let bytes = Reflect::get(&out, &"bytes".into()).ok().and_then(|b| b.as_f64()).unwrap_or(0.0) as u64;
+                let error = Reflect::get(&out, &"error".into()).unwrap_or(JsValue::NULL);
+                (bytes, if error.is_null() || error.is_undefined() { Ok(()) } else { Err(js_error(error)) })
+            }
+            Err(e) => (0, Err(js_error(e))),
+        }
+    }
+
+    async fn error_body(&self) -> String {
+        let response = self.response.replace(JsValue::UNDEFINED);
+        JsFuture::from(error_body(&response)).await.ok().and_then(|s| s.as_string()).unwrap_or_default()
+    }
+
+    async fn sleep(&self, ms: f64) -> CoreResult<()> {
+        self.timers.sleep(ms).await
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.timers.now_ms()
+    }
+}
+
+/// Opens where the body goes (a Node file refuses to replace one now, before any request).
+pub async fn open_sink(options: &DownloadOptions, filename: &str) -> Result<JsValue, JsValue> {
+    Ok(match &options.target {
+        Target::Path { path, overwrite } => JsFuture::from(file_sink(path, *overwrite, filename)).await.map_err(|e| err_js(js_error(e)))?,
+        Target::Writable(w) => writable_sink(w).map_err(|e| err_js(js_error(e)))?,
+        Target::Blob => blob_sink(content_type(filename)),
+    })
+}
+
+/// Discards a sink whose download never started (the link request failed).
+pub async fn drop_sink(sink: &JsValue) {
+    let _ = JsFuture::from(discard_sink(sink)).await;
+}
+
+/// Streams `url` (a pre-signed link) into `sink`, committed only on success, discarded otherwise.
+pub async fn stream_to_sink(url: &str, what: &str, filename: &str, sink: JsValue, options: DownloadOptions) -> Result<JsValue, JsValue> {
+    let io = JsIo {
+        timers: FetchTransport::new(options.signal.clone(), JsValue::UNDEFINED),
+        sink: sink.clone(),
+        on_progress: options.on_progress.clone(),
+        signal: options.signal.clone(),
+        response: RefCell::new(JsValue::UNDEFINED),
+    };
+    let stats: DownloadStats = match download::run(&io, url, what, &options.policy).await {
+        Ok(stats) => stats,
+        Err(e) => {
+            let _ = JsFuture::from(discard_sink(&sink)).await;
+            return Err(err_js(e));
+        }
+    };
+    let committed = JsFuture::from(commit_sink(&sink)).await.map_err(|e| err_js(js_error(e)))?;
+    let out = Object::assign(&Object::new(), committed.unchecked_ref());
+    let set = |k: &str, v: JsValue| Reflect::set(&out, &k.into(), &v).map(|_| ());
+    set("filename", filename.into())?;
+    set("bytes", (stats.bytes as f64).into())?;
+    set("attempts", stats.attempts.into())?;
+    set("resumed", stats.resumed.into())?;
+    Ok(out.into())
+}
+
+/// A Blob's type from the file name (the common bioinformatics kinds; anything else is binary).
+fn content_type(filename: &str) -> &'static str {
+    let f = filename.to_ascii_lowercase();
+    if f.ends_with(".gz") {
+        "application/gzip"
+    } else if f.ends_with(".json") {
+        "application/json"
+    } else if f.ends_with(".csv") {
+        "text/csv"
+    } else if f.ends_with(".tsv") || f.ends_with(".txt") || f.ends_with(".log") {
+        "text/plain"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// The object to download: an id/URI (fetched) or an object the caller already has.
+fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
+    if let Some(id) = target.as_string() {
+        return Ok((id, None));
+    }
+    let object = crate::query::json_from_js("download target", target)?;
+    let uri = object.get("$uri").and_then(Value::as_str).ok_or_else(|| bad_argument("download", "expects an id or an object with a $uri"))?;
+    Ok((uri.to_string(), Some(object)))
+}
+
+/// `xxx.download(idOrObject, options)` for the resources with `download_uri` (§7.1).
+pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let (id, given) = target_id(&target)?;
+    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    // An object the caller has is checked now: an awaiting-data sample makes no request at all.
+    if let Some(object) = &given {
+        check_downloadable(resource, object).map_err(err_js)?;
+    }
+    let options = DownloadOptions::parse(options)?;
+    let inner = inner.clone();
+    Ok(promise(async move {
+        let api = inner.api(options.signal());
+        let object = match given {
+            Some(o) if o.get("filename").is_some() || resource == "annotation_sets" => o,
+            _ => objects::get(&api, resource, &id).await.map_err(err_js)?.ok_or_else(|| {
+                err_js(Error::new(ErrorCode::NotFound, format!("{resource} {id} not found")).with_status(404))
+            })?,
+        };
+        check_downloadable(resource, &object).map_err(err_js)?;
+        let filename = default_filename(resource, &id, &object);
+        let sink = open_sink(&options, &filename).await?;
+        let url = match download_uri(&api, resource, &id).await {
+            Ok(url) => url,
+            Err(e) => {
+                drop_sink(&sink).await;
+                return Err(err_js(e));
+            }
+        };
+        let what = format!("{} {id}", resource.trim_end_matches('s'));
+        stream_to_sink(&url, &what, &filename, sink, options).await
+    }))
+}
+
+macro_rules! downloadable {
+    ($class:ident, $resource:literal, $target_t:literal) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Downloads the file behind the object (`POST …/download_uri`, then the pre-signed
+            /// link without API auth, retried and resumed). Node: `{ path }`; browsers:
+            /// `{ writable }` or a Blob.
+            #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
+            pub fn download(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $target_t)] target: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                download_object(&self.inner, $resource, target, options)
+            }
+        }
+    };
+}
+
+downloadable!(SamplesApi, "samples", "string | Sample");
+downloadable!(DocumentsApi, "documents", "string | Document");
+downloadable!(AssetsApi, "assets", "string | Asset");
+downloadable!(AssembliesApi, "assemblies", "string | Assembly");
+downloadable!(AnnotationSetsApi, "annotation_sets", "string | AnnotationSet");
