@@ -79,3 +79,48 @@ async function queries(): Promise<void> {
 }
 
 export { base, scheme, wire, sorted, url, typo, wrong, queries };
+
+// Issue 7: the analysis lifecycle and downloads.
+import type { AnalysisFile, AwaitCompletionOptions, DownloadOptions, DownloadProgress, DownloadResult } from "onecodex-wasm";
+
+export async function lifecycle(): Promise<void> {
+  const polling: AwaitCompletionOptions = { timeoutMs: 600_000, initialIntervalMs: 5_000, maxIntervalMs: 120_000, backoff: 1.5 };
+  const done: Analysis = await ocx.analyses.awaitCompletion("a1", { ...polling, onPoll: (a: Analysis, n: number) => console.log(a.complete, n) });
+  const viaKind: Analysis = await ocx.classifications.awaitCompletion("c1", { signal: new AbortController().signal });
+  await ocx.workflows.awaitCompletion("w1");
+  const fresh: Analysis = await ocx.panels.refresh("p1");
+  const text: string = await ocx.workflows.logs("w1", { tail: 100 });
+  const files: AnalysisFile[] = await ocx.functionalProfiles.getFiles("f1");
+  const size: number | null | undefined = files[0].size;
+  const got: DownloadResult = await ocx.mlsts.downloadFile("m1", files[0].filepath, { path: "./out" });
+  const onProgress = (p: DownloadProgress) => console.log(p.bytes, p.total);
+  const toFile: DownloadResult = await ocx.samples.download("s1", { path: "./s1.fastq.gz", overwrite: true, onProgress, retry: { backoffMs: [0, 4000] } });
+  const toBlob: Blob | undefined = (await ocx.documents.download("d1")).blob;
+  const toStream: DownloadOptions = { writable: new WritableStream<Uint8Array>() };
+  await ocx.assets.download("as1", toStream);
+  await ocx.assemblies.download("asm1", { signal: new AbortController().signal });
+  await ocx.annotationSets.download("an1");
+  await ocx.classifications.downloadReadlevel("c1", { path: "." });
+  const sample = (await ocx.samples.get("s1"))!;
+  await ocx.samples.download(sample);
+  console.log(done, viaKind, fresh, text, size, got, toFile, toBlob);
+
+  // @ts-expect-error: backoff is a number
+  await ocx.analyses.awaitCompletion("a1", { backoff: "1.5" });
+  // @ts-expect-error: durations say their unit (timeoutMs), there is no `timeout`
+  await ocx.analyses.awaitCompletion("a1", { timeout: 60 });
+  // @ts-expect-error: tail is a number of lines
+  await ocx.workflows.logs("w1", { tail: "all" });
+  // @ts-expect-error: a path or a writable, not both
+  await ocx.samples.download("s1", { path: "x", writable: new WritableStream<Uint8Array>() });
+  // @ts-expect-error: overwrite only applies to a path
+  await ocx.samples.download("s1", { overwrite: true });
+  // @ts-expect-error: progress is an object, not a number
+  await ocx.samples.download("s1", { onProgress: (bytes: string) => console.log(bytes) });
+  // @ts-expect-error: projects have no files to download
+  await ocx.projects.download("p1");
+  // @ts-expect-error: only classifications have read-level data
+  await ocx.workflows.downloadReadlevel("w1");
+  // @ts-expect-error: downloadFile needs the file's path
+  await ocx.workflows.downloadFile("w1");
+}
