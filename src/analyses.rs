@@ -3,7 +3,7 @@
 
 use crate::client::{call_signal, promise, ClientInner};
 use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
-use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions};
+use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions, Renewal};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use js_sys::{Function, Promise};
@@ -103,7 +103,9 @@ fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: Stri
         let entry = find_file(files(&api, collection, &id).await.map_err(err_js)?, &id, &filepath).map_err(err_js)?;
         let filename = Some(safe_name(&entry.filename)).filter(|n| !n.is_empty()).unwrap_or_else(|| safe_name(&entry.filepath));
         let sink = open_sink(&options, &filename).await?;
-        stream_to_sink(&entry.url, &format!("'{}' of analysis {id}", entry.filepath), &filename, sink, options).await
+        let what = format!("'{}' of analysis {id}", entry.filepath);
+        let renewal = Renewal::AnalysisFile { collection, id: id.clone(), filepath: entry.filepath.clone() };
+        stream_to_sink(inner.clone(), renewal, &entry.url, &what, &filename, sink, options).await
     }))
 }
 
@@ -122,7 +124,8 @@ fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsVal
                 return Err(err_js(e));
             }
         };
-        stream_to_sink(&url, &format!("the read-level data of classification {id}"), &filename, sink, options).await
+        let what = format!("the read-level data of classification {id}");
+        stream_to_sink(inner.clone(), Renewal::Readlevel { id: id.clone() }, &url, &what, &filename, sink, options).await
     }))
 }
 
@@ -166,7 +169,7 @@ macro_rules! analysis_lifecycle {
                 let o: LogsJson = from_json("logs options", json)?;
                 let tail = match o.tail {
                     None => None,
-                    Some(t) if t.fract() == 0.0 && t >= 1.0 && t <= 9.0e15 => Some(t as u64),
+                    Some(t) if t.fract() == 0.0 && (1.0..=9.0e15).contains(&t) => Some(t as u64),
                     Some(t) => return Err(bad_argument("tail", format!("must be a whole number ≥ 1, not {t}"))),
                 };
                 let inner = self.inner.clone();

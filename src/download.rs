@@ -9,7 +9,7 @@ use crate::resources::*;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use onecodex_core::download::{self, DownloadIo, DownloadPolicy, DownloadStats, Head};
-use onecodex_core::download_link::{check_downloadable, default_filename, download_uri};
+use onecodex_core::download_link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
 use onecodex_core::http::Request;
 use onecodex_core::transport::Transport;
 use onecodex_core::{objects, Error, ErrorCode, Result as CoreResult};
@@ -73,6 +73,8 @@ export interface DownloadResult {
   /** Requests made for the body, and how many continued a partial body with a Range. */
   attempts: number;
   resumed: number;
+  /** Fresh links asked for because the previous one expired mid-download. */
+  renewals: number;
 }
 "#;
 
@@ -175,8 +177,33 @@ fn js_error(e: JsValue) -> Error {
     Error::new(code, message)
 }
 
+/// How to ask the API for a fresh link when one expires during a long download.
+pub enum Renewal {
+    Object { resource: &'static str, id: String },
+    AnalysisFile { collection: &'static str, id: String, filepath: String },
+    Readlevel { id: String },
+    AnnotationCsv { id: String },
+}
+
+impl Renewal {
+    async fn fresh_link(&self, inner: &ClientInner, signal: JsValue) -> CoreResult<String> {
+        let api = inner.api(signal);
+        match self {
+            Renewal::Object { resource, id } => download_uri(&api, resource, id).await,
+            Renewal::AnalysisFile { collection, id, filepath } => {
+                let files = onecodex_core::analyses::files(&api, collection, id).await?;
+                Ok(onecodex_core::analyses::find_file(files, id, filepath)?.url)
+            }
+            Renewal::Readlevel { id } => onecodex_core::analyses::readlevel_url(&api, id).await,
+            Renewal::AnnotationCsv { id } => annotation_csv_uri(&api, id).await,
+        }
+    }
+}
+
 /// The host side of `core::download::run` over download.js.
 struct JsIo {
+    inner: Rc<ClientInner>,
+    renewal: Renewal,
     timers: FetchTransport,
     sink: JsValue,
     on_progress: JsValue,
@@ -225,6 +252,10 @@ impl DownloadIo for JsIo {
     fn now_ms(&self) -> f64 {
         self.timers.now_ms()
     }
+
+    async fn renew_link(&self) -> CoreResult<Option<String>> {
+        self.renewal.fresh_link(&self.inner, self.signal.clone()).await.map(Some)
+    }
 }
 
 /// Opens where the body goes (a Node file refuses to replace one now, before any request).
@@ -242,8 +273,18 @@ pub async fn drop_sink(sink: &JsValue) {
 }
 
 /// Streams `url` (a pre-signed link) into `sink`, committed only on success, discarded otherwise.
-pub async fn stream_to_sink(url: &str, what: &str, filename: &str, sink: JsValue, options: DownloadOptions) -> Result<JsValue, JsValue> {
+pub async fn stream_to_sink(
+    inner: Rc<ClientInner>,
+    renewal: Renewal,
+    url: &str,
+    what: &str,
+    filename: &str,
+    sink: JsValue,
+    options: DownloadOptions,
+) -> Result<JsValue, JsValue> {
     let io = JsIo {
+        inner,
+        renewal,
         timers: FetchTransport::new(options.signal.clone(), JsValue::UNDEFINED),
         sink: sink.clone(),
         on_progress: options.on_progress.clone(),
@@ -264,6 +305,7 @@ pub async fn stream_to_sink(url: &str, what: &str, filename: &str, sink: JsValue
     set("bytes", (stats.bytes as f64).into())?;
     set("attempts", stats.attempts.into())?;
     set("resumed", stats.resumed.into())?;
+    set("renewals", stats.renewals.into())?;
     Ok(out.into())
 }
 
@@ -322,7 +364,7 @@ pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: 
             }
         };
         let what = format!("{} {id}", resource.trim_end_matches('s'));
-        stream_to_sink(&url, &what, &filename, sink, options).await
+        stream_to_sink(inner.clone(), Renewal::Object { resource, id: id.clone() }, &url, &what, &filename, sink, options).await
     }))
 }
 
@@ -350,3 +392,32 @@ downloadable!(DocumentsApi, "documents", "string | Document");
 downloadable!(AssetsApi, "assets", "string | Asset");
 downloadable!(AssembliesApi, "assemblies", "string | Assembly");
 downloadable!(AnnotationSetsApi, "annotation_sets", "string | AnnotationSet");
+
+#[wasm_bindgen]
+impl AnnotationSetsApi {
+    /// Downloads the annotations as CSV (`POST …/download_csv`, then its link, without API auth).
+    #[wasm_bindgen(js_name = downloadCsv, unchecked_return_type = "Promise<DownloadResult>")]
+    pub fn download_csv(
+        &self,
+        id: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+        let options = DownloadOptions::parse(options)?;
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(options.signal());
+            let filename = format!("annotation_set_{id}.csv");
+            let sink = open_sink(&options, &filename).await?;
+            let url = match annotation_csv_uri(&api, &id).await {
+                Ok(url) => url,
+                Err(e) => {
+                    drop_sink(&sink).await;
+                    return Err(err_js(e));
+                }
+            };
+            let what = format!("the annotations of annotation set {id} (CSV)");
+            stream_to_sink(inner.clone(), Renewal::AnnotationCsv { id: id.clone() }, &url, &what, &filename, sink, options).await
+        }))
+    }
+}

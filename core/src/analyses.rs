@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of `/file_details`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct AnalysisFile {
     pub filename: String,
     /// Where the file sits in the analysis's output, e.g. `results/out.txt`.

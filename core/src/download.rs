@@ -76,7 +76,13 @@ pub trait DownloadIo {
     async fn error_body(&self) -> String;
     async fn sleep(&self, ms: f64) -> Result<()>;
     fn now_ms(&self) -> f64;
+    /// A fresh link for the same file (pre-signed links expire during long downloads), or None
+    /// when there is no way to ask for one.
+    async fn renew_link(&self) -> Result<Option<String>>;
 }
+
+/// How many times one download may ask for a fresh link.
+pub const MAX_RENEWALS: u32 = 3;
 
 /// What the state machine says about a response head.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +111,9 @@ pub struct DownloadState {
     pub attempts: u32,
     /// Attempts that continued a partial body with a Range request.
     pub resumed: u32,
+    pub renewals: u32,
+    /// True once the link answered with a body: a later 401/403 means it expired.
+    link_worked: bool,
 }
 
 impl DownloadState {
@@ -112,7 +121,7 @@ impl DownloadState {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Error::invalid_response(format!("the download link is not an http(s) URL: {}", describe_url(url))));
         }
-        Ok(DownloadState { url: url.to_string(), received: 0, total: None, etag: None, failures: 0, attempts: 0, resumed: 0 })
+        Ok(DownloadState { url: url.to_string(), received: 0, total: None, etag: None, failures: 0, attempts: 0, resumed: 0, renewals: 0, link_worked: false })
     }
 
     /// The next GET: no API auth (the link is pre-signed) and, after a partial body, a Range
@@ -127,7 +136,25 @@ impl DownloadState {
         req
     }
 
+    /// True when a 401/403 should be answered by asking for a fresh link rather than failing:
+    /// the link worked before (so it expired), and renewals are left.
+    pub fn should_renew(&self, status: u16) -> bool {
+        matches!(status, 401 | 403) && self.link_worked && self.renewals < MAX_RENEWALS
+    }
+
+    /// Continues with a fresh link; bytes already received stay (the Range goes on from them).
+    pub fn renew(&mut self, url: &str) -> Result<()> {
+        let fresh = DownloadState::new(url)?;
+        self.url = fresh.url;
+        self.renewals += 1;
+        self.link_worked = false;
+        Ok(())
+    }
+
     pub fn on_head(&mut self, head: &Head, policy: &DownloadPolicy) -> Result<Verdict> {
+        if matches!(head.status, 200 | 206) {
+            self.link_worked = true;
+        }
         let etag = head.header("etag").map(str::to_string);
         let changed = || -> Error {
             Error::invalid_response(format!(
@@ -266,6 +293,8 @@ pub struct DownloadStats {
     pub total: Option<u64>,
     pub attempts: u32,
     pub resumed: u32,
+    /// Fresh links asked for after the first one expired.
+    pub renewals: u32,
 }
 
 /// Fetches `url` into the IO's sink with retries and Range resumption. `what` names the thing in
@@ -296,6 +325,12 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &Download
                 }
                 verdict => {
                     let body = io.error_body().await;
+                    if state.should_renew(head.status) {
+                        if let Some(fresh) = io.renew_link().await? {
+                            state.renew(&fresh)?;
+                            continue;
+                        }
+                    }
                     let e = link_status_error(what, url, head.status, &body, state.attempts);
                     if verdict == Verdict::Fail {
                         return Err(e);
@@ -309,7 +344,7 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &Download
             None => return Err(failure),
         }
     }
-    Ok(DownloadStats { bytes: state.received, total: state.total, attempts: state.attempts, resumed: state.resumed })
+    Ok(DownloadStats { bytes: state.received, total: state.total, attempts: state.attempts, resumed: state.resumed, renewals: state.renewals })
 }
 
 #[cfg(test)]
@@ -340,6 +375,7 @@ mod tests {
         sleeps: RefCell<Vec<f64>>,
         sink: RefCell<Vec<u8>>,
         current: RefCell<Option<(u64, Body)>>, // (body start offset in the object, plan)
+        renewals: RefCell<Vec<&'static str>>,   // fresh links to hand out
     }
 
     impl Fake {
@@ -351,6 +387,7 @@ mod tests {
                 sleeps: RefCell::default(),
                 sink: RefCell::default(),
                 current: RefCell::default(),
+                renewals: RefCell::default(),
             }
         }
     }
@@ -392,6 +429,9 @@ mod tests {
         fn now_ms(&self) -> f64 {
             0.0
         }
+        async fn renew_link(&self) -> Result<Option<String>> {
+            Ok(self.renewals.borrow_mut().pop().map(str::to_string))
+        }
     }
 
     const URL: &str = "https://bucket.s3.amazonaws.com/key.fastq.gz?X-Amz-Signature=secret123&X-Amz-Expires=60";
@@ -414,7 +454,7 @@ mod tests {
     fn plain_download_sends_no_auth_and_no_range() {
         let f = Fake::new(1000, vec![full(1000)]);
         let stats = run_fake(&f).unwrap();
-        assert_eq!(stats, DownloadStats { bytes: 1000, total: Some(1000), attempts: 1, resumed: 0 });
+        assert_eq!(stats, DownloadStats { bytes: 1000, total: Some(1000), attempts: 1, resumed: 0, renewals: 0 });
         assert_eq!(*f.sink.borrow(), f.object);
         let req = &f.requests.borrow()[0];
         assert!(req.headers.is_empty(), "no Authorization, no One Codex headers: {:?}", req.headers);
@@ -471,6 +511,26 @@ mod tests {
         assert_eq!(reqs[1].header_value("range"), Some("bytes=1200-"));
         assert_eq!(reqs[2].header_value("range"), Some("bytes=2000-"));
         assert_eq!(*f.sleeps.borrow(), vec![0.0, 0.0], "progress resets the back-off");
+    }
+
+    #[test]
+    fn an_expired_link_mid_download_is_renewed_and_the_range_goes_on() {
+        let expired = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>";
+        let f = Fake::new(4000, vec![
+            Step::Reply(200, vec![("content-length", "4000".into()), ("etag", "\"e1\"".into())], Body::Cut(1500)),
+            status(403, expired),
+            partial(1500, 4000, Body::Full),
+        ]);
+        f.renewals.borrow_mut().push("https://bucket.s3.amazonaws.com/key.fastq.gz?X-Amz-Signature=fresh");
+        let stats = run_fake(&f).unwrap();
+        assert_eq!((stats.bytes, stats.renewals), (4000, 1));
+        assert_eq!(*f.sink.borrow(), f.object);
+        let reqs = f.requests.borrow();
+        assert!(reqs[2].url.ends_with("Signature=fresh"));
+        assert_eq!(reqs[2].header_value("range"), Some("bytes=1500-"));
+        // Without a way to renew, or on a first answer of 403, it is final.
+        let f = Fake::new(4000, vec![Step::Reply(200, vec![("content-length", "4000".into())], Body::Cut(10)), status(403, expired)]);
+        assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::Forbidden);
     }
 
     #[test]

@@ -47,12 +47,22 @@ pub fn safe_name(name: &str) -> String {
 
 /// `POST {$uri}/download_uri` → the pre-signed link.
 pub async fn download_uri<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result<String> {
+    link(api, resource, id, "download_uri").await
+}
+
+/// `POST /annotation_sets/<id>/download_csv` → a link to the annotations as CSV (§7.1 variants).
+/// Unlike the Python client, no credentials are sent to that link: they go to the API only.
+pub async fn annotation_csv_uri<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
+    link(api, "annotation_sets", id, "download_csv").await
+}
+
+async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str) -> Result<String> {
     let r = Resource::by_name(resource)?;
     if !DOWNLOADABLE.contains(&resource) {
         return Err(Error::invalid_argument(format!("{resource} cannot be downloaded")));
     }
     let id = check_id(id)?;
-    let mut req = api.request(Method::Post, &format!("{}/{id}/download_uri", r.path()));
+    let mut req = api.request(Method::Post, &format!("{}/{id}/{action}", r.path()));
     if r.experimental && !api.config.experimental {
         req = req.header("X-OneCodex-Api-Experimental", "1");
     }
@@ -101,9 +111,13 @@ mod tests {
         assert_eq!(block_on(download_uri(&a, "samples", "s1")).unwrap(), "https://s3/x?sig=1");
         let req = &a.transport.requests.borrow()[0];
         assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://127.0.0.1:1/api/v1/samples/s1/download_uri"));
-        let a = api(vec![reply(200, &[], r#"{"download_uri": "https://s3/a"}"#)]);
+        let a = api(vec![reply(200, &[], r#"{"download_uri": "https://s3/a"}"#), reply(200, &[], r#"{"download_uri": "https://s3/c"}"#)]);
         block_on(download_uri(&a, "assemblies", "a1")).unwrap();
         assert_eq!(a.transport.requests.borrow()[0].header_value("x-onecodex-api-experimental"), Some("1"));
+        assert_eq!(block_on(annotation_csv_uri(&a, "n1")).unwrap(), "https://s3/c");
+        let req = &a.transport.requests.borrow()[1];
+        assert!(req.url.ends_with("/api/v1/annotation_sets/n1/download_csv"));
+        assert_eq!(req.header_value("x-onecodex-api-experimental"), Some("1"));
     }
 
     #[test]

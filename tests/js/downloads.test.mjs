@@ -120,6 +120,17 @@ test("downloads against the local server", async (t) => {
     assert.equal(sha256(new Uint8Array(await part.arrayBuffer())), sha256(original.subarray(300000)));
   });
 
+  await t.test("a link that expires mid-download is renewed and the Range goes on", async () => {
+    const drop = await srv.addFault({ target: "api", method: "GET", path: signedPath, drop_after_bytes: 250_000, times: 1 });
+    const expired = await srv.addFault({ target: "api", method: "GET", path: signedPath, respond: { status: 403, body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>" }, times: 1 });
+    const before = requests.filter((q) => q.url.endsWith(`/samples/${sid}/download_uri`)).length;
+    const r = await ocx.samples.download(sid, { retry: fast });
+    assert.deepEqual([await srv.faultHits(drop), await srv.faultHits(expired)], [1, 1]);
+    assert.equal(requests.filter((q) => q.url.endsWith(`/samples/${sid}/download_uri`)).length - before, 2, "a second download_uri for a fresh link");
+    assert.deepEqual([r.attempts, r.resumed, r.renewals], [3, 2, 1]);
+    assert.equal(sha256(new Uint8Array(await r.blob.arrayBuffer())), sha256(original));
+  });
+
   await t.test("401, 402, 403 on download_uri each have their code and advice", async () => {
     const cases = [
       [401, "unauthorized", /must be logged in/],
@@ -197,5 +208,8 @@ test("downloads against the local server", async (t) => {
     const s = await ocx.annotationSets.download(idOf(set));
     assert.equal(s.filename, `annotation_set_${idOf(set)}.gbk`);
     assert.match(await s.blob.text(), /^LOCUS/);
+    const csv = await ocx.annotationSets.downloadCsv(idOf(set));
+    assert.equal(csv.filename, `annotation_set_${idOf(set)}.csv`);
+    assert.match(await csv.blob.text(), /^locus_tag,start,end,product\n/);
   });
 });
