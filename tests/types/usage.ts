@@ -91,7 +91,7 @@ export async function lifecycle(): Promise<void> {
   const fresh: Analysis = await ocx.panels.refresh("p1");
   const text: string = await ocx.workflows.logs("w1", { tail: 100 });
   const files: AnalysisFile[] = await ocx.functionalProfiles.getFiles("f1");
-  const size: number | null = files[0].size;
+  const size: number | null | undefined = files[0].size;
   const got: DownloadResult = await ocx.mlsts.downloadFile("m1", files[0].filepath, { path: "./out" });
   const onProgress = (p: DownloadProgress) => console.log(p.bytes, p.total);
   const toFile: DownloadResult = await ocx.samples.download("s1", { path: "./s1.fastq.gz", overwrite: true, onProgress, retry: { backoffMs: [0, 4000] } });
@@ -122,7 +122,7 @@ export async function lifecycle(): Promise<void> {
   await ocx.projects.download("p1");
   // @ts-expect-error: only classifications have read-level data
   await ocx.workflows.downloadReadlevel("w1");
-  // @ts-expect-error: a file's size may be unknown (null)
+  // @ts-expect-error: a file's size may be unknown
   const sure: number = files[0].size;
   // @ts-expect-error: downloadFile needs the file's path
   await ocx.workflows.downloadFile("w1");
