@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const self = fileURLToPath(import.meta.url);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = path.resolve(path.dirname(self), "..");
 
 if (process.argv[2] === "--child") {
@@ -51,11 +52,11 @@ try {
   const picks = [await pick(45e6, 90e6), await pick(180e6, 400e6)];
   if (!picks[0] || !picks[1]) throw new Error("the seeded samples have none of ~50 MB or ~200 MB; change --samples");
   const mb = (b) => (b / 1e6).toFixed(1);
-  console.log("== download throughput and peak memory (local server, to a file; median of 3, alternating)");
+  console.log(`== download throughput and peak memory (local server, to a file; median of ${RUNS}, alternating)`);
   for (const s of picks) {
     const id = s.$uri.split("/").pop();
     const runs = { ours: [], bare: [] };
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < RUNS; i++) {
       for (const contender of i % 2 ? ["bare", "ours"] : ["ours", "bare"]) {
         const out = path.join(dir, `${contender}-${i}-${id}`);
         const line = execFileSync("node", [self, "--child", contender, srv.api, srv.apiKey, id, out], { cwd: root, encoding: "utf8" });
@@ -68,7 +69,8 @@ try {
     const ours = median(runs.ours, rate);
     const bare = median(runs.bare, rate);
     const extra = (r) => r.maxRss - r.rssBefore;
-    console.log(`${mb(s.size).padStart(7)} MB  ours ${ours.toFixed(0).padStart(5)} MB/s  bare fetch ${bare.toFixed(0).padStart(5)} MB/s  ratio ${(ours / bare).toFixed(2)}×` +
+    const spread = (xs) => `${Math.min(...xs.map(rate)).toFixed(0)}–${Math.max(...xs.map(rate)).toFixed(0)}`;
+    console.log(`${mb(s.size).padStart(7)} MB  ours ${ours.toFixed(0).padStart(5)} MB/s  bare fetch ${bare.toFixed(0).padStart(5)} MB/s  ratio ${(ours / bare).toFixed(2)}× (runs ${spread(runs.ours)} vs ${spread(runs.bare)} MB/s)` +
       `  peak RSS ours ${mb(median(runs.ours, (r) => r.maxRss))} MB (+${mb(median(runs.ours, extra))} over start), bare ${mb(median(runs.bare, (r) => r.maxRss))} MB (+${mb(median(runs.bare, extra))})`);
   }
 } finally {
