@@ -236,7 +236,15 @@ impl DownloadIo for JsIo {
                 let error = Reflect::get(&out, &"error".into()).unwrap_or(JsValue::NULL);
                 (bytes, if error.is_null() || error.is_undefined() { Ok(()) } else { Err(js_error(error)) })
             }
-            Err(e) => (0, Err(js_error(e))),
+            // pumpBody reports failures as values; a rejection means the count of bytes written
+            // is unknown, so resuming could corrupt the file: final, never retried.
+            Err(e) => {
+                let mut err = js_error(e);
+                if matches!(err.code, ErrorCode::Network | ErrorCode::Timeout) {
+                    err.code = ErrorCode::WriteFailed;
+                }
+                (0, Err(err))
+            }
         }
     }
 
