@@ -23,7 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/src/js/download.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openDownload)]
-    fn open_download(url: &str, headers: Array, signal: &JsValue) -> Promise;
+    fn open_download(url: &str, headers: Array, signal: &JsValue, dispatcher: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = pumpBody)]
     fn pump_body(response: &JsValue, sink: &JsValue, skip: f64, offset: f64, total: Option<f64>, on_progress: &JsValue, signal: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = errorBody)]
@@ -214,7 +214,8 @@ struct JsIo {
 impl DownloadIo for JsIo {
     async fn open(&self, request: &Request) -> CoreResult<Head> {
         let headers: Array = request.headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect();
-        let raw = JsFuture::from(open_download(&request.url, headers, &self.signal)).await.map_err(js_error)?;
+        let dispatcher = crate::transport::proxy_dispatcher_for(&request.url).map_err(js_error)?;
+        let raw = JsFuture::from(open_download(&request.url, headers, &self.signal, &dispatcher)).await.map_err(js_error)?;
         let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
         *self.response.borrow_mut() = get("response");
         let headers = Array::from(&get("headers"))

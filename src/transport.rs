@@ -29,6 +29,11 @@ extern "C" {
 
     #[wasm_bindgen(js_name = nodeDefaults)]
     pub(crate) fn node_defaults() -> JsValue;
+
+    /// Node's proxy dispatcher for a URL (HTTP(S)_PROXY), or undefined; throws { kind, message }
+    /// when a proxy is set but undici is missing.
+    #[wasm_bindgen(js_name = proxyDispatcherFor, catch)]
+    pub(crate) fn proxy_dispatcher_for(url: &str) -> std::result::Result<JsValue, JsValue>;
 }
 
 #[derive(Clone)]

@@ -4,13 +4,18 @@
 // and report counts. Failures come back as { kind, message } (kind network|timeout|aborted|
 // write|file_exists|invalid_argument).
 
-/** GET without credentials; resolves to { status, headers, response } once the head arrived. */
-export async function openDownload(url, headers, signal) {
+/**
+ * GET without credentials; resolves to { status, headers, response } once the head arrived.
+ * `dispatcher` is Node's proxy agent when HTTP(S)_PROXY is set (from transport.js), else undefined.
+ */
+export async function openDownload(url, headers, signal, dispatcher) {
   if (signal?.aborted) throw failure("aborted", `download of ${describe(url)} aborted`);
   let response;
   try {
     // No cookies, no Authorization: the link is pre-signed (API_SPEC §7.1 step 3).
-    response = await fetch(url, { method: "GET", headers, signal, credentials: "omit", redirect: "follow" });
+    const init = { method: "GET", headers, signal, credentials: "omit", redirect: "follow" };
+    if (dispatcher) init.dispatcher = dispatcher;
+    response = await fetch(url, init);
   } catch (e) {
     if (signal?.aborted) throw failure("aborted", `download of ${describe(url)} aborted`);
     throw failure("network", `GET ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);

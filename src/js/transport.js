@@ -75,6 +75,11 @@ export function nodeDefaults() {
 
 let proxyAgent;
 
+/** Node: the proxy dispatcher for `url` when HTTP(S)_PROXY is set (downloads use it too), else undefined. */
+export function proxyDispatcherFor(url) {
+  return nodeProxyDispatcher(url);
+}
+
 /** Node's fetch ignores HTTPS_PROXY/HTTP_PROXY; undici's EnvHttpProxyAgent honours them (and NO_PROXY). */
 function nodeProxyDispatcher(url) {
   const proc = globalThis.process;
