@@ -246,6 +246,11 @@ fn multipart_upload_with_retries_and_complete() {
     assert_eq!(s.next_step(), Step::Complete { file: 0 });
     let r = s.complete_request(NOW).unwrap();
     assert_eq!(r.op, S3Op::Complete);
+    assert_eq!(
+        header(&r, "content-type"),
+        None,
+        "unsigned and unset: browsers may add a charset"
+    );
     let Body::Xml { text } = &r.body else {
         panic!("complete has an XML body")
     };
@@ -899,19 +904,24 @@ fn out_of_order_calls_and_bad_init_answers_are_typed() {
     let e = InitResponse::from_json(&json!({"s3_bucket": "b"})).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidResponse);
     assert!(e.message.contains("file_id"));
-    let p = prepare(
-        UploadKind::Sample,
-        &[spec("a.fq", &[10])],
+    // Options are checked before any request.
+    for o in [
         UploadOptions {
             endpoint: Some("ftp://x".into()),
             ..UploadOptions::default()
         },
-    )
-    .unwrap();
-    assert_eq!(
-        Session::start(p, init(false)).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
+        UploadOptions {
+            region: "us east 1".into(),
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            region: String::new(),
+            ..UploadOptions::default()
+        },
+    ] {
+        let e = prepare(UploadKind::Sample, &[spec("a.fq", &[10])], o).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+    }
 }
 
 #[test]

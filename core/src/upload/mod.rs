@@ -5,12 +5,14 @@
 //! - [`plan`]: part sizes and byte ranges (lane files as one object, without copying).
 //! - [`checksum`]: CRC32C / MD5 per part, fed in ≤ 1 MiB chunks.
 //! - [`files`]: file rules and R1/R2/lane grouping; [`retry`]: which failures retry, and when.
-//! - [`session`]: the resumable upload state machine.
+//! - [`init`]: the API requests that start an upload; [`session`]: the resumable upload state
+//!   machine.
 
 mod ascii;
 pub mod checksum;
 pub mod encode;
 pub mod files;
+pub mod init;
 pub mod plan;
 pub mod request;
 pub mod retry;

@@ -182,6 +182,20 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
     if let Some(p) = options.part_size {
         plan::check_part_size(p)?;
     }
+    if options.region.is_empty()
+        || !options
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Error::invalid_argument(format!(
+            "region {:?} is not an AWS region name",
+            options.region
+        )));
+    }
+    if let Some(e) = &options.endpoint {
+        object_url(Some(e), "bucket", "key", "")?;
+    }
     let max = plan::max_file_size(options.part_size);
     let roles: Vec<Role> = match files.len() {
         1 => vec![Role::Single],
@@ -988,9 +1002,9 @@ impl Session {
             .collect();
         let xml = s3xml::complete_xml(&list);
         let query = format!("uploadId={}", self.upload_id_q(file)?);
-        let headers = vec![("content-type".to_string(), "application/xml".to_string())];
+        // No Content-Type: S3 does not need one, and browsers may append a charset to it, which
+        // would break a signature that covered it.
         let mut r = self.draft(S3Op::Complete, file, "POST", &query)?;
-        r.headers = headers;
         r.body = Body::Xml { text: xml };
         self.sign(r, now_ms)
     }
