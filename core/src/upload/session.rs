@@ -256,7 +256,7 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
         });
     }
     // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
-    out.sort_by_key(|f| f.role != Role::R2);
+    out.sort_unstable_by_key(|f| f.role != Role::R2);
     Ok(Prepared {
         kind,
         files: out,
@@ -924,7 +924,7 @@ impl Session {
                 checksum: crc,
                 size,
             });
-            f.parts.sort_by_key(|p| p.number);
+            f.parts.sort_unstable_by_key(|p| p.number);
             if f.plan.single_put {
                 f.completed = true;
             }
@@ -1141,7 +1141,7 @@ impl Session {
                 Ok(Outcome::Continue)
             }
             None => {
-                acc.sort_by_key(|p| p.number);
+                acc.sort_unstable_by_key(|p| p.number);
                 self.state.files[file].parts = acc;
                 self.finish_listing(file);
                 Ok(Outcome::Done)

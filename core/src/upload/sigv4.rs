@@ -253,7 +253,7 @@ fn split_url(url: &str) -> Result<UrlParts> {
         let v = uri_encode(&percent_decode(v).ok_or_else(bad)?, false);
         pairs.push((k, v));
     }
-    pairs.sort();
+    pairs.sort_unstable();
     let canonical_query = pairs
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
