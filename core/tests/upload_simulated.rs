@@ -26,9 +26,12 @@ impl Rng {
     }
 }
 
+/// Parts of one multipart upload: number -> (ETag, bytes).
+type Parts = BTreeMap<u32, (String, Vec<u8>)>;
+
 #[derive(Default)]
 struct FakeS3 {
-    uploads: BTreeMap<String, (String, BTreeMap<u32, (String, Vec<u8>)>)>, // id -> (key, parts)
+    uploads: BTreeMap<String, (String, Parts)>, // id -> (key, parts)
     objects: BTreeMap<String, Vec<u8>>,
     next_id: u32,
     faults_fired: u32,
