@@ -477,6 +477,13 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
     assert!(e.message.contains("has changed"), "{}", e.message);
+    let md5 = PartChecksum {
+        kind: ChecksumKind::Md5,
+        value: sum(1).value,
+    };
+    let e =
+        Session::resume(state.clone(), &files, &[Some(md5)], RetryPolicy::default()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument);
     let e = Session::resume(state.clone(), &[], &[], RetryPolicy::default()).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     let mut old = state;
@@ -1048,4 +1055,54 @@ fn streams_of_unknown_length_upload_as_they_are_read() {
         k.stream_part(5 * MIB, false).unwrap_err().code,
         ErrorCode::InvalidArgument
     );
+}
+
+#[test]
+fn presigned_mode_puts_auth_in_the_url() {
+    let o = UploadOptions {
+        presign_secs: Some(900),
+        ..opts()
+    };
+    let p = prepare(UploadKind::Sample, &[spec("big.fq", &[20 * MIB])], o).unwrap();
+    let mut s = Session::start(p, init(false)).unwrap();
+    let r = s.create_multipart_request(NOW).unwrap();
+    assert!(
+        r.url
+            .contains("?uploads=&X-Amz-Algorithm=AWS4-HMAC-SHA256&"),
+        "{}",
+        r.url
+    );
+    assert!(
+        r.url.contains(
+            "X-Amz-SignedHeaders=host%3Bx-amz-checksum-algorithm%3Bx-amz-server-side-encryption&"
+        ),
+        "{}",
+        r.url
+    );
+    assert_eq!(header(&r, "authorization"), None);
+    assert_eq!(header(&r, "x-amz-date"), None);
+    s.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    s.next_part(NOW).unwrap();
+    let r = s.part_request(1, &sum(1), NOW).unwrap();
+    assert!(r.url.contains("X-Amz-Expires=900&"));
+    assert_eq!(
+        r.headers,
+        vec![("x-amz-checksum-crc32c".to_string(), sum(1).value)]
+    );
+    // The mode survives a save and resume.
+    let st = UploadState::from_json(&s.state_json()).unwrap();
+    assert_eq!(st.presign_secs, Some(900));
+    for bad in [Some(0), Some(604_801)] {
+        let o = UploadOptions {
+            presign_secs: bad,
+            ..opts()
+        };
+        assert_eq!(
+            prepare(UploadKind::Sample, &[spec("a.fq", &[1])], o)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidArgument
+        );
+    }
 }

@@ -15,7 +15,7 @@ use super::plan::{self, Plan, SourceSlice};
 use super::request::{object_url, ApiRequest, Body, S3Op, S3Request};
 use super::retry::{Decision, Failure, RetryPolicy};
 use super::s3xml;
-use super::sigv4::{sign_s3, Credentials};
+use super::sigv4::{presign_s3, sign_s3, Credentials, MAX_PRESIGN_SECS};
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -103,6 +103,9 @@ pub struct UploadOptions {
     /// The `s3Endpoint` client option (see `request::object_url`).
     pub endpoint: Option<String>,
     pub retry: RetryPolicy,
+    /// Pre-sign S3 requests for this many seconds (auth in the URL, as Uppy does) instead of
+    /// signing headers: fewer headers for the bucket's CORS rules to allow.
+    pub presign_secs: Option<u32>,
 }
 
 impl Default for UploadOptions {
@@ -114,6 +117,7 @@ impl Default for UploadOptions {
             region: "us-east-1".into(),
             endpoint: None,
             retry: RetryPolicy::default(),
+            presign_secs: None,
         }
     }
 }
@@ -191,6 +195,14 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
         return Err(Error::invalid_argument(format!(
             "region {:?} is not an AWS region name",
             options.region
+        )));
+    }
+    if options
+        .presign_secs
+        .is_some_and(|p| p == 0 || p > MAX_PRESIGN_SECS)
+    {
+        return Err(Error::invalid_argument(format!(
+            "presignSecs must be 1 to {MAX_PRESIGN_SECS} seconds"
         )));
     }
     if let Some(e) = &options.endpoint {
@@ -303,6 +315,8 @@ pub struct UploadState {
     pub callback_done: bool,
     /// The id the callback answered (sample, document or asset).
     pub result_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_secs: Option<u32>,
 }
 
 /// What the driver should do next.
@@ -483,6 +497,7 @@ impl Session {
             files,
             callback_done: false,
             result_id: None,
+            presign_secs: o.presign_secs,
         };
         Ok(Session::with_state(state, o.retry))
     }
@@ -542,6 +557,12 @@ impl Session {
                 ));
             }
             if let (Some(saved), Some(Some(now))) = (&fp.first_part_checksum, first_parts.get(i)) {
+                if now.kind != state.checksum {
+                    return Err(Error::invalid_argument(format!(
+                        "this upload fingerprints files with {:?}; the first part was checksummed with {:?}",
+                        state.checksum, now.kind
+                    )));
+                }
                 if saved != &now.value {
                     return Err(Error::new(
                         ErrorCode::InvalidFile,
@@ -657,15 +678,16 @@ impl Session {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let signed = sign_s3(
-            r.method,
-            &r.url,
-            &refs,
-            &self.state.credentials,
-            &self.state.region,
-            now_ms,
-        )?;
-        r.headers.extend(signed.headers);
+        let (creds, region) = (&self.state.credentials, &self.state.region);
+        match self.state.presign_secs {
+            Some(secs) => {
+                r.url = presign_s3(r.method, &r.url, &refs, creds, region, now_ms, secs)?.url
+            }
+            None => {
+                let signed = sign_s3(r.method, &r.url, &refs, creds, region, now_ms)?;
+                r.headers.extend(signed.headers);
+            }
+        }
         Ok(r)
     }
 
