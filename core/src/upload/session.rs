@@ -715,6 +715,13 @@ impl Session {
                     self.state.region = region;
                     return Ok(Outcome::Retry { delay_ms: 0 });
                 }
+                // Already switched: this request was signed before (another part in flight).
+                // Send it again, counted, so a server that keeps saying so cannot loop us.
+                let n = self.retries.get(&key).copied().unwrap_or(0);
+                if (n as usize) < self.retry.delays_ms.len() {
+                    self.retries.insert(key, n + 1);
+                    return Ok(Outcome::Retry { delay_ms: 0 });
+                }
             }
         }
         let failure = s3_failure(reply);
