@@ -119,8 +119,14 @@ impl QueryRun {
         self.resource
     }
 
+    /// True when no further page will come (known as soon as the last page has arrived).
     pub fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Done)
+        match &self.stage {
+            Stage::Done => true,
+            Stage::Start => false,
+            Stage::Listing { pager, .. } => pager.is_done(),
+            Stage::ByIds { chunks } => chunks.is_empty(),
+        }
     }
 
     /// The server's total where it gave one (page-style listings).
@@ -345,6 +351,7 @@ mod tests {
         let got = collect(&mut run, &a);
         assert_eq!(got.iter().map(|o| object_id(o).unwrap()).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(urls(&a).len(), 2, "the limit stops the paging");
+        assert!(run.is_done());
         assert_eq!(a.transport.requests.borrow()[0].header_value("x-pagination-style"), Some("cursor"));
     }
 
@@ -362,6 +369,15 @@ mod tests {
         let u = urls(&a);
         assert!(u[0].starts_with("/api/v1/metadata?where=%7B%22platform%22%3A+%22Illumina+HiSeq%22%7D"), "{}", u[0]);
         assert!(u[1].starts_with("/api/v1/samples?where=%7B%22filename%22"), "{}", u[1]);
+    }
+
+    #[test]
+    fn done_is_known_when_the_last_page_arrives() {
+        let a = api(vec![reply(200, &[], r#"[{"$uri": "/api/v1/samples/a"}]"#)]);
+        let mut run = QueryRun::new("samples", &Value::Null, QueryOptions::default()).unwrap();
+        assert!(!run.is_done());
+        block_on(run.next_page(&a)).unwrap().unwrap();
+        assert!(run.is_done(), "no X-Next-Cursor: nothing more to fetch");
     }
 
     #[test]
