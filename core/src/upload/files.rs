@@ -166,6 +166,15 @@ fn lane(name: &str) -> Option<(u32, String)> {
     })
 }
 
+/// The name a lane group is uploaded under: the basename without its `_L001` token
+/// (`s_S1_L001_R1_001.fastq.gz` → `s_S1_R1_001.fastq.gz`); other names are unchanged.
+pub fn lane_group_name(name: &str) -> String {
+    let base = basename(name);
+    lane(base)
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| base.to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
     R1,
