@@ -1128,3 +1128,69 @@ fn presigned_mode_puts_auth_in_the_url() {
         );
     }
 }
+
+#[test]
+fn tampered_saved_states_are_refused_without_panicking() {
+    let s = multipart_session();
+    let good = s.state().clone();
+    let files = [spec("big.fastq.gz", &[64 * MIB + 5])];
+    let cases: [fn(&mut UploadState); 6] = [
+        |st| st.files[0].plan.part_size = 0,
+        |st| st.files[0].plan.part_size = 1,
+        |st| st.files[0].plan.sources = vec![],
+        |st| st.files[0].plan.sources = vec![u64::MAX, 2],
+        |st| st.files[0].plan.single_put = true,
+        |st| st.files[0].plan.part_size = 5 * MIB + 1, // fine for S3, but 13 parts...
+    ];
+    for (i, f) in cases.iter().enumerate() {
+        let mut st = good.clone();
+        f(&mut st);
+        let spec_now = [FileSpec {
+            sources: st.files[0].plan.sources.clone(),
+            ..files[0].clone()
+        }];
+        let fp = &mut st.files[0].fingerprint;
+        fp.size = spec_now[0]
+            .sources
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b));
+        match Session::resume(st, &spec_now, &[None], RetryPolicy::default()) {
+            Err(e) => assert_eq!(e.code, ErrorCode::InvalidArgument, "case {i}: {e}"),
+            // A plan that is valid on its own still gets its parts checked before Complete.
+            Ok(r) => assert_eq!(
+                i,
+                5,
+                "case {i} should be refused: {:?}",
+                r.state().files[0].plan
+            ),
+        }
+    }
+    // Arbitrary JSON is a typed error too.
+    for bad in ["", "[]", "{\"version\": 1, \"files\": 3}", "null"] {
+        assert_eq!(
+            UploadState::from_json(bad).unwrap_err().code,
+            ErrorCode::InvalidArgument,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn absurd_sizes_are_typed_errors() {
+    let e = prepare(
+        UploadKind::Sample,
+        &[spec("a.fq", &[u64::MAX, 5])],
+        UploadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+    let s = multipart_session();
+    let e = Session::resume(
+        s.state().clone(),
+        &[spec("big.fastq.gz", &[u64::MAX, 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+}

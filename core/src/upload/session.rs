@@ -247,7 +247,7 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
                 coerced: false,
             }
         };
-        let size: u64 = spec.sources.iter().sum();
+        let size = spec.sources.iter().fold(0u64, |a, &b| a.saturating_add(b));
         let plan = if spec.sources.is_empty() {
             Plan::streaming(options.part_size)?
         } else {
@@ -538,13 +538,14 @@ impl Session {
             )));
         }
         for (i, (f, spec)) in state.files.iter().zip(files).enumerate() {
+            f.plan.check()?;
             if f.plan.open || spec.sources.is_empty() {
                 return Err(Error::invalid_argument(format!(
                     "{} was read from a stream, which cannot be read again: start a new upload",
                     f.filename
                 )));
             }
-            let size: u64 = spec.sources.iter().sum();
+            let size = spec.sources.iter().fold(0u64, |a, &b| a.saturating_add(b));
             let fp = &f.fingerprint;
             let differs = files::basename(&spec.name) != files::basename(&fp.name)
                 || size != fp.size
