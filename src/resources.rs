@@ -41,6 +41,10 @@ pub struct QueryJsonOptions {
     /// Only these ids (or URIs): `{ "$uri": { "$in": [...] } }`.
     #[tsify(optional)]
     pub ids: Option<Vec<String>>,
+    /// Page-style listings fetch this many later pages at once once the total is known
+    /// (default 4; 1 fetches one page at a time).
+    #[tsify(optional)]
+    pub concurrency: Option<u32>,
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -130,46 +134,46 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
 fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
     let mut filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
     let (json, js_only) = split_options("query options", options, &["filter", "signal"])?;
-    let options: QueryJsonOptions = from_json("query options", json)?;
+    let mut options: QueryJsonOptions = from_json("query options", json)?;
     let mut js_only = js_only.into_iter();
     let predicate = js_only.next().unwrap_or(JsValue::UNDEFINED);
     if !predicate.is_undefined() && !predicate.is_instance_of::<Function>() {
         return Err(bad_argument("filter", "must be a function returning true for the objects to keep"));
     }
     let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
-    if let Some(ids) = options.ids {
+    if let Some(ids) = options.ids.take() {
         let Value::Object(map) = &mut filter else {
             if !filter.is_null() {
                 return Err(bad_argument("where", "must be an object"));
             }
             filter = serde_json::json!({ "id": ids });
-            return finish_query(inner, resource, filter, options.sort, options.limit, options.public, options.organization, predicate, signal);
+            return finish_query(inner, resource, filter, options, predicate, signal);
         };
         if map.contains_key("id") || map.contains_key("$uri") {
             return Err(bad_argument("ids", "give ids either in the filter (id) or in options.ids, not both"));
         }
         map.insert("id".into(), Value::from(ids));
     }
-    finish_query(inner, resource, filter, options.sort, options.limit, options.public, options.organization, predicate, signal)
+    finish_query(inner, resource, filter, options, predicate, signal)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_query(
     inner: &Rc<ClientInner>,
     resource: &str,
     filter: Value,
-    sort: Option<Value>,
-    limit: Option<u32>,
-    public: Option<bool>,
-    organization: Option<bool>,
+    o: QueryJsonOptions,
     predicate: JsValue,
     signal: JsValue,
 ) -> Result<PageStream, JsValue> {
+    if o.concurrency == Some(0) {
+        return Err(bad_argument("concurrency", "must be at least 1"));
+    }
     let options = QueryOptions {
-        sort: sort.unwrap_or(Value::Null),
-        limit: limit.map(|l| l as usize),
-        public: public.unwrap_or(false),
-        organization: organization.unwrap_or(false),
+        sort: o.sort.unwrap_or(Value::Null),
+        limit: o.limit.map(|l| l as usize),
+        public: o.public.unwrap_or(false),
+        organization: o.organization.unwrap_or(false),
+        concurrency: o.concurrency.map_or(onecodex_core::query_run::DEFAULT_CONCURRENCY, |c| c as usize),
     };
     let run = QueryRun::new(resource, &filter, options).map_err(err_js)?;
     Ok(PageStream {
