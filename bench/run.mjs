@@ -28,3 +28,8 @@ const baseline = medianMs(`const t = performance.now(); await import("node:zlib"
 console.log("\n== Node import (median of 7 fresh processes)");
 console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
 console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);
+
+// The benchmarks that need the local server, each printing its own figures.
+console.log("");
+const { benchList } = await import("./list.mjs");
+await benchList();
