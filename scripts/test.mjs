@@ -21,7 +21,8 @@ const LAYERS = [
   ["node:test: the package as ESM and CommonJS, the client against the local server", "node", ["--test", "tests/js/"], 600],
   ["tsc --noEmit over the public API", bin("tsc"), ["-p", "tests/types/tsconfig.json"], 120],
   ["packaging: npm pack, install, Node ESM/CJS, esbuild and plain pages", "node", ["--test", "tests/packaging/"], 300],
-  ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 300],
+  ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 600],
+  ["API reference: TypeDoc over the shipped .d.ts, warnings are errors", bin("typedoc"), ["--treatWarningsAsErrors"], 300],
 ];
 
 function runLayer([name, cmd, args, budget, env = {}]) {
