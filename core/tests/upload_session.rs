@@ -947,6 +947,18 @@ fn out_of_order_calls_and_bad_init_answers_are_typed() {
             region: String::new(),
             ..UploadOptions::default()
         },
+        UploadOptions {
+            concurrency: 0,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            concurrency: 17,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            stall_timeout_ms: 10,
+            ..UploadOptions::default()
+        },
     ] {
         let e = prepare(UploadKind::Sample, &[spec("a.fq", &[10])], o).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);
@@ -1193,4 +1205,17 @@ fn absurd_sizes_are_typed_errors() {
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
+}
+
+#[test]
+fn options_deserialise_from_partial_json() {
+    let o: UploadOptions =
+        serde_json::from_str(r#"{"part_size": 8388608, "checksum": "md5"}"#).unwrap();
+    assert_eq!(o.part_size, Some(8 * MIB));
+    assert_eq!(o.checksum, ChecksumKind::Md5);
+    assert_eq!(
+        (o.region.as_str(), o.concurrency, o.stall_timeout_ms),
+        ("us-east-1", 4, 60_000)
+    );
+    assert_eq!(o.retry, RetryPolicy::default());
 }

@@ -82,7 +82,9 @@ pub struct FileSpec {
     pub last_modified_ms: Option<f64>,
 }
 
+/// Upload options; every field has a default, so a partial JSON object deserialises.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UploadOptions {
     pub part_size: Option<u64>,
     pub checksum: ChecksumKind,
@@ -95,7 +97,18 @@ pub struct UploadOptions {
     /// Pre-sign S3 requests for this many seconds (auth in the URL, as Uppy does) instead of
     /// signing headers: fewer headers for the bucket's CORS rules to allow.
     pub presign_secs: Option<u32>,
+    /// Parts in flight at once (the driver keeps at most this many, plus one being read).
+    pub concurrency: u32,
+    /// A part with no progress for this long is aborted by the driver and retried.
+    pub stall_timeout_ms: u64,
 }
+
+/// Default parts in flight: lib-storage's 4; at most 16 (browsers allow 6 per origin anyway).
+pub const DEFAULT_CONCURRENCY: u32 = 4;
+pub const MAX_CONCURRENCY: u32 = 16;
+pub const DEFAULT_STALL_TIMEOUT_MS: u64 = 60_000;
+/// Shorter stall limits would abort parts on any slow uplink.
+pub const MIN_STALL_TIMEOUT_MS: u64 = 5_000;
 
 impl Default for UploadOptions {
     fn default() -> Self {
@@ -107,6 +120,8 @@ impl Default for UploadOptions {
             endpoint: None,
             retry: RetryPolicy::default(),
             presign_secs: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            stall_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
         }
     }
 }
