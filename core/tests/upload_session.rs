@@ -1219,3 +1219,23 @@ fn options_deserialise_from_partial_json() {
     );
     assert_eq!(o.retry, RetryPolicy::default());
 }
+
+#[test]
+fn a_new_multipart_upload_starts_with_no_parts() {
+    let mut s = multipart_session();
+    send_all_parts(&mut s);
+    let mut st = s.state().clone();
+    st.files[0].upload_id = None; // as after NoSuchUpload, but with stale parts left in the record
+    let mut r = Session::resume(
+        st,
+        &[spec("big.fastq.gz", &[64 * MIB + 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(r.next_step(), Step::CreateMultipart { file: 0 });
+    r.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    assert!(r.state().files[0].parts.is_empty());
+    assert_eq!(r.next_part(NOW).unwrap().number, 1);
+}

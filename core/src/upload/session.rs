@@ -472,6 +472,8 @@ impl Session {
                 ..
             } => {
                 let id = s3xml::parse_initiate(body)?;
+                // Parts belong to one multipart upload: none carry over to a new one.
+                self.state.files[file].parts.clear();
                 self.state.files[file].upload_id = Some(id);
                 self.retries.remove(&(file, K_CREATE));
                 Ok(Outcome::Done)
