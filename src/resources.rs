@@ -225,7 +225,7 @@ fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, optio
     let inner = inner.clone();
     Ok(promise(async move {
         objects::delete(&inner.api(signal), resource, &id).await.map_err(err_js)?;
-        Ok(JsValue::UNDEFINED)
+        Ok(JsValue::TRUE)
     }))
 }
 
@@ -334,8 +334,8 @@ macro_rules! deletable {
     ($class:ident, $resource:literal) => {
         #[wasm_bindgen]
         impl $class {
-            /// Deletes the object; rejects with a typed error unless the server answers 204.
-            #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+            /// Deletes the object: true when the server answered 204, otherwise a typed error.
+            #[wasm_bindgen(unchecked_return_type = "Promise<true>")]
             pub fn delete(
                 &self,
                 id: String,
