@@ -6,7 +6,7 @@ use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::query::json_from_js;
 use js_sys::{Array, Function, Promise};
-use onecodex_core::models::validate_resource_object;
+use onecodex_core::models::check_shape;
 use onecodex_core::objects;
 use onecodex_core::query_run::{QueryOptions, QueryRun};
 use serde::Deserialize;
@@ -112,7 +112,7 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
         };
         let out = Array::new();
         for item in &items {
-            validate_resource_object(run.resource().name, item).map_err(err_js)?;
+            check_shape(run.resource().name, item).map_err(err_js)?;
             let js = to_js(item)?;
             if let Some(f) = predicate.dyn_ref::<Function>() {
                 if f.call1(&JsValue::UNDEFINED, &js)? != JsValue::TRUE {
