@@ -29,6 +29,11 @@ console.log("\n== Node import (median of 7 fresh processes)");
 console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
 console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);
 
+// The benchmarks that need the local server, each printing its own figures.
+console.log("");
+const { benchList } = await import("./list.mjs");
+await benchList();
+
 // Downloads: ours against a bare fetch of the same link, and peak memory by file size.
 console.log("");
 execFileSync("node", [path.join(root, "bench", "download.mjs")], { cwd: root, stdio: "inherit" });

@@ -15,7 +15,7 @@ mod transport;
 pub use builder::{FieldCondition, Filter, WhereBuilders};
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
-pub use query::{encode_sort, encode_where};
+pub use query::{encode_sort, encode_where, filterable_fields};
 
 use wasm_bindgen::prelude::*;
 

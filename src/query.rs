@@ -55,6 +55,26 @@ pub fn encode_where(
     query::encode_where(&filter, &resource.path()).map_err(to_js)
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_FIELD_INFO: &str = r#"
+/** A filterable field and the operators it takes, for building filter UIs. */
+export interface FieldInfo { name: string; kind: "str" | "enum" | "eqstr" | "num" | "datetime" | "bool" | "ref" | "reflist" | "taxids"; operators: string[]; }
+"#;
+
+/// The filterable fields of a resource with their operators (API_SPEC.md §4.4, §16), e.g. to
+/// offer only valid operators in a filter UI.
+#[wasm_bindgen(js_name = filterableFields, unchecked_return_type = "FieldInfo[]")]
+pub fn filterable_fields(resource: &str) -> Result<JsValue, JsValue> {
+    use onecodex_core::query::fields::fields_of;
+    Resource::by_name(resource).map_err(to_js)?;
+    let fields: Vec<Value> = fields_of(resource)
+        .unwrap_or(&[])
+        .iter()
+        .map(|(name, kind)| serde_json::json!({ "name": name, "kind": kind.name(), "operators": kind.operators() }))
+        .collect();
+    crate::convert::to_js(&Value::Array(fields))
+}
+
 /// Encodes a sort specification to its wire JSON: `encodeSort(["size", "^filename"])` gives
 /// `'{"size": true, "filename": false}'` (true = descending).
 #[wasm_bindgen(js_name = encodeSort)]

@@ -454,3 +454,41 @@ fn functional_matrix_pathways_and_metacyc() {
     let m = functional_matrix(&one, A::Pathways, M::Abundance, true, true, 0.0, 1 << 20).unwrap();
     assert_eq!(m.values, vec![4.0, 3.0]);
 }
+
+#[test]
+fn rehydrate_puts_metacyc_after_every_other_group_and_matches_ids_like_python() {
+    // pathways first in the file: the Python client still emits the other groups first.
+    let c = CondensedFunctional::parse(
+        br#"{"version": 1, "n_reads": 1, "n_mapped": 1.0,
+             "taxonomy": {"nodes": [{"id": "562", "name": "E. coli"}, {"id": 1280, "name": "S. aureus"}]},
+             "results": {"pathways": [["P", "p", 2.0, 1.0, 3.0, [[1280.0, 1.0, 1.0, 1.0]]]],
+                         "go": [["G", "G", 5.0, 6.0, [[562, 1.0, 2.0]]]],
+                         "ko": [["K", "k", 7.0, 8.0, []]]}}"#,
+    )
+    .unwrap()
+    .unwrap();
+    let t = c.rehydrate(&RehydrateFilter::default());
+    let groups: Vec<&str> = t.rows().map(|r| r.group_name.unwrap()).collect();
+    assert_eq!(
+        groups,
+        [
+            "go", "go", "go", "go", "ko", "ko", "metacyc", "metacyc", "metacyc", "metacyc",
+            "pathways", "pathways", "pathways", "pathways"
+        ]
+    );
+    let rows: Vec<_> = t.rows().collect();
+    // an integer 562 does not match the text id "562"; 1280.0 equals the integer node id 1280
+    assert_eq!((rows[2].taxon_id, rows[2].taxon_name), (Some("562"), None));
+    assert_eq!(
+        (rows[8].taxon_id, rows[8].taxon_name),
+        (Some("1280.0"), Some("S. aureus"))
+    );
+    // a repeated group key replaces the earlier group, as a Python dict does
+    let d = CondensedFunctional::parse(
+        br#"{"version": 1, "results": {"go": [["A", "A", 1.0, 1.0, []]], "ko": [], "go": [["B", "B", 1.0, 1.0, []]]}}"#,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(d.features("go")[0].id, "B");
+    assert_eq!(d.groups.len(), 2);
+}

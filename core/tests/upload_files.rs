@@ -169,3 +169,18 @@ fn pair_files_handles_duplicates_and_nothing() {
     assert!(g.singles.is_empty());
     assert_eq!(g.leftover.len(), 2);
 }
+
+#[test]
+fn lane_groups_are_named_without_the_lane() {
+    assert_eq!(
+        lane_group_name("/run/s_S1_L001_R1_001.fastq.gz"),
+        "s_S1_R1_001.fastq.gz"
+    );
+    assert_eq!(lane_group_name("e_L002.fq"), "e.fq");
+    assert_eq!(lane_group_name("plain_R1.fq"), "plain_R1.fq");
+    assert_eq!(
+        lane_group_name("s_L01_R1.fq"),
+        "s_L01_R1.fq",
+        "three digits only"
+    );
+}

@@ -246,6 +246,11 @@ fn multipart_upload_with_retries_and_complete() {
     assert_eq!(s.next_step(), Step::Complete { file: 0 });
     let r = s.complete_request(NOW).unwrap();
     assert_eq!(r.op, S3Op::Complete);
+    assert_eq!(
+        header(&r, "content-type"),
+        None,
+        "unsigned and unset: browsers may add a charset"
+    );
     let Body::Xml { text } = &r.body else {
         panic!("complete has an XML body")
     };
@@ -288,6 +293,7 @@ fn missing_etag_says_cors() {
 fn region_error_re_signs_for_the_named_region() {
     let mut s = multipart_session();
     let job = s.next_part(NOW).unwrap();
+    let other = s.next_part(NOW).unwrap();
     let r = s.part_request(job.number, &sum(1), NOW).unwrap();
     assert!(header(&r, "authorization")
         .unwrap()
@@ -305,15 +311,36 @@ fn region_error_re_signs_for_the_named_region() {
         Outcome::Retry { delay_ms: 0 }
     );
     assert_eq!(s.state().region, "eu-west-1");
+    // Part 2 was signed for the old region before the switch: it is simply sent again.
+    assert_eq!(
+        s.on_part(other.number, &sum(2), &reply, NOW).unwrap(),
+        Outcome::Retry { delay_ms: 0 }
+    );
     let job = s.next_part(NOW).unwrap();
     assert_eq!(job.number, 1);
     let r = s.part_request(1, &sum(1), NOW).unwrap();
     assert!(header(&r, "authorization")
         .unwrap()
         .contains("/eu-west-1/s3/"));
-    // The same region error again is a plain 400: not retried forever.
+    // A server that keeps naming the region we already sign for does not loop us forever
+    // (the test policy allows 2 retries).
+    assert_eq!(
+        s.on_part(1, &sum(1), &reply, NOW).unwrap(),
+        Outcome::Retry { delay_ms: 0 }
+    );
+    s.next_part(NOW).unwrap();
+    assert_eq!(
+        s.on_part(1, &sum(1), &reply, NOW).unwrap(),
+        Outcome::Retry { delay_ms: 0 }
+    );
+    s.next_part(NOW).unwrap();
     let e = s.on_part(1, &sum(1), &reply, NOW).unwrap_err();
-    assert_eq!(e.code, ErrorCode::S3Error);
+    assert_eq!((e.code, e.status), (ErrorCode::S3Error, Some(400)));
+    assert!(
+        e.message.contains("AuthorizationHeaderMalformed"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -472,6 +499,13 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
     assert!(e.message.contains("has changed"), "{}", e.message);
+    let md5 = PartChecksum {
+        kind: ChecksumKind::Md5,
+        value: sum(1).value,
+    };
+    let e =
+        Session::resume(state.clone(), &files, &[Some(md5)], RetryPolicy::default()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument);
     let e = Session::resume(state.clone(), &[], &[], RetryPolicy::default()).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     let mut old = state;
@@ -899,19 +933,36 @@ fn out_of_order_calls_and_bad_init_answers_are_typed() {
     let e = InitResponse::from_json(&json!({"s3_bucket": "b"})).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidResponse);
     assert!(e.message.contains("file_id"));
-    let p = prepare(
-        UploadKind::Sample,
-        &[spec("a.fq", &[10])],
+    // Options are checked before any request.
+    for o in [
         UploadOptions {
             endpoint: Some("ftp://x".into()),
             ..UploadOptions::default()
         },
-    )
-    .unwrap();
-    assert_eq!(
-        Session::start(p, init(false)).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
+        UploadOptions {
+            region: "us east 1".into(),
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            region: String::new(),
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            concurrency: 0,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            concurrency: 17,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            stall_timeout_ms: 10,
+            ..UploadOptions::default()
+        },
+    ] {
+        let e = prepare(UploadKind::Sample, &[spec("a.fq", &[10])], o).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+    }
 }
 
 #[test]
@@ -1038,4 +1089,153 @@ fn streams_of_unknown_length_upload_as_they_are_read() {
         k.stream_part(5 * MIB, false).unwrap_err().code,
         ErrorCode::InvalidArgument
     );
+}
+
+#[test]
+fn presigned_mode_puts_auth_in_the_url() {
+    let o = UploadOptions {
+        presign_secs: Some(900),
+        ..opts()
+    };
+    let p = prepare(UploadKind::Sample, &[spec("big.fq", &[20 * MIB])], o).unwrap();
+    let mut s = Session::start(p, init(false)).unwrap();
+    let r = s.create_multipart_request(NOW).unwrap();
+    assert!(
+        r.url
+            .contains("?uploads=&X-Amz-Algorithm=AWS4-HMAC-SHA256&"),
+        "{}",
+        r.url
+    );
+    assert!(
+        r.url.contains(
+            "X-Amz-SignedHeaders=host%3Bx-amz-checksum-algorithm%3Bx-amz-server-side-encryption&"
+        ),
+        "{}",
+        r.url
+    );
+    assert_eq!(header(&r, "authorization"), None);
+    assert_eq!(header(&r, "x-amz-date"), None);
+    s.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    s.next_part(NOW).unwrap();
+    let r = s.part_request(1, &sum(1), NOW).unwrap();
+    assert!(r.url.contains("X-Amz-Expires=900&"));
+    assert_eq!(
+        r.headers,
+        vec![("x-amz-checksum-crc32c".to_string(), sum(1).value)]
+    );
+    // The mode survives a save and resume.
+    let st = UploadState::from_json(&s.state_json()).unwrap();
+    assert_eq!(st.presign_secs, Some(900));
+    for bad in [Some(0), Some(604_801)] {
+        let o = UploadOptions {
+            presign_secs: bad,
+            ..opts()
+        };
+        assert_eq!(
+            prepare(UploadKind::Sample, &[spec("a.fq", &[1])], o)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidArgument
+        );
+    }
+}
+
+#[test]
+fn tampered_saved_states_are_refused_without_panicking() {
+    let s = multipart_session();
+    let good = s.state().clone();
+    let files = [spec("big.fastq.gz", &[64 * MIB + 5])];
+    let cases: [fn(&mut UploadState); 6] = [
+        |st| st.files[0].plan.part_size = 0,
+        |st| st.files[0].plan.part_size = 1,
+        |st| st.files[0].plan.sources = vec![],
+        |st| st.files[0].plan.sources = vec![u64::MAX, 2],
+        |st| st.files[0].plan.single_put = true,
+        |st| st.files[0].plan.part_size = 5 * MIB + 1, // fine for S3, but 13 parts...
+    ];
+    for (i, f) in cases.iter().enumerate() {
+        let mut st = good.clone();
+        f(&mut st);
+        let spec_now = [FileSpec {
+            sources: st.files[0].plan.sources.clone(),
+            ..files[0].clone()
+        }];
+        let fp = &mut st.files[0].fingerprint;
+        fp.size = spec_now[0]
+            .sources
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b));
+        match Session::resume(st, &spec_now, &[None], RetryPolicy::default()) {
+            Err(e) => assert_eq!(e.code, ErrorCode::InvalidArgument, "case {i}: {e}"),
+            // A plan that is valid on its own still gets its parts checked before Complete.
+            Ok(r) => assert_eq!(
+                i,
+                5,
+                "case {i} should be refused: {:?}",
+                r.state().files[0].plan
+            ),
+        }
+    }
+    // Arbitrary JSON is a typed error too.
+    for bad in ["", "[]", "{\"version\": 1, \"files\": 3}", "null"] {
+        assert_eq!(
+            UploadState::from_json(bad).unwrap_err().code,
+            ErrorCode::InvalidArgument,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn absurd_sizes_are_typed_errors() {
+    let e = prepare(
+        UploadKind::Sample,
+        &[spec("a.fq", &[u64::MAX, 5])],
+        UploadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+    let s = multipart_session();
+    let e = Session::resume(
+        s.state().clone(),
+        &[spec("big.fastq.gz", &[u64::MAX, 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+}
+
+#[test]
+fn options_deserialise_from_partial_json() {
+    let o: UploadOptions =
+        serde_json::from_str(r#"{"part_size": 8388608, "checksum": "md5"}"#).unwrap();
+    assert_eq!(o.part_size, Some(8 * MIB));
+    assert_eq!(o.checksum, ChecksumKind::Md5);
+    assert_eq!(
+        (o.region.as_str(), o.concurrency, o.stall_timeout_ms),
+        ("us-east-1", 4, 60_000)
+    );
+    assert_eq!(o.retry, RetryPolicy::default());
+}
+
+#[test]
+fn a_new_multipart_upload_starts_with_no_parts() {
+    let mut s = multipart_session();
+    send_all_parts(&mut s);
+    let mut st = s.state().clone();
+    st.files[0].upload_id = None; // as after NoSuchUpload, but with stale parts left in the record
+    let mut r = Session::resume(
+        st,
+        &[spec("big.fastq.gz", &[64 * MIB + 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(r.next_step(), Step::CreateMultipart { file: 0 });
+    r.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    assert!(r.state().files[0].parts.is_empty());
+    assert_eq!(r.next_part(NOW).unwrap().number, 1);
 }

@@ -1,31 +1,59 @@
-// The demo page in headless Chromium: the wasm package loads in a real browser and the filter
-// preview shows what encodeWhere produces; the operator list follows the field.
+// The demo page in headless Chromium against the local server: it loads the wasm package,
+// connects with the seeded key, offers only the operators a field takes, previews the `where`
+// JSON, and pulls a second page of samples when the table is scrolled to its end.
 import test from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startStaticServer } from "../../scripts/serve.mjs";
+import { withServer } from "../js/support.mjs";
 import { launch, openPage, root, screenshot } from "./browser.mjs";
 
-test("demo page: the filter preview is encoded by the wasm package", async (t) => {
-  const server = await startStaticServer({ mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") } });
+test("demo page: connect, filter builder, infinite scroll", async (t) => {
+  const srv = await withServer(t, ["--samples", "250"]);
+  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
+  const web = await startStaticServer({
+    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
+    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
+  });
   const browser = await launch();
-  t.after(async () => { await browser.close(); await server.close(); });
+  t.after(async () => { await browser.close(); await web.close(); });
 
-  const { page, problems } = await openPage(browser, server.url + "/");
+  const { page, problems } = await openPage(browser, web.url + "/");
   await page.waitForSelector("body[data-ready=true]");
   assert.match(await page.textContent("#status"), /onecodex-wasm \d+\.\d+\.\d+ ready/);
-  assert.equal(await page.textContent("#where-preview"), '{"filename": {"$iendswith": ".fastq.gz"}}');
+  await page.waitForSelector("body[data-connected=true]");
+  assert.match(await page.textContent("#account"), /^Connected as /);
+  assert.equal(await page.inputValue("#api-key"), srv.apiKey, "prefilled for the local server");
 
+  // The first page of samples, then a second one when the end of the table is scrolled into view.
+  await page.waitForFunction(() => document.querySelectorAll("#samples tbody tr").length >= 100);
+  const firstRows = await page.locator("#samples tbody tr").count();
+  await page.locator("#more").scrollIntoViewIfNeeded();
+  await page.waitForFunction((n) => document.querySelectorAll("#samples tbody tr").length > n, firstRows);
+  assert.ok(Number(await page.getAttribute("body", "data-pages")) >= 2);
+
+  // The operator list follows the field.
+  assert.equal(await page.textContent("#where-preview"), '{"filename": {"$iendswith": ".fastq.gz"}}');
+  await page.selectOption("#field", "status");
+  const statusOps = await page.$$eval("#operator option", (os) => os.map((o) => o.value));
+  assert.deepEqual(statusOps, ["$eq", "$ne", "$in"], "enum-backed: whole values only");
   await page.selectOption("#field", "size");
   const ops = await page.$$eval("#operator option", (os) => os.map((o) => o.value));
   assert.ok(ops.includes("$between") && !ops.includes("$icontains"), `size operators: ${ops}`);
   await page.selectOption("#operator", "$between");
   await page.fill("#value", "1000, 5000000");
   assert.equal(await page.textContent("#where-preview"), '{"size": {"$between": [1000, 5000000]}}');
-
   await page.fill("#value", "1000");
   assert.match(await page.textContent("#filter-error"), /^invalid_filter: .*'size'.*\$between.*two values/);
-  assert.equal(await page.textContent("#where-preview"), "");
   await screenshot(page, "demo-filter-error");
+
+  // A real search: only matching samples come back.
+  await page.fill("#value", "0, 3000000");
+  await page.click("#add-condition");
+  await page.click("#search");
+  await page.waitForFunction(() => /shown/.test(document.querySelector("#sample-count").textContent) && document.body.dataset.pages === "1");
+  const sizes = await page.$$eval("#samples tbody td.num", (tds) => tds.map((td) => parseFloat(td.textContent)));
+  assert.ok(sizes.length > 0 && sizes.every((mb) => mb <= 3.0), `sizes in MB: ${sizes.slice(0, 5)}`);
+  await screenshot(page, "demo-samples");
   assert.deepEqual(problems, []);
 });

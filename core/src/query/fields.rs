@@ -28,6 +28,21 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// The kind's name in the TypeScript `…Fields` interfaces and `filterableFields`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Str => "str",
+            FieldKind::EnumStr => "enum",
+            FieldKind::EqStr => "eqstr",
+            FieldKind::Num => "num",
+            FieldKind::Datetime => "datetime",
+            FieldKind::Bool => "bool",
+            FieldKind::Ref => "ref",
+            FieldKind::RefList => "reflist",
+            FieldKind::TaxIds => "taxids",
+        }
+    }
+
     pub fn operators(self) -> &'static [&'static str] {
         const STR: &[&str] = &["$eq", "$ne", "$in", "$contains", "$icontains", "$startswith", "$istartswith", "$endswith", "$iendswith"];
         const ORDERED: &[&str] = &["$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$between", "$in"];
@@ -374,6 +389,13 @@ mod tests {
             let mut want: Vec<&str> = kind.operators().iter().map(|o| &o[1..]).collect();
             want.sort();
             assert_eq!(ops, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn kind_names_match_the_typescript_kinds() {
+        for (field, kind) in fields_of("samples").unwrap() {
+            assert!(KINDS_TYPESCRIPT.contains(&format!(" {field}: \"{}\";", kind.name())), "{field}");
         }
     }
 

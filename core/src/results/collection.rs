@@ -14,6 +14,15 @@ use super::taxonomy::{Taxonomy, TaxonomyTree, NON_CANONICAL};
 use super::Warning;
 use crate::error::{Error, Result};
 
+/// Sorts column indices by `keys[c]`, descending, NaN last, ties in their current order. One
+/// non-generic function so that every caller shares one copy of the sort in wasm.
+pub(crate) fn sort_desc_by_key(cols: &mut [usize], keys: &[f64]) {
+    cols.sort_by(|&a, &b| match (keys[a].is_nan(), keys[b].is_nan()) {
+        (false, false) => keys[b].total_cmp(&keys[a]),
+        (x, y) => x.cmp(&y),
+    });
+}
+
 /// Default ceiling on a matrix's memory: 512 MiB (wasm32 has at most 4 GiB in all).
 pub const DEFAULT_MAX_MATRIX_BYTES: usize = 512 << 20;
 
@@ -643,7 +652,7 @@ impl Collection {
         // 8. top N by column sum, descending (the output takes that order; ties keep column
         // order)
         if let Some(n) = opts.top_n.filter(|&n| n > 0) {
-            cols.sort_by(|&a, &b| sum[b].total_cmp(&sum[a]));
+            sort_desc_by_key(&mut cols, &sum);
             cols.truncate(n);
         }
 

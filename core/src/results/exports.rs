@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::collection::{Collection, Matrix};
+use super::collection::{sort_desc_by_key, Collection, Matrix};
 use super::metric::{Field, Rank};
 use super::taxonomy::TaxonomyTree;
 use crate::error::Result;
@@ -113,27 +113,27 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
         });
     }
     if let Some(n) = top_n.filter(|&n| n > 0) {
-        let mut means: Vec<(usize, f64)> = cols
-            .iter()
-            .map(|&c| {
-                let v: Vec<f64> = m.column(c).into_iter().filter(|v| !v.is_nan()).collect();
-                (
-                    c,
-                    if v.is_empty() {
-                        f64::NAN
-                    } else {
-                        v.iter().sum::<f64>() / v.len() as f64
-                    },
-                )
+        // Column means skipping NaN (pandas `mean`); an all-NaN column's mean is NaN.
+        let means: Vec<f64> = (0..nc)
+            .map(|c| {
+                let (mut sum, mut n) = (0.0, 0usize);
+                for r in 0..nr {
+                    let v = m.values[r * nc + c];
+                    if !v.is_nan() {
+                        sum += v;
+                        n += 1;
+                    }
+                }
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    sum / n as f64
+                }
             })
             .collect();
         // Descending, NaN last (pandas sort_values).
-        means.sort_by(|a, b| match (a.1.is_nan(), b.1.is_nan()) {
-            (false, false) => b.1.total_cmp(&a.1),
-            (x, y) => x.cmp(&y),
-        });
-        means.truncate(n);
-        cols = means.into_iter().map(|(c, _)| c).collect();
+        sort_desc_by_key(&mut cols, &means);
+        cols.truncate(n);
     }
     let mut out = Matrix {
         row_ids: m.row_ids.clone(),

@@ -518,6 +518,7 @@ impl<'de> Deserialize<'de> for PyBool {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawTaxonId {
     Str(String),
+    Int(i64),
     Num(f64),
     Null,
 }
@@ -527,6 +528,7 @@ impl RawTaxonId {
     pub fn python_text(&self) -> Option<String> {
         match self {
             RawTaxonId::Str(s) => Some(s.clone()),
+            RawTaxonId::Int(v) => Some(v.to_string()),
             RawTaxonId::Num(v) => Some(python_float_text(*v)),
             RawTaxonId::Null => None,
         }
@@ -536,6 +538,7 @@ impl RawTaxonId {
     pub fn matrix_key(&self) -> String {
         match self {
             RawTaxonId::Str(s) => s.clone(),
+            RawTaxonId::Int(v) => v.to_string(),
             RawTaxonId::Num(v) if v.is_nan() => String::new(),
             RawTaxonId::Num(v) => number_id_text(*v),
             RawTaxonId::Null => String::new(),
@@ -559,6 +562,25 @@ fn python_float_text(v: f64) -> String {
     }
 }
 
+impl RawTaxonId {
+    /// Python `==` between dict keys: text with text, numbers with numbers (`562 == 562.0`).
+    fn py_eq(&self, other: &RawTaxonId) -> bool {
+        let num = |t: &RawTaxonId| match t {
+            RawTaxonId::Int(i) => Some(*i as f64),
+            RawTaxonId::Num(v) => Some(*v),
+            _ => None,
+        };
+        match (self, other) {
+            (RawTaxonId::Str(a), RawTaxonId::Str(b)) => a == b,
+            (RawTaxonId::Null, RawTaxonId::Null) => true,
+            _ => match (num(self), num(other)) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for RawTaxonId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
@@ -571,10 +593,13 @@ impl<'de> Deserialize<'de> for RawTaxonId {
                 Ok(RawTaxonId::Str(v.to_owned()))
             }
             fn visit_i64<E>(self, v: i64) -> std::result::Result<RawTaxonId, E> {
-                Ok(RawTaxonId::Str(v.to_string()))
+                Ok(RawTaxonId::Int(v))
             }
             fn visit_u64<E>(self, v: u64) -> std::result::Result<RawTaxonId, E> {
-                Ok(RawTaxonId::Str(v.to_string()))
+                Ok(match i64::try_from(v) {
+                    Ok(i) => RawTaxonId::Int(i),
+                    Err(_) => RawTaxonId::Num(v as f64),
+                })
             }
             fn visit_f64<E>(self, v: f64) -> std::result::Result<RawTaxonId, E> {
                 Ok(RawTaxonId::Num(v))
@@ -642,8 +667,8 @@ pub enum Group {
 pub struct CondensedFunctional {
     pub n_reads: Option<f64>,
     pub n_mapped: Option<f64>,
-    /// `taxonomy.nodes[]`: id → name.
-    pub taxon_names: Vec<(String, Option<String>)>,
+    /// `taxonomy.nodes[]`: id (as the file has it) → name.
+    pub taxon_names: Vec<(RawTaxonId, Option<String>)>,
     pub groups: Vec<Group>,
 }
 
@@ -661,44 +686,62 @@ impl<'de> Deserialize<'de> for Groups {
                 self,
                 mut map: A,
             ) -> std::result::Result<Groups, A::Error> {
-                let mut out = Vec::new();
+                let mut out: Vec<Group> = Vec::new();
+                // A repeated key replaces the earlier group where it stood (a Python dict).
+                let put = |out: &mut Vec<Group>, g: Group| {
+                    let same = |a: &Group| match (a, &g) {
+                        (Group::Pathways(_), Group::Pathways(_)) => true,
+                        (Group::Features(x, _), Group::Features(y, _)) => x == y,
+                        _ => false,
+                    };
+                    match out.iter().position(same) {
+                        Some(i) => out[i] = g,
+                        None => out.push(g),
+                    }
+                };
                 while let Some(k) = map.next_key::<String>()? {
                     if k == "pathways" {
                         let rows: Vec<PathwayRaw> = map.next_value()?;
-                        out.push(Group::Pathways(
-                            rows.into_iter()
-                                .map(|r| Pathway {
-                                    id: r.0 .0,
-                                    name: r.1,
-                                    abundance: r.2 .0,
-                                    coverage: r.3 .0,
-                                    metacyc_cpm: r.4 .0,
-                                    contributions: r
-                                        .5
-                                        .into_iter()
-                                        .map(|(t, a, b, c)| (t, a.0, b.0, c.0))
-                                        .collect(),
-                                })
-                                .collect(),
-                        ));
+                        put(
+                            &mut out,
+                            Group::Pathways(
+                                rows.into_iter()
+                                    .map(|r| Pathway {
+                                        id: r.0 .0,
+                                        name: r.1,
+                                        abundance: r.2 .0,
+                                        coverage: r.3 .0,
+                                        metacyc_cpm: r.4 .0,
+                                        contributions: r
+                                            .5
+                                            .into_iter()
+                                            .map(|(t, a, b, c)| (t, a.0, b.0, c.0))
+                                            .collect(),
+                                    })
+                                    .collect(),
+                            ),
+                        );
                     } else {
                         let rows: Vec<FeatureRaw> = map.next_value()?;
-                        out.push(Group::Features(
-                            k,
-                            rows.into_iter()
-                                .map(|r| Feature {
-                                    id: r.0 .0,
-                                    name: r.1,
-                                    cpm: r.2 .0,
-                                    rpk: r.3 .0,
-                                    contributions: r
-                                        .4
-                                        .into_iter()
-                                        .map(|(t, a, b)| (t, a.0, b.0))
-                                        .collect(),
-                                })
-                                .collect(),
-                        ));
+                        put(
+                            &mut out,
+                            Group::Features(
+                                k,
+                                rows.into_iter()
+                                    .map(|r| Feature {
+                                        id: r.0 .0,
+                                        name: r.1,
+                                        cpm: r.2 .0,
+                                        rpk: r.3 .0,
+                                        contributions: r
+                                            .4
+                                            .into_iter()
+                                            .map(|(t, a, b)| (t, a.0, b.0))
+                                            .collect(),
+                                    })
+                                    .collect(),
+                            ),
+                        );
                     }
                 }
                 Ok(Groups(out))
@@ -733,7 +776,7 @@ struct TaxonomyRaw {
 
 #[derive(Deserialize)]
 struct NodeRaw {
-    id: TaxIdString,
+    id: RawTaxonId,
     #[serde(default)]
     name: Option<String>,
 }
@@ -764,21 +807,45 @@ impl CondensedFunctional {
             n_mapped: raw.n_mapped.opt(),
             taxon_names: raw
                 .taxonomy
-                .map(|t| t.nodes.into_iter().map(|n| (n.id.0, n.name)).collect())
+                .map(|t| t.nodes.into_iter().map(|n| (n.id, n.name)).collect())
                 .unwrap_or_default(),
             groups: raw.results.0,
         }))
     }
 
+    /// The name of a contribution's taxon: `taxa_map.get(taxon_id)` of the Python client, where
+    /// `"0"` is `unclassified` and a later node wins over an earlier one with the same id.
     fn taxon_name(&self, raw: &RawTaxonId) -> Option<String> {
-        let RawTaxonId::Str(s) = raw else { return None };
-        if s == "0" {
+        if matches!(raw, RawTaxonId::Str(s) if s == "0") {
             return Some("unclassified".into());
         }
         self.taxon_names
             .iter()
-            .find(|(id, _)| id == s)
+            .rev()
+            .find(|(id, _)| id.py_eq(raw))
             .and_then(|(_, n)| n.clone())
+    }
+
+    /// The `pathways` rows (empty without that group).
+    pub fn pathways(&self) -> &[Pathway] {
+        self.groups
+            .iter()
+            .find_map(|g| match g {
+                Group::Pathways(p) => Some(p.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+
+    /// The features of a non-pathway group (empty when the file lacks it).
+    pub fn features(&self, group: &str) -> &[Feature] {
+        self.groups
+            .iter()
+            .find_map(|g| match g {
+                Group::Features(name, f) if name == group => Some(f.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
     }
 
     /// The rehydrated `/results` table (§16.3 item 15), optionally filtered.
@@ -836,55 +903,42 @@ impl CondensedFunctional {
             });
         };
         let complete_only = metric_filter == Some(FunctionalMetric::CompleteAbundance);
-        let mut pathway_rows: Vec<&Pathway> = Vec::new();
+        // Every group but pathways, in file order.
         for g in &self.groups {
-            match g {
-                Group::Features(group, features) => {
-                    for f in features {
-                        let name = f.name.as_deref().filter(|n| *n != f.id);
-                        emit(&mut out, group, &f.id, name, "cpm", f.cpm, None);
-                        emit(&mut out, group, &f.id, name, "rpk", f.rpk, None);
-                        for (t, cpm, rpk) in &f.contributions {
-                            emit(&mut out, group, &f.id, name, "rpk", *rpk, Some(t));
-                            emit(&mut out, group, &f.id, name, "cpm", *cpm, Some(t));
-                        }
-                    }
-                }
-                Group::Pathways(pathways) => {
-                    for p in pathways {
-                        let name = p.name.as_deref();
-                        emit(&mut out, "metacyc", &p.id, name, "cpm", p.metacyc_cpm, None);
-                        emit(&mut out, "metacyc", &p.id, name, "rpk", p.abundance, None);
-                        for (t, ab, _cov, cpm) in &p.contributions {
-                            emit(&mut out, "metacyc", &p.id, name, "rpk", *ab, Some(t));
-                            emit(&mut out, "metacyc", &p.id, name, "cpm", *cpm, Some(t));
-                        }
-                        pathway_rows.push(p);
+            if let Group::Features(group, features) = g {
+                for f in features {
+                    let name = f.name.as_deref().filter(|n| *n != f.id);
+                    emit(&mut out, group, &f.id, name, "cpm", f.cpm, None);
+                    emit(&mut out, group, &f.id, name, "rpk", f.rpk, None);
+                    for (t, cpm, rpk) in &f.contributions {
+                        emit(&mut out, group, &f.id, name, "rpk", *rpk, Some(t));
+                        emit(&mut out, group, &f.id, name, "cpm", *cpm, Some(t));
                     }
                 }
             }
         }
-        for p in pathway_rows {
+        // Then pathways: their metacyc rows follow the other groups, their pathways rows are
+        // collected apart and appended at the very end (so the two are not interleaved).
+        let mut pathway_table = FunctionalTable::default();
+        for p in self.pathways() {
             if complete_only && p.coverage != 1.0 {
                 continue;
             }
             let name = p.name.as_deref();
-            emit(
-                &mut out, "pathways", &p.id, name, "coverage", p.coverage, None,
-            );
-            emit(
-                &mut out,
-                "pathways",
-                &p.id,
-                name,
-                "abundance",
-                p.abundance,
-                None,
-            );
-            for (t, ab, cov, _) in &p.contributions {
-                emit(&mut out, "pathways", &p.id, name, "coverage", *cov, Some(t));
-                emit(&mut out, "pathways", &p.id, name, "abundance", *ab, Some(t));
+            let pt = &mut pathway_table;
+            emit(&mut out, "metacyc", &p.id, name, "cpm", p.metacyc_cpm, None);
+            emit(&mut out, "metacyc", &p.id, name, "rpk", p.abundance, None);
+            emit(pt, "pathways", &p.id, name, "coverage", p.coverage, None);
+            emit(pt, "pathways", &p.id, name, "abundance", p.abundance, None);
+            for (t, ab, cov, cpm) in &p.contributions {
+                emit(&mut out, "metacyc", &p.id, name, "rpk", *ab, Some(t));
+                emit(&mut out, "metacyc", &p.id, name, "cpm", *cpm, Some(t));
+                emit(pt, "pathways", &p.id, name, "coverage", *cov, Some(t));
+                emit(pt, "pathways", &p.id, name, "abundance", *ab, Some(t));
             }
+        }
+        for r in pathway_table.rows() {
+            out.push(&r);
         }
         out
     }
@@ -929,9 +983,6 @@ pub fn functional_matrix(
     let mut cells: Vec<(u32, u32, f64)> = Vec::new();
     for (r, (_, p)) in profiles.iter().enumerate() {
         let mut put = |id: &str, name: Option<&str>, taxon: Option<&RawTaxonId>, v: f64| {
-            if is_special_feature(id) {
-                return;
-            }
             let (key, tkey) = match taxon {
                 Some(t) => {
                     let tk = t.matrix_key();
@@ -945,74 +996,64 @@ pub fn functional_matrix(
                 col_feature.push(id.to_owned());
                 col_taxon.push(tkey);
             }
+            // dict.update: a later name replaces an earlier one, the position stays.
             let nb = names.len();
-            names.intern(id);
+            let n = names.intern(id) as usize;
             if names.len() > nb {
                 feature_names.push((id.to_owned(), name.map(str::to_owned)));
+            } else {
+                feature_names[n].1 = name.map(str::to_owned);
             }
             cells.push((r as u32, c, v));
         };
-        for g in &p.groups {
-            match (g, annotation) {
-                (
-                    Group::Pathways(ps),
-                    FunctionalAnnotation::Pathways | FunctionalAnnotation::Metacyc,
-                ) => {
-                    for pw in ps {
-                        let (un, idx): (f64, usize) = match (annotation, metric) {
-                            (FunctionalAnnotation::Pathways, FunctionalMetric::Abundance) => {
-                                (pw.abundance, 1)
-                            }
-                            (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => {
-                                (pw.coverage, 2)
-                            }
-                            (
-                                FunctionalAnnotation::Pathways,
-                                FunctionalMetric::CompleteAbundance,
-                            ) => {
-                                if pw.coverage != 1.0 {
-                                    continue;
-                                }
-                                (pw.abundance, 1)
-                            }
-                            (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => {
-                                (pw.metacyc_cpm, 3)
-                            }
-                            (_, _) => (pw.abundance, 1), // metacyc rpk
-                        };
-                        let name = pw.name.as_deref();
-                        if taxa_stratified {
-                            for c in &pw.contributions {
-                                let v = match idx {
-                                    1 => c.1,
-                                    2 => c.2,
-                                    _ => c.3,
-                                };
-                                put(&pw.id, name, Some(&c.0), v);
-                            }
-                        } else {
-                            put(&pw.id, name, None, un);
+        match annotation {
+            FunctionalAnnotation::Pathways | FunctionalAnnotation::Metacyc => {
+                // (community value, contribution value) per §16.3 item 17
+                type Pick = fn(&Pathway) -> f64;
+                type PickC = fn(&(RawTaxonId, f64, f64, f64)) -> f64;
+                let (un, co): (Pick, PickC) = match (annotation, metric) {
+                    (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => {
+                        (|p| p.coverage, |c| c.2)
+                    }
+                    (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => {
+                        (|p| p.metacyc_cpm, |c| c.3)
+                    }
+                    // pathways abundance / complete_abundance, metacyc rpk
+                    _ => (|p| p.abundance, |c| c.1),
+                };
+                for pw in p.pathways() {
+                    if is_special_feature(&pw.id) {
+                        continue;
+                    }
+                    if metric == FunctionalMetric::CompleteAbundance && pw.coverage != 1.0 {
+                        continue;
+                    }
+                    // Pathway names (also for metacyc) are kept verbatim.
+                    let name = pw.name.as_deref();
+                    if taxa_stratified {
+                        for c in &pw.contributions {
+                            put(&pw.id, name, Some(&c.0), co(c));
                         }
+                    } else {
+                        put(&pw.id, name, None, un(pw));
                     }
                 }
-                (Group::Features(group, fs), a)
-                    if a != FunctionalAnnotation::Pathways
-                        && a != FunctionalAnnotation::Metacyc
-                        && group == a.as_str() =>
-                {
-                    for f in fs {
-                        let name = f.name.as_deref().filter(|n| *n != f.id);
-                        let cpm = metric == FunctionalMetric::Cpm;
-                        if taxa_stratified {
-                            for c in &f.contributions {
-                                put(&f.id, name, Some(&c.0), if cpm { c.1 } else { c.2 });
-                            }
-                        } else {
-                            put(&f.id, name, None, if cpm { f.cpm } else { f.rpk });
+            }
+            a => {
+                let cpm = metric == FunctionalMetric::Cpm;
+                for f in p.features(a.as_str()) {
+                    if is_special_feature(&f.id) {
+                        continue;
+                    }
+                    let name = f.name.as_deref().filter(|n| *n != f.id);
+                    if taxa_stratified {
+                        for c in &f.contributions {
+                            put(&f.id, name, Some(&c.0), if cpm { c.1 } else { c.2 });
                         }
+                    } else {
+                        put(&f.id, name, None, if cpm { f.cpm } else { f.rpk });
                     }
                 }
-                _ => {}
             }
         }
     }

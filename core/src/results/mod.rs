@@ -3,6 +3,21 @@
 //!
 //! Plain Rust: the wasm crate wraps these types and hands their columns to JavaScript as typed
 //! arrays plus one string table (DESIGN.md principle 3).
+//!
+//! Entry points:
+//! * [`ClassificationTable::parse`] (zstd, gzip or JSON bytes) → columns: string columns are
+//!   `u32` codes into [`ClassificationTable::strings`] (one buffer + end offsets, or an
+//!   iterator), numbers are `f64` with NaN for null; `stats()`, `row_of()`, `to_csv()`,
+//!   `to_tsv()`, `to_json()`.
+//! * [`Collection::new`] / [`Collection::from_tables`] / [`Collection::from_results`] →
+//!   [`Collection::to_matrix`] (§9.4–9.5, warnings as data), `taxonomy()`, `tree()`,
+//!   `to_biom()`; [`bar_chart_table`] and [`bar_chart_vega_lite`] for bar charts.
+//! * [`FunctionalTable::parse`] (server `/results`), [`CondensedFunctional::parse`] (1.2.0
+//!   condensed file) → `rehydrate()`, [`functional_matrix`]; [`filtered_results_query`].
+//! * [`MlstResults::parse`], [`parse_json_results`], [`metadata_table`].
+//!
+//! Every bad input is an `invalid_response` (bodies) or `invalid_argument` (options) error,
+//! never a panic; matrices larger than `max_bytes` are refused before they are allocated.
 
 pub mod classification;
 pub mod collection;
@@ -27,7 +42,8 @@ pub use functional::{
 };
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use other::{
-    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstResults, PanelMarker,
+    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstAllele, MlstResult,
+    MlstResults, MlstSummary, PanelMarker,
 };
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};

@@ -14,34 +14,10 @@ pub fn parse_json_results(bytes: &[u8]) -> Result<Value> {
         .map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
 }
 
-/// MLST `/results` (§8.5). Every field is optional and unknown ones are kept in `extra`, so
-/// the object serialises back to what the server sent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// MLST `/results` (§8.5), kept verbatim (the Python client returns it as is) with typed views.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MlstResults {
-    #[serde(
-        rename = "mlstResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mlst_results: Option<MlstBlock>,
-    #[serde(
-        rename = "panelResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub panel_results: Option<Map<String, Value>>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct MlstBlock {
-    #[serde(default)]
-    pub results: Vec<MlstResult>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<MlstSummary>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub raw: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -53,8 +29,6 @@ pub struct MlstResult {
     pub metadata: Value,
     #[serde(default)]
     pub alleles: Vec<MlstAllele>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -62,8 +36,6 @@ pub struct MlstAllele {
     pub gene: String,
     #[serde(default)]
     pub allele: Value,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,8 +48,6 @@ pub struct MlstSummary {
     pub n_alleles_matched: Option<u64>,
     #[serde(default)]
     pub n_alleles_total: Option<u64>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// One panel marker of `panelResults` (§8.5), typed for convenience.
@@ -114,28 +84,47 @@ pub struct PanelMarker {
     pub n_three_snp_reads: Option<f64>,
     #[serde(default)]
     pub total_hits: Option<f64>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+}
+
+fn typed<T: for<'de> Deserialize<'de>>(v: &Value, what: &str) -> Result<T> {
+    T::deserialize(v).map_err(|e| Error::invalid_response(format!("MLST results: {what}: {e}")))
 }
 
 impl MlstResults {
+    /// Parses the body (any compression); it must be a JSON object.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        let text = decode::decode(bytes)?;
-        serde_json::from_slice(&text)
-            .map_err(|e| Error::invalid_response(format!("MLST results: {e}")))
+        let raw = parse_json_results(bytes)?;
+        if !raw.is_object() {
+            return Err(Error::invalid_response(
+                "MLST results: expected a JSON object",
+            ));
+        }
+        Ok(MlstResults { raw })
+    }
+
+    /// `mlstResults.results`, typed (empty when absent).
+    pub fn results(&self) -> Result<Vec<MlstResult>> {
+        match self.raw.pointer("/mlstResults/results") {
+            Some(v) if !v.is_null() => typed(v, "mlstResults.results"),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// `mlstResults.summary`, typed.
+    pub fn summary(&self) -> Result<Option<MlstSummary>> {
+        match self.raw.pointer("/mlstResults/summary") {
+            Some(v) if !v.is_null() => typed(v, "mlstResults.summary").map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// The panel markers, typed, in file order.
     pub fn panel_markers(&self) -> Result<Vec<(String, PanelMarker)>> {
-        let Some(p) = &self.panel_results else {
+        let Some(Value::Object(p)) = self.raw.get("panelResults") else {
             return Ok(Vec::new());
         };
         p.iter()
-            .map(|(k, v)| {
-                PanelMarker::deserialize(v)
-                    .map(|m| (k.clone(), m))
-                    .map_err(|e| Error::invalid_response(format!("panel marker {k}: {e}")))
-            })
+            .map(|(k, v)| typed(v, k).map(|m| (k.clone(), m)))
             .collect()
     }
 }

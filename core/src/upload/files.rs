@@ -166,6 +166,15 @@ fn lane(name: &str) -> Option<(u32, String)> {
     })
 }
 
+/// The name a lane group is uploaded under: the basename without its `_L001` token
+/// (`s_S1_L001_R1_001.fastq.gz` → `s_S1_R1_001.fastq.gz`); other names are unchanged.
+pub fn lane_group_name(name: &str) -> String {
+    let base = basename(name);
+    lane(base)
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| base.to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
     R1,
@@ -251,7 +260,7 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
     let lanes = |v: &Vec<(u32, usize)>| v.iter().map(|x| x.0).collect::<Vec<_>>();
     for mut g in groups {
         for v in [&mut g.r1, &mut g.r2, &mut g.single] {
-            v.sort();
+            v.sort_unstable();
         }
         let idx = |v: &Vec<(u32, usize)>| v.iter().map(|x| x.1).collect::<Vec<_>>();
         let dup = |v: &Vec<(u32, usize)>| v.windows(2).any(|w| w[0].0 == w[1].0);
@@ -294,7 +303,7 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
             }
         }
     }
-    out.leftover.sort_by_key(|l| l.index);
+    out.leftover.sort_unstable_by_key(|l| l.index);
     out
 }
 

@@ -91,6 +91,73 @@ pub fn sign(
     headers: &[(&str, &str)],
     p: &SigningParams<'_>,
 ) -> Result<Signed> {
+    Ok(sign_inner(method, url, headers, p, None)?.0)
+}
+
+/// A pre-signed request: the URL carries the signature (`X-Amz-*` query parameters), and only
+/// the headers given to `presign` must be sent, unchanged. Fewer headers cross CORS this way.
+#[derive(Debug, Clone)]
+pub struct Presigned {
+    pub url: String,
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    pub signature: String,
+}
+
+/// Longest validity S3 accepts for a pre-signed URL: 7 days.
+pub const MAX_PRESIGN_SECS: u32 = 604_800;
+
+/// Query-string signing (S3 "pre-signed URL"), valid `expires_secs` from `unix_ms`.
+pub fn presign(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    p: &SigningParams<'_>,
+    expires_secs: u32,
+) -> Result<Presigned> {
+    if !(1..=MAX_PRESIGN_SECS).contains(&expires_secs) {
+        return Err(Error::invalid_argument(format!(
+            "a pre-signed URL must expire in 1 to {MAX_PRESIGN_SECS} seconds, not {expires_secs}"
+        )));
+    }
+    let (s, url) = sign_inner(method, url, headers, p, Some(expires_secs))?;
+    Ok(Presigned {
+        url: url.unwrap_or_default(),
+        canonical_request: s.canonical_request,
+        string_to_sign: s.string_to_sign,
+        signature: s.signature,
+    })
+}
+
+/// Pre-signs an S3 request with `UNSIGNED-PAYLOAD`.
+pub fn presign_s3(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    credentials: &Credentials,
+    region: &str,
+    unix_ms: u64,
+    expires_secs: u32,
+) -> Result<Presigned> {
+    let p = SigningParams {
+        credentials,
+        region,
+        service: "s3",
+        unix_ms,
+        payload: Payload::Unsigned,
+    };
+    presign(method, url, headers, &p, expires_secs)
+}
+
+/// Both flavours: with `presign_secs` the auth goes into the query (and the signed URL is
+/// returned), otherwise into headers.
+fn sign_inner(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    p: &SigningParams<'_>,
+    presign_secs: Option<u32>,
+) -> Result<(Signed, Option<String>)> {
     if p.region.is_empty()
         || !p
             .region
@@ -102,28 +169,32 @@ pub fn sign(
             p.region
         )));
     }
-    let parts = split_url(url)?;
+    let mut parts = split_url(url)?;
     let amz_date = amz_date(p.unix_ms);
     let date = &amz_date[..8];
+    let scope = format!("{date}/{}/{}/aws4_request", p.region, p.service);
     let payload_hash = match p.payload {
         Payload::Unsigned => UNSIGNED_PAYLOAD,
         Payload::Hash { hex, .. } => hex,
     };
-    let send_hash = matches!(
-        p.payload,
-        Payload::Unsigned
-            | Payload::Hash {
-                send_header: true,
-                ..
-            }
-    );
 
-    let mut added: Vec<(String, String)> = vec![("x-amz-date".into(), amz_date.clone())];
-    if send_hash {
-        added.push(("x-amz-content-sha256".into(), payload_hash.to_string()));
-    }
-    if let Some(token) = &p.credentials.session_token {
-        added.push(("x-amz-security-token".into(), token.clone()));
+    // Header signing adds these headers; query signing sends none of its own.
+    let mut added: Vec<(String, String)> = Vec::new();
+    if presign_secs.is_none() {
+        added.push(("x-amz-date".into(), amz_date.clone()));
+        if matches!(
+            p.payload,
+            Payload::Unsigned
+                | Payload::Hash {
+                    send_header: true,
+                    ..
+                }
+        ) {
+            added.push(("x-amz-content-sha256".into(), payload_hash.to_string()));
+        }
+        if let Some(token) = &p.credentials.session_token {
+            added.push(("x-amz-security-token".into(), token.clone()));
+        }
     }
 
     // Canonical headers: lowercase names, trimmed values with inner runs of spaces collapsed,
@@ -164,16 +235,39 @@ pub fn sign(
         .join(";");
     let canonical_headers: String = merged.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
 
+    let mut auth_query: Vec<(String, String)> = Vec::new();
+    if let Some(secs) = presign_secs {
+        let enc = |s: &str| uri_encode(s.as_bytes(), false);
+        auth_query.push(("X-Amz-Algorithm".into(), "AWS4-HMAC-SHA256".into()));
+        auth_query.push((
+            "X-Amz-Credential".into(),
+            enc(&format!("{}/{scope}", p.credentials.access_key_id)),
+        ));
+        auth_query.push(("X-Amz-Date".into(), amz_date.clone()));
+        auth_query.push(("X-Amz-Expires".into(), secs.to_string()));
+        if let Some(token) = &p.credentials.session_token {
+            auth_query.push(("X-Amz-Security-Token".into(), enc(token)));
+        }
+        auth_query.push(("X-Amz-SignedHeaders".into(), enc(&signed_headers)));
+        parts.pairs.extend(auth_query.iter().cloned());
+    }
+    parts.pairs.sort_unstable();
+    let canonical_query = parts
+        .pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         method.to_ascii_uppercase(),
         parts.canonical_path,
-        parts.canonical_query,
+        canonical_query,
         canonical_headers,
         signed_headers,
         payload_hash
     );
-    let scope = format!("{date}/{}/{}/aws4_request", p.region, p.service);
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&Sha256::digest(canonical_request.as_bytes()))
@@ -188,16 +282,30 @@ pub fn sign(
     let k_signing = hmac(&k_service, b"aws4_request");
     let signature = hex(&hmac(&k_signing, string_to_sign.as_bytes()));
 
-    added.push((
-        "authorization".into(),
-        format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}", p.credentials.access_key_id),
-    ));
-    Ok(Signed {
-        headers: added,
-        canonical_request,
-        string_to_sign,
-        signature,
-    })
+    let presigned_url = presign_secs.map(|_| {
+        let base = url.split('#').next().unwrap_or(url);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let q: Vec<String> = auth_query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{base}{sep}{}&X-Amz-Signature={signature}", q.join("&"))
+    });
+    if presign_secs.is_none() {
+        added.push((
+            "authorization".into(),
+            format!(
+                "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
+                p.credentials.access_key_id
+            ),
+        ));
+    }
+    Ok((
+        Signed {
+            headers: added,
+            canonical_request,
+            string_to_sign,
+            signature,
+        },
+        presigned_url,
+    ))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -210,7 +318,8 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 struct UrlParts {
     host: String,
     canonical_path: String,
-    canonical_query: String,
+    /// Query pairs, each side already SigV4-encoded, unsorted.
+    pairs: Vec<(String, String)>,
 }
 
 /// Splits `scheme://host[:port]/path?query` and canonicalises path and query the S3 way.
@@ -253,16 +362,10 @@ fn split_url(url: &str) -> Result<UrlParts> {
         let v = uri_encode(&percent_decode(v).ok_or_else(bad)?, false);
         pairs.push((k, v));
     }
-    pairs.sort();
-    let canonical_query = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
     Ok(UrlParts {
         host,
         canonical_path,
-        canonical_query,
+        pairs,
     })
 }
 

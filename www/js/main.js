@@ -1,0 +1,59 @@
+// The demo page: connect, then browse samples with the filter builder. Everything goes through
+// the wasm package, imported as a user would.
+import { OneCodex, version } from "onecodex-wasm";
+import { describeError } from "./errors.js";
+import { createFilterUi } from "./filters.js";
+import { createSamplesTable } from "./samples.js";
+
+const $ = (id) => document.getElementById(id);
+const KEY_STORAGE = "onecodex-demo-api-key"; // session storage only: gone when the tab closes
+let ocx = null;
+
+const showError = (e) => { $("filter-error").textContent = describeError(e); };
+const table = createSamplesTable(showError);
+const filters = createFilterUi("samples");
+
+async function loadConfig() {
+  try {
+    const r = await fetch("/config.json");
+    return r.ok ? await r.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+async function connect() {
+  $("account").textContent = "Connecting…";
+  try {
+    ocx?.free();
+    ocx = new OneCodex({ baseUrl: $("base-url").value, apiKey: $("api-key").value });
+    const account = await ocx.account();
+    sessionStorage.setItem(KEY_STORAGE, $("api-key").value);
+    $("account").textContent = `Connected as ${account.email ?? "(no e-mail)"}.`;
+    document.body.dataset.connected = "true";
+    await search();
+  } catch (e) {
+    ocx = null;
+    $("account").textContent = describeError(e);
+  }
+}
+
+async function search() {
+  if (!ocx) return;
+  try {
+    await table.show(ocx, filters.filter(false), $("sort").value || undefined);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+$("connect-form").addEventListener("submit", (ev) => { ev.preventDefault(); connect(); });
+$("filter-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(); });
+$("sort").addEventListener("change", search);
+
+const config = await loadConfig();
+$("base-url").value = config.apiBase ?? "https://app.onecodex.com";
+$("api-key").value = sessionStorage.getItem(KEY_STORAGE) ?? config.apiKey ?? "";
+$("status").textContent = `onecodex-wasm ${version()} ready.`;
+document.body.dataset.ready = "true";
+if (config.local && $("api-key").value) connect();
