@@ -49,7 +49,8 @@ export interface DownloadProgress { bytes: number; total: number | null; }
 /** Retries of the pre-signed GET (default: 5 retries on 404, 429, 500, 502, 503, 504 and network
  * failures, after 0, 4, 8, 16 and 32 s; `Retry-After` honoured). */
 export interface DownloadRetryOptions { retries?: number; statuses?: readonly number[]; backoffMs?: readonly number[]; maxDelayMs?: number; }
-interface DownloadCommon {
+/** Options every download takes. */
+export interface DownloadCommon {
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
   retry?: DownloadRetryOptions;
