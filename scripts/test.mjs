@@ -44,7 +44,7 @@ function runLayer([name, cmd, args, budget, env = {}]) {
 
 // Layer 1 builds the local server (debug) for its own integration tests; the later layers use
 // that binary instead of building a release one (benchmarks do build release).
-const debugServer = path.join(root, "target", "debug", "onecodex-server");
+const debugServer = path.join(process.env.CARGO_TARGET_DIR || path.join(root, "target"), "debug", "onecodex-server");
 
 const only = process.argv.slice(2);
 const results = [];
