@@ -32,6 +32,21 @@ test("demo page: connect, filter builder, infinite scroll", async (t) => {
   await page.waitForFunction((n) => document.querySelectorAll("#samples tbody tr").length > n, firstRows);
   assert.ok(Number(await page.getAttribute("body", "data-pages")) >= 2);
 
+  // A sample: its metadata and analyses, and a download of its reads with progress.
+  const firstId = await page.getAttribute("#samples tbody tr:first-child", "data-id");
+  await page.focus("#samples tbody tr:first-child");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((id) => document.body.dataset.sample === id, firstId);
+  assert.ok((await page.textContent("#sample-fields")).includes(firstId));
+  await page.waitForFunction(() => document.querySelectorAll("#analyses li").length > 0);
+  assert.match(await page.textContent("#analyses"), /complete|running|No analyses/);
+  const sample = await (await fetch(`${srv.api}/api/v1/samples/${firstId}`, { headers: { authorization: "Basic " + Buffer.from(srv.apiKey + ":").toString("base64") } })).json();
+  await page.click("#download-sample");
+  await page.waitForFunction(() => document.body.dataset.downloaded !== undefined);
+  assert.equal(Number(await page.getAttribute("body", "data-downloaded")), sample.size, "the whole file came");
+  assert.match(await page.textContent("#download-status"), /^Downloaded /);
+  await screenshot(page, "demo-sample");
+
   // The operator list follows the field.
   assert.equal(await page.textContent("#where-preview"), '{"filename": {"$iendswith": ".fastq.gz"}}');
   await page.selectOption("#field", "status");

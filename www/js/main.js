@@ -4,13 +4,15 @@ import { OneCodex, version } from "onecodex-wasm";
 import { describeError } from "./errors.js";
 import { createFilterUi } from "./filters.js";
 import { createSamplesTable } from "./samples.js";
+import { createSampleView } from "./sample.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "onecodex-demo-api-key"; // session storage only: gone when the tab closes
 let ocx = null;
 
 const showError = (e) => { $("filter-error").textContent = describeError(e); };
-const table = createSamplesTable(showError);
+const sampleView = createSampleView(() => ocx);
+const table = createSamplesTable(showError, (id) => sampleView.open(id));
 const filters = createFilterUi("samples");
 
 async function loadConfig() {

@@ -13,10 +13,11 @@ function row(sample) {
     tr.append(td);
   });
   tr.dataset.id = sample.$uri.split("/").pop();
+  tr.tabIndex = 0;
   return tr;
 }
 
-export function createSamplesTable(onError) {
+export function createSamplesTable(onError, onOpen) {
   let stream = null;
   let loading = false;
   let shown = 0;
@@ -44,7 +45,16 @@ export function createSamplesTable(onError) {
     if (stream && !stream.done && isVisible($("more"))) loadMore();
   }
 
-  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe($("more"));
+  // Rows open the sample: by click, or by keyboard (each row is focusable).
+  body.addEventListener("click", (ev) => { const tr = ev.target.closest("tr"); if (tr) onOpen?.(tr.dataset.id); });
+  body.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    const tr = ev.target.closest("tr");
+    if (tr) onOpen?.(tr.dataset.id);
+  });
+
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { root: $("samples-scroll") })
+    .observe($("more"));
 
   return {
     show(ocx, filter, sort) {
@@ -58,7 +68,9 @@ export function createSamplesTable(onError) {
   };
 }
 
+/** Whether `el` is inside the visible part of the scrolling table. */
 function isVisible(el) {
+  const box = $("samples-scroll").getBoundingClientRect();
   const r = el.getBoundingClientRect();
-  return r.top < window.innerHeight && r.bottom >= 0;
+  return r.top < box.bottom && r.bottom >= box.top;
 }
