@@ -455,28 +455,29 @@ async fn build_collection(
         Some(n) => return Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
     };
     let successful: Vec<bool> = classifications.iter().map(|c| c.get("success") == Some(&Value::Bool(true))).collect();
-    let futures: Vec<_> = classifications
+    if !skip {
+        if let Some(c) = classifications.iter().zip(&successful).find(|(_, ok)| !**ok).map(|(c, _)| c) {
+            let id = rf::object_id(c)?;
+            return Err(Error::invalid_argument(format!("classification {id} was not successful")));
+        }
+    }
+    let wanted: Vec<usize> = (0..classifications.len()).filter(|&i| successful[i]).collect();
+    let futures: Vec<_> = wanted
         .iter()
-        .zip(&successful)
-        .map(|(c, &ok)| {
-            let api = &api;
+        .map(|&i| {
+            let (api, c) = (&api, &classifications[i]);
             async move {
-                if !ok {
-                    return Ok(None);
-                }
                 let f = rf::classification_results(api, c).await?;
                 let id = rf::object_id(c)?;
-                res::ClassificationTable::parse(&f.bytes)
-                    .map(Some)
-                    .map_err(|mut e| {
-                        e.message = format!("classification {id}: {}", e.message);
-                        e
-                    })
+                res::ClassificationTable::parse(&f.bytes).map_err(|mut e| {
+                    e.message = format!("classification {id}: {}", e.message);
+                    e
+                })
             }
         })
         .collect();
     let progress = on_progress.dyn_ref::<Function>().cloned();
-    let tables = rf::run_bounded(futures, limit, |done, total| {
+    let fetched = rf::run_bounded(futures, limit, |done, total| {
         if let Some(f) = &progress {
             let p = Object::new();
             let _ = Reflect::set(&p, &"done".into(), &(done as f64).into());
@@ -485,6 +486,10 @@ async fn build_collection(
         }
     })
     .await?;
+    let mut tables: Vec<Option<res::ClassificationTable>> = (0..classifications.len()).map(|_| None).collect();
+    for (i, t) in wanted.into_iter().zip(fetched) {
+        tables[i] = Some(t);
+    }
 
     let mut core_items = Vec::with_capacity(tables.len());
     let mut meta = Vec::with_capacity(tables.len());

@@ -158,12 +158,22 @@ fn warnings_js(w: &[Warning]) -> Array {
         .collect()
 }
 
-fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>) -> Result<T, JsValue> {
+/// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
+/// serde-wasm-bindgen only looks at the fields it knows.
+fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>, known: &[&str]) -> Result<T, JsValue> {
     match options {
         None => Ok(T::default()),
         Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
         Some(v) if !v.is_object() => Err(bad_argument(what, "must be an object")),
-        Some(v) => serde_wasm_bindgen::from_value(v).map_err(|e| bad_argument(what, e)),
+        Some(v) => {
+            for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !known.contains(&key.as_str()) {
+                    return Err(bad_argument(what, format!("unknown option \"{key}\"; expected one of {}", known.join(", "))));
+                }
+            }
+            serde_wasm_bindgen::from_value(v).map_err(|e| bad_argument(what, e))
+        }
     }
 }
 
@@ -451,7 +461,7 @@ pub fn functional_matrix_js(
     #[wasm_bindgen(unchecked_param_type = "{ id: string; bytes: ResultsInput }[]")] profiles: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FunctionalMatrixOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let opts: FunctionalMatrixJsOptions = js_options("functionalMatrix options", options)?;
+    let opts: FunctionalMatrixJsOptions = js_options("functionalMatrix options", options, &["annotation", "metric", "taxaStratified", "fillMissing", "filler", "maxBytes"])?;
     let list = Array::from(&profiles);
     let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
     for item in list.iter() {
@@ -674,7 +684,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "MatrixOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let opts = matrix_options(js_options("toMatrix options", options)?)?;
+        let opts = matrix_options(js_options("toMatrix options", options, &["rank", "metric", "topN", "threshold", "removeZeros", "includeHost", "includeTaxaMissingRank", "fillMissing", "filler", "format", "maxBytes"])?)?;
         let r = self.c.to_matrix(&opts).map_err(err_js)?;
         let o = Object::new();
         match r.format {
@@ -724,7 +734,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ includeHost?: boolean }")] options: Option<JsValue>,
     ) -> Result<TaxonomyTreeJs, JsValue> {
-        let o: TreeJsOptions = js_options("tree options", options)?;
+        let o: TreeJsOptions = js_options("tree options", options, &["includeHost"])?;
         let (tree, warnings) = self.c.tree(o.include_host.unwrap_or(false)).map_err(err_js)?;
         Ok(TaxonomyTreeJs { tree, warnings })
     }
@@ -735,7 +745,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ biomId?: string; date?: string }")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let o: BiomJsOptions = js_options("toBiom options", options)?;
+        let o: BiomJsOptions = js_options("toBiom options", options, &["biomId", "date"])?;
         let date = o.date.unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
         crate::convert::to_js(&self.c.to_biom(o.biom_id.as_deref(), &date).map_err(err_js)?)
     }
@@ -747,7 +757,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "BarChartOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let o: BarChartJsOptions = js_options("barChart options", options)?;
+        let o: BarChartJsOptions = js_options("barChart options", options, &["rank", "metric", "topN", "threshold", "includeTaxaMissingRank", "includeHost", "labels"])?;
         let metric = match MetricOption::parse(o.metric.as_deref().unwrap_or("auto")).map_err(err_js)? {
             MetricOption::Auto => self.c.automatic_metric(),
             MetricOption::Metric(m) => m,
