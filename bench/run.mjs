@@ -28,3 +28,6 @@ const baseline = medianMs(`const t = performance.now(); await import("node:zlib"
 console.log("\n== Node import (median of 7 fresh processes)");
 console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
 console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);
+
+// Results and tables (issue 6): parse + genus matrix against JS, JSON.parse and pandas.
+await import("./tables.mjs");
