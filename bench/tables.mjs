@@ -24,7 +24,7 @@ const dir = path.join(root, ".cache", `bench-tables-${N}`);
 if (process.argv[2] === "--worker") {
   const [, , , which, dataDir] = process.argv;
   const { Collection, OneCodex } = await import("onecodex-wasm");
-  const files = fs.readdirSync(dataDir).filter((f) => f.endsWith(which === "ours-zstd" ? ".json.zst" : ".json")).sort();
+  const files = which === "ours-e2e" ? [] : fs.readdirSync(dataDir).filter((f) => f.endsWith(which === "ours-zstd" ? ".json.zst" : ".json")).sort();
   const idOf = (f) => f.split("_")[1].split(".")[0];
   const inputs = files.map((f) => ({ id: idOf(f), bytes: fs.readFileSync(path.join(dataDir, f)) }));
   const inputBytes = inputs.reduce((s, x) => s + x.bytes.length, 0);
@@ -168,16 +168,16 @@ from onecodex import Api
 api = Api(base_url=sys.argv[1], api_key=sys.argv[2], telemetry=False)
 t0 = time.perf_counter()
 samples = api.Samples.where()
+# The client memoises each classification's results: fetching them first splits the run into
+# network (list + results) and compute (to_df on results in memory).
+for s in samples:
+    c = s.primary_classification
+    if c is not None and c.success:
+        c.results()
 t1 = time.perf_counter()
 df = samples.to_df(rank="genus", metric="normalized_readcount_w_children")
 t2 = time.perf_counter()
-# compute only: the same collection again, its results now cached in memory
-for attr in ("_cached",):
-    pass
-t3 = time.perf_counter()
-df2 = samples.to_df(rank="genus", metric="normalized_readcount_w_children")
-t4 = time.perf_counter()
-print(json.dumps({"ms": (t2 - t0) * 1000, "list_ms": (t1 - t0) * 1000, "cached_ms": (t4 - t3) * 1000, "shape": list(df.shape), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+print(json.dumps({"ms": (t2 - t0) * 1000, "fetch_ms": (t1 - t0) * 1000, "compute_ms": (t2 - t1) * 1000, "shape": list(df.shape), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 `;
 
 const row = (name, r, ref) => console.log(
@@ -209,8 +209,9 @@ if (PY && !process.env.BENCH_NO_E2E) {
     console.log(`\n== end to end against the local server (${N} samples: list, fetch every results file, matrix)`);
     row("ours: ocx.collection + toMatrix", e2eOurs);
     row("python client: Samples.where + to_df", e2ePy, e2eOurs);
-    console.log(`python to_df again with results cached (compute only): ${e2ePy.cached_ms.toFixed(0)} ms; ` +
-      `python/ours end to end ${(e2ePy.ms / e2eOurs.ms).toFixed(1)}× (goal ≥ 20)`);
+    console.log(`python: list + fetch ${e2ePy.fetch_ms.toFixed(0)} ms, to_df on fetched results (compute only) ${e2ePy.compute_ms.toFixed(0)} ms ` +
+      `(${(e2ePy.compute_ms / ours.ms).toFixed(1)}× ours from JSON bytes); python/ours end to end ${(e2ePy.ms / e2eOurs.ms).toFixed(1)}× (goal ≥ 20)`);
+    console.log("(peak for Python end to end is its whole max RSS; the server generates every results file on demand, on the same cores)");
   } finally {
     await srv.stop();
   }
