@@ -37,3 +37,7 @@ await benchList();
 // Downloads: ours against a bare fetch of the same link, and peak memory by file size.
 console.log("");
 execFileSync("node", [path.join(root, "bench", "download.mjs")], { cwd: root, stdio: "inherit" });
+
+// Results and tables: parse + genus matrix against JS JSON.parse and pandas.
+console.log("");
+await import("./tables.mjs");

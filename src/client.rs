@@ -129,6 +129,13 @@ fn node_default(defaults: &JsValue, key: &str) -> Option<String> {
     Reflect::get(defaults, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
 }
 
+impl OneCodex {
+    /// The shared client state, for methods defined in other modules.
+    pub(crate) fn inner_rc(&self) -> Rc<ClientInner> {
+        self.inner.clone()
+    }
+}
+
 #[wasm_bindgen]
 impl OneCodex {
     /// Creates a client. Throws a `OneCodexError` (`invalid_argument`) on an unknown option or a

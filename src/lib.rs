@@ -10,11 +10,14 @@ mod download;
 mod error;
 mod query;
 mod resources;
+mod results_fetch;
+mod tables;
 mod transport;
 
 pub use builder::{FieldCondition, Filter, WhereBuilders};
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
+pub use tables::{parse_classification_results, parse_functional_results};
 pub use query::{encode_sort, encode_where, filterable_fields};
 
 use wasm_bindgen::prelude::*;

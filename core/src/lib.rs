@@ -17,6 +17,7 @@ pub mod query_run;
 pub mod resources;
 pub mod retry;
 pub mod results;
+pub mod results_fetch;
 pub mod transport;
 pub mod update;
 pub mod upload;

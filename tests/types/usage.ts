@@ -127,3 +127,73 @@ export async function lifecycle(): Promise<void> {
   // @ts-expect-error: downloadFile needs the file's path
   await ocx.workflows.downloadFile("w1");
 }
+
+// Results and tables (issue 6).
+import { parseClassificationResults, parseFunctionalResults, functionalMatrix, Collection } from "onecodex-wasm";
+import type { ClassificationTable, WideMatrix, LongMatrix, SampleStats, ClassificationRow, Warning, BarChart, MlstResults, CollectionProgress, TaxonomyNode } from "onecodex-wasm";
+
+async function tables(bytes: Uint8Array) {
+  const t: ClassificationTable = parseClassificationResults(bytes);
+  const n: number = t.length;
+  const counts: Float64Array = t.numbers("readcount_w_children");
+  const names: (string | null)[] = t.strings("name");
+  const either: Float64Array | (string | null)[] = t.column("abundance");
+  const nReads: number | undefined = t.n_reads;
+  const hosts: string[] | undefined = t.host_tax_ids;
+  const row: ClassificationRow | undefined = t.get("9606");
+  const rowIndex: number | undefined = t.rowOf("9606");
+  const stats: SampleStats = t.stats();
+  const csv: string = t.toCSV() + t.toTSV();
+  t.free();
+  // @ts-expect-error: numbers() takes number columns only
+  t.numbers("name");
+  // @ts-expect-error: the input is bytes or text
+  parseClassificationResults(42);
+
+  const c = Collection.fromResults([{ classificationId: "a", bytes }, { classificationId: "b", bytes: "{}" }]);
+  const warnings: Warning[] = c.warnings;
+  const m = c.toMatrix({ rank: "genus", metric: "normalized_readcount_w_children", topN: 10, includeTaxaMissingRank: true });
+  if (m.format === "wide") {
+    const w: WideMatrix = m;
+    const v: Float64Array = w.values;
+    const cols: string[] = w.columnIds;
+    console.log(v, cols);
+  } else {
+    const l: LongMatrix = m;
+    console.log(l.records[0].classification_id);
+  }
+  // @ts-expect-error: not a rank
+  c.toMatrix({ rank: "subgenus" });
+  // @ts-expect-error: not a metric
+  c.toMatrix({ metric: "reads" });
+  // @ts-expect-error: topN is a number
+  c.toMatrix({ topN: "10" });
+  const tree = c.tree({ includeHost: false });
+  const lineage: TaxonomyNode[] | undefined = tree.lineage("562");
+  tree.pruneRank("genus").free();
+  // @ts-expect-error: pruneRank takes a canonical rank
+  tree.pruneRank("strain");
+  const bar: BarChart = c.barChart({ topN: 5 });
+  const biom: any = c.toBiom({ date: "2024-01-01" });
+  c.free();
+
+  const f = parseFunctionalResults(bytes);
+  const fm = functionalMatrix([{ id: "p", bytes }], { annotation: "go", metric: "cpm" });
+  // @ts-expect-error: not a functional annotation
+  functionalMatrix([{ id: "p", bytes }], { annotation: "gene_family" });
+
+  const online = await ocx.collection(await ocx.classifications.where(), {
+    skipMissing: true, concurrency: 4, onProgress: (p: CollectionProgress) => console.log(p.done, p.total),
+  });
+  // @ts-expect-error: concurrency is a number
+  await ocx.collection([], { concurrency: "4" });
+  const table: ClassificationTable = await ocx.classifications.table("abc");
+  const readlevel: string = await ocx.classifications.readlevelUrl("abc");
+  const mlst: MlstResults = await ocx.mlsts.results("abc");
+  const ft = await ocx.functionalProfiles.table("abc", { annotation: "pathways", metric: "coverage" });
+  await ocx.functionalProfiles.filteredResults("abc", { annotation: "go", metric: "cpm", taxaStratified: true });
+  // @ts-expect-error: filteredResults needs annotation and metric
+  await ocx.functionalProfiles.filteredResults("abc", {});
+  console.log(n, counts, names, either, nReads, hosts, row, rowIndex, stats, csv, warnings, lineage, bar, biom, f, fm, online, table, readlevel, mlst, ft);
+}
+export { tables };

@@ -1,0 +1,549 @@
+//! Fetching results from JavaScript (issue 6): `ocx.classifications.results/table/readlevelUrl`,
+//! `ocx.functionalProfiles.results/table/filteredResults`, `ocx.mlsts/panels/workflows.results`
+//! and `ocx.collection(items, options)`. The logic is in `onecodex_core::results_fetch`.
+
+use crate::client::{call_signal, promise, ClientInner, OneCodex};
+use crate::convert::{signal_or_undefined, split_options, to_js};
+use crate::error::{bad_argument, to_js as err_js};
+use crate::query::json_from_js;
+use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, PanelsApi, WorkflowsApi};
+use crate::tables::{functional_table_from_bytes, sample_info_of, ClassificationTableJs, CollectionJs, FunctionalTableJs};
+use crate::transport::{is_function, FetchTransport};
+use js_sys::{Function, Object, Promise, Reflect};
+use onecodex_core::api::Api;
+use onecodex_core::objects::resolve_all;
+use onecodex_core::results::{
+    self as res, filtered_results_query, CollectionItem, CondensedFunctional, FunctionalAnnotation, FunctionalMetric,
+    MetadataItem, RehydrateFilter, Warning,
+};
+use onecodex_core::results_fetch as rf;
+use onecodex_core::{Error, ErrorCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RESULTS: &str = r#"
+/** An analysis by id, `$uri`, or as `get`/`where` return it. */
+export type AnalysisRef = string | { $uri: string; [key: string]: any };
+/** Classification results as the API sends them (§8.2). */
+export interface ClassificationResults {
+  n_reads?: number; host_tax_ids?: string[];
+  table: Array<{ tax_id: string; parent_tax_id: string | null; name: string; rank: string;
+    readcount: number; readcount_w_children: number; abundance: number | null; abundance_w_children?: number | null;
+    filtered_readcount?: number; filtered_readcount_w_children?: number }>;
+}
+/** Functional results (§8.4, or rehydrated from the condensed file, §16.3). */
+export interface FunctionalResults {
+  n_reads?: number | null; n_mapped?: number | null;
+  table: FunctionalRow[];
+}
+export interface FunctionalTableOptions {
+  annotation?: FunctionalAnnotation; metric?: FunctionalMetric | "all"; taxaStratified?: boolean; signal?: AbortSignal;
+}
+export interface FilteredResultsOptions {
+  annotation: FunctionalAnnotation; metric: FunctionalMetric; taxaStratified?: boolean; signal?: AbortSignal;
+}
+/** `filtered_results` (§8.4). */
+export interface FilteredResults { table: Array<{ id: string; name: string | null; value: number; [key: string]: any }>; n_reads?: number; n_mapped?: number; }
+export interface MlstAllele { gene: string; allele: number | string; }
+/** MLST results (§8.5), verbatim. */
+export interface MlstResults {
+  mlstResults?: {
+    results?: Array<{ st: number | string | null; metadata?: any; alleles?: MlstAllele[] }>;
+    summary?: { mlst: number | string | null; complete_match: boolean; n_alleles_matched: number; n_alleles_total: number };
+  };
+  panelResults?: Record<string, PanelMarkerResult>;
+  [key: string]: any;
+}
+export interface PanelMarkerResult {
+  id: string; name: string; description?: string; length?: number; marker_type?: string;
+  status?: "present" | "absent"; coverage?: number; depth?: number; pct_identity?: number;
+  n_reads?: number; n_reads_full_coverage?: number; n_one_snp_reads?: number; n_two_snp_reads?: number;
+  n_three_snp_reads?: number; total_hits?: number; [key: string]: any;
+}
+/** Panel results, verbatim (§8.6). */
+export interface PanelResults { panelResults?: Record<string, PanelMarkerResult>; [key: string]: any; }
+/** Workflow results, verbatim (§8.6). */
+export interface WorkflowResults {
+  workflowResults?: { summary?: { status?: string; [key: string]: any }; steps?: Array<{ name: string; status: string; [key: string]: any }> };
+  [key: string]: any;
+}
+/** Progress of `ocx.collection`: results fetched so far of the total. */
+export interface CollectionProgress { done: number; total: number; }
+export interface CollectionOptions {
+  /** Skip samples without a primary classification and unsuccessful classifications, with a warning (default true). */
+  skipMissing?: boolean;
+  /** Results downloads in flight at once (default 6). */
+  concurrency?: number;
+  /** Read bare ids as sample ids rather than classification ids. */
+  idsAre?: "classifications" | "samples";
+  onProgress?: (progress: CollectionProgress) => void;
+  signal?: AbortSignal;
+}
+"#;
+
+fn reference(value: &JsValue) -> Result<Value, JsValue> {
+    match json_from_js("analysis", value)? {
+        v @ (Value::String(_) | Value::Object(_)) => Ok(v),
+        _ => Err(bad_argument("analysis", "expects an id, a $uri, or an object with a $uri")),
+    }
+}
+
+async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value) -> Result<Value, Error> {
+    rf::analysis_object(api, resource, reference).await
+}
+
+fn json_body(bytes: &[u8], what: &str) -> Result<Value, Error> {
+    let text = res::decode(bytes)?;
+    serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("{what}: {e}")))
+}
+
+#[wasm_bindgen]
+impl ClassificationsApi {
+    /// The results JSON (§8.2): from the pre-signed `results_uri` (no credentials, 30 s timeout,
+    /// retried), else, or when that answers an HTTP error, from `{$uri}/results`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ClassificationResults>")]
+    pub fn results(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(signal);
+            let obj = object_of(&api, "classifications", &r).await.map_err(err_js)?;
+            let f = rf::classification_results(&api, &obj).await.map_err(err_js)?;
+            to_js(&json_body(&f.bytes, "classification results").map_err(err_js)?)
+        }))
+    }
+
+    /// The results as a `ClassificationTable` (columns in wasm memory; `free()` when done).
+    #[wasm_bindgen(unchecked_return_type = "Promise<ClassificationTable>")]
+    pub fn table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(signal);
+            let obj = object_of(&api, "classifications", &r).await.map_err(err_js)?;
+            let f = rf::classification_results(&api, &obj).await.map_err(err_js)?;
+            let t = res::ClassificationTable::parse(&f.bytes).map_err(err_js)?;
+            Ok(ClassificationTableJs { t }.into())
+        }))
+    }
+
+    /// The pre-signed URL of the read-level TSV (gzip) of a classification (§8.3).
+    #[wasm_bindgen(js_name = readlevelUrl, unchecked_return_type = "Promise<string>")]
+    pub fn readlevel_url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let id = match &r {
+                Value::String(s) => onecodex_core::api::check_id(s).map_err(err_js)?.to_string(),
+                o => rf::object_id(o).map_err(err_js)?,
+            };
+            Ok(rf::readlevel_url(&inner.api(signal), &id).await.map_err(err_js)?.into())
+        }))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FunctionalJsOptions {
+    annotation: Option<String>,
+    metric: Option<String>,
+    taxa_stratified: Option<bool>,
+}
+
+fn functional_options(options: Option<JsValue>) -> Result<(FunctionalJsOptions, JsValue), JsValue> {
+    let (json, js_only) = split_options("options", options, &["signal"])?;
+    let o: FunctionalJsOptions = crate::convert::from_json("options", json)?;
+    Ok((o, signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?))
+}
+
+fn functional_table_json(t: &res::FunctionalTable) -> Value {
+    let rows: Vec<Value> = t
+        .rows()
+        .map(|r| {
+            json!({
+                "group_name": r.group_name, "id": r.id, "name": r.name, "metric": r.metric,
+                "value": if r.value.is_nan() { Value::Null } else { json!(r.value) },
+                "taxa_stratified": r.taxa_stratified, "taxon_id": r.taxon_id, "taxon_name": r.taxon_name,
+            })
+        })
+        .collect();
+    json!({ "table": rows, "n_reads": t.n_reads(), "n_mapped": t.n_mapped() })
+}
+
+#[wasm_bindgen]
+impl FunctionalProfilesApi {
+    /// The results (§16.3 item 14): the condensed file rehydrated when it is available, else
+    /// `{$uri}/results` as the server sends it.
+    #[wasm_bindgen(unchecked_return_type = "Promise<FunctionalResults>")]
+    pub fn results(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(signal);
+            let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
+            if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
+                if let Some(c) = CondensedFunctional::parse(&bytes).map_err(err_js)? {
+                    return to_js(&functional_table_json(&c.rehydrate(&RehydrateFilter::default())));
+                }
+            }
+            let id = rf::object_id(&obj).map_err(err_js)?;
+            let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
+            to_js(&json_body(&bytes, "functional results").map_err(err_js)?)
+        }))
+    }
+
+    /// `table(annotation, taxaStratified = true, metric = "all")` (§16.3 item 16) from the
+    /// condensed file; `not_found` when the profile has none.
+    #[wasm_bindgen(unchecked_return_type = "Promise<FunctionalTable>")]
+    pub fn table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FunctionalTableOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let r = reference(&analysis)?;
+        let (o, signal) = functional_options(options)?;
+        let annotation = o.annotation.as_deref().map(FunctionalAnnotation::parse).transpose().map_err(err_js)?;
+        let metric = match o.metric.as_deref() {
+            None | Some("all") => None,
+            Some(m) => Some(FunctionalMetric::parse(m).map_err(err_js)?),
+        };
+        if let (Some(a), Some(m)) = (annotation, metric) {
+            m.check_pair(a).map_err(err_js)?;
+        }
+        let stratified = o.taxa_stratified.unwrap_or(true);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(signal);
+            let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
+            let id = rf::object_id(&obj).map_err(err_js)?;
+            let unavailable = || err_js(Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}")));
+            let bytes = rf::functional_condensed(&api, &obj).await.map_err(err_js)?.ok_or_else(unavailable)?;
+            let c = CondensedFunctional::parse(&bytes).map_err(err_js)?.ok_or_else(unavailable)?;
+            let filter = RehydrateFilter { group_name: annotation.map(|a| a.as_str()), metric, taxa_stratified: Some(stratified) };
+            Ok(FunctionalTableJs { t: c.rehydrate(&filter) }.into())
+        }))
+    }
+
+    /// `GET …/filtered_results?functional_group=…&metric=…&taxa_stratified=True|False` (§8.4).
+    #[wasm_bindgen(js_name = filteredResults, unchecked_return_type = "Promise<FilteredResults>")]
+    pub fn filtered_results(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FilteredResultsOptions")] options: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let r = reference(&analysis)?;
+        let (o, signal) = functional_options(Some(options))?;
+        let annotation = FunctionalAnnotation::parse(o.annotation.as_deref().ok_or_else(|| bad_argument("filteredResults", "annotation is required"))?).map_err(err_js)?;
+        let metric = FunctionalMetric::parse(o.metric.as_deref().ok_or_else(|| bad_argument("filteredResults", "metric is required"))?).map_err(err_js)?;
+        let query = filtered_results_query(annotation, metric, o.taxa_stratified.unwrap_or(false)).map_err(err_js)?;
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let id = match &r {
+                Value::String(s) => s.clone(),
+                o => rf::object_id(o).map_err(err_js)?,
+            };
+            let bytes = rf::functional_filtered_results(&inner.api(signal), &id, &query).await.map_err(err_js)?;
+            to_js(&json_body(&bytes, "filtered functional results").map_err(err_js)?)
+        }))
+    }
+
+    /// The functional results as a `FunctionalTable` from `results()`'s source (condensed file,
+    /// else `/results`).
+    #[wasm_bindgen(js_name = resultsTable, unchecked_return_type = "Promise<FunctionalTable>")]
+    pub fn results_table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+        let inner = self.inner.clone();
+        Ok(promise(async move {
+            let api = inner.api(signal);
+            let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
+            if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
+                if let Ok(t) = functional_table_from_bytes(&bytes) {
+                    return Ok(t.into());
+                }
+            }
+            let id = rf::object_id(&obj).map_err(err_js)?;
+            let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
+            Ok(functional_table_from_bytes(&bytes).map_err(err_js)?.into())
+        }))
+    }
+}
+
+async fn json_results(inner: Rc<ClientInner>, signal: JsValue, resource: &'static str, r: Value) -> Result<JsValue, JsValue> {
+    let id = match &r {
+        Value::String(s) => onecodex_core::api::check_id(s).map_err(err_js)?.to_string(),
+        o => rf::object_id(o).map_err(err_js)?,
+    };
+    let api = inner.api(signal);
+    let v = if resource == "mlsts" {
+        let bytes = rf::api_results(&api, resource, &id).await.map_err(err_js)?;
+        res::MlstResults::parse(&bytes).map_err(err_js)?;
+        json_body(&bytes, "MLST results").map_err(err_js)?
+    } else {
+        rf::analysis_results_json(&api, resource, &id).await.map_err(err_js)?
+    };
+    to_js(&v)
+}
+
+macro_rules! json_results_method {
+    ($class:ident, $resource:literal, $ret:literal) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// `{$uri}/results` as JSON (§8.5, §8.6); an HTTP error is a `OneCodexError`.
+            #[wasm_bindgen(unchecked_return_type = $ret)]
+            pub fn results(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+            ) -> Result<Promise, JsValue> {
+                let (r, signal) = (reference(&analysis)?, call_signal(options)?);
+                Ok(promise(json_results(self.inner.clone(), signal, $resource, r)))
+            }
+        }
+    };
+}
+
+json_results_method!(MlstsApi, "mlsts", "Promise<MlstResults>");
+json_results_method!(PanelsApi, "panels", "Promise<PanelResults>");
+json_results_method!(WorkflowsApi, "workflows", "Promise<WorkflowResults>");
+
+// ---------------------------------------------------------------------------------------------
+// ocx.collection
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CollectionJsOptions {
+    skip_missing: Option<bool>,
+    concurrency: Option<f64>,
+    ids_are: Option<String>,
+}
+
+fn kind_of(v: &Value) -> Option<&'static str> {
+    let uri = v.get("$uri").and_then(Value::as_str).or_else(|| v.as_str())?;
+    if uri.starts_with("/api/v1/samples/") {
+        Some("samples")
+    } else if uri.starts_with("/api/v1/classifications/") {
+        Some("classifications")
+    } else {
+        None
+    }
+}
+
+fn ref_uri(v: &Value) -> Option<&str> {
+    v.get("$ref").or_else(|| v.get("$uri")).and_then(Value::as_str)
+}
+
+/// Objects for references that are only `{ $ref }` (one `$in` query per resource); expanded
+/// objects are kept as they are. Missing ones are null.
+async fn expand(api: &Api<FetchTransport>, refs: &[Value]) -> Result<Vec<Value>, Error> {
+    let need: Vec<Value> = refs
+        .iter()
+        .filter(|r| r.get("$ref").is_some() || (r.is_object() && r.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$uri"))))
+        .map(|r| json!({ "$ref": ref_uri(r).unwrap_or_default() }))
+        .collect();
+    let mut fetched = if need.is_empty() { Vec::new() } else { resolve_all(api, &need).await? }.into_iter();
+    Ok(refs
+        .iter()
+        .map(|r| {
+            if r.get("$ref").is_some() || (r.is_object() && r.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$uri"))) {
+                fetched.next().unwrap_or(Value::Null)
+            } else {
+                r.clone()
+            }
+        })
+        .collect())
+}
+
+async fn build_collection(
+    inner: Rc<ClientInner>,
+    signal: JsValue,
+    items: Vec<Value>,
+    opts: CollectionJsOptions,
+    on_progress: JsValue,
+) -> Result<CollectionJs, Error> {
+    let api = inner.api(signal);
+    let skip = opts.skip_missing.unwrap_or(true);
+    let default_kind = match opts.ids_are.as_deref() {
+        None | Some("classifications") => "classifications",
+        Some("samples") => "samples",
+        Some(other) => return Err(Error::invalid_argument(format!("idsAre must be \"classifications\" or \"samples\" (got \"{other}\")"))),
+    };
+    // Which resource: from the $uri of objects; bare ids per `idsAre`. Mixing is refused (§9.1).
+    let mut kind: Option<&str> = None;
+    let mut refs = Vec::with_capacity(items.len());
+    for it in items {
+        let k = match &it {
+            Value::String(s) if !s.starts_with("/api/v1/") => default_kind,
+            v => kind_of(v).ok_or_else(|| Error::invalid_argument("collection items must be samples or classifications (objects with a $uri, URIs or ids)"))?,
+        };
+        if kind.is_some_and(|x| x != k) {
+            return Err(Error::invalid_argument("a collection takes samples or classifications, not both"));
+        }
+        kind = Some(k);
+        refs.push(match it {
+            Value::String(s) if s.starts_with("/api/v1/") => json!({ "$ref": s }),
+            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::api::check_id(&s)?) }),
+            v => v,
+        });
+    }
+    let kind = kind.unwrap_or("classifications");
+    let mut warnings = Vec::new();
+    let mut samples_by_class: Vec<Value> = Vec::new();
+    let classifications: Vec<Value> = if kind == "samples" {
+        let samples = expand(&api, &refs).await?;
+        let mut class_refs = Vec::new();
+        for (s, r) in samples.into_iter().zip(&refs) {
+            if s.is_null() {
+                return Err(Error::new(ErrorCode::NotFound, format!("sample {} does not exist", ref_uri(r).unwrap_or("?"))));
+            }
+            match s.get("primary_classification").filter(|p| !p.is_null()) {
+                Some(p) => {
+                    class_refs.push(p.clone());
+                    samples_by_class.push(s.clone());
+                }
+                None => {
+                    let id = rf::object_id(&s).unwrap_or_default();
+                    if !skip {
+                        return Err(Error::invalid_argument(format!("sample {id} has no primary classification")));
+                    }
+                    warnings.push(Warning::new("no_primary_classification", format!("Sample {id} has no primary classification. Skipping.")));
+                }
+            }
+        }
+        expand(&api, &class_refs).await?
+    } else {
+        expand(&api, &refs).await?
+    };
+    if classifications.iter().any(Value::is_null) {
+        return Err(Error::new(ErrorCode::NotFound, "a classification of the collection does not exist"));
+    }
+    // Samples, metadata, projects and jobs of the classifications (one query per resource).
+    if samples_by_class.is_empty() {
+        let sample_refs: Vec<Value> = classifications.iter().map(|c| c.get("sample").cloned().unwrap_or(Value::Null)).collect();
+        samples_by_class = expand(&api, &sample_refs).await?;
+    }
+    let metadata = expand(&api, &samples_by_class.iter().map(|s| s.get("metadata").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
+    let projects = expand(&api, &samples_by_class.iter().map(|s| s.get("project").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
+    let jobs = expand(&api, &classifications.iter().map(|c| c.get("job").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
+
+    // Results of the successful ones, `concurrency` at a time.
+    let limit = match opts.concurrency {
+        None => 6,
+        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => n as usize,
+        Some(n) => return Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
+    };
+    let successful: Vec<bool> = classifications.iter().map(|c| c.get("success") == Some(&Value::Bool(true))).collect();
+    if !skip {
+        if let Some(c) = classifications.iter().zip(&successful).find(|(_, ok)| !**ok).map(|(c, _)| c) {
+            let id = rf::object_id(c)?;
+            return Err(Error::invalid_argument(format!("classification {id} was not successful")));
+        }
+    }
+    let wanted: Vec<usize> = (0..classifications.len()).filter(|&i| successful[i]).collect();
+    let futures: Vec<_> = wanted
+        .iter()
+        .map(|&i| {
+            let (api, c) = (&api, &classifications[i]);
+            async move {
+                let f = rf::classification_results(api, c).await?;
+                let id = rf::object_id(c)?;
+                res::ClassificationTable::parse(&f.bytes).map_err(|mut e| {
+                    e.message = format!("classification {id}: {}", e.message);
+                    e
+                })
+            }
+        })
+        .collect();
+    let progress = on_progress.dyn_ref::<Function>().cloned();
+    let fetched = rf::run_bounded(futures, limit, |done, total| {
+        if let Some(f) = &progress {
+            let p = Object::new();
+            let _ = Reflect::set(&p, &"done".into(), &(done as f64).into());
+            let _ = Reflect::set(&p, &"total".into(), &(total as f64).into());
+            let _ = f.call1(&JsValue::UNDEFINED, &p);
+        }
+    })
+    .await?;
+    let mut tables: Vec<Option<res::ClassificationTable>> = (0..classifications.len()).map(|_| None).collect();
+    for (i, t) in wanted.into_iter().zip(fetched) {
+        tables[i] = Some(t);
+    }
+
+    let mut core_items = Vec::with_capacity(tables.len());
+    let mut meta = Vec::with_capacity(tables.len());
+    for (i, (c, table)) in classifications.iter().zip(tables).enumerate() {
+        let id = rf::object_id(c)?;
+        let table = match table {
+            Some(t) => t,
+            None => res::ClassificationTable::parse_json(br#"{"table": []}"#)?,
+        };
+        let mut item = CollectionItem::new(id.clone(), table);
+        item.success = successful[i];
+        let job = &jobs[i];
+        item.job_id = c.get("job").and_then(ref_uri).map(str::to_string);
+        item.job_name = job.get("name").and_then(Value::as_str).map(str::to_string);
+        let sample = samples_by_class.get(i).cloned().unwrap_or(Value::Null);
+        let md = metadata.get(i).cloned().unwrap_or(Value::Null);
+        item.sample = sample_info_of(&sample, &md);
+        let project_name = projects.get(i).and_then(|p| p.get("name")).and_then(Value::as_str).map(str::to_string);
+        meta.push(MetadataItem { classification_id: Some(id), sample, metadata: md, project_name });
+        core_items.push(item);
+    }
+    let c = res::Collection::new(core_items, skip)?;
+    let mut out = CollectionJs::new(c, meta);
+    out.pre_warnings = warnings;
+    Ok(out)
+}
+
+#[wasm_bindgen]
+impl OneCodex {
+    /// A `Collection` of samples (their primary classifications) or classifications: objects as
+    /// `where`/`get` return them, URIs, or ids. Results are fetched `concurrency` at a time with
+    /// `onProgress({ done, total })` after each; §9.1's warnings are on `collection.warnings`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Collection>")]
+    pub fn collection(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly AnalysisRef[] | readonly { $uri: string }[]")] items: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CollectionOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let (json, js_only) = split_options("collection options", options, &["onProgress", "signal"])?;
+        let opts: CollectionJsOptions = crate::convert::from_json("collection options", json)?;
+        let on_progress = js_only[0].clone();
+        if !on_progress.is_undefined() && !is_function(&on_progress) {
+            return Err(bad_argument("onProgress", "must be a function"));
+        }
+        let signal = signal_or_undefined(js_only[1].clone())?;
+        let items = match json_from_js("collection items", &items)? {
+            Value::Array(a) => a,
+            _ => return Err(bad_argument("collection", "expects an array of samples or classifications")),
+        };
+        let inner = self.inner_rc();
+        Ok(promise(async move {
+            let c = build_collection(inner, signal, items, opts, on_progress).await.map_err(err_js)?;
+            Ok(c.into())
+        }))
+    }
+}
+
