@@ -101,7 +101,10 @@ pub fn promise<F>(future: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    future_to_promise(future)
+    // One boxed future type, so wasm-bindgen's promise glue is instantiated once rather than
+    // once per method (it was the largest part of the module).
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
+    future_to_promise(boxed)
 }
 
 /// A One Codex API client.
