@@ -155,6 +155,14 @@ test("results and collections against the local server", async (t) => {
     c.free();
   });
 
+  await t.test("collection: more than one analysis job is a warning (§9.1), as data", async () => {
+    const jobs = new Set(ok.map((c) => c.job.$uri ?? c.job.$ref));
+    if (jobs.size < 2) return t.diagnostic("the server's classifications share one job; nothing to check");
+    const c = await ocx.collection(ok, { concurrency: 8 });
+    assert.ok(c.warnings.some((w) => w.code === "multiple_analysis_types"), JSON.stringify(c.warnings));
+    c.free();
+  });
+
   await t.test("collection: bounded concurrency (timed with a latency fault)", async () => {
     // The server generates each results file on demand (CPU-bound on 2 cores), so the latency is
     // made large enough that waiting, not generating, dominates.
@@ -188,6 +196,10 @@ test("results and collections against the local server", async (t) => {
     await rejectsWith(ocx.collection([ok[0], samples[0]]), "invalid_argument", /not both/);
     await rejectsWith(ocx.collection([ok[0], ok[0]]), "invalid_argument", /duplicate/);
     await rejectsWith(ocx.collection(["no-such-id"]), "not_found");
+    const ctl = new AbortController();
+    const pending = ocx.collection(ok.slice(0, 3), { signal: ctl.signal });
+    ctl.abort();
+    await rejectsWith(pending, "aborted");
     assert.throws(() => ocx.collection([], { onProgress: 5 }), (e) => e.code === "invalid_argument");
     assert.throws(() => ocx.collection([], { bogus: 1 }), (e) => e.code === "invalid_argument");
   });
