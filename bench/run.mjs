@@ -28,3 +28,9 @@ const baseline = medianMs(`const t = performance.now(); await import("node:zlib"
 console.log("\n== Node import (median of 7 fresh processes)");
 console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
 console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);
+
+// Uploads against the local S3 (bench/upload.mjs); BENCH_UPLOAD=0 skips, BENCH_UPLOAD_MIB sets sizes.
+if (process.env.BENCH_UPLOAD !== "0") {
+  const { benchUpload } = await import("./upload.mjs");
+  await benchUpload((process.env.BENCH_UPLOAD_MIB || "256,1024").split(",").map(Number));
+}

@@ -9,11 +9,13 @@ mod error;
 mod query;
 mod resources;
 mod transport;
+mod upload;
 
 pub use builder::{FieldCondition, Filter, WhereBuilders};
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
 pub use query::{encode_sort, encode_where, filterable_fields};
+pub use upload::{pair_files_js, Upload, UploadJsonOptions};
 
 use wasm_bindgen::prelude::*;
 
