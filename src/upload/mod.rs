@@ -280,8 +280,13 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
     let s = shared.clone();
     Ok(launch(shared, p.signal, async move {
         let (specs, handles) = driver::describe_all(&inputs).await?;
-        *s.handles.borrow_mut() = handles;
         let prepared = session::prepare(kind, &specs, uo)?;
+        // The session's file order (R2 first) decides which handle reads which file.
+        *s.handles.borrow_mut() = prepared
+            .files
+            .iter()
+            .map(|f| specs.iter().position(|x| x.name == f.fingerprint.name).map_or(JsValue::UNDEFINED, |i| handles[i].clone()))
+            .collect();
         // Every file rule and the init body are checked before any request.
         onecodex_core::upload::init::init_request(&prepared, &params)?;
         driver::run(s, Start::New { prepared, params }).await
@@ -300,12 +305,26 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
     let shared = new_handle(inner, &p);
     let s = shared.clone();
     Ok(launch(shared, p.signal, async move {
-        let (specs, handles) = driver::describe_all(&inputs).await?;
+        let (mut specs, mut handles) = driver::describe_all(&inputs).await?;
+        // Files picked again in any order: put them in the state's order (R2 first) by name.
+        if specs.len() == state.files.len() {
+            let base = |n: &str| onecodex_core::upload::files::basename(n).to_string();
+            let order: Vec<Option<usize>> =
+                state.files.iter().map(|f| specs.iter().position(|x| base(&x.name) == base(&f.fingerprint.name))).collect();
+            let mut seen: Vec<usize> = order.iter().flatten().copied().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() == specs.len() {
+                let ix: Vec<usize> = order.into_iter().flatten().collect();
+                specs = ix.iter().map(|&i| specs[i].clone()).collect();
+                handles = ix.iter().map(|&i| handles[i].clone()).collect();
+            }
+        }
         let mut firsts = Vec::new();
         for (i, h) in handles.iter().enumerate() {
             let first = match (state.first_part_job(i), specs.get(i)) {
                 // Only when the file is at least as long as part 1 (else resume refuses it anyway).
-                (Some(job), Some(spec)) if spec.sources.iter().sum::<u64>() >= job.slices.last().map_or(0, |x| x.end) => {
+                (Some(job), Some(spec)) if spec.sources.iter().sum::<u64>() >= job.len => {
                     let part = io::read_part(h, &job.slices, job.len).await?;
                     Some(io::checksum(&part, job.len, state.checksum).await?)
                 }

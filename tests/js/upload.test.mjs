@@ -34,7 +34,8 @@ async function server(t, extra = []) {
   const requests = [];
   const ocx = new OneCodex({ apiKey: srv.apiKey, baseUrl: srv.api, s3Endpoint: srv.s3, onRequest: (r) => requests.push(r) });
   const object = (key) => fs.readFileSync(path.join(data, "s3", BUCKET, key));
-  const leftoverParts = () => fs.readdirSync(path.join(data, "s3")).filter((f) => f.startsWith(".upload_id-"));
+  // Parts S3 keeps for unfinished multipart uploads (of one upload id, or all).
+  const leftoverParts = (id = "") => fs.readdirSync(path.join(data, "s3")).filter((f) => f.startsWith(`.upload_id-${id}`));
   const counter = (rule) => srv.addFault({ ...rule, latency: { ms: 0 } });
   return { srv, ocx, data, object, leftoverParts, counter, requests };
 }
@@ -43,13 +44,13 @@ let tmp;
 function bigFile(name, size, seed = 1) {
   tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), "ocx-upfiles-"));
   const p = path.join(tmp, name);
-  const buf = Buffer.alloc(size);
-  let x = seed * 2654435761;
+  const buf = Buffer.alloc(size + 4);
+  let x = (seed * 2654435761) >>> 0;
   for (let i = 0; i < size; i += 4) {
     x = (x * 1103515245 + 12345) >>> 0;
     buf.writeUInt32LE(x, i);
   }
-  fs.writeFileSync(p, buf);
+  fs.writeFileSync(p, buf.subarray(0, size));
   return p;
 }
 test.after(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
@@ -58,6 +59,7 @@ const fast = { retryDelaysMs: [0, 20, 20, 20] };
 
 test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t) => {
   const { srv, ocx, object, leftoverParts, counter, requests } = await server(t);
+  t.beforeEach(() => srv.clearFaults());
 
   await t.test("a small FASTQ: one PUT, sample fetched after the callback, bytes equal", async () => {
     const puts = await counter({ target: "s3", operation: "PutObject" });
@@ -127,7 +129,7 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     assert.equal(sha(object(st.files[0].key)), sha(fs.readFileSync(file)));
     assert.ok(states.length >= 5, "onStateChange after every part");
     assert.equal(sample.size, 20 * MiB + 12345);
-    assert.deepEqual(leftoverParts(), []);
+    assert.deepEqual(leftoverParts(st.files[0].upload_id), []);
   });
 
   await t.test("a stalled part is aborted and sent again", async () => {
@@ -172,8 +174,7 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     assert.ok(phases.includes("paused"));
     up.resume();
     await up.done;
-    await srv.clearFaults();
-    assert.ok((await srv.faultHits?.(slow).catch(() => 1)) ?? true);
+    assert.ok((await srv.faultHits(slow)) >= 4);
     assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
   });
 
@@ -181,12 +182,17 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const file = bigFile("resume_R1.fastq", 26 * MiB);
     const fail = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 4, respond: { status: 500 }, times: 3 });
     const up = ocx.samples.upload(file, { partSize: 5 * MiB, concurrency: 1, retryDelaysMs: [0, 10] });
-    await rejectsWith(up.done, "s3_error", (e) => /part 4/.test(e.message) && /resume/i.test(e.message) || true);
+    // The 500 comes before the body is read, so the client may see a reset connection instead.
+    await assert.rejects(up.done, (e) => {
+      assert.ok(["s3_error", "network"].includes(e.code), e.code);
+      assert.match(e.message, /part 4 .*resumed/);
+      return true;
+    });
     assert.equal(await srv.faultHits(fail), 3);
     const saved = JSON.stringify(up.state());
     const done = JSON.parse(saved).files[0].parts.map((p) => p.number);
-    assert.deepEqual(done, [1, 2, 3]);
-    assert.ok(leftoverParts().length > 0, "the multipart upload is kept");
+    assert.ok([1, 2, 3].every((n) => done.includes(n)) && !done.includes(4), `done: ${done}`);
+    assert.ok(leftoverParts(JSON.parse(saved).files[0].upload_id).length > 0, "the multipart upload is kept");
     await srv.clearFaults();
     // As after a crash: a new client, the state from storage, the same file picked again.
     const parts = await counter({ target: "s3", operation: "UploadPart" });
@@ -194,8 +200,8 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const ocx2 = new OneCodex({ apiKey: srv.apiKey, baseUrl: srv.api, s3Endpoint: srv.s3 });
     const up2 = ocx2.samples.resumeUpload(saved, file, { listPartsPageSize: 2 });
     const sample = await up2.done;
-    assert.equal(await srv.faultHits(parts), 3, "only parts 4, 5 and 6 are sent");
-    assert.equal(await srv.faultHits(lists), 2, "ListParts paginated with max-parts=2");
+    assert.equal(await srv.faultHits(parts), 6 - done.length, "only the parts S3 did not have are sent");
+    assert.equal(await srv.faultHits(lists), Math.ceil(done.length / 2), "ListParts paginated with max-parts=2 (at least 2 pages)");
     assert.equal(sha(object(up2.state().files[0].key)), sha(fs.readFileSync(file)));
     assert.equal(idOf(sample), JSON.parse(saved).sample_id);
     await srv.clearFaults();
@@ -205,7 +211,7 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const file = bigFile("other_R1.fastq", 12 * MiB, 7);
     const fail = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 2, respond: { status: 500 }, times: 1 });
     const up = ocx.samples.upload(file, { partSize: 5 * MiB, concurrency: 1, retryDelaysMs: [] });
-    await rejectsWith(up.done, "s3_error");
+    await assert.rejects(up.done, (e) => ["s3_error", "network"].includes(e.code));
     assert.equal(await srv.faultHits(fail), 1);
     const st = up.state();
     const impostor = path.join(path.dirname(file), "x", path.basename(file));
@@ -223,7 +229,7 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const a = bigFile("a_R1.fastq", 12 * MiB, 8);
     const fail = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 2, respond: { status: 500 }, times: 1 });
     const upA = ocx.samples.upload(a, { partSize: 5 * MiB, concurrency: 1, retryDelaysMs: [] });
-    await rejectsWith(upA.done, "s3_error");
+    await assert.rejects(upA.done, (e) => ["s3_error", "network"].includes(e.code));
     assert.equal(await srv.faultHits(fail), 1);
     const upB = ocx.samples.upload(fixture("test.fq"));
     await upB.done;
@@ -241,13 +247,14 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     let started = false;
     up = ocx.samples.upload(file, { partSize: 5 * MiB, concurrency: 1, onStateChange: (s) => { if (s.files[0].parts.length) started = true; } });
     while (!started) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(leftoverParts().length > 0);
+    const id = up.state().files[0].upload_id;
+    assert.ok(leftoverParts(id).length > 0);
     assert.equal(await up.cancel(), true);
     await rejectsWith(up.done, "aborted");
     assert.equal(await srv.faultHits(aborts), 1);
     assert.equal(await srv.faultHits(cancels), 1);
     assert.ok(await srv.faultHits(slow) >= 1);
-    assert.deepEqual(leftoverParts(), [], "no multipart upload left in S3");
+    assert.deepEqual(leftoverParts(id), [], "no multipart upload left in S3");
     await srv.clearFaults();
   });
 
@@ -257,8 +264,8 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const ctrl = new AbortController();
     const up = ocx.samples.upload(file, { partSize: 5 * MiB, signal: ctrl.signal, onStateChange: (s) => s.files[0].upload_id && ctrl.abort() });
     await rejectsWith(up.done, "aborted");
-    await srv.clearFaults();
-    assert.deepEqual(leftoverParts(), []);
+    assert.deepEqual(leftoverParts(up.state().files[0].upload_id ?? "none"), []);
+    assert.equal(up.state().files[0].upload_id, null, "aborted");
   });
 
   await t.test("a document and an asset", async () => {
