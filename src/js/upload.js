@@ -201,7 +201,16 @@ function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
       onBytes?.(tag, e.loaded);
     };
     xhr.onprogress = arm;
-    xhr.onload = () => finish(outcome(tag, xhr.status, (k) => xhr.getResponseHeader(k), xhr.responseText));
+    // getAllResponseHeaders lists only the headers CORS exposes (getResponseHeader would log a
+    // console error for each of the others).
+    xhr.onload = () => {
+      const all = new Map();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const i = line.indexOf(":");
+        if (i > 0) all.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+      }
+      finish(outcome(tag, xhr.status, (k) => all.get(k), xhr.responseText));
+    };
     xhr.onerror = () => finish(failed(tag, "network", `${method} ${describe(url)}: network error`));
     xhr.onabort = () =>
       finish(stalled ? failed(tag, "stalled", `${method} ${describe(url)}: no progress for ${stallMs} ms`) : failed(tag, "aborted", "aborted"));

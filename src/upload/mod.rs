@@ -347,7 +347,7 @@ impl SamplesApi {
     #[wasm_bindgen]
     pub fn upload(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "UploadFile | readonly [UploadFile, UploadFile]")] files: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]")] files: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<Upload, JsValue> {
         start(&self.inner, UploadKind::Sample, files, options)
@@ -359,7 +359,7 @@ impl SamplesApi {
     pub fn resume_upload(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UploadState | string")] state: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "UploadFile | readonly [UploadFile, UploadFile]")] files: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]")] files: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<Upload, JsValue> {
         resume(&self.inner, state, files, options)
