@@ -17,7 +17,6 @@ use onecodex_core::upload::session::{self, InitResponse, Outcome, Prepared, Repl
 use onecodex_core::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -42,7 +41,8 @@ pub struct Shared {
     pub run: RefCell<JsValue>,
     /// `{ promise, resolve }` while paused.
     pub resume: RefCell<Option<JsValue>>,
-    inflight_bytes: RefCell<BTreeMap<u32, f64>>,
+    /// Bytes sent so far of each part in flight (XHR progress), by part number.
+    inflight_bytes: RefCell<Vec<(u32, f64)>>,
     last_progress: Cell<f64>,
     phase: RefCell<&'static str>,
     started: Cell<(f64, u64)>,
@@ -60,7 +60,7 @@ impl Shared {
             running: Cell::new(false),
             run: RefCell::new(io::new_controller()),
             resume: RefCell::new(None),
-            inflight_bytes: RefCell::new(BTreeMap::new()),
+            inflight_bytes: RefCell::new(Vec::new()),
             last_progress: Cell::new(0.0),
             phase: RefCell::new("init"),
             started: Cell::new((0.0, 0)),
@@ -99,7 +99,7 @@ impl Shared {
             Some(s) => s.progress(),
             None => return call(cb, &json!({ "phase": *self.phase.borrow(), "loaded": 0, "total": 0, "partsDone": 0, "partsTotal": 0, "bytesPerSecond": 0 })),
         };
-        let inflight: f64 = self.inflight_bytes.borrow().values().sum();
+        let inflight: f64 = self.inflight_bytes.borrow().iter().map(|x| x.1).sum();
         let loaded = (p.loaded as f64 + inflight).min(p.total as f64);
         let (t0, l0) = self.started.get();
         let secs = (now - t0) / 1000.0;
@@ -311,7 +311,13 @@ async fn upload_parts(shared: &Rc<Shared>) -> Result<()> {
         let weak = Rc::downgrade(shared);
         Closure::<dyn Fn(f64, f64)>::new(move |tag: f64, sent: f64| {
             if let Some(s) = weak.upgrade() {
-                s.inflight_bytes.borrow_mut().insert(tag as u32, sent);
+                let mut v = s.inflight_bytes.borrow_mut();
+                let n = tag as u32;
+                match v.iter_mut().find(|x| x.0 == n) {
+                    Some(x) => x.1 = sent,
+                    None => v.push((n, sent)),
+                }
+                drop(v);
                 s.progress(false);
             }
         })
@@ -385,7 +391,7 @@ async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &
         let ans = Answer::from_js(&io::await_js(io::first_of(&list)).await?);
         let Some(i) = flight.iter().position(|f| f.number == ans.tag) else { continue };
         let f = flight.swap_remove(i);
-        shared.inflight_bytes.borrow_mut().remove(&f.number);
+        shared.inflight_bytes.borrow_mut().retain(|x| x.0 != f.number);
         if ans.aborted() {
             shared.with(|s| s.release_part(f.number));
             continue;

@@ -296,11 +296,13 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
 fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Option<JsValue>) -> Result<Upload, JsValue> {
     let p = parse_options(options)?;
     let retry = retry_policy(&p.json)?;
-    let text = match state.as_string() {
-        Some(s) => s,
-        None => js_sys::JSON::stringify(&state).ok().and_then(|s| s.as_string()).ok_or_else(|| bad_argument("state", "must be an upload state"))?,
+    // Read through serde_json::Value (whose deserializer the client already has) rather than
+    // from text: one less family of generic code in the wasm.
+    let value = match state.as_string() {
+        Some(s) => serde_json::from_str::<Value>(&s).map_err(|e| bad_argument("state", e))?,
+        None => crate::query::json_from_js("state", &state)?,
     };
-    let state = UploadState::from_json(&text).map_err(err_js)?;
+    let state: UploadState = serde_json::from_value(value).map_err(|e| bad_argument("not a saved upload state", e))?;
     let inputs = input_list(&files);
     let shared = new_handle(inner, &p);
     let s = shared.clone();
