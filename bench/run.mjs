@@ -29,6 +29,11 @@ console.log("\n== Node import (median of 7 fresh processes)");
 console.log(`import "onecodex-wasm"  ${withImport.toFixed(1)} ms (module compile + instantiate)`);
 console.log(`import "node:zlib"      ${baseline.toFixed(1)} ms (baseline: a built-in module)`);
 
+// The benchmarks that need the local server, each printing its own figures.
+console.log("");
+const { benchList } = await import("./list.mjs");
+await benchList();
+
 // Uploads against the local S3 (bench/upload.mjs); BENCH_UPLOAD=0 skips, BENCH_UPLOAD_MIB sets sizes.
 if (process.env.BENCH_UPLOAD !== "0") {
   const { benchUpload } = await import("./upload.mjs");

@@ -1,6 +1,8 @@
 // `npm start`: the demo on the local server. Starts the One Codex-compatible server with generated
 // data, serves www/ and the built package, tells the page where the API is (/config.json), and
 // prints the page's URL. Ctrl-C stops both.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startStaticServer } from "./serve.mjs";
@@ -9,6 +11,13 @@ import { startServer } from "./server.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT ?? 8000);
 const samples = process.env.DEMO_SAMPLES ?? "2000";
+
+// The API reference the page links to, rebuilt when the shipped types changed.
+const docs = path.join(root, "www", "docs", "index.html");
+const types = path.join(root, "pkg", "index.d.ts");
+if (!fs.existsSync(docs) || fs.statSync(docs).mtimeMs < fs.statSync(types).mtimeMs) {
+  spawnSync(path.join(root, "node_modules", ".bin", "typedoc"), [], { cwd: root, stdio: "inherit" });
+}
 
 console.log("starting the local One Codex server…");
 const api = await startServer(["--samples", samples, "--classify-delay-ms", "8000"]);

@@ -16,12 +16,12 @@ const LAYERS = [
   ["wasm-bindgen tests in Node", ...wasmTest, 900, wasmEnv],
   ["wasm-bindgen tests in headless Chromium", ...wasmTest, 300, { ...wasmEnv, WASM_BINDGEN_USE_BROWSER: "1" }],
   ["build pkg/ (release wasm, wasm-opt, size)", "node", ["scripts/build.mjs"], 900],
-  ["build the local One Codex server (release)", "node", ["--input-type=module", "-e", "(await import('./scripts/server.mjs')).serverBinary()"], 1500],
   ["official Python client (onecodex 1.2.0) against the local server", "bash", ["tests/python/run.sh"], 600],
   ["node:test: the package as ESM and CommonJS, the client against the local server", "node", ["--test", "tests/js/"], 600],
   ["tsc --noEmit over the public API", bin("tsc"), ["-p", "tests/types/tsconfig.json"], 120],
   ["packaging: npm pack, install, Node ESM/CJS, esbuild and plain pages", "node", ["--test", "tests/packaging/"], 300],
-  ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 300],
+  ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 600],
+  ["API reference: TypeDoc over the shipped .d.ts, warnings are errors", bin("typedoc"), ["--treatWarningsAsErrors"], 300],
 ];
 
 function runLayer([name, cmd, args, budget, env = {}]) {
@@ -42,11 +42,18 @@ function runLayer([name, cmd, args, budget, env = {}]) {
   });
 }
 
+// Layer 1 builds the local server (debug) for its own integration tests; the later layers use
+// that binary instead of building a release one (benchmarks do build release).
+const debugServer = path.join(root, "target", "debug", "onecodex-server");
+
 const only = process.argv.slice(2);
 const results = [];
 for (const layer of LAYERS) {
   if (only.length && !only.some((o) => layer[0].includes(o))) continue;
   results.push(await runLayer(layer));
+  if (layer[0].startsWith("cargo test") && results.at(-1).ok && !process.env.ONECODEX_SERVER_BIN) {
+    process.env.ONECODEX_SERVER_BIN = debugServer;
+  }
 }
 
 console.log("\n=== summary");

@@ -6,7 +6,7 @@ use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::query::json_from_js;
 use js_sys::{Array, Function, Promise};
-use onecodex_core::models::validate_resource_object;
+use onecodex_core::models::check_shape;
 use onecodex_core::objects;
 use onecodex_core::query_run::{QueryOptions, QueryRun};
 use serde::Deserialize;
@@ -41,6 +41,10 @@ pub struct QueryJsonOptions {
     /// Only these ids (or URIs): `{ "$uri": { "$in": [...] } }`.
     #[tsify(optional)]
     pub ids: Option<Vec<String>>,
+    /// Page-style listings fetch this many later pages at once once the total is known
+    /// (default 4; 1 fetches one page at a time).
+    #[tsify(optional)]
+    pub concurrency: Option<u32>,
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -108,7 +112,7 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
         };
         let out = Array::new();
         for item in &items {
-            validate_resource_object(run.resource().name, item).map_err(err_js)?;
+            check_shape(run.resource().name, item).map_err(err_js)?;
             let js = to_js(item)?;
             if let Some(f) = predicate.dyn_ref::<Function>() {
                 if f.call1(&JsValue::UNDEFINED, &js)? != JsValue::TRUE {
@@ -130,46 +134,46 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
 fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
     let mut filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
     let (json, js_only) = split_options("query options", options, &["filter", "signal"])?;
-    let options: QueryJsonOptions = from_json("query options", json)?;
+    let mut options: QueryJsonOptions = from_json("query options", json)?;
     let mut js_only = js_only.into_iter();
     let predicate = js_only.next().unwrap_or(JsValue::UNDEFINED);
     if !predicate.is_undefined() && !predicate.is_instance_of::<Function>() {
         return Err(bad_argument("filter", "must be a function returning true for the objects to keep"));
     }
     let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
-    if let Some(ids) = options.ids {
+    if let Some(ids) = options.ids.take() {
         let Value::Object(map) = &mut filter else {
             if !filter.is_null() {
                 return Err(bad_argument("where", "must be an object"));
             }
             filter = serde_json::json!({ "id": ids });
-            return finish_query(inner, resource, filter, options.sort, options.limit, options.public, options.organization, predicate, signal);
+            return finish_query(inner, resource, filter, options, predicate, signal);
         };
         if map.contains_key("id") || map.contains_key("$uri") {
             return Err(bad_argument("ids", "give ids either in the filter (id) or in options.ids, not both"));
         }
         map.insert("id".into(), Value::from(ids));
     }
-    finish_query(inner, resource, filter, options.sort, options.limit, options.public, options.organization, predicate, signal)
+    finish_query(inner, resource, filter, options, predicate, signal)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_query(
     inner: &Rc<ClientInner>,
     resource: &str,
     filter: Value,
-    sort: Option<Value>,
-    limit: Option<u32>,
-    public: Option<bool>,
-    organization: Option<bool>,
+    o: QueryJsonOptions,
     predicate: JsValue,
     signal: JsValue,
 ) -> Result<PageStream, JsValue> {
+    if o.concurrency == Some(0) {
+        return Err(bad_argument("concurrency", "must be at least 1"));
+    }
     let options = QueryOptions {
-        sort: sort.unwrap_or(Value::Null),
-        limit: limit.map(|l| l as usize),
-        public: public.unwrap_or(false),
-        organization: organization.unwrap_or(false),
+        sort: o.sort.unwrap_or(Value::Null),
+        limit: o.limit.map(|l| l as usize),
+        public: o.public.unwrap_or(false),
+        organization: o.organization.unwrap_or(false),
+        concurrency: o.concurrency.map_or(onecodex_core::query_run::DEFAULT_CONCURRENCY, |c| c as usize),
     };
     let run = QueryRun::new(resource, &filter, options).map_err(err_js)?;
     Ok(PageStream {
@@ -221,7 +225,7 @@ fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, optio
     let inner = inner.clone();
     Ok(promise(async move {
         objects::delete(&inner.api(signal), resource, &id).await.map_err(err_js)?;
-        Ok(JsValue::UNDEFINED)
+        Ok(JsValue::TRUE)
     }))
 }
 
@@ -330,8 +334,8 @@ macro_rules! deletable {
     ($class:ident, $resource:literal) => {
         #[wasm_bindgen]
         impl $class {
-            /// Deletes the object; rejects with a typed error unless the server answers 204.
-            #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+            /// Deletes the object: true when the server answered 204, otherwise a typed error.
+            #[wasm_bindgen(unchecked_return_type = "Promise<true>")]
             pub fn delete(
                 &self,
                 id: String,

@@ -4,7 +4,7 @@
 use crate::api::{check_id, Api};
 use crate::error::{Error, Result};
 use crate::http::{status_error, Method};
-use crate::models::validate_resource_object;
+use crate::models::check_shape;
 use crate::query_run::fetch_by_ids;
 use crate::resources::Resource;
 use crate::transport::Transport;
@@ -28,7 +28,7 @@ pub async fn get<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result
         return Err(status_error(&resp, &format!("Reading {resource} {id}")));
     }
     let object: Value = resp.json(&format!("Reading {resource} {id}"))?;
-    validate_resource_object(resource, &object)?;
+    check_shape(resource, &object)?;
     Ok(Some(object))
 }
 
@@ -38,7 +38,7 @@ pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, patch:
     let id = check_id(id)?;
     let body = update_body(resource, patch)?;
     let object = api.patch_json(&format!("{}/{id}", r.path()), &body, &format!("Updating {resource} {id}")).await?;
-    validate_resource_object(resource, &object)?;
+    check_shape(resource, &object)?;
     Ok(object)
 }
 
@@ -59,7 +59,7 @@ pub async fn delete<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Res
 pub async fn create_job<T: Transport>(api: &Api<T>, job: &Value) -> Result<Value> {
     let body = job_create_body(job)?;
     let created = api.post_json("/api/v1/jobs", Some(&body), "Creating a job").await?;
-    validate_resource_object("jobs", &created)?;
+    check_shape("jobs", &created)?;
     Ok(created)
 }
 
@@ -137,7 +137,9 @@ pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> R
 
 pub async fn account<T: Transport>(api: &Api<T>) -> Result<Value> {
     let account = api.get_json("/api/v1/account", "Reading the account").await?;
-    crate::models::validate::<crate::models::Account>(&account, "the account")?;
+    if !account.get("user").is_some_and(Value::is_object) {
+        return Err(Error::invalid_response("the account: the server sent one without a user"));
+    }
     Ok(account)
 }
 

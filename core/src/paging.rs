@@ -41,6 +41,27 @@ impl Pager {
         (!self.done).then(|| self.listing.page_path(self.page, self.cursor.as_deref()))
     }
 
+    /// Pages still to come, when the total is known (page style).
+    pub fn pages_left(&self) -> usize {
+        match (self.done, self.total) {
+            (true, _) => 0,
+            (false, Some(total)) => {
+                let per_page = crate::query::listing::PER_PAGE as u64;
+                (total.saturating_sub(self.received)).div_ceil(per_page) as usize
+            }
+            (false, None) => 1,
+        }
+    }
+
+    /// The paths of the next `n` pages (page style), to fetch together; accept their
+    /// responses in this order.
+    pub fn next_paths(&self, n: usize) -> Vec<String> {
+        if self.done {
+            return Vec::new();
+        }
+        (0..n as u32).map(|i| self.listing.page_path(self.page + i, None)).collect()
+    }
+
     /// Consumes a 2xx response to the request of `next_path` and returns its items.
     pub fn accept(&mut self, resp: &Response) -> Result<Vec<Value>> {
         let items = match resp.json::<Value>("Listing")? {

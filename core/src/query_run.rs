@@ -12,13 +12,24 @@ use crate::transport::Transport;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct QueryOptions {
     pub sort: Value,
     pub limit: Option<usize>,
     pub public: bool,
     pub organization: bool,
+    /// Page-style listings fetch up to this many later pages at once once the total is known.
+    pub concurrency: usize,
 }
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions { sort: Value::Null, limit: None, public: false, organization: false, concurrency: DEFAULT_CONCURRENCY }
+    }
+}
+
+/// Later pages fetched at once (page-style listings with a known total).
+pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// Ids of samples a metadata join allowed; None when there is no join.
 type IdFilter = Option<HashMap<String, usize>>;
@@ -39,6 +50,9 @@ pub struct QueryRun {
     metadata_terms: Map<String, Value>,
     limit: Option<usize>,
     kept: usize,
+    concurrency: usize,
+    /// Pages fetched ahead, in order.
+    ready: VecDeque<Vec<Value>>,
     stage: Stage,
 }
 
@@ -111,6 +125,8 @@ impl QueryRun {
             metadata_terms,
             limit: options.limit,
             kept: 0,
+            concurrency: options.concurrency.max(1),
+            ready: VecDeque::new(),
             stage: Stage::Start,
         })
     }
@@ -124,7 +140,7 @@ impl QueryRun {
         match &self.stage {
             Stage::Done => true,
             Stage::Start => false,
-            Stage::Listing { pager, .. } => pager.is_done(),
+            Stage::Listing { pager, .. } => pager.is_done() && self.ready.is_empty(),
             Stage::ByIds { chunks } => chunks.is_empty(),
         }
     }
@@ -158,9 +174,20 @@ impl QueryRun {
                 Stage::Done => return Ok(None),
                 Stage::Start => self.start(api).await?,
                 Stage::Listing { pager, only } => {
-                    let Some(items) = fetch_page(api, self.resource, pager).await? else {
-                        self.stage = Stage::Done;
-                        return Ok(None);
+                    let items = match self.ready.pop_front() {
+                        Some(items) => items,
+                        None => {
+                            let remaining = self.limit.map(|l| l.saturating_sub(self.kept));
+                            let pages = fetch_pages(api, self.resource, pager, self.concurrency, remaining).await?;
+                            self.ready.extend(pages);
+                            match self.ready.pop_front() {
+                                Some(items) => items,
+                                None => {
+                                    self.stage = Stage::Done;
+                                    return Ok(None);
+                                }
+                            }
+                        }
                     };
                     let items = match only {
                         Some(ids) => items.into_iter().filter(|o| object_id(o).is_some_and(|id| ids.contains_key(id))).collect(),
@@ -236,15 +263,56 @@ impl QueryRun {
 /// One page of a listing, or None when the pager is done.
 async fn fetch_page<T: Transport>(api: &Api<T>, resource: &Resource, pager: &mut Pager) -> Result<Option<Vec<Value>>> {
     let Some(path) = pager.next_path() else { return Ok(None) };
-    let mut req = api.request(Method::Get, &path);
+    let req = page_request(api, resource, pager, &path);
+    let resp = api.send_ok(&req, &format!("Listing {}", resource.name)).await?;
+    pager.accept(&resp).map(Some)
+}
+
+/// The next pages in order: one request while the total is unknown, then up to `concurrency`
+/// at once, but never more pages than `remaining` items need (a limit fetches at most the page
+/// it ends in).
+async fn fetch_pages<T: Transport>(
+    api: &Api<T>,
+    resource: &Resource,
+    pager: &mut Pager,
+    concurrency: usize,
+    remaining: Option<usize>,
+) -> Result<Vec<Vec<Value>>> {
+    let ahead = match (pager.listing().pagination, pager.total()) {
+        (Pagination::Page, Some(_)) => {
+            let per_page = crate::query::listing::PER_PAGE as usize;
+            let for_limit = remaining.map_or(usize::MAX, |r| r.div_ceil(per_page).max(1));
+            concurrency.min(pager.pages_left()).min(for_limit)
+        }
+        _ => 1,
+    };
+    if ahead <= 1 {
+        return Ok(fetch_page(api, resource, pager).await?.into_iter().collect());
+    }
+    let paths = pager.next_paths(ahead);
+    let requests: Vec<_> = paths.iter().map(|p| page_request(api, resource, pager, p)).collect();
+    let action = format!("Listing {}", resource.name);
+    let responses = futures_util::future::join_all(requests.iter().map(|r| api.send_ok(r, &action))).await;
+    let mut pages = Vec::with_capacity(responses.len());
+    for resp in responses {
+        let resp = resp?;
+        if pager.is_done() {
+            break; // an earlier page was empty: the server has fewer items than it said
+        }
+        pages.push(pager.accept(&resp)?);
+    }
+    Ok(pages)
+}
+
+fn page_request<T: Transport>(api: &Api<T>, resource: &Resource, pager: &Pager, path: &str) -> crate::http::Request {
+    let mut req = api.request(Method::Get, path);
     if pager.listing().pagination == Pagination::Cursor {
         req = req.header("X-Pagination-Style", "cursor");
     }
     if resource.experimental && !api.config.experimental {
         req = req.header("X-OneCodex-Api-Experimental", "1");
     }
-    let resp = api.send_ok(&req, &format!("Listing {}", resource.name)).await?;
-    pager.accept(&resp).map(Some)
+    req
 }
 
 /// Objects by id with `$uri $in` queries instead of one GET each, in the order asked.
@@ -369,6 +437,34 @@ mod tests {
         let u = urls(&a);
         assert!(u[0].starts_with("/api/v1/metadata?where=%7B%22platform%22%3A+%22Illumina+HiSeq%22%7D"), "{}", u[0]);
         assert!(u[1].starts_with("/api/v1/samples?where=%7B%22filename%22"), "{}", u[1]);
+    }
+
+    #[test]
+    fn later_pages_are_fetched_together_and_kept_in_order() {
+        let page = |ids: &[&str]| {
+            let items: Vec<String> = ids.iter().map(|i| format!(r#"{{"$uri": "/api/v1/projects/{i}"}}"#)).collect();
+            reply(200, &[("X-Total-Count", "4")], &format!("[{}]", items.join(", ")))
+        };
+        // Scripted replies come back in request order; the pages asked together are 2, 3, 4.
+        let a = api(vec![page(&["a"]), page(&["b"]), page(&["c"]), page(&["d"])]);
+        let mut run = QueryRun::new("projects", &Value::Null, QueryOptions::default()).unwrap();
+        let got: Vec<_> = collect(&mut run, &a).iter().map(|o| object_id(o).unwrap().to_string()).collect();
+        assert_eq!(got, ["a", "b", "c", "d"]);
+        let u = urls(&a);
+        assert!(u[1].ends_with("&page=2") && u[2].ends_with("&page=3") && u[3].ends_with("&page=4"), "{u:?}");
+    }
+
+    #[test]
+    fn a_limit_fetches_no_page_beyond_the_one_it_ends_in() {
+        let mut pages = Vec::new();
+        for p in 0..3 {
+            let items: Vec<String> = (0..100).map(|i| format!(r#"{{"$uri": "/api/v1/projects/p{p}x{i}"}}"#)).collect();
+            pages.push(reply(200, &[("X-Total-Count", "1000")], &format!("[{}]", items.join(", "))));
+        }
+        let a = api(pages);
+        let mut run = QueryRun::new("projects", &Value::Null, QueryOptions { limit: Some(150), ..Default::default() }).unwrap();
+        assert_eq!(collect(&mut run, &a).len(), 150);
+        assert_eq!(urls(&a).len(), 2, "page 1, then only page 2 (of 10)");
     }
 
     #[test]

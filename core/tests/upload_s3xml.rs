@@ -151,3 +151,79 @@ fn reader_is_tolerant_of_xml_details() {
     assert_eq!(text("<A>  x </A>", "A").as_deref(), Some("x"));
     assert_eq!(text("<A>unterminated", "A"), None);
 }
+
+/// Arbitrary text (multi-byte characters, broken tags and entities) never panics the readers.
+#[test]
+fn arbitrary_input_never_panics() {
+    let atoms = [
+        "<",
+        ">",
+        "/",
+        "&",
+        ";",
+        "&#x",
+        "&#",
+        "amp",
+        "<Part>",
+        "</Part>",
+        "<Error>",
+        "</Error>",
+        "<Code>",
+        "</Code>",
+        "<Region>",
+        "</Region>",
+        "<PartNumber>",
+        "</PartNumber>",
+        "<ETag>",
+        "</ETag>",
+        "<Size>",
+        "</Size>",
+        "1",
+        "99999999999",
+        "<IsTruncated>true</IsTruncated>",
+        "<ListPartsResult>",
+        "</ListPartsResult>",
+        "é",
+        "ሴ",
+        "😀",
+        " ",
+        "\"",
+        "<UploadId>",
+        "</UploadId>",
+        "<CompleteMultipartUploadResult>",
+        "<NextPartNumberMarker>",
+        "x",
+    ];
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..5_000 {
+        let mut s = String::new();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = (x % 24) as usize;
+        for k in 0..n {
+            s.push_str(atoms[((x >> (k % 50)) as usize + k * 7) % atoms.len()]);
+        }
+        let _ = parse_list_parts(&s);
+        let _ = parse_initiate(&s);
+        let _ = parse_complete(200, &s);
+        let _ = s3_error(400, &s);
+        let _ = region_from_error(400, Some("eu-west-1"), &s);
+        let _ = unescape(&s);
+        let _ = onecodex_core::upload::files::pair_files(&[s.as_str(), "a_R1.fq", "a_R2.fq"]);
+        let _ = onecodex_core::upload::files::check_filename(&s, true);
+        let _ = onecodex_core::upload::files::lane_group_name(&s);
+        let _ = onecodex_core::upload::sigv4::sign_s3(
+            "PUT",
+            &format!("https://b.s3.amazonaws.com/{s}?{s}"),
+            &[],
+            &onecodex_core::upload::sigv4::Credentials {
+                access_key_id: "a".into(),
+                secret_access_key: "b".into(),
+                session_token: None,
+            },
+            "us-east-1",
+            x,
+        );
+    }
+}

@@ -947,6 +947,18 @@ fn out_of_order_calls_and_bad_init_answers_are_typed() {
             region: String::new(),
             ..UploadOptions::default()
         },
+        UploadOptions {
+            concurrency: 0,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            concurrency: 17,
+            ..UploadOptions::default()
+        },
+        UploadOptions {
+            stall_timeout_ms: 10,
+            ..UploadOptions::default()
+        },
     ] {
         let e = prepare(UploadKind::Sample, &[spec("a.fq", &[10])], o).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);
@@ -1127,4 +1139,103 @@ fn presigned_mode_puts_auth_in_the_url() {
             ErrorCode::InvalidArgument
         );
     }
+}
+
+#[test]
+fn tampered_saved_states_are_refused_without_panicking() {
+    let s = multipart_session();
+    let good = s.state().clone();
+    let files = [spec("big.fastq.gz", &[64 * MIB + 5])];
+    let cases: [fn(&mut UploadState); 6] = [
+        |st| st.files[0].plan.part_size = 0,
+        |st| st.files[0].plan.part_size = 1,
+        |st| st.files[0].plan.sources = vec![],
+        |st| st.files[0].plan.sources = vec![u64::MAX, 2],
+        |st| st.files[0].plan.single_put = true,
+        |st| st.files[0].plan.part_size = 5 * MIB + 1, // fine for S3, but 13 parts...
+    ];
+    for (i, f) in cases.iter().enumerate() {
+        let mut st = good.clone();
+        f(&mut st);
+        let spec_now = [FileSpec {
+            sources: st.files[0].plan.sources.clone(),
+            ..files[0].clone()
+        }];
+        let fp = &mut st.files[0].fingerprint;
+        fp.size = spec_now[0]
+            .sources
+            .iter()
+            .fold(0u64, |a, &b| a.saturating_add(b));
+        match Session::resume(st, &spec_now, &[None], RetryPolicy::default()) {
+            Err(e) => assert_eq!(e.code, ErrorCode::InvalidArgument, "case {i}: {e}"),
+            // A plan that is valid on its own still gets its parts checked before Complete.
+            Ok(r) => assert_eq!(
+                i,
+                5,
+                "case {i} should be refused: {:?}",
+                r.state().files[0].plan
+            ),
+        }
+    }
+    // Arbitrary JSON is a typed error too.
+    for bad in ["", "[]", "{\"version\": 1, \"files\": 3}", "null"] {
+        assert_eq!(
+            UploadState::from_json(bad).unwrap_err().code,
+            ErrorCode::InvalidArgument,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn absurd_sizes_are_typed_errors() {
+    let e = prepare(
+        UploadKind::Sample,
+        &[spec("a.fq", &[u64::MAX, 5])],
+        UploadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+    let s = multipart_session();
+    let e = Session::resume(
+        s.state().clone(),
+        &[spec("big.fastq.gz", &[u64::MAX, 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidFile);
+}
+
+#[test]
+fn options_deserialise_from_partial_json() {
+    let o: UploadOptions =
+        serde_json::from_str(r#"{"part_size": 8388608, "checksum": "md5"}"#).unwrap();
+    assert_eq!(o.part_size, Some(8 * MIB));
+    assert_eq!(o.checksum, ChecksumKind::Md5);
+    assert_eq!(
+        (o.region.as_str(), o.concurrency, o.stall_timeout_ms),
+        ("us-east-1", 4, 60_000)
+    );
+    assert_eq!(o.retry, RetryPolicy::default());
+}
+
+#[test]
+fn a_new_multipart_upload_starts_with_no_parts() {
+    let mut s = multipart_session();
+    send_all_parts(&mut s);
+    let mut st = s.state().clone();
+    st.files[0].upload_id = None; // as after NoSuchUpload, but with stale parts left in the record
+    let mut r = Session::resume(
+        st,
+        &[spec("big.fastq.gz", &[64 * MIB + 5])],
+        &[None],
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(r.next_step(), Step::CreateMultipart { file: 0 });
+    r.on_create_multipart(&Reply::status(200, INITIATED))
+        .unwrap();
+    assert!(r.state().files[0].parts.is_empty());
+    assert_eq!(r.next_part(NOW).unwrap().number, 1);
 }

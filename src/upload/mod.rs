@@ -17,6 +17,7 @@ use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};
 use onecodex_core::upload::retry::RetryPolicy;
 use onecodex_core::upload::session::{self, Session, UploadKind, UploadOptions, UploadState};
+use onecodex_core::upload::state::{MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -52,7 +53,7 @@ pub struct UploadJsonOptions {
     /// Bytes per part (5 MiB to 5 GiB); default by file size (§6.1).
     #[tsify(optional)]
     pub part_size: Option<f64>,
-    /// Parts sent at once (default 4); at most this many plus one are in memory.
+    /// Parts sent at once (1 to 16, default 4); at most this many plus one are in memory.
     #[tsify(optional)]
     pub concurrency: Option<u32>,
     /// The per-part checksum S3 verifies (default `"crc32c"`).
@@ -61,7 +62,7 @@ pub struct UploadJsonOptions {
     /// Waits before retry 1, 2, … of a failed part (default 0, 1000, 3000, 5000, 10000 ms).
     #[tsify(optional)]
     pub retry_delays_ms: Option<Vec<f64>>,
-    /// A part request making no progress for this long is aborted and retried (default 120000).
+    /// A part request making no progress for this long (ms, at least 5000) is aborted and retried.
     #[tsify(optional)]
     pub stall_timeout_ms: Option<f64>,
     /// Pre-sign S3 requests (auth in the URL) for this many seconds instead of signed headers.
@@ -193,10 +194,12 @@ fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
             return Err(bad_argument(name, "must be a function"));
         }
     }
-    if let Some(c) = opts.concurrency {
-        if !(1..=64).contains(&c) {
-            return Err(bad_argument("concurrency", "must be 1 to 64"));
-        }
+    // The core's limits, checked here too because a resume does not go through `prepare`.
+    if opts.concurrency.is_some_and(|c| !(1..=MAX_CONCURRENCY).contains(&c)) {
+        return Err(bad_argument("concurrency", format!("must be 1 to {MAX_CONCURRENCY}")));
+    }
+    if opts.stall_timeout_ms.is_some_and(|t| !(t.is_finite() && t >= MIN_STALL_TIMEOUT_MS as f64)) {
+        return Err(bad_argument("stallTimeoutMs", format!("must be at least {MIN_STALL_TIMEOUT_MS} ms")));
     }
     Ok(Parsed { json: opts, on_progress: js[0].clone(), on_state_change: js[1].clone(), signal: signal_or_undefined(js[2].clone())? })
 }
@@ -218,9 +221,10 @@ fn input_list(files: &JsValue) -> Vec<JsValue> {
 }
 
 fn new_handle(inner: &Rc<ClientInner>, p: &Parsed) -> Rc<Shared> {
+    let d = UploadOptions::default();
     let settings = Settings {
-        concurrency: p.json.concurrency.unwrap_or(4) as usize,
-        stall_ms: Some(p.json.stall_timeout_ms.filter(|x| x.is_finite() && *x > 0.0).unwrap_or(120_000.0)),
+        concurrency: p.json.concurrency.unwrap_or(d.concurrency) as usize,
+        stall_ms: Some(p.json.stall_timeout_ms.unwrap_or(d.stall_timeout_ms as f64)),
         list_parts_page: p.json.list_parts_page_size,
         on_progress: p.on_progress.clone(),
         on_state_change: p.on_state_change.clone(),
@@ -266,6 +270,7 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
         sample_id: o.sample_id.clone(),
         external_sample_id: o.external_sample_id.clone(),
     };
+    let defaults = UploadOptions::default();
     let uo = UploadOptions {
         part_size: o.part_size.map(|x| x as u64),
         checksum: o.checksum.unwrap_or_default(),
@@ -274,6 +279,8 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
         endpoint: inner.s3_endpoint.as_ref().map(|u| u.as_str().to_string()),
         retry: retry_policy(o)?,
         presign_secs: o.presign_secs,
+        concurrency: o.concurrency.unwrap_or(defaults.concurrency),
+        stall_timeout_ms: o.stall_timeout_ms.map_or(defaults.stall_timeout_ms, |t| t as u64),
     };
     let inputs = input_list(&files);
     let shared = new_handle(inner, &p);

@@ -68,7 +68,7 @@ test("the client against the local server", async (t) => {
     const reread = (await ocx.samples.get(idOf(sample))).project;
     assert.equal((reread.$ref ?? reread.$uri).split("/").pop(), idOf(project));
     const [victim] = await ocx.samples.where(null, { limit: 1, sort: "^filename" });
-    await ocx.samples.delete(idOf(victim));
+    assert.equal(await ocx.samples.delete(idOf(victim)), true);
     assert.equal(await ocx.samples.get(idOf(victim)), null);
     await rejectsWith(ocx.samples.delete(idOf(victim)), "not_found", (e) => e.status === 404);
   });

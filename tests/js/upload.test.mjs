@@ -134,8 +134,8 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
 
   await t.test("a stalled part is aborted and sent again", async () => {
     const file = bigFile("stall_R1.fastq", 11 * MiB);
-    const stall = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 2, latency: { ms: 4000 }, times: 1 });
-    const up = ocx.samples.upload(file, { partSize: 5 * MiB, stallTimeoutMs: 800, ...fast });
+    const stall = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 2, latency: { ms: 7000 }, times: 1 });
+    const up = ocx.samples.upload(file, { partSize: 5 * MiB, stallTimeoutMs: 5000, ...fast });
     await up.done;
     assert.equal(await srv.faultHits(stall), 1);
     assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));

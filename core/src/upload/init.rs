@@ -2,8 +2,9 @@
 //! (with metadata keys snake-cased as the Python client does), documents and assets, and
 //! `preupload`. Their answers feed `session::InitResponse`.
 
+use super::prepare::Prepared;
 use super::request::ApiRequest;
-use super::session::{Prepared, UploadKind};
+use super::state::UploadKind;
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 

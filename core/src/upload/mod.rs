@@ -5,8 +5,8 @@
 //! - [`plan`]: part sizes and byte ranges (lane files as one object, without copying).
 //! - [`checksum`]: CRC32C / MD5 per part, fed in ≤ 1 MiB chunks.
 //! - [`files`]: file rules and R1/R2/lane grouping; [`retry`]: which failures retry, and when.
-//! - [`init`]: the API requests that start an upload; [`session`]: the resumable upload state
-//!   machine.
+//! - [`init`]: the API requests that start an upload; [`prepare`]: every check before it;
+//!   [`state`]: the saved, resumable record; [`session`]: the state machine that drives it.
 //!
 //! A driver (the wasm layer) runs one upload like this; every call is pure and cheap:
 //!
@@ -38,10 +38,12 @@ pub mod encode;
 pub mod files;
 pub mod init;
 pub mod plan;
+pub mod prepare;
 pub mod request;
 pub mod retry;
 pub mod s3xml;
 pub mod session;
 pub mod sigv4;
+pub mod state;
 
 pub use ascii::transliterate;

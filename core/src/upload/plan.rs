@@ -180,7 +180,7 @@ impl Plan {
     }
 
     pub fn total(&self) -> u64 {
-        self.sources.iter().sum()
+        self.sources.iter().fold(0u64, |a, &b| a.saturating_add(b))
     }
 
     /// Number of parts (1 for a single PUT).
@@ -188,8 +188,37 @@ impl Plan {
         if self.single_put {
             1
         } else {
-            self.total().div_ceil(self.part_size) as u32
+            // A plan read from a tampered saved state must not divide by zero.
+            match self.part_size {
+                0 => 0,
+                p => self.total().div_ceil(p).min(MAX_PARTS) as u32,
+            }
         }
+    }
+
+    /// Checks a plan read back from a saved state: the limits `new` and `streaming` enforce.
+    pub fn check(&self) -> Result<()> {
+        let bad = |why: &str| {
+            Err(Error::invalid_argument(format!(
+                "not a valid saved upload plan: {why}"
+            )))
+        };
+        let Some(total) = self.sources.iter().try_fold(0u64, |a, &s| a.checked_add(s)) else {
+            return bad("sizes overflow");
+        };
+        if self.sources.is_empty() || (!self.open && self.sources.contains(&0)) {
+            return bad("a source is empty");
+        }
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.part_size) {
+            return bad("part size out of S3's limits");
+        }
+        if self.single_put && (self.open || total >= SINGLE_PUT_LIMIT) {
+            return bad("a single PUT of this size");
+        }
+        if total.div_ceil(self.part_size) > MAX_PARTS {
+            return bad("more than 10,000 parts");
+        }
+        Ok(())
     }
 
     /// Part `number` (1-based), or `None` outside the plan.

@@ -10,314 +10,18 @@
 
 use super::checksum::{ChecksumKind, PartChecksum};
 use super::encode::uri_encode;
-use super::files::{self, check_filename, check_size};
-use super::plan::{self, Plan, SourceSlice};
+use super::files;
 use super::request::{object_url, ApiRequest, Body, S3Op, S3Request};
 use super::retry::{Decision, Failure, RetryPolicy};
 use super::s3xml;
-use super::sigv4::{presign_s3, sign_s3, Credentials, MAX_PRESIGN_SECS};
+use super::sigv4::{presign_s3, sign_s3};
 use crate::error::{Error, ErrorCode, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Version of the saved state's shape; a state of another version is refused on resume.
-pub const STATE_VERSION: u32 = 1;
-
-/// What is being uploaded: it decides the callback body and the id in its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum UploadKind {
-    Sample,
-    Document,
-    Asset { name: Option<String> },
-}
-
-impl UploadKind {
-    fn id_field(&self) -> &'static str {
-        match self {
-            UploadKind::Sample => "sample_id",
-            UploadKind::Document => "document_id",
-            UploadKind::Asset { .. } => "asset_id",
-        }
-    }
-}
-
-/// The fields of an `init_multipart_upload` answer (§6.1, §6.4, §6.5).
-#[derive(Debug, Clone, PartialEq)]
-pub struct InitResponse {
-    pub sample_id: Option<String>,
-    pub s3_bucket: String,
-    pub file_id: String,
-    pub paired_end_file_id: Option<String>,
-    pub credentials: Credentials,
-    pub callback_url: String,
-}
-
-impl InitResponse {
-    pub fn from_json(v: &Value) -> Result<InitResponse> {
-        let s = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let need = |k: &str| {
-            s(k).ok_or_else(|| {
-                Error::invalid_response(format!("the upload init answer has no {k}"))
-            })
-        };
-        Ok(InitResponse {
-            sample_id: s("sample_id"),
-            s3_bucket: need("s3_bucket")?,
-            file_id: need("file_id")?,
-            paired_end_file_id: s("paired_end_file_id"),
-            credentials: Credentials {
-                access_key_id: need("upload_aws_access_key_id")?,
-                secret_access_key: need("upload_aws_secret_access_key")?,
-                session_token: s("upload_aws_session_token"),
-            },
-            callback_url: need("callback_url")?,
-        })
-    }
-}
-
-/// A file as the caller has it: its name, and the sizes of its sources (one for an ordinary
-/// file; several for lane files sent as one object; none for a stream of unknown length), plus
-/// its last-modified time if known.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileSpec {
-    pub name: String,
-    pub sources: Vec<u64>,
-    #[serde(default)]
-    pub last_modified_ms: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadOptions {
-    pub part_size: Option<u64>,
-    pub checksum: ChecksumKind,
-    pub coerce_ascii: bool,
-    /// Default us-east-1; S3's region error moves it.
-    pub region: String,
-    /// The `s3Endpoint` client option (see `request::object_url`).
-    pub endpoint: Option<String>,
-    pub retry: RetryPolicy,
-    /// Pre-sign S3 requests for this many seconds (auth in the URL, as Uppy does) instead of
-    /// signing headers: fewer headers for the bucket's CORS rules to allow.
-    pub presign_secs: Option<u32>,
-}
-
-impl Default for UploadOptions {
-    fn default() -> Self {
-        UploadOptions {
-            part_size: None,
-            checksum: ChecksumKind::Crc32c,
-            coerce_ascii: false,
-            region: "us-east-1".into(),
-            endpoint: None,
-            retry: RetryPolicy::default(),
-            presign_secs: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Single,
-    R1,
-    R2,
-}
-
-/// What identifies a file across a reload: a different file must not continue an upload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Fingerprint {
-    pub name: String,
-    pub size: u64,
-    pub last_modified_ms: Option<f64>,
-    /// Checksum of part 1, set when it is first computed.
-    pub first_part_checksum: Option<String>,
-}
-
-/// A file after the rules of §6.2, before the init request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PreparedFile {
-    pub role: Role,
-    /// The (ASCII) name sent to the API.
-    pub filename: String,
-    /// True when `coerceAscii` changed the name (the caller may warn).
-    pub coerced: bool,
-    pub plan: Plan,
-    pub fingerprint: Fingerprint,
-}
-
-/// Files checked and planned; nothing has been sent yet.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Prepared {
-    pub kind: UploadKind,
-    /// In upload order: R2 before R1 for a pair.
-    pub files: Vec<PreparedFile>,
-    pub options: UploadOptions,
-}
-
-impl Prepared {
-    /// `filename` and `paired_end_filename` for the init request body.
-    pub fn init_filenames(&self) -> (String, Option<String>) {
-        let r1 = self
-            .files
-            .iter()
-            .find(|f| f.role != Role::R2)
-            .map(|f| f.filename.clone())
-            .unwrap_or_default();
-        (
-            r1,
-            self.files
-                .iter()
-                .find(|f| f.role == Role::R2)
-                .map(|f| f.filename.clone()),
-        )
-    }
-}
-
-/// Applies every file rule and plans the parts: one file, or two given as a pair (either
-/// order). Documents and assets skip the ASCII rule (§6.4) but not the empty-file rule.
-pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> Result<Prepared> {
-    if let Some(p) = options.part_size {
-        plan::check_part_size(p)?;
-    }
-    if options.region.is_empty()
-        || !options
-            .region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(Error::invalid_argument(format!(
-            "region {:?} is not an AWS region name",
-            options.region
-        )));
-    }
-    if options
-        .presign_secs
-        .is_some_and(|p| p == 0 || p > MAX_PRESIGN_SECS)
-    {
-        return Err(Error::invalid_argument(format!(
-            "presignSecs must be 1 to {MAX_PRESIGN_SECS} seconds"
-        )));
-    }
-    if let Some(e) = &options.endpoint {
-        object_url(Some(e), "bucket", "key", "")?;
-    }
-    let max = plan::max_file_size(options.part_size);
-    let roles: Vec<Role> = match files.len() {
-        1 => vec![Role::Single],
-        2 if kind == UploadKind::Sample => {
-            let (r1, _) = files::check_pair(&files[0].name, &files[1].name)?;
-            if r1 == 0 {
-                vec![Role::R1, Role::R2]
-            } else {
-                vec![Role::R2, Role::R1]
-            }
-        }
-        2 => {
-            return Err(Error::invalid_argument(
-                "documents and assets are uploaded one file at a time",
-            ))
-        }
-        n => {
-            return Err(Error::invalid_argument(format!(
-                "an upload takes one file or an R1/R2 pair, not {n} files"
-            )))
-        }
-    };
-    let mut out = Vec::new();
-    for (spec, role) in files.iter().zip(roles) {
-        let checked = if kind == UploadKind::Sample {
-            check_filename(&spec.name, options.coerce_ascii)?
-        } else {
-            let base = files::basename(&spec.name);
-            if base.is_empty() {
-                return Err(Error::new(
-                    ErrorCode::InvalidFile,
-                    format!("{:?} has no file name", spec.name),
-                ));
-            }
-            files::CheckedName {
-                name: base.to_string(),
-                coerced: false,
-            }
-        };
-        let size: u64 = spec.sources.iter().sum();
-        let plan = if spec.sources.is_empty() {
-            Plan::streaming(options.part_size)?
-        } else {
-            check_size(&checked.name, size, max)?;
-            Plan::new(&spec.sources, options.part_size)?
-        };
-        out.push(PreparedFile {
-            role,
-            filename: checked.name,
-            coerced: checked.coerced,
-            plan,
-            fingerprint: Fingerprint {
-                name: spec.name.clone(),
-                size,
-                last_modified_ms: spec.last_modified_ms,
-                first_part_checksum: None,
-            },
-        });
-    }
-    // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
-    out.sort_unstable_by_key(|f| f.role != Role::R2);
-    Ok(Prepared {
-        kind,
-        files: out,
-        options,
-    })
-}
-
-/// A part S3 has accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DonePart {
-    pub number: u32,
-    pub etag: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checksum: Option<String>,
-    pub size: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileState {
-    pub role: Role,
-    pub filename: String,
-    pub key: String,
-    pub fingerprint: Fingerprint,
-    pub plan: Plan,
-    pub upload_id: Option<String>,
-    pub parts: Vec<DonePart>,
-    pub completed: bool,
-}
-
-/// The resumable record (`upload.state()`): small, JSON-serialisable. It holds the upload
-/// credentials, so it is sensitive.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadState {
-    pub version: u32,
-    pub kind: UploadKind,
-    pub sample_id: Option<String>,
-    pub bucket: String,
-    pub callback_url: String,
-    pub credentials: Credentials,
-    pub region: String,
-    pub endpoint: Option<String>,
-    pub checksum: ChecksumKind,
-    pub files: Vec<FileState>,
-    pub callback_done: bool,
-    /// The id the callback answered (sample, document or asset).
-    pub result_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presign_secs: Option<u32>,
-}
+pub use super::prepare::{prepare, Prepared, PreparedFile};
+pub use super::state::*;
 
 /// What the driver should do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -339,15 +43,6 @@ pub enum Step {
     },
     Callback,
     Done,
-}
-
-/// A part to read and checksum, then request with `part_request`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PartJob {
-    pub file: usize,
-    pub number: u32,
-    pub len: u64,
-    pub slices: Vec<SourceSlice>,
 }
 
 /// A reply to a request: an HTTP response (body only needed when it is an error or XML), or a
@@ -538,13 +233,14 @@ impl Session {
             )));
         }
         for (i, (f, spec)) in state.files.iter().zip(files).enumerate() {
+            f.plan.check()?;
             if f.plan.open || spec.sources.is_empty() {
                 return Err(Error::invalid_argument(format!(
                     "{} was read from a stream, which cannot be read again: start a new upload",
                     f.filename
                 )));
             }
-            let size: u64 = spec.sources.iter().sum();
+            let size = spec.sources.iter().fold(0u64, |a, &b| a.saturating_add(b));
             let fp = &f.fingerprint;
             let differs = files::basename(&spec.name) != files::basename(&fp.name)
                 || size != fp.size
@@ -776,6 +472,8 @@ impl Session {
                 ..
             } => {
                 let id = s3xml::parse_initiate(body)?;
+                // Parts belong to one multipart upload: none carry over to a new one.
+                self.state.files[file].parts.clear();
                 self.state.files[file].upload_id = Some(id);
                 self.retries.remove(&(file, K_CREATE));
                 Ok(Outcome::Done)
@@ -1303,25 +1001,6 @@ impl Session {
             }),
             _ => None,
         }
-    }
-}
-
-impl UploadState {
-    /// The job for part 1 of `file` (checksum it for `Session::resume`).
-    pub fn first_part_job(&self, file: usize) -> Option<PartJob> {
-        let f = self.files.get(file)?;
-        let p = f.plan.part(1)?;
-        Some(PartJob {
-            file,
-            number: 1,
-            len: p.len(),
-            slices: f.plan.slices(p.start, p.end),
-        })
-    }
-
-    pub fn from_json(json: &str) -> Result<UploadState> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
     }
 }
 
