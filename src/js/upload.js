@@ -26,6 +26,16 @@ function isBlob(x) {
  * one file, in order). Resolves to { name, names, sizes, lastModified, handle }.
  */
 export async function describeFile(input) {
+  if (input && typeof input === "object" && !isBlob(input) && !Array.isArray(input) && typeof input.stream?.getReader === "function") {
+    // { name, stream, size?, lastModified? }: read once, in order; parts are kept until S3 has them.
+    if (typeof input.name !== "string" || !input.name) throw invalidFile("a stream upload needs a file name: { name, stream }");
+    const size = Number.isFinite(input.size) && input.size >= 0 ? input.size : undefined;
+    return {
+      name: input.name, names: [input.name], sizes: [], knownSize: size,
+      lastModified: typeof input.lastModified === "number" ? input.lastModified : undefined,
+      handle: { sources: [], fds: new Map(), reader: input.stream.getReader(), pending: [], done: false },
+    };
+  }
   const parts = Array.isArray(input) ? input : [input];
   if (parts.length === 0) throw invalidFile("an empty list of lane files was given");
   const sources = [];
@@ -77,6 +87,7 @@ async function openFd(handle, i) {
 
 /** Closes the file handles a Node upload opened. */
 export async function closeFile(handle) {
+  if (handle.reader) handle.reader.releaseLock?.();
   const fds = [...handle.fds.values()];
   handle.fds.clear();
   await Promise.all(fds.map(async (p) => (await p.catch(() => undefined))?.close().catch(() => {})));
@@ -281,4 +292,36 @@ export function settleCancel(done) {
       throw e;
     },
   );
+}
+
+/**
+ * The next `n` bytes of a stream input (fewer only at its end) as { bytes, last }. Reads only
+ * what the part needs: chunks beyond it wait in `pending` for the next part.
+ */
+export async function readStreamPart(handle, n) {
+  const out = new Uint8Array(n);
+  let at = 0;
+  while (at < n) {
+    let chunk = handle.pending.shift();
+    if (!chunk) {
+      if (handle.done) break;
+      const r = await handle.reader.read();
+      if (r.done) {
+        handle.done = true;
+        break;
+      }
+      chunk = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value);
+    }
+    const take = Math.min(chunk.length, n - at);
+    out.set(chunk.subarray(0, take), at);
+    at += take;
+    if (take < chunk.length) handle.pending.unshift(chunk.subarray(take));
+  }
+  if (at === n && !handle.done && handle.pending.length === 0) {
+    // Peek, so the last full part is marked last instead of being followed by an empty one.
+    const r = await handle.reader.read();
+    if (r.done) handle.done = true;
+    else handle.pending.push(r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value));
+  }
+  return { bytes: at === n ? out : out.subarray(0, at), last: handle.done && handle.pending.length === 0 };
 }

@@ -34,6 +34,8 @@ pub struct Shared {
     pub session: RefCell<Option<Session>>,
     pub settings: Settings,
     pub handles: RefCell<Vec<JsValue>>,
+    /// Bytes of stream parts read but not yet accepted by S3 (a stream cannot be read again).
+    kept: RefCell<Vec<(u32, JsValue)>>,
     pub paused: Cell<bool>,
     pub cancelled: Cell<bool>,
     pub running: Cell<bool>,
@@ -55,6 +57,7 @@ impl Shared {
             session: RefCell::new(None),
             settings,
             handles: RefCell::new(Vec::new()),
+            kept: RefCell::new(Vec::new()),
             paused: Cell::new(false),
             cancelled: Cell::new(false),
             running: Cell::new(false),
@@ -353,10 +356,22 @@ async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &
             continue;
         }
         while flight.len() < concurrency && !shared.paused.get() && !shared.cancelled.get() {
-            let Some(job) = shared.with(|s| s.next_part(io::now_ms() as u64)) else { break };
+            let (job, kept) = match shared.with(|s| s.next_part(io::now_ms() as u64)) {
+                Some(job) => {
+                    let kept = shared.kept.borrow().iter().find(|k| k.0 == job.number).map(|k| k.1.clone());
+                    (job, kept)
+                }
+                None => match next_stream_part(shared).await? {
+                    Some(x) => x,
+                    None => break,
+                },
+            };
             let handle = shared.handles.borrow()[job.file].clone();
             let prepared = async {
-                let part = io::read_part(&handle, &job.slices, job.len).await?;
+                let part = match kept {
+                    Some(bytes) => bytes,
+                    None => io::read_part(&handle, &job.slices, job.len).await?,
+                };
                 let kind = shared.with(|s| s.state().checksum);
                 let sum = io::checksum(&part, job.len, kind).await?;
                 let req = shared.with(|s| s.part_request(job.number, &sum, io::now_ms() as u64))?;
@@ -403,9 +418,31 @@ async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &
         }
         let out = shared.with(|s| s.on_part(f.number, &f.sum, &ans.reply(), io::now_ms() as u64))?;
         if out == Outcome::Done {
+            shared.kept.borrow_mut().retain(|k| k.0 != f.number);
             shared.state_changed();
         }
         shared.progress(out == Outcome::Done && shared.with(|s| s.progress().parts_done == s.progress().parts_total));
+    }
+}
+
+/// For a stream input whose plan is still open: reads the next part (kept until S3 has it).
+async fn next_stream_part(shared: &Rc<Shared>) -> Result<Option<(onecodex_core::upload::session::PartJob, Option<JsValue>)>> {
+    loop {
+        let Step::UploadParts { file } = shared.with(|s| s.next_step()) else { return Ok(None) };
+        let (open, size) = shared.with(|s| (s.state().files[file].plan.open, s.state().files[file].plan.part_size));
+        if !open {
+            return Ok(None);
+        }
+        let handle = shared.handles.borrow()[file].clone();
+        let (bytes, len, last) = io::read_stream_part(&handle, size).await?;
+        match shared.with(|s| s.stream_part(len, last))? {
+            Some(job) => {
+                shared.kept.borrow_mut().push((job.number, bytes.clone()));
+                return Ok(Some((job, Some(bytes))));
+            }
+            // The stream ended on a part boundary: the plan is closed now.
+            None => continue,
+        }
     }
 }
 
@@ -437,14 +474,19 @@ pub async fn cancel_remote(shared: &Rc<Shared>) -> Result<()> {
 }
 
 /// Files described and checked for an upload: (specs for `prepare`, read handles).
-pub async fn describe_all(inputs: &[JsValue]) -> Result<(Vec<session::FileSpec>, Vec<JsValue>)> {
+/// Also the largest size a stream input declared (it picks the part size of an open plan).
+pub async fn describe_all(inputs: &[JsValue]) -> Result<(Vec<session::FileSpec>, Vec<JsValue>, Option<u64>)> {
+    let mut sizes_known = Vec::new();
     let mut specs = Vec::new();
     let mut handles = Vec::new();
     for input in inputs {
-        let FileInput { name, sizes, last_modified_ms, handle } = io::describe(input).await?;
+        let FileInput { name, sizes, last_modified_ms, handle, known_size } = io::describe(input).await?;
+        if let Some(k) = known_size {
+            sizes_known.push(k);
+        }
         let name = if sizes.len() > 1 { onecodex_core::upload::files::lane_group_name(&name) } else { name };
         specs.push(session::FileSpec { name, sources: sizes, last_modified_ms });
         handles.push(handle);
     }
-    Ok((specs, handles))
+    Ok((specs, handles, sizes_known.into_iter().max()))
 }

@@ -20,6 +20,8 @@ extern "C" {
     pub fn close_file(handle: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = readPart)]
     fn read_part_js(handle: &JsValue, slices: Array, len: f64) -> Promise;
+    #[wasm_bindgen(js_name = readStreamPart)]
+    fn read_stream_part_js(handle: &JsValue, n: f64) -> Promise;
     #[wasm_bindgen(js_name = partChunk)]
     fn part_chunk(part: &JsValue, start: f64, end: f64) -> JsValue;
     #[wasm_bindgen(js_name = waitOnline)]
@@ -90,6 +92,8 @@ pub struct FileInput {
     pub name: String,
     pub sizes: Vec<u64>,
     pub last_modified_ms: Option<f64>,
+    /// The size a stream input declared, if any (it chooses the part size).
+    pub known_size: Option<u64>,
     pub handle: JsValue,
 }
 
@@ -100,6 +104,7 @@ pub async fn describe(input: &JsValue) -> Result<FileInput> {
         name: get(&d, "name").as_string().unwrap_or_default(),
         sizes,
         last_modified_ms: get(&d, "lastModified").as_f64(),
+        known_size: get(&d, "knownSize").as_f64().map(|x| x as u64),
         handle: get(&d, "handle"),
     })
 }
@@ -189,4 +194,12 @@ impl Answer {
             },
         }
     }
+}
+
+/// The next `n` bytes of a stream input: (bytes, last).
+pub async fn read_stream_part(handle: &JsValue, n: u64) -> Result<(JsValue, u64, bool)> {
+    let r = await_js(read_stream_part_js(handle, n as f64)).await?;
+    let bytes = get(&r, "bytes");
+    let len = get(&bytes, "length").as_f64().unwrap_or(0.0) as u64;
+    Ok((bytes, len, get(&r, "last").as_bool().unwrap_or(false)))
 }

@@ -77,7 +77,9 @@ pub struct UploadJsonOptions {
 const TS_UPLOAD: &str = r#"
 /** A file to upload: a File (or a Blob with a name) in browsers, a path in Node, or a list of those
  *  (lane files `_L001`, `_L002`, … of one read, uploaded as one file in order). */
-export type UploadFile = Blob | string | readonly (Blob | string)[];
+export type UploadFile = Blob | string | readonly (Blob | string)[] | UploadStream;
+/** A stream read once, in order (not resumable after a reload); `size`, when known, picks the part size. */
+export interface UploadStream { name: string; stream: ReadableStream<Uint8Array>; size?: number; lastModified?: number; }
 export type UploadPhase = "init" | "uploading" | "paused" | "finalizing" | "done";
 export interface UploadProgress {
   phase: UploadPhase; loaded: number; total: number; partsDone: number; partsTotal: number; bytesPerSecond: number;
@@ -286,7 +288,12 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
     let shared = new_handle(inner, &p);
     let s = shared.clone();
     Ok(launch(shared, p.signal, async move {
-        let (specs, handles) = driver::describe_all(&inputs).await?;
+        let (specs, handles, stream_size) = driver::describe_all(&inputs).await?;
+        let mut uo = uo;
+        if let (None, Some(size)) = (uo.part_size, stream_size) {
+            // A stream of known size gets the part size its size would (§6.1).
+            uo.part_size = Some(onecodex_core::upload::plan::ladder_part_size(size)?);
+        }
         let prepared = session::prepare(kind, &specs, uo)?;
         // The session's file order (R2 first) decides which handle reads which file.
         *s.handles.borrow_mut() = prepared
@@ -314,7 +321,7 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
     let shared = new_handle(inner, &p);
     let s = shared.clone();
     Ok(launch(shared, p.signal, async move {
-        let (mut specs, mut handles) = driver::describe_all(&inputs).await?;
+        let (mut specs, mut handles, _) = driver::describe_all(&inputs).await?;
         // Files picked again in any order: put them in the state's order (R2 first) by name.
         if specs.len() == state.files.len() {
             let base = |n: &str| onecodex_core::upload::files::basename(n).to_string();
