@@ -102,7 +102,11 @@ export async function readPart(handle, slices, len) {
   if (handle.sources.every((s) => s.type === "blob")) {
     return new Blob(slices.map(([s, a, b]) => handle.sources[s].blob.slice(a, b)));
   }
-  const buf = Buffer.allocUnsafe(len);
+  // Part buffers are reused (see releasePart): at most concurrency + 1 exist, so memory stays
+  // bounded by the part size whatever the file size, without waiting for the GC.
+  handle.pool ??= [];
+  const i = handle.pool.findIndex((b) => b.length === len);
+  const buf = i >= 0 ? handle.pool.splice(i, 1)[0] : Buffer.allocUnsafeSlow(len);
   let at = 0;
   for (const [s, a, b] of slices) {
     const src = handle.sources[s];
@@ -123,6 +127,11 @@ export async function readPart(handle, slices, len) {
   }
   if (at !== len) throw invalidFile("a file changed size while it was being uploaded");
   return buf;
+}
+
+/** Gives a part's buffer back for the next part once its request has ended. */
+export function releasePart(handle, part) {
+  if (handle.pool && !isBlob(part) && part instanceof Uint8Array && handle.pool.length < 32) handle.pool.push(part);
 }
 
 /** Bytes [start, end) of a part, at most 1 MiB, for the checksum. */

@@ -303,6 +303,9 @@ async fn s3_step(
 
 struct InFlight {
     number: u32,
+    /// The part's bytes (file parts go back to the buffer pool when the request ends).
+    part: JsValue,
+    file: usize,
     sum: PartChecksum,
     promise: Promise,
 }
@@ -386,7 +389,7 @@ async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &
                 }
             };
             let promise = io::send_s3(job.number, &req, &part, &shared.signal(), shared.settings.stall_ms, on_bytes);
-            flight.push(InFlight { number: job.number, sum, promise });
+            flight.push(InFlight { number: job.number, part, file: job.file, sum, promise });
         }
         if flight.is_empty() {
             if !matches!(shared.with(|s| s.next_step()), Step::UploadParts { .. }) {
@@ -407,6 +410,11 @@ async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &
         let Some(i) = flight.iter().position(|f| f.number == ans.tag) else { continue };
         let f = flight.swap_remove(i);
         shared.inflight_bytes.borrow_mut().retain(|x| x.0 != f.number);
+        let kept_stream = shared.kept.borrow().iter().any(|k| k.0 == f.number);
+        if !kept_stream {
+            let handle = shared.handles.borrow()[f.file].clone();
+            io::release_part(&handle, &f.part);
+        }
         if ans.aborted() {
             shared.with(|s| s.release_part(f.number));
             continue;

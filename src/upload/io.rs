@@ -22,6 +22,8 @@ extern "C" {
     fn read_part_js(handle: &JsValue, slices: Array, len: f64) -> Promise;
     #[wasm_bindgen(js_name = readStreamPart)]
     fn read_stream_part_js(handle: &JsValue, n: f64) -> Promise;
+    #[wasm_bindgen(js_name = releasePart)]
+    pub fn release_part(handle: &JsValue, part: &JsValue);
     #[wasm_bindgen(js_name = partChunk)]
     fn part_chunk(part: &JsValue, start: f64, end: f64) -> JsValue;
     #[wasm_bindgen(js_name = waitOnline)]
