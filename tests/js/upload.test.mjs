@@ -268,6 +268,17 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     assert.equal(up.state().files[0].upload_id, null, "aborted");
   });
 
+  await t.test("preupload, then upload into the pre-uploaded sample", async () => {
+    const pre = await ocx.samples.preupload({ metadata: { name: "waiting" }, tags: ["pre"] });
+    assert.match(pre.sample_id, /^[0-9a-f]{16}$/);
+    const up = ocx.samples.upload(fixture("test.fq"), { sampleId: pre.sample_id });
+    const sample = await up.done;
+    assert.equal(idOf(sample), pre.sample_id);
+    assert.equal(sample.filename, "test.fq");
+    assert.throws(() => ocx.samples.upload(fixture("test.fq"), { sampleId: 5 }), (e) => e.code === "invalid_argument");
+    await rejectsWith(ocx.samples.upload(fixture("test.fq"), { sampleId: "a", externalSampleId: "b" }).done, "invalid_argument");
+  });
+
   await t.test("a document and an asset", async () => {
     const up = ocx.documents.upload(fixture("test.fa"));
     const doc = await up.done;
