@@ -145,7 +145,8 @@ impl Upload {
     }
 
     /// Cancels: aborts the multipart uploads (nothing is left in S3) and posts `cancel_upload`.
-    /// Resolves true once done (`done` then rejects with `aborted`).
+    /// Resolves true once done (`done` then rejects with `aborted`); false when the upload had
+    /// already finished. Also works after `done` failed (retries ran out).
     #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
     pub fn cancel(&self) -> Promise {
         cancel(&self.shared, &self.done)
@@ -171,6 +172,11 @@ fn cancel(s: &Rc<Shared>, done: &Promise) -> Promise {
     wake(s);
     if s.running.get() {
         return io::settle_cancel(done);
+    }
+    // A finished upload has nothing to cancel.
+    let finished = s.session.borrow().as_ref().is_some_and(|x| x.state().callback_done);
+    if finished {
+        return Promise::resolve(&JsValue::FALSE);
     }
     let s = s.clone();
     promise(async move {

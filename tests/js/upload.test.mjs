@@ -68,6 +68,7 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const sample = await up.done;
     assert.equal(sample.filename, "test.fq");
     assert.equal(await srv.faultHits(puts), 1);
+    assert.equal(await up.cancel(), false, "nothing to cancel once done");
     const st = up.state();
     assert.equal(st.files.length, 1);
     assert.equal(sha(object(st.files[0].key)), sha(fs.readFileSync(fixture("test.fq"))));
@@ -235,7 +236,9 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     await upB.done;
     const stolen = { ...upA.state(), credentials: upB.state().credentials };
     await assert.rejects(ocx.samples.resumeUpload(stolen, a, { retryDelaysMs: [] }).done, (e) => isOneCodexError(e) && e.code !== "ok");
-    await upA.cancel();
+    // A failed upload can still be cancelled: its multipart upload is aborted.
+    assert.equal(await upA.cancel(), true);
+    assert.deepEqual(leftoverParts(upA.state().files[0].upload_id ?? "none"), []);
   });
 
   await t.test("cancel mid-way: the multipart upload is aborted and cancel_upload posted", async () => {
