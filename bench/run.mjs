@@ -41,3 +41,10 @@ execFileSync("node", [path.join(root, "bench", "download.mjs")], { cwd: root, st
 // Results and tables: parse + genus matrix against JS JSON.parse and pandas.
 console.log("");
 await import("./tables.mjs");
+
+console.log("");
+// Uploads against the local S3 (bench/upload.mjs); BENCH_UPLOAD=0 skips, BENCH_UPLOAD_MIB sets sizes.
+if (process.env.BENCH_UPLOAD !== "0") {
+  const { benchUpload } = await import("./upload.mjs");
+  await benchUpload((process.env.BENCH_UPLOAD_MIB || "256,1024").split(",").map(Number));
+}

@@ -13,12 +13,14 @@ mod resources;
 mod results_fetch;
 mod tables;
 mod transport;
+mod upload;
 
 pub use builder::{FieldCondition, Filter, WhereBuilders};
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
 pub use tables::{parse_classification_results, parse_functional_results};
 pub use query::{encode_sort, encode_where, filterable_fields};
+pub use upload::{pair_files_js, Upload, UploadJsonOptions};
 
 use wasm_bindgen::prelude::*;
 

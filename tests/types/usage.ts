@@ -197,3 +197,37 @@ async function tables(bytes: Uint8Array) {
   console.log(n, counts, names, either, nReads, hosts, row, rowIndex, stats, csv, warnings, lineage, bar, biom, f, fm, online, table, readlevel, mlst, ft);
 }
 export { tables };
+
+// Uploads (issue 5).
+import { pairFiles } from "onecodex-wasm";
+import type { Upload, UploadOptions, UploadProgress, UploadState } from "onecodex-wasm";
+
+async function uploads(file: File) {
+  const progress: UploadProgress[] = [];
+  const opts: UploadOptions = { metadata: { name: "x" }, tags: ["t"], partSize: 8 * 1024 * 1024, concurrency: 4, onProgress: (p) => progress.push(p) };
+  const up: Upload = ocx.samples.upload([file, "reads_R2.fastq.gz"], opts);
+  const state: UploadState | null = up.state();
+  up.pause();
+  up.resume();
+  const cancelled: boolean = await up.cancel();
+  const again = ocx.samples.resumeUpload(JSON.stringify(state), file, { checksum: "md5" });
+  await again.done;
+  await ocx.documents.upload(file).done;
+  await ocx.assets.upload(file, { name: "asset" }).done;
+  const pre: { sample_id: string } = await ocx.samples.preupload({ tags: ["t"] });
+  await ocx.samples.upload([["a_L001_R1.fq", "a_L002_R1.fq"]], { sampleId: pre.sample_id }).done;
+  const groups = pairFiles(["a_R1.fq", "a_R2.fq"]);
+  const r1: (string | Blob | { name: string })[] = groups.pairs[0].r1;
+  // @ts-expect-error: checksum is crc32c or md5
+  ocx.samples.upload(file, { checksum: "sha1" });
+  // @ts-expect-error: the phase is one of five names
+  const phase: "uploading" | "done" = progress[0].phase;
+  // @ts-expect-error: a number is not a file
+  ocx.samples.upload(42);
+  // @ts-expect-error: not an upload option
+  ocx.samples.upload(file, { partsize: 5 });
+  // @ts-expect-error: onProgress takes a function
+  ocx.samples.upload(file, { onProgress: "log" });
+  console.log(cancelled, r1, phase);
+}
+export { uploads };

@@ -1,0 +1,336 @@
+// Upload I/O for the wasm driver (src/upload/): opening inputs, reading parts, sending signed S3
+// requests. Rust decides what to send, when to retry and signs everything; this file only moves
+// bytes. Parts stay JavaScript objects (a Blob of Blob slices in browsers, a Buffer of file ranges
+// in Node) handed to XHR/fetch; only ≤ 1 MiB chunks of them are copied into wasm for checksums.
+// Upload credentials reach this file only inside signed headers/URLs, which are never logged or
+// put into error messages (URLs are described by origin and path only).
+
+const CHUNK = 1 << 20;
+
+function nodeModule(name) {
+  const proc = globalThis.process;
+  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return undefined;
+  return proc.getBuiltinModule(name);
+}
+
+function invalidFile(message) {
+  return { kind: "invalid_file", message };
+}
+
+function isBlob(x) {
+  return typeof Blob !== "undefined" && x instanceof Blob;
+}
+
+/**
+ * Describes one upload file: a path (Node), a File/Blob, or an array of those (lane files sent as
+ * one file, in order). Resolves to { name, names, sizes, lastModified, handle }.
+ */
+export async function describeFile(input) {
+  if (input && typeof input === "object" && !isBlob(input) && !Array.isArray(input) && typeof input.stream?.getReader === "function") {
+    // { name, stream, size?, lastModified? }: read once, in order; parts are kept until S3 has them.
+    if (typeof input.name !== "string" || !input.name) throw invalidFile("a stream upload needs a file name: { name, stream }");
+    const size = Number.isFinite(input.size) && input.size >= 0 ? input.size : undefined;
+    return {
+      name: input.name, names: [input.name], sizes: [], knownSize: size,
+      lastModified: typeof input.lastModified === "number" ? input.lastModified : undefined,
+      handle: { sources: [], fds: new Map(), reader: input.stream.getReader(), pending: [], done: false },
+    };
+  }
+  const parts = Array.isArray(input) ? input : [input];
+  if (parts.length === 0) throw invalidFile("an empty list of lane files was given");
+  const sources = [];
+  for (const p of parts) {
+    if (typeof p === "string") {
+      const fs = nodeModule("fs");
+      if (!fs) throw invalidFile(`${p}: file paths can only be read in Node; pass a File in browsers`);
+      let st;
+      try {
+        st = await fs.promises.stat(p);
+      } catch (e) {
+        throw invalidFile(`${p} cannot be read (${e?.code ?? e?.message ?? e})`);
+      }
+      if (!st.isFile()) throw invalidFile(`${p} is not a regular file`);
+      sources.push({ type: "path", path: p, name: p, size: st.size, lastModified: Math.floor(st.mtimeMs) });
+    } else if (isBlob(p)) {
+      const name = typeof p.name === "string" ? p.name : undefined;
+      if (!name) throw invalidFile("a Blob has no file name: pass a File, or new File([blob], name)");
+      sources.push({ type: "blob", blob: p, name, size: p.size, lastModified: typeof p.lastModified === "number" ? p.lastModified : undefined });
+    } else {
+      throw invalidFile("an upload file must be a File, a Blob with a name, or (in Node) a file path");
+    }
+  }
+  const lastModified = sources.every((s) => s.lastModified !== undefined) ? Math.max(...sources.map((s) => s.lastModified)) : undefined;
+  return {
+    name: sources[0].name,
+    names: sources.map((s) => s.name),
+    sizes: sources.map((s) => s.size),
+    lastModified,
+    handle: { sources, fds: new Map() },
+  };
+}
+
+/** The name of each input of `pairFiles` (path, File, or { name }). */
+export function inputName(x) {
+  if (typeof x === "string") return x;
+  if (x && typeof x.name === "string") return x.name;
+  return "";
+}
+
+async function openFd(handle, i) {
+  let fd = handle.fds.get(i);
+  if (!fd) {
+    fd = nodeModule("fs").promises.open(handle.sources[i].path, "r");
+    handle.fds.set(i, fd);
+  }
+  return fd;
+}
+
+/** Closes the file handles a Node upload opened. */
+export async function closeFile(handle) {
+  if (handle.reader) handle.reader.releaseLock?.();
+  const fds = [...handle.fds.values()];
+  handle.fds.clear();
+  await Promise.all(fds.map(async (p) => (await p.catch(() => undefined))?.close().catch(() => {})));
+}
+
+/**
+ * The bytes of one part: `slices` is [[source, start, end], …] (consecutive ranges, several for a
+ * part that spans lane files). Blobs give a lazy Blob of slices (nothing read yet); paths give a
+ * Buffer read by ranges from the file handles.
+ */
+export async function readPart(handle, slices, len) {
+  if (handle.sources.every((s) => s.type === "blob")) {
+    return new Blob(slices.map(([s, a, b]) => handle.sources[s].blob.slice(a, b)));
+  }
+  // Part buffers are reused (see releasePart): at most concurrency + 1 exist, so memory stays
+  // bounded by the part size whatever the file size, without waiting for the GC.
+  handle.pool ??= [];
+  const i = handle.pool.findIndex((b) => b.length === len);
+  const buf = i >= 0 ? handle.pool.splice(i, 1)[0] : Buffer.allocUnsafeSlow(len);
+  let at = 0;
+  for (const [s, a, b] of slices) {
+    const src = handle.sources[s];
+    if (src.type === "blob") {
+      const bytes = new Uint8Array(await src.blob.slice(a, b).arrayBuffer());
+      buf.set(bytes, at);
+      at += bytes.length;
+      continue;
+    }
+    const fd = await openFd(handle, s);
+    let pos = a;
+    while (pos < b) {
+      const { bytesRead } = await fd.read(buf, at, b - pos, pos);
+      if (bytesRead === 0) throw invalidFile(`${src.name} became shorter while it was being uploaded`);
+      pos += bytesRead;
+      at += bytesRead;
+    }
+  }
+  if (at !== len) throw invalidFile("a file changed size while it was being uploaded");
+  return buf;
+}
+
+/** Gives a part's buffer back for the next part once its request has ended. */
+export function releasePart(handle, part) {
+  if (handle.pool && !isBlob(part) && part instanceof Uint8Array && handle.pool.length < 32) handle.pool.push(part);
+}
+
+/** Bytes [start, end) of a part, at most 1 MiB, for the checksum. */
+export function partChunk(part, start, end) {
+  if (end - start > CHUNK) end = start + CHUNK;
+  if (isBlob(part)) return part.slice(start, end).arrayBuffer().then((b) => new Uint8Array(b));
+  return part.subarray(start, end);
+}
+
+/** Waits while a browser is offline (navigator.onLine false); resolves at once elsewhere. */
+export function waitOnline(signal) {
+  const nav = globalThis.navigator;
+  if (!nav || nav.onLine !== false || typeof globalThis.addEventListener !== "function" || signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = () => {
+      globalThis.removeEventListener("online", done);
+      signal?.removeEventListener("abort", done);
+      resolve(true);
+    };
+    globalThis.addEventListener("online", done);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+export function isOffline() {
+  return globalThis.navigator?.onLine === false;
+}
+
+function describe(url) {
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+function outcome(tag, status, headers, body) {
+  const get = (k) => headers(k) ?? undefined;
+  const ra = Number(get("retry-after"));
+  return {
+    tag,
+    status,
+    body,
+    etag: get("etag"),
+    bucketRegion: get("x-amz-bucket-region"),
+    retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined,
+  };
+}
+
+const failed = (tag, kind, message) => ({ tag, failed: kind, message });
+
+/**
+ * Sends one signed S3 request. `body` is a part (Blob or Buffer), XML text, or null. Never rejects:
+ * resolves to { tag, status, body, etag, bucketRegion, retryAfterMs } or { tag, failed:
+ * "network"|"stalled"|"aborted", message }. `onBytes(tag, sent)` reports upload progress where the
+ * platform gives it (XHR); `stallMs` aborts a request that makes no progress for that long.
+ */
+export function sendS3(tag, method, url, headers, body, signal, stallMs, onBytes) {
+  if (signal?.aborted) return Promise.resolve(failed(tag, "aborted", "aborted"));
+  const useXhr = typeof XMLHttpRequest !== "undefined" && isBlob(body);
+  return useXhr ? sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) : sendFetch(tag, method, url, headers, body, signal, stallMs);
+}
+
+function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    let timer;
+    let stalled = false;
+    const finish = (v) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(v);
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      if (stallMs) timer = setTimeout(() => {
+        stalled = true;
+        xhr.abort();
+      }, stallMs);
+    };
+    const onAbort = () => xhr.abort();
+    xhr.open(method, url);
+    for (const [k, v] of headers) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => {
+      arm();
+      onBytes?.(tag, e.loaded);
+    };
+    xhr.onprogress = arm;
+    // getAllResponseHeaders lists only the headers CORS exposes (getResponseHeader would log a
+    // console error for each of the others).
+    xhr.onload = () => {
+      const all = new Map();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const i = line.indexOf(":");
+        if (i > 0) all.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+      }
+      finish(outcome(tag, xhr.status, (k) => all.get(k), xhr.responseText));
+    };
+    xhr.onerror = () => finish(failed(tag, "network", `${method} ${describe(url)}: network error`));
+    xhr.onabort = () =>
+      finish(stalled ? failed(tag, "stalled", `${method} ${describe(url)}: no progress for ${stallMs} ms`) : failed(tag, "aborted", "aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    arm();
+    xhr.send(body);
+  });
+}
+
+async function sendFetch(tag, method, url, headers, body, signal, stallMs) {
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let stalled = false;
+  // fetch gives no upload progress: the stall timer covers the whole request.
+  const timer = stallMs ? setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs) : undefined;
+  try {
+    const r = await fetch(url, { method, headers, body: body ?? undefined, signal: ctrl.signal });
+    const text = await r.text();
+    return outcome(tag, r.status, (k) => r.headers.get(k), text);
+  } catch (e) {
+    if (signal?.aborted) return failed(tag, "aborted", "aborted");
+    if (stalled) return failed(tag, "stalled", `${method} ${describe(url)}: no answer for ${stallMs} ms`);
+    return failed(tag, "network", `${method} ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Settles with the first of `promises` to settle (they never reject). */
+export function firstOf(promises) {
+  return Promise.race(promises);
+}
+
+/** A promise and its resolve function, for pause/resume. */
+export function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export function newController() {
+  return new AbortController();
+}
+
+export function abortController(c) {
+  c.abort();
+}
+
+export function controllerSignal(c) {
+  return c.signal;
+}
+
+/** Calls `fn` once when `signal` aborts (at once when it already has). */
+export function onAbortSignal(signal, fn) {
+  if (!signal) return;
+  if (signal.aborted) queueMicrotask(fn);
+  else signal.addEventListener("abort", () => fn(), { once: true });
+}
+
+/** `upload.cancel()` while the upload runs: the run ends with an `aborted` error once S3 and the API are cleaned up. */
+export function settleCancel(done) {
+  return done.then(
+    () => false,
+    (e) => {
+      if (e?.code === "aborted") return true;
+      throw e;
+    },
+  );
+}
+
+/**
+ * The next `n` bytes of a stream input (fewer only at its end) as { bytes, last }. Reads only
+ * what the part needs: chunks beyond it wait in `pending` for the next part.
+ */
+export async function readStreamPart(handle, n) {
+  const out = new Uint8Array(n);
+  let at = 0;
+  while (at < n) {
+    let chunk = handle.pending.shift();
+    if (!chunk) {
+      if (handle.done) break;
+      const r = await handle.reader.read();
+      if (r.done) {
+        handle.done = true;
+        break;
+      }
+      chunk = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value);
+    }
+    const take = Math.min(chunk.length, n - at);
+    out.set(chunk.subarray(0, take), at);
+    at += take;
+    if (take < chunk.length) handle.pending.unshift(chunk.subarray(take));
+  }
+  if (at === n && !handle.done && handle.pending.length === 0) {
+    // Peek, so the last full part is marked last instead of being followed by an empty one.
+    const r = await handle.reader.read();
+    if (r.done) handle.done = true;
+    else handle.pending.push(r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value));
+  }
+  return { bytes: at === n ? out : out.subarray(0, at), last: handle.done && handle.pending.length === 0 };
+}
