@@ -72,3 +72,19 @@ async fn fault_admin_is_loopback_only() {
     let r = s.http.get(s.url("/__admin/faults")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn serves_64_requests_at_once() {
+    let s = Server::start(&["--samples", "20"]);
+    // Each listing is held 500 ms, so the 64 are in flight together: served one at a time they
+    // would take 32 s.
+    let r = s.http.post(s.url("/__admin/faults"))
+        .json(&json!({"target": "api", "method": "GET", "path": "/api/v1/projects", "latency": {"ms": 500}}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let started = std::time::Instant::now();
+    let requests = (0..64).map(|_| async { s.get("/api/v1/projects").send().await.map(|r| r.status().as_u16()) });
+    let statuses = futures_util::future::join_all(requests).await;
+    assert!(statuses.iter().all(|st| matches!(st, Ok(200))), "{statuses:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
+}
