@@ -5,6 +5,7 @@ import { describeError } from "./errors.js";
 import { createFilterUi } from "./filters.js";
 import { createSamplesTable } from "./samples.js";
 import { createSampleView } from "./sample.js";
+import { createUploads } from "./upload.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "onecodex-demo-api-key"; // session storage only: gone when the tab closes
@@ -14,6 +15,7 @@ const showError = (e) => { $("filter-error").textContent = describeError(e); };
 const sampleView = createSampleView(() => ocx);
 const table = createSamplesTable(showError, (id) => sampleView.open(id));
 const filters = createFilterUi("samples");
+createUploads(() => ocx, () => search());
 
 async function loadConfig() {
   try {
@@ -28,7 +30,9 @@ async function connect() {
   $("account").textContent = "Connecting…";
   try {
     ocx?.free();
-    ocx = new OneCodex({ baseUrl: $("base-url").value, apiKey: $("api-key").value });
+    // The local server has its own S3 endpoint; the hosted API uses the bucket's default.
+    const s3 = config.local ? { s3Endpoint: config.s3Endpoint } : {};
+    ocx = new OneCodex({ baseUrl: $("base-url").value, apiKey: $("api-key").value, ...s3 });
     const account = await ocx.account();
     sessionStorage.setItem(KEY_STORAGE, $("api-key").value);
     $("account").textContent = `Connected as ${account.email ?? "(no e-mail)"}.`;
