@@ -3,6 +3,7 @@
 // JSON, and pulls a second page of samples when the table is scrolled to its end.
 import test from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
@@ -40,6 +41,23 @@ test("demo page: connect, filter builder, infinite scroll", async (t) => {
   assert.ok((await page.textContent("#sample-fields")).includes(firstId));
   await page.waitForFunction(() => document.querySelectorAll("#analyses li").length > 0);
   assert.match(await page.textContent("#analyses"), /complete|running|No analyses/);
+  // Its classification, parsed in wasm: genus rows by default, searchable, then species.
+  await page.waitForFunction(() => Number(document.body.dataset.taxa) > 0, null, { timeout: 30_000 });
+  const genera = Number(await page.getAttribute("body", "data-taxa"));
+  const firstName = (await page.textContent("#taxa tbody tr:first-child td")).trim();
+  await page.fill("#taxon-search", firstName);
+  assert.ok(Number(await page.getAttribute("body", "data-taxa")) >= 1);
+  assert.ok(Number(await page.getAttribute("body", "data-taxa")) < genera, "search narrows the rows");
+  await page.fill("#taxon-search", "");
+  await page.selectOption("#rank", "species");
+  assert.ok(Number(await page.getAttribute("body", "data-taxa")) > 0);
+  const values = await page.$$eval("#taxa tbody td.num", (tds) => tds.map((td) => Number(td.textContent)));
+  assert.deepEqual(values, [...values].sort((a, b) => b - a), "sorted by value, largest first");
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const text = fs.readFileSync(await csv.path(), "utf8");
+  assert.match(text.split("\n")[0], /tax_id/);
+  assert.ok(text.split("\n").length > genera, "the whole table is exported");
+
   const sample = await (await fetch(`${srv.api}/api/v1/samples/${firstId}`, { headers: { authorization: "Basic " + Buffer.from(srv.apiKey + ":").toString("base64") } })).json();
   await page.click("#download-sample");
   await page.waitForFunction(() => document.body.dataset.downloaded !== undefined);

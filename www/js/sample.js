@@ -1,6 +1,7 @@
 // One sample: its metadata, its analyses with live status (polled with awaitCompletion), and a
 // download of its reads with progress.
 import { describeError } from "./errors.js";
+import { createClassificationView } from "./classification.js";
 
 const $ = (id) => document.getElementById(id);
 const idOf = (o) => (o.$uri ?? o.$ref).split("/").pop();
@@ -21,6 +22,7 @@ function saveBlob(blob, filename) {
 }
 
 export function createSampleView(getClient) {
+  const classification = createClassificationView();
   let current = null;
   let polls = new AbortController();
 
@@ -73,6 +75,11 @@ export function createSampleView(getClient) {
       for (const [k, v] of Object.entries(metadata?.custom ?? {})) field(dl, k, v);
       document.body.dataset.sample = idOf(sample);
       $("sample-detail").scrollIntoView({ block: "start" });
+      if (sample.primary_classification) {
+        classification.show(ocx, idOf(sample.primary_classification), sample.filename ?? idOf(sample));
+      } else {
+        classification.clear();
+      }
       await showAnalyses(ocx, sample);
     } catch (e) {
       $("sample-fields").replaceChildren();
