@@ -75,6 +75,13 @@ function copySnippets(from, to, { commonJs }) {
   }
 }
 
+function buildDemoVendor() {
+  const out = path.join(root, "www", "vendor", "vega.js");
+  const entry = path.join(root, "www", "js", "vega-entry.js");
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs > fs.statSync(entry).mtimeMs) return;
+  run(path.join(root, "node_modules", ".bin", "esbuild"), [entry, "--bundle", "--format=esm", "--minify", "--log-level=warning", `--outfile=${out}`]);
+}
+
 export function gzipSize(files) {
   return files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
 }
@@ -128,6 +135,9 @@ function build() {
   fs.rmSync(link, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.symlinkSync(path.relative(path.dirname(link), pkg), link, "dir");
+
+  // The demo's chart library, bundled locally (no CDN).
+  buildDemoVendor();
 
   const browserEntry = ["web/index.js", `web/${name}.js`, `web/${name}_bg.wasm`].map((f) => path.join(pkg, f));
   const wasmBytes = fs.statSync(path.join(pkg, "web", `${name}_bg.wasm`)).size;

@@ -6,6 +6,7 @@ import { createFilterUi } from "./filters.js";
 import { createSamplesTable } from "./samples.js";
 import { createSampleView } from "./sample.js";
 import { createUploads } from "./upload.js";
+import { createChart } from "./chart.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "onecodex-demo-api-key"; // session storage only: gone when the tab closes
@@ -16,6 +17,7 @@ const sampleView = createSampleView(() => ocx);
 const table = createSamplesTable(showError, (id) => sampleView.open(id));
 const filters = createFilterUi("samples");
 createUploads(() => ocx, () => search());
+createChart(() => ocx, () => table.samples());
 
 async function loadConfig() {
   try {

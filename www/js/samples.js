@@ -21,6 +21,7 @@ export function createSamplesTable(onError, onOpen) {
   let stream = null;
   let loading = false;
   let shown = 0;
+  const loaded = [];
   const body = $("samples").querySelector("tbody");
 
   async function loadMore() {
@@ -30,6 +31,7 @@ export function createSamplesTable(onError, onOpen) {
       const page = await stream.next();
       if (page) {
         body.append(...page.map(row));
+        loaded.push(...page);
         shown += page.length;
       }
       const total = stream.total;
@@ -57,10 +59,13 @@ export function createSamplesTable(onError, onOpen) {
     .observe($("more"));
 
   return {
+    /** The sample objects currently in the table. */
+    samples: () => loaded.slice(),
     show(ocx, filter, sort) {
       stream?.free();
       body.replaceChildren();
       shown = 0;
+      loaded.length = 0;
       document.body.dataset.pages = "0";
       stream = ocx.samples.pages(filter, sort ? { sort } : undefined);
       return loadMore();
