@@ -10,15 +10,40 @@ const MIME = {
   ".png": "image/png", ".map": "application/json", ".ts": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8",
 };
 
+// Hop-by-hop headers, and what fetch has already undone (it decompresses bodies).
+const NOT_FORWARDED = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "content-encoding", "origin", "referer"]);
+
+/** Forwards one request to `target` (same path and query) and streams the answer back. */
+async function forward(req, res, target) {
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !NOT_FORWARDED.has(k)));
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  try {
+    const up = await fetch(new URL(req.url, target), {
+      method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual",
+    });
+    const out = {};
+    up.headers.forEach((v, k) => { if (!NOT_FORWARDED.has(k)) out[k] = v; });
+    res.writeHead(up.status, out);
+    if (up.body) for await (const c of up.body) res.write(c);
+    res.end();
+  } catch (e) {
+    res.writeHead(502, { "content-type": "application/json" });
+    res.end(JSON.stringify({ message: `proxy: ${target} did not answer (${e.cause?.code ?? e.message})` }));
+  }
+}
+
 /**
  * Serves `mounts` (URL prefix -> directory, longest prefix wins) on 127.0.0.1.
  * `routes` maps exact paths to functions returning [status, contentType, body] for dynamic files.
+ * `proxy` ({ prefix, target }) forwards requests under `prefix` to another origin.
  */
-export function startStaticServer({ mounts, routes = {}, port = 0, host = "127.0.0.1" }) {
+export function startStaticServer({ mounts, routes = {}, proxy, port = 0, host = "127.0.0.1" }) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://localhost");
     const pathname = decodeURIComponent(url.pathname);
+    if (proxy && pathname.startsWith(proxy.prefix)) return void forward(req, res, proxy.target);
     if (routes[pathname]) {
       const [status, type, body] = routes[pathname](req);
       res.writeHead(status, { "content-type": type, "cache-control": "no-store" });

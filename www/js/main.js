@@ -60,7 +60,8 @@ $("filter-form").addEventListener("submit", (ev) => { ev.preventDefault(); searc
 $("sort").addEventListener("change", search);
 
 const config = await loadConfig();
-$("base-url").value = config.apiBase ?? "https://app.onecodex.com";
+// Behind `npm start -- --proxy …` the API is this page's own origin.
+$("base-url").value = config.apiBase ?? (config.proxy ? location.origin : "https://app.onecodex.com");
 $("api-key").value = sessionStorage.getItem(KEY_STORAGE) ?? config.apiKey ?? "";
 $("status").textContent = `onecodex-wasm ${version()} ready.`;
 document.body.dataset.ready = "true";
