@@ -46,6 +46,8 @@ test("demo page: upload a pair with progress, cancel another", { skip: !have && 
   await page.setInputFiles("#upload-files", [big]);
   const row = page.locator("#uploads tbody tr", { hasText: "big_sample.fastq" });
   await row.locator(".pct").filter({ hasText: /uploading/ }).waitFor({ timeout: 30_000 });
+  // Cancel once a part is really held at S3.
+  for (let i = 0; i < 100 && (await srv.faultHits(slow)) === 0; i++) await new Promise((r) => setTimeout(r, 100));
   await row.locator("button.cancel").click();
   await page.waitForSelector("#uploads tbody tr[data-state=cancelled]");
   assert.ok(await srv.faultHits(slow) >= 1, "parts were in flight when it was cancelled");
