@@ -9,9 +9,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const size = JSON.parse(fs.readFileSync(path.join(root, ".cache", "size.json"), "utf8"));
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
 
-console.log("== size (browser entry: .wasm + JS glue, gzip -9)");
-console.log(`wasm raw            ${kb(size.wasmBytes)}`);
-console.log(`browser entry gzip  ${kb(size.browserEntryGzip)} of ${kb(size.budgetGzip)} budget (${(100 * size.browserEntryGzip / size.budgetGzip).toFixed(0)}%)`);
+console.log("== size (each browser entry: .wasm + JS glue, gzip -9)");
+for (const e of size.entries) {
+  console.log(`${e.entry.padEnd(21)} wasm raw ${kb(e.wasmBytes).padStart(9)}   gzip ${kb(e.gzip).padStart(9)} of ${kb(size.budgetGzip)} budget (${(100 * e.gzip / size.budgetGzip).toFixed(0)}%)`);
+}
 
 // Import time: a fresh Node process each run, the same script timed with and without the import.
 function medianMs(code, runs = 7) {

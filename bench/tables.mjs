@@ -23,7 +23,8 @@ const dir = path.join(root, ".cache", `bench-tables-${N}`);
 // --- worker mode: one contender in this process --------------------------------------------
 if (process.argv[2] === "--worker") {
   const [, , , which, dataDir] = process.argv;
-  const { Collection, OneCodex } = await import("onecodex-wasm");
+  const { OneCodex } = await import("onecodex-wasm");
+  const { Collection } = await import("onecodex-wasm/tables");
   const files = which === "ours-e2e" ? [] : fs.readdirSync(dataDir).filter((f) => f.endsWith(which === "ours-zstd" ? ".json.zst" : ".json")).sort();
   const idOf = (f) => f.split("_")[1].split(".")[0];
   const inputs = files.map((f) => ({ id: idOf(f), bytes: fs.readFileSync(path.join(dataDir, f)) }));

@@ -1,8 +1,11 @@
 // Builds pkg/: one npm package `onecodex-wasm` for Node (ESM and CommonJS), bundlers and plain
-// browser pages, from one release cargo build. Prints the gzipped size of the browser entry.
+// browser pages. Two entry points, two wasm builds of the one crate (Cargo features):
+//   onecodex-wasm          the client (queries, uploads, downloads): opt-level z, wasm-opt -Oz
+//   onecodex-wasm/tables   results parsing and matrices: profile `tables` (opt-level 3), -O3
+// The client loads the tables module itself the first time a table is asked for. Prints the
+// gzipped size of each browser entry (wasm + JS glue) against the budget.
 //
-//   node scripts/build.mjs           release build (LTO, opt-level z, wasm-opt -Oz)
-//
+//   node scripts/build.mjs
 // wasm-pack runs cargo and the pinned wasm-bindgen CLI (installed by scripts/bootstrap); it cannot
 // download wasm-opt here, so binaryen's wasm-opt from npm runs afterwards.
 import { execFileSync } from "node:child_process";
@@ -15,17 +18,24 @@ import { createRequire } from "node:module";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stage = path.join(root, ".cache", "build");
 const pkg = path.join(root, "pkg");
-const name = "onecodex_wasm";
 export const SIZE_BUDGET_GZIP = 350 * 1024;
+
+// `dir`: where the entry lives in pkg/ ("" = the root); `types`: its .d.ts name at the pkg root.
+const ENTRIES = [
+  { spec: "onecodex-wasm", name: "onecodex_wasm", dir: "", types: "index", features: "client", cargo: ["--release"], opt: "-Oz" },
+  { spec: "onecodex-wasm/tables", name: "onecodex_tables", dir: "tables", types: "tables", features: "tables", cargo: ["--profile", "tables"], opt: "-O3" },
+];
+const [CLIENT, TABLES] = ENTRIES;
 
 function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], ...opts });
 }
 
-function wasmPack(target) {
+function wasmPack(entry, target) {
   run("wasm-pack", [
-    "--quiet", "build", "--release", "--mode", "no-install", "--target", target, "--no-pack",
-    "--weak-refs", "--out-dir", path.join(stage, target), "--out-name", name, root,
+    "--quiet", "build", ...entry.cargo, "--mode", "no-install", "--target", target, "--no-pack",
+    "--weak-refs", "--out-dir", path.join(stage, entry.name, target), "--out-name", entry.name, root,
+    "--", "--no-default-features", "--features", entry.features,
   ]);
 }
 
@@ -35,9 +45,9 @@ const WASM_FEATURES = [
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 
-function wasmOpt(file) {
+function wasmOpt(file, level) {
   const bin = path.join(root, "node_modules", ".bin", "wasm-opt");
-  run(bin, ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", file, "-o", file]);
+  run(bin, [level, ...WASM_FEATURES, "--strip-debug", "--strip-producers", file, "-o", file]);
 }
 
 function copy(from, to) {
@@ -86,44 +96,83 @@ export function gzipSize(files) {
   return files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
 }
 
-function build() {
-  const started = Date.now();
-  fs.rmSync(stage, { recursive: true, force: true });
-  wasmPack("web");
-  wasmPack("nodejs");
-  for (const target of ["web", "nodejs"]) wasmOpt(path.join(stage, target, `${name}_bg.wasm`));
+// Names a .d.ts declares at its top level.
+function declaredNames(dts) {
+  return new Set([...dts.matchAll(/^export (?:declare )?(?:class|interface|type|function|enum|const) (\w+)/gm)].map((m) => m[1]));
+}
 
-  fs.rmSync(pkg, { recursive: true, force: true });
-  fs.mkdirSync(pkg, { recursive: true });
+// The client's declarations name tables' classes (`table()` gives a `ClassificationTable`):
+// import those types from the tables' declarations, at `from` relative to the file.
+function withTablesTypes(clientDts, tablesDts, from) {
+  const own = declaredNames(clientDts);
+  const wanted = [...declaredNames(tablesDts)].filter((n) => !own.has(n) && new RegExp(`\\b${n}\\b`).test(clientDts));
+  return wanted.length ? `import type { ${wanted.join(", ")} } from "${from}";\n${clientDts}` : clientDts;
+}
+
+// One entry's files in pkg/: web (browsers, bundlers) and node (CommonJS, and ESM over it).
+function assembleEntry(entry, dts) {
+  const base = path.join(pkg, entry.dir);
+  const built = (target, f) => path.join(stage, entry.name, target, f);
+  const up = entry.dir ? "../../" : "../";
 
   // Browsers and bundlers: the `web` target, loaded by index.js on import (top-level await).
-  for (const f of [`${name}.js`, `${name}.d.ts`, `${name}_bg.wasm`]) copy(path.join(stage, "web", f), path.join(pkg, "web", f));
-  copySnippets(path.join(stage, "web", "snippets"), path.join(pkg, "web", "snippets"), { commonJs: false });
-  const tmpl = path.join(root, "pkg-template");
-  for (const f of ["index.js", "slim.js", "slim.d.ts"]) copy(path.join(tmpl, "web", f), path.join(pkg, "web", f));
+  for (const f of [`${entry.name}.js`, `${entry.name}_bg.wasm`]) copy(built("web", f), path.join(base, "web", f));
+  fs.writeFileSync(path.join(base, "web", `${entry.name}.d.ts`), dts.web);
+  copySnippets(built("web", "snippets"), path.join(base, "web", "snippets"), { commonJs: false });
+  const tmpl = path.join(root, "pkg-template", entry.dir, "web");
+  for (const f of ["index.js", "slim.js", "slim.d.ts"]) copy(path.join(tmpl, f), path.join(base, "web", f));
 
   // Node: the `nodejs` target is CommonJS and instantiates synchronously on require.
-  const cjs = fs.readFileSync(path.join(stage, "nodejs", `${name}.js`), "utf8")
-    .replace(`/* @ts-self-types="./${name}.d.ts" */`, `/* @ts-self-types="../index.d.cts" */`)
+  let cjs = fs.readFileSync(built("nodejs", `${entry.name}.js`), "utf8")
+    .replace(`/* @ts-self-types="./${entry.name}.d.ts" */`, `/* @ts-self-types="${up}${entry.types}.d.cts" */`)
     // Only in require() calls: the wasm import object keys must keep the module names as built.
     .replace(/require\((String\.raw)?([`"])(\.\/snippets\/[^`"]+)\.js\2\)/g, "require($1$2$3.cjs$2)");
-  copySnippets(path.join(stage, "nodejs", "snippets"), path.join(pkg, "node", "snippets"), { commonJs: true });
-  fs.mkdirSync(path.join(pkg, "node"), { recursive: true });
-  fs.writeFileSync(path.join(pkg, "node", "index.cjs"), cjs);
-  copy(path.join(stage, "nodejs", `${name}_bg.wasm`), path.join(pkg, "node", `${name}_bg.wasm`));
-  const exportsOf = Object.keys(createRequire(import.meta.url)(path.join(pkg, "node", "index.cjs"))).filter((k) => k !== "__esModule");
+  if (entry === CLIENT) {
+    cjs += `\n// The tables module (onecodex-wasm/tables), required the first time a table is asked for.\n` +
+      `module.exports.useTables(() => Promise.resolve().then(() => require("../${TABLES.dir}/node/index.cjs")));\n`;
+  }
+  copySnippets(built("nodejs", "snippets"), path.join(base, "node", "snippets"), { commonJs: true });
+  fs.mkdirSync(path.join(base, "node"), { recursive: true });
+  fs.writeFileSync(path.join(base, "node", "index.cjs"), cjs);
+  copy(built("nodejs", `${entry.name}_bg.wasm`), path.join(base, "node", `${entry.name}_bg.wasm`));
+  const exportsOf = Object.keys(createRequire(import.meta.url)(path.join(base, "node", "index.cjs"))).filter((k) => k !== "__esModule");
   // The ESM entry re-exports the CommonJS one, so Node loads a single instance either way.
-  fs.writeFileSync(path.join(pkg, "node", "index.mjs"),
+  fs.writeFileSync(path.join(base, "node", "index.mjs"),
     `// Generated by scripts/build.mjs: Node ESM entry over the CommonJS build.\n` +
     `import m from "./index.cjs";\n` +
     exportsOf.map((k) => `export const ${k} = m.${k};`).join("\n") + "\n");
 
   // Types: generated by wasm-bindgen from the Rust definitions (tsify), once for both module kinds.
-  // Classes implement `Symbol.dispose` (for `using`), which needs TypeScript's disposable lib.
-  const dts = `/// <reference lib="esnext.disposable" />\n` + fs.readFileSync(path.join(stage, "nodejs", `${name}.d.ts`), "utf8");
-  fs.writeFileSync(path.join(pkg, "index.d.ts"), dts);
-  fs.writeFileSync(path.join(pkg, "index.d.cts"), dts);
+  fs.writeFileSync(path.join(pkg, `${entry.types}.d.ts`), dts.esm);
+  fs.writeFileSync(path.join(pkg, `${entry.types}.d.cts`), dts.cjs);
+}
 
+function build() {
+  const started = Date.now();
+  fs.rmSync(stage, { recursive: true, force: true });
+  for (const entry of ENTRIES) {
+    for (const target of ["web", "nodejs"]) {
+      wasmPack(entry, target);
+      wasmOpt(path.join(stage, entry.name, target, `${entry.name}_bg.wasm`), entry.opt);
+    }
+  }
+
+  fs.rmSync(pkg, { recursive: true, force: true });
+  fs.mkdirSync(pkg, { recursive: true });
+
+  // Classes implement `Symbol.dispose` (for `using`), which needs TypeScript's disposable lib.
+  const header = `/// <reference lib="esnext.disposable" />\n`;
+  const rawDts = (entry) => fs.readFileSync(path.join(stage, entry.name, "nodejs", `${entry.name}.d.ts`), "utf8");
+  const tablesDts = rawDts(TABLES);
+  assembleEntry(TABLES, { esm: header + tablesDts, cjs: header + tablesDts, web: tablesDts });
+  const clientDts = rawDts(CLIENT);
+  assembleEntry(CLIENT, {
+    esm: header + withTablesTypes(clientDts, tablesDts, "./tables.js"),
+    cjs: header + withTablesTypes(clientDts, tablesDts, "./tables.cjs"),
+    web: withTablesTypes(clientDts, tablesDts, "../tables.js"),
+  });
+
+  const tmpl = path.join(root, "pkg-template");
   const version = cargoVersion();
   const manifest = JSON.parse(fs.readFileSync(path.join(tmpl, "package.json"), "utf8"));
   manifest.version = version;
@@ -139,16 +188,18 @@ function build() {
   // The demo's chart library, bundled locally (no CDN).
   buildDemoVendor();
 
-  const browserEntry = ["web/index.js", `web/${name}.js`, `web/${name}_bg.wasm`].map((f) => path.join(pkg, f));
-  const wasmBytes = fs.statSync(path.join(pkg, "web", `${name}_bg.wasm`)).size;
-  const gz = gzipSize(browserEntry);
-  const report = { version, wasmBytes, browserEntryGzip: gz, budgetGzip: SIZE_BUDGET_GZIP, seconds: (Date.now() - started) / 1000 };
+  const entries = ENTRIES.map((e) => {
+    const web = path.join(pkg, e.dir, "web");
+    const files = ["index.js", `${e.name}.js`, `${e.name}_bg.wasm`].map((f) => path.join(web, f));
+    return { entry: e.spec, wasmBytes: fs.statSync(files[2]).size, gzip: gzipSize(files) };
+  });
+  const report = { version, budgetGzip: SIZE_BUDGET_GZIP, entries, seconds: (Date.now() - started) / 1000 };
   fs.writeFileSync(path.join(root, ".cache", "size.json"), JSON.stringify(report, null, 2));
   console.log(`built pkg/ onecodex-wasm@${version} in ${report.seconds.toFixed(1)} s`);
-  console.log(`size: wasm ${(wasmBytes / 1024).toFixed(1)} KB raw; browser entry (wasm + JS glue) ${(gz / 1024).toFixed(1)} KB gzipped of a ${SIZE_BUDGET_GZIP / 1024} KB budget`);
-  if (gz > SIZE_BUDGET_GZIP) {
+  for (const e of entries) {
+    const over = e.gzip > SIZE_BUDGET_GZIP ? `  OVER BUDGET by ${((e.gzip - SIZE_BUDGET_GZIP) / 1024).toFixed(1)} KB` : "";
     // A budget, not a gate: `npm run bench` reports it too.
-    console.error(`size: OVER BUDGET by ${((gz - SIZE_BUDGET_GZIP) / 1024).toFixed(1)} KB`);
+    console.log(`size: ${e.entry.padEnd(20)} wasm ${(e.wasmBytes / 1024).toFixed(1)} KB raw; browser entry (wasm + JS glue) ${(e.gzip / 1024).toFixed(1)} KB gzipped of a ${SIZE_BUDGET_GZIP / 1024} KB budget${over}`);
   }
 }
 

@@ -3,7 +3,7 @@
 //! filters the API accepts, and its JSON is exactly the object form's.
 
 use crate::error::{bad_argument, to_js as err_js};
-use crate::query::json_from_js;
+use crate::convert::json_from_js;
 use onecodex_core::query::fields::{fields_of, validate_terms};
 use onecodex_core::query::{normalize_where, pyjson::to_python_json};
 use onecodex_core::resources::Resource;

@@ -3,7 +3,7 @@
 
 use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::query::json_from_js;
+use crate::convert::json_from_js;
 use crate::resources::*;
 use crate::transport::{is_function, node_defaults, FetchTransport};
 use onecodex_core::api::{Api, ClientConfig};

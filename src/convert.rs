@@ -14,6 +14,21 @@ pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
         .map_err(|e| bad_argument("converting a response", e))
 }
 
+/// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON.
+pub fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Value::Null);
+    }
+    // Objects that define toJSON (a filter builder, a Date) are read as JSON.stringify reads them.
+    if let Ok(to_json) = js_sys::Reflect::get(value, &"toJSON".into()) {
+        if let Some(f) = to_json.dyn_ref::<js_sys::Function>() {
+            let plain = f.call0(value)?;
+            return serde_wasm_bindgen::from_value(plain).map_err(|e| bad_argument(what, e));
+        }
+    }
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
+}
+
 /// Takes the JS-only `keys` out of an options object; the rest is read as JSON.
 pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
@@ -29,7 +44,7 @@ pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Res
         taken.push(Reflect::get(&copy, &(*key).into()).unwrap_or(JsValue::UNDEFINED));
         let _ = Reflect::delete_property(&copy, &(*key).into());
     }
-    Ok((crate::query::json_from_js(what, &copy.into())?, taken))
+    Ok((json_from_js(what, &copy.into())?, taken))
 }
 
 /// Reads JSON options into `T` (unknown keys rejected by `deny_unknown_fields`).

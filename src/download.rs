@@ -340,7 +340,7 @@ fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
     if let Some(id) = target.as_string() {
         return Ok((id, None));
     }
-    let object = crate::query::json_from_js("download target", target)?;
+    let object = crate::convert::json_from_js("download target", target)?;
     let uri = object.get("$uri").and_then(Value::as_str).ok_or_else(|| bad_argument("download", "expects an id or an object with a $uri"))?;
     Ok((uri.to_string(), Some(object)))
 }

@@ -1,25 +1,54 @@
 //! onecodex-wasm: the JavaScript boundary. Everything here converts between JS values and the
 //! plain-Rust core (`onecodex-core`) and turns core errors into typed `OneCodexError`s; the logic
 //! itself lives in the core.
+//!
+//! One crate, two wasm builds (features, see Cargo.toml): `client` is the `onecodex-wasm` entry
+//! (queries, uploads, downloads, analyses) and `tables` the `onecodex-wasm/tables` entry (results
+//! parsing, tables, matrices). The client reaches the tables module through JavaScript
+//! (`tables_link`), loaded the first time a table is asked for.
 
-mod analyses;
-mod builder;
-mod client;
+// Shared helpers: some are used by only one of the two builds.
+#[cfg_attr(not(all(feature = "client", feature = "tables")), allow(dead_code))]
 mod convert;
-mod download;
+#[cfg_attr(not(all(feature = "client", feature = "tables")), allow(dead_code))]
 mod error;
+
+#[cfg(feature = "client")]
+mod analyses;
+#[cfg(feature = "client")]
+mod builder;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+mod download;
+#[cfg(feature = "client")]
 mod query;
+#[cfg(feature = "client")]
 mod resources;
+#[cfg(feature = "client")]
 mod results_fetch;
-mod tables;
+#[cfg(feature = "client")]
+mod tables_link;
+#[cfg(feature = "client")]
 mod transport;
+#[cfg(feature = "client")]
 mod upload;
 
+#[cfg(feature = "tables")]
+mod tables;
+
+#[cfg(feature = "client")]
 pub use builder::{FieldCondition, Filter, WhereBuilders};
+#[cfg(feature = "client")]
 pub use client::OneCodex;
 pub use error::is_one_codex_error;
-pub use tables::{parse_classification_results, parse_functional_results};
+#[cfg(feature = "client")]
 pub use query::{encode_sort, encode_where, filterable_fields};
+#[cfg(feature = "tables")]
+pub use tables::{parse_classification_results, parse_functional_results};
+#[cfg(feature = "client")]
+pub use tables_link::use_tables;
+#[cfg(feature = "client")]
 pub use upload::{pair_files_js, Upload, UploadJsonOptions};
 
 use wasm_bindgen::prelude::*;
@@ -32,8 +61,12 @@ fn start() {
 }
 
 /// The package version, as in Cargo.toml and package.json.
+///
+/// @example
+/// ```ts
+/// console.log(`onecodex-wasm ${version()}`);
+/// ```
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
-

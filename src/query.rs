@@ -1,6 +1,6 @@
 //! Filter and sort encoding, exported as plain functions so a page can preview what a query sends.
 
-use crate::error::{bad_argument, to_js};
+use crate::error::to_js;
 use onecodex_core::query;
 use onecodex_core::resources::Resource;
 use serde_json::{Map, Value};
@@ -23,21 +23,6 @@ const TS_WHERE_TYPES: &str = onecodex_core::query::fields::WHERE_TYPESCRIPT;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCRIPT;
 
-/// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON.
-pub(crate) fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Value::Null);
-    }
-    // Objects that define toJSON (a filter builder, a Date) are read as JSON.stringify reads them.
-    if let Ok(to_json) = js_sys::Reflect::get(value, &"toJSON".into()) {
-        if let Some(f) = to_json.dyn_ref::<js_sys::Function>() {
-            let plain = f.call0(value)?;
-            return serde_wasm_bindgen::from_value(plain).map_err(|e| bad_argument(what, e));
-        }
-    }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
-}
-
 /// Encodes a `where` filter to the JSON text sent on the wire (API_SPEC.md §4.1/§4.3), with the
 /// Python client's coercions and spacing. `resource` (default `"samples"`) turns ids into URIs.
 ///
@@ -51,7 +36,7 @@ pub fn encode_where(
     resource: Option<String>,
 ) -> Result<String, JsValue> {
     let resource = Resource::by_name(resource.as_deref().unwrap_or("samples")).map_err(to_js)?;
-    let filter = json_from_js("where", &filter)?;
+    let filter = crate::convert::json_from_js("where", &filter)?;
     query::encode_where(&filter, &resource.path()).map_err(to_js)
 }
 
@@ -81,7 +66,7 @@ pub fn filterable_fields(resource: &str) -> Result<JsValue, JsValue> {
 pub fn encode_sort(
     #[wasm_bindgen(unchecked_param_type = "SortSpec | null | undefined")] sort: JsValue,
 ) -> Result<String, JsValue> {
-    let sort = json_from_js("sort", &sort)?;
+    let sort = crate::convert::json_from_js("sort", &sort)?;
     let map: Map<String, Value> = query::encode_sort(&sort).map_err(to_js)?;
     Ok(query::pyjson::to_python_json(&Value::Object(map)))
 }

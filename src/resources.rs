@@ -4,7 +4,7 @@
 use crate::client::{call_signal, promise, ClientInner};
 use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::query::json_from_js;
+use crate::convert::json_from_js;
 use js_sys::{Array, Function, Promise};
 use onecodex_core::models::check_shape;
 use onecodex_core::objects;

@@ -5,17 +5,14 @@
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
 use crate::convert::{signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::query::json_from_js;
+use crate::convert::json_from_js;
 use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, PanelsApi, WorkflowsApi};
-use crate::tables::{functional_table_from_bytes, sample_info_of, ClassificationTableJs, CollectionJs, FunctionalTableJs};
+use crate::tables_link::{self, core_error, invoke};
 use crate::transport::{is_function, FetchTransport};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use onecodex_core::api::Api;
 use onecodex_core::objects::resolve_all;
-use onecodex_core::results::{
-    self as res, filtered_results_query, CollectionItem, CondensedFunctional, FunctionalAnnotation, FunctionalMetric,
-    MetadataItem, RehydrateFilter, Warning,
-};
+use onecodex_core::results::{self as res, filtered_results_query, FunctionalAnnotation, FunctionalMetric, Warning};
 use onecodex_core::results_fetch as rf;
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
@@ -33,11 +30,6 @@ export interface ClassificationResults {
   table: Array<{ tax_id: string; parent_tax_id: string | null; name: string; rank: string;
     readcount: number; readcount_w_children: number; abundance: number | null; abundance_w_children?: number | null;
     filtered_readcount?: number; filtered_readcount_w_children?: number }>;
-}
-/** Functional results (§8.4, or rehydrated from the condensed file, §16.3). */
-export interface FunctionalResults {
-  n_reads?: number | null; n_mapped?: number | null;
-  table: FunctionalRow[];
 }
 export interface FunctionalTableOptions {
   annotation?: FunctionalAnnotation; metric?: FunctionalMetric | "all"; taxaStratified?: boolean; signal?: AbortSignal;
@@ -95,9 +87,24 @@ async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value)
     rf::analysis_object(api, resource, reference).await
 }
 
-fn json_body(bytes: &[u8], what: &str) -> Result<Value, Error> {
-    let text = res::decode(bytes)?;
-    serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("{what}: {e}")))
+/// Bytes handed to the tables module (a copy out of this instance's memory).
+fn bytes_js(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+/// The JSON of a results body. A compressed one (a results file) is inflated by the tables
+/// module, which has the decoders; the client itself carries none.
+async fn json_body(bytes: &[u8], what: &str) -> Result<Value, JsValue> {
+    let inflated;
+    let text = match res::sniff(bytes) {
+        res::Compression::None => bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes),
+        _ => {
+            let out = tables_link::call(&["decodeResults"], &[bytes_js(bytes)]).await?;
+            inflated = Uint8Array::new(&out).to_vec();
+            &inflated[..]
+        }
+    };
+    serde_json::from_slice(text).map_err(|e| err_js(Error::invalid_response(format!("{what}: {e}"))))
 }
 
 #[wasm_bindgen]
@@ -116,7 +123,7 @@ impl ClassificationsApi {
             let api = inner.api(signal);
             let obj = object_of(&api, "classifications", &r).await.map_err(err_js)?;
             let f = rf::classification_results(&api, &obj).await.map_err(err_js)?;
-            to_js(&json_body(&f.bytes, "classification results").map_err(err_js)?)
+            to_js(&json_body(&f.bytes, "classification results").await?)
         }))
     }
 
@@ -133,8 +140,7 @@ impl ClassificationsApi {
             let api = inner.api(signal);
             let obj = object_of(&api, "classifications", &r).await.map_err(err_js)?;
             let f = rf::classification_results(&api, &obj).await.map_err(err_js)?;
-            let t = res::ClassificationTable::parse(&f.bytes).map_err(err_js)?;
-            Ok(ClassificationTableJs { t }.into())
+            tables_link::call(&["parseClassificationResults"], &[bytes_js(&f.bytes)]).await
         }))
     }
 
@@ -171,18 +177,19 @@ fn functional_options(options: Option<JsValue>) -> Result<(FunctionalJsOptions, 
     Ok((o, signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?))
 }
 
-fn functional_table_json(t: &res::FunctionalTable) -> Value {
-    let rows: Vec<Value> = t
-        .rows()
-        .map(|r| {
-            json!({
-                "group_name": r.group_name, "id": r.id, "name": r.name, "metric": r.metric,
-                "value": if r.value.is_nan() { Value::Null } else { json!(r.value) },
-                "taxa_stratified": r.taxa_stratified, "taxon_id": r.taxon_id, "taxon_name": r.taxon_name,
-            })
-        })
-        .collect();
-    json!({ "table": rows, "n_reads": t.n_reads(), "n_mapped": t.n_mapped() })
+/// A functional table of the tables module from results bytes (condensed or `/results` JSON),
+/// rows selected by `filter` (condensed files only). The caller frees it.
+async fn functional_table(bytes: &[u8], filter: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let mut args = vec![bytes_js(bytes)];
+    args.extend(filter.cloned());
+    tables_link::call(&["parseFunctionalResults"], &args).await
+}
+
+/// The table's `toJSON()` (the `/results` shape), freeing the table.
+fn functional_json(table: JsValue) -> Result<JsValue, JsValue> {
+    let json = invoke(&table, "toJSON", &[]);
+    let _ = invoke(&table, "free", &[]);
+    json
 }
 
 #[wasm_bindgen]
@@ -201,13 +208,14 @@ impl FunctionalProfilesApi {
             let api = inner.api(signal);
             let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
             if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
-                if let Some(c) = CondensedFunctional::parse(&bytes).map_err(err_js)? {
-                    return to_js(&functional_table_json(&c.rehydrate(&RehydrateFilter::default())));
+                // A condensed file this version cannot read falls back to the server's `/results`.
+                if let Ok(t) = functional_table(&bytes, None).await {
+                    return functional_json(t);
                 }
             }
             let id = rf::object_id(&obj).map_err(err_js)?;
             let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
-            to_js(&json_body(&bytes, "functional results").map_err(err_js)?)
+            to_js(&json_body(&bytes, "functional results").await?)
         }))
     }
 
@@ -229,7 +237,14 @@ impl FunctionalProfilesApi {
         if let (Some(a), Some(m)) = (annotation, metric) {
             m.check_pair(a).map_err(err_js)?;
         }
-        let stratified = o.taxa_stratified.unwrap_or(true);
+        let filter = Object::new();
+        if let Some(a) = annotation {
+            let _ = Reflect::set(&filter, &"annotation".into(), &a.as_str().into());
+        }
+        if let Some(m) = metric {
+            let _ = Reflect::set(&filter, &"metric".into(), &m.as_str().into());
+        }
+        let _ = Reflect::set(&filter, &"taxaStratified".into(), &o.taxa_stratified.unwrap_or(true).into());
         let inner = self.inner.clone();
         Ok(promise(async move {
             let api = inner.api(signal);
@@ -237,9 +252,7 @@ impl FunctionalProfilesApi {
             let id = rf::object_id(&obj).map_err(err_js)?;
             let unavailable = || err_js(Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}")));
             let bytes = rf::functional_condensed(&api, &obj).await.map_err(err_js)?.ok_or_else(unavailable)?;
-            let c = CondensedFunctional::parse(&bytes).map_err(err_js)?.ok_or_else(unavailable)?;
-            let filter = RehydrateFilter { group_name: annotation.map(|a| a.as_str()), metric, taxa_stratified: Some(stratified) };
-            Ok(FunctionalTableJs { t: c.rehydrate(&filter) }.into())
+            functional_table(&bytes, Some(&filter.into())).await
         }))
     }
 
@@ -262,7 +275,7 @@ impl FunctionalProfilesApi {
                 o => rf::object_id(o).map_err(err_js)?,
             };
             let bytes = rf::functional_filtered_results(&inner.api(signal), &id, &query).await.map_err(err_js)?;
-            to_js(&json_body(&bytes, "filtered functional results").map_err(err_js)?)
+            to_js(&json_body(&bytes, "filtered functional results").await?)
         }))
     }
 
@@ -280,13 +293,13 @@ impl FunctionalProfilesApi {
             let api = inner.api(signal);
             let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
             if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
-                if let Ok(t) = functional_table_from_bytes(&bytes) {
-                    return Ok(t.into());
+                if let Ok(t) = functional_table(&bytes, None).await {
+                    return Ok(t);
                 }
             }
             let id = rf::object_id(&obj).map_err(err_js)?;
             let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
-            Ok(functional_table_from_bytes(&bytes).map_err(err_js)?.into())
+            functional_table(&bytes, None).await
         }))
     }
 }
@@ -299,8 +312,11 @@ async fn json_results(inner: Rc<ClientInner>, signal: JsValue, resource: &'stati
     let api = inner.api(signal);
     let v = if resource == "mlsts" {
         let bytes = rf::api_results(&api, resource, &id).await.map_err(err_js)?;
-        res::MlstResults::parse(&bytes).map_err(err_js)?;
-        json_body(&bytes, "MLST results").map_err(err_js)?
+        let v = json_body(&bytes, "MLST results").await?;
+        if !v.is_object() {
+            return Err(err_js(Error::invalid_response("MLST results: expected a JSON object")));
+        }
+        v
     } else {
         rf::analysis_results_json(&api, resource, &id).await.map_err(err_js)?
     };
@@ -382,7 +398,7 @@ async fn build_collection(
     items: Vec<Value>,
     opts: CollectionJsOptions,
     on_progress: JsValue,
-) -> Result<CollectionJs, Error> {
+) -> Result<JsValue, Error> {
     let api = inner.api(signal);
     let skip = opts.skip_missing.unwrap_or(true);
     let default_kind = match opts.ids_are.as_deref() {
@@ -469,7 +485,9 @@ async fn build_collection(
             async move {
                 let f = rf::classification_results(api, c).await?;
                 let id = rf::object_id(c)?;
-                res::ClassificationTable::parse(&f.bytes).map_err(|mut e| {
+                // Parsed as each arrives, so only `limit` results are held as bytes at a time.
+                tables_link::call(&["parseClassificationResults"], &[bytes_js(&f.bytes)]).await.map_err(|e| {
+                    let mut e = core_error(e);
                     e.message = format!("classification {id}: {}", e.message);
                     e
                 })
@@ -486,35 +504,34 @@ async fn build_collection(
         }
     })
     .await?;
-    let mut tables: Vec<Option<res::ClassificationTable>> = (0..classifications.len()).map(|_| None).collect();
+    let mut tables: Vec<Option<JsValue>> = vec![None; classifications.len()];
     for (i, t) in wanted.into_iter().zip(fetched) {
         tables[i] = Some(t);
     }
 
-    let mut core_items = Vec::with_capacity(tables.len());
-    let mut meta = Vec::with_capacity(tables.len());
+    // The collection itself is built by the tables module (`Collection.fromResults`).
+    let set = |o: &Object, k: &str, v: JsValue| {
+        let _ = Reflect::set(o, &k.into(), &v);
+    };
+    let str_or_undefined = |v: Option<&str>| v.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let js = |v: &Value| to_js(v).map_err(core_error);
+    let items = js_sys::Array::new();
     for (i, (c, table)) in classifications.iter().zip(tables).enumerate() {
-        let id = rf::object_id(c)?;
-        let table = match table {
-            Some(t) => t,
-            None => res::ClassificationTable::parse_json(br#"{"table": []}"#)?,
-        };
-        let mut item = CollectionItem::new(id.clone(), table);
-        item.success = successful[i];
-        let job = &jobs[i];
-        item.job_id = c.get("job").and_then(ref_uri).map(str::to_string);
-        item.job_name = job.get("name").and_then(Value::as_str).map(str::to_string);
-        let sample = samples_by_class.get(i).cloned().unwrap_or(Value::Null);
-        let md = metadata.get(i).cloned().unwrap_or(Value::Null);
-        item.sample = sample_info_of(&sample, &md);
-        let project_name = projects.get(i).and_then(|p| p.get("name")).and_then(Value::as_str).map(str::to_string);
-        meta.push(MetadataItem { classification_id: Some(id), sample, metadata: md, project_name });
-        core_items.push(item);
+        let item = Object::new();
+        set(&item, "classificationId", rf::object_id(c)?.into());
+        set(&item, "table", table.unwrap_or(JsValue::UNDEFINED));
+        set(&item, "success", successful[i].into());
+        set(&item, "jobId", str_or_undefined(c.get("job").and_then(ref_uri)));
+        set(&item, "jobName", str_or_undefined(jobs[i].get("name").and_then(Value::as_str)));
+        set(&item, "sample", js(samples_by_class.get(i).unwrap_or(&Value::Null))?);
+        set(&item, "metadata", js(metadata.get(i).unwrap_or(&Value::Null))?);
+        set(&item, "projectName", str_or_undefined(projects.get(i).and_then(|p| p.get("name")).and_then(Value::as_str)));
+        items.push(&item);
     }
-    let c = res::Collection::new(core_items, skip)?;
-    let mut out = CollectionJs::new(c, meta);
-    out.pre_warnings = warnings;
-    Ok(out)
+    let options = Object::new();
+    set(&options, "skipMissing", skip.into());
+    set(&options, "warnings", js(&serde_json::to_value(&warnings).map_err(|e| Error::invalid_response(e.to_string()))?)?);
+    tables_link::call(&["Collection", "fromResults"], &[items.into(), options.into()]).await.map_err(core_error)
 }
 
 #[wasm_bindgen]
@@ -541,8 +558,7 @@ impl OneCodex {
         };
         let inner = self.inner_rc();
         Ok(promise(async move {
-            let c = build_collection(inner, signal, items, opts, on_progress).await.map_err(err_js)?;
-            Ok(c.into())
+            build_collection(inner, signal, items, opts, on_progress).await.map_err(err_js)
         }))
     }
 }

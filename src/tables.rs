@@ -16,6 +16,7 @@ use onecodex_core::results::{
 use onecodex_core::Error;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -62,10 +63,38 @@ export interface LongMatrix {
   format: "long"; records: Array<{ classification_id: string; tax_id: string } & Record<string, number | string>>;
   metric: Metric; rank: Rank; valueName: string; warnings: Warning[];
 }
+/** Functional results (§8.4, or rehydrated from the condensed file, §16.3). */
+export interface FunctionalResults {
+  n_reads?: number | null; n_mapped?: number | null;
+  table: FunctionalRow[];
+}
 export interface CollectionResultsItem {
-  classificationId: string; bytes: ResultsInput;
+  classificationId: string;
+  /** The results (zstd, gzip or plain JSON), or `table`: one of the two. */
+  bytes?: ResultsInput;
+  /** An already parsed table; it is moved into the collection (the object becomes unusable). */
+  table?: ClassificationTable;
+  /** False for a classification that did not succeed (it has no results): skipped with a warning,
+   * or refused when `skipMissing` is false (§9.1). Default true. */
+  success?: boolean;
   /** The sample and metadata objects (as the API returns them), for `metadataTable()` and BIOM. */
   sample?: any; metadata?: any;
+  /** For `metadataTable()` and the Python client's `job_id`/`job_name` checks. */
+  projectName?: string; jobId?: string; jobName?: string;
+}
+export interface CollectionResultsOptions {
+  /** Skip unsuccessful classifications with a warning instead of refusing them (default true). */
+  skipMissing?: boolean;
+  /** Warnings from before (e.g. fetching), listed first in `warnings`. */
+  warnings?: Warning[];
+}
+export interface FunctionalParseOptions {
+  /** Rows of one annotation (condensed files). */
+  annotation?: FunctionalAnnotation;
+  /** Rows of one metric, or all (condensed files). */
+  metric?: FunctionalMetric | "all";
+  /** Taxon-stratified rows or not (condensed files; default: both). */
+  taxaStratified?: boolean;
 }
 export interface TaxonomyNode { tax_id: string; name: string | null; rank: string | null; parent: string | null; children: string[]; }
 export interface BarChartOptions {
@@ -147,15 +176,19 @@ fn num_or_null(v: f64) -> JsValue {
     }
 }
 
-fn warnings_js(w: &[Warning]) -> Array {
-    w.iter()
-        .map(|w| {
+fn warnings_js<'a>(w: impl IntoIterator<Item = (&'a str, &'a str)>) -> Array {
+    w.into_iter()
+        .map(|(code, message)| {
             let o = Object::new();
-            set(&o, "code", w.code);
-            set(&o, "message", w.message.as_str());
+            set(&o, "code", code);
+            set(&o, "message", message);
             JsValue::from(o)
         })
         .collect()
+}
+
+fn core_warnings_js(w: &[Warning]) -> Array {
+    warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 
 /// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
@@ -413,6 +446,22 @@ impl FunctionalTableJs {
             .collect()
     }
 
+    /// The table in the shape of the server's `/results` (§8.4): `{ table: rows, n_reads, n_mapped }`.
+    /// `JSON.stringify(table)` uses it.
+    ///
+    /// @example
+    /// ```ts
+    /// const json = JSON.stringify(parseFunctionalResults(condensedBytes));
+    /// ```
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "FunctionalResults")]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "table", self.rows());
+        set(&o, "n_reads", self.t.n_reads().map_or(JsValue::NULL, JsValue::from_f64));
+        set(&o, "n_mapped", self.t.n_mapped().map_or(JsValue::NULL, JsValue::from_f64));
+        o.into()
+    }
+
     /// The rows of one group (or all) with the given stratification (§8.4 `table()`).
     pub fn filter(&self, group_name: Option<String>, taxa_stratified: bool) -> FunctionalTableJs {
         FunctionalTableJs { t: self.t.filter(group_name.as_deref(), taxa_stratified) }
@@ -424,25 +473,67 @@ impl FunctionalTableJs {
     }
 }
 
+/// Decompresses a results file: zstd or gzip, told apart by their magic bytes; plain JSON is
+/// returned as it is (without a UTF-8 BOM). Output over 1 GiB is refused (`invalid_response`).
+///
+/// @example
+/// ```ts
+/// const json = JSON.parse(new TextDecoder().decode(decodeResults(zstdBytes)));
+/// ```
+#[wasm_bindgen(js_name = decodeResults)]
+pub fn decode_results(
+    #[wasm_bindgen(unchecked_param_type = "ResultsInput")] input: JsValue,
+) -> Result<Uint8Array, JsValue> {
+    let bytes = input_bytes("decodeResults", &input)?;
+    Ok(Uint8Array::from(&res::decode(&bytes).map_err(err_js)?[..]))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct FunctionalParseJsOptions {
+    annotation: Option<String>,
+    metric: Option<String>,
+    taxa_stratified: Option<bool>,
+}
+
 /// A functional table from server `/results` JSON or a condensed (version 1) file, compressed or
-/// not. A condensed file is rehydrated in full (§16.3 item 15).
+/// not. A condensed file is rehydrated (§16.3 items 15–16): in full, or only the rows `options`
+/// select; `/results` JSON takes no options (the server already chose its rows).
+///
+/// @example
+/// ```ts
+/// const t = parseFunctionalResults(condensedBytes, { annotation: "pathways", metric: "abundance" });
+/// console.log(t.length, t.column("value"));
+/// ```
 #[wasm_bindgen(js_name = parseFunctionalResults)]
 pub fn parse_functional_results(
     #[wasm_bindgen(unchecked_param_type = "ResultsInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FunctionalParseOptions")] options: Option<JsValue>,
 ) -> Result<FunctionalTableJs, JsValue> {
-    let bytes = input_bytes("parseFunctionalResults", &input)?;
-    functional_table_from_bytes(&bytes).map_err(err_js)
-}
-
-pub(crate) fn functional_table_from_bytes(bytes: &[u8]) -> Result<FunctionalTableJs, Error> {
-    let text = res::decode(bytes)?;
-    if looks_condensed(&text) {
-        if let Some(c) = CondensedFunctional::parse(&text)? {
-            return Ok(FunctionalTableJs { t: c.rehydrate(&RehydrateFilter::default()) });
-        }
-        return Err(Error::invalid_response("condensed functional results of an unsupported version (only version 1 is read)"));
+    const WHAT: &str = "parseFunctionalResults";
+    let o: FunctionalParseJsOptions = js_options(&format!("{WHAT} options"), options, &["annotation", "metric", "taxaStratified"])?;
+    let annotation = o.annotation.as_deref().map(FunctionalAnnotation::parse).transpose().map_err(err_js)?;
+    let metric = match o.metric.as_deref() {
+        None | Some("all") => None,
+        Some(m) => Some(FunctionalMetric::parse(m).map_err(err_js)?),
+    };
+    if let (Some(a), Some(m)) = (annotation, metric) {
+        m.check_pair(a).map_err(err_js)?;
     }
-    Ok(FunctionalTableJs { t: res::FunctionalTable::parse_json(&text)? })
+    let filter = RehydrateFilter { group_name: annotation.map(|a| a.as_str()), metric, taxa_stratified: o.taxa_stratified };
+    let selects = filter.group_name.is_some() || filter.metric.is_some() || filter.taxa_stratified.is_some();
+    let bytes = input_bytes(WHAT, &input)?;
+    let text = res::decode(&bytes).map_err(err_js)?;
+    if looks_condensed(&text) {
+        return match CondensedFunctional::parse(&text).map_err(err_js)? {
+            Some(c) => Ok(FunctionalTableJs { t: c.rehydrate(&filter) }),
+            None => Err(err_js(Error::invalid_response("condensed functional results of an unsupported version (only version 1 is read)"))),
+        };
+    }
+    if selects {
+        return Err(bad_argument(WHAT, "annotation, metric and taxaStratified select rows of a condensed file; /results JSON has the rows the server chose"));
+    }
+    Ok(FunctionalTableJs { t: res::FunctionalTable::parse_json(&text).map_err(err_js)? })
 }
 
 /// A condensed file has a top-level `version` and `results` object instead of `table`.
@@ -523,8 +614,9 @@ struct FunctionalMatrixJsOptions {
 pub struct CollectionJs {
     pub(crate) c: res::Collection,
     pub(crate) meta: Vec<MetadataItem>,
-    /// Warnings of the fetch (samples without a primary classification), before the core's.
-    pub(crate) pre_warnings: Vec<Warning>,
+    /// Warnings from before the collection (e.g. samples without a primary classification, found
+    /// while fetching), listed before the core's: (code, message).
+    pre_warnings: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -607,49 +699,100 @@ fn metric_rank(o: &Object, r: &res::MatrixResult) {
     set(o, "metric", r.metric.as_str());
     set(o, "rank", r.rank.as_str());
     set(o, "valueName", r.value_name);
-    set(o, "warnings", warnings_js(&r.warnings));
+    set(o, "warnings", core_warnings_js(&r.warnings));
 }
 
-impl CollectionJs {
-    pub(crate) fn new(c: res::Collection, meta: Vec<MetadataItem>) -> Self {
-        CollectionJs { c, meta, pre_warnings: Vec::new() }
+/// The JSON-only options of `Collection.fromResults`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FromResultsOptions {
+    skip_missing: Option<bool>,
+    #[serde(default)]
+    warnings: Vec<PreWarning>,
+}
+
+#[derive(Deserialize)]
+struct PreWarning {
+    code: String,
+    message: String,
+}
+
+/// One `CollectionResultsItem`: its table (moved out of a `ClassificationTable`, or parsed from
+/// `bytes`; empty for an unsuccessful classification) and what `metadataTable()` needs.
+fn collection_item(item: &JsValue) -> Result<(CollectionItem, MetadataItem), JsValue> {
+    const WHAT: &str = "Collection.fromResults";
+    if !item.is_object() {
+        return Err(bad_argument(WHAT, "each item must be { classificationId, bytes } or { classificationId, table }"));
     }
+    let get = |k: &str| Reflect::get(item, &k.into());
+    let text = |k: &str| -> Result<Option<String>, JsValue> {
+        match get(k)? {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => v.as_string().map(Some).ok_or_else(|| bad_argument(WHAT, format!("{k} must be a string"))),
+        }
+    };
+    let id = text("classificationId")?.ok_or_else(|| bad_argument(WHAT, "each item needs a classificationId string"))?;
+    let success = match get("success")? {
+        v if v.is_undefined() => true,
+        v => v.as_bool().ok_or_else(|| bad_argument(WHAT, "success must be a boolean"))?,
+    };
+    let (table, bytes) = (get("table")?, get("bytes")?);
+    let table = if !table.is_undefined() {
+        ClassificationTableJs::try_from_js_value(table)
+            .map_err(|_| bad_argument(WHAT, format!("{id}: table must be a ClassificationTable of this module, not yet freed")))?
+            .t
+    } else if !bytes.is_undefined() {
+        res::ClassificationTable::parse(&input_bytes("Collection.fromResults bytes", &bytes)?).map_err(|mut e| {
+            e.message = format!("classification {id}: {}", e.message);
+            err_js(e)
+        })?
+    } else if !success {
+        res::ClassificationTable::parse_json(br#"{"table": []}"#).map_err(err_js)?
+    } else {
+        return Err(bad_argument(WHAT, format!("{id}: needs bytes or a table")));
+    };
+    let sample = crate::convert::json_from_js("sample", &get("sample")?)?;
+    let metadata = crate::convert::json_from_js("metadata", &get("metadata")?)?;
+    let mut ci = CollectionItem::new(id.clone(), table);
+    ci.success = success;
+    ci.job_id = text("jobId")?;
+    ci.job_name = text("jobName")?;
+    ci.sample = sample_info(&sample, &metadata);
+    let project_name = text("projectName")?;
+    Ok((ci, MetadataItem { classification_id: Some(id), sample, metadata, project_name }))
 }
 
 #[wasm_bindgen(js_class = Collection)]
 impl CollectionJs {
-    /// A collection built offline from results bytes, all taken as successful. An error names the
-    /// classification whose body is bad.
+    /// A collection from results a user already has (or that `ocx.collection` fetched): each item
+    /// is `{ classificationId, bytes }` or `{ classificationId, table }`, with optional sample,
+    /// metadata and job fields. An error names the classification whose body is bad.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = Collection.fromResults([
+    ///   { classificationId: "a1b2c3d4e5f60718", bytes: await (await fetch(urlA)).arrayBuffer() },
+    ///   { classificationId: "0f1e2d3c4b5a6978", bytes: fileB },
+    /// ]);
+    /// const m = c.toMatrix({ rank: "genus" });
+    /// ```
     #[wasm_bindgen(js_name = fromResults)]
     pub fn from_results(
         #[wasm_bindgen(unchecked_param_type = "CollectionResultsItem[]")] items: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CollectionResultsOptions")] options: Option<JsValue>,
     ) -> Result<CollectionJs, JsValue> {
         if !Array::is_array(&items) {
             return Err(bad_argument("Collection.fromResults", "expects an array of { classificationId, bytes }"));
         }
-        let list = Array::from(&items);
-        let mut core_items = Vec::with_capacity(list.length() as usize);
-        let mut meta = Vec::new();
-        for item in list.iter() {
-            if !item.is_object() {
-                return Err(bad_argument("Collection.fromResults", "each item must be { classificationId, bytes }"));
-            }
-            let id = Reflect::get(&item, &"classificationId".into())?
-                .as_string()
-                .ok_or_else(|| bad_argument("Collection.fromResults", "each item needs a classificationId string"))?;
-            let bytes = input_bytes("Collection.fromResults bytes", &Reflect::get(&item, &"bytes".into())?)?;
-            let table = res::ClassificationTable::parse(&bytes).map_err(|mut e| {
-                e.message = format!("classification {id}: {}", e.message);
-                err_js(e)
-            })?;
-            let sample = crate::query::json_from_js("sample", &Reflect::get(&item, &"sample".into())?)?;
-            let metadata = crate::query::json_from_js("metadata", &Reflect::get(&item, &"metadata".into())?)?;
-            let mut ci = CollectionItem::new(id.clone(), table);
-            ci.sample = sample_info(&sample, &metadata);
-            meta.push(MetadataItem { classification_id: Some(id), sample, metadata, project_name: None });
+        let opts: FromResultsOptions = js_options("Collection.fromResults options", options, &["skipMissing", "warnings"])?;
+        let (mut core_items, mut meta) = (Vec::new(), Vec::new());
+        for item in Array::from(&items).iter() {
+            let (ci, m) = collection_item(&item)?;
             core_items.push(ci);
+            meta.push(m);
         }
-        Ok(CollectionJs::new(res::Collection::new(core_items, true).map_err(err_js)?, meta))
+        let c = res::Collection::new(core_items, opts.skip_missing.unwrap_or(true)).map_err(err_js)?;
+        Ok(CollectionJs { c, meta, pre_warnings: opts.warnings.into_iter().map(|w| (w.code, w.message)).collect() })
     }
 
     /// Classifications in the collection.
@@ -667,8 +810,8 @@ impl CollectionJs {
     /// What the Python client would have printed while building the collection (§9.1).
     #[wasm_bindgen(getter, unchecked_return_type = "Warning[]")]
     pub fn warnings(&self) -> Array {
-        let all: Vec<Warning> = self.pre_warnings.iter().chain(self.c.warnings()).cloned().collect();
-        warnings_js(&all)
+        let pre = self.pre_warnings.iter().map(|(c, m)| (c.as_str(), m.as_str()));
+        warnings_js(pre.chain(self.c.warnings().iter().map(|w| (w.code, w.message.as_str()))))
     }
 
     /// The table of one classification (a copy: free it when done), or undefined.
@@ -796,9 +939,6 @@ fn sample_info(sample: &Value, metadata: &Value) -> Option<SampleInfo> {
     })
 }
 
-pub(crate) fn sample_info_of(sample: &Value, metadata: &Value) -> Option<SampleInfo> {
-    sample_info(sample, metadata)
-}
 
 // ---------------------------------------------------------------------------------------------
 // TaxonomyTree
@@ -844,7 +984,7 @@ impl TaxonomyTreeJs {
     /// Missing parents met while building (those taxa are left out).
     #[wasm_bindgen(getter, unchecked_return_type = "Warning[]")]
     pub fn warnings(&self) -> Array {
-        warnings_js(&self.warnings)
+        core_warnings_js(&self.warnings)
     }
 
     /// The root node (`"1"`).

@@ -23,6 +23,11 @@ macro_rules! error_codes {
             pub fn as_str(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $name),+ }
             }
+
+            /// The code of a wire string (e.g. an error that crossed from another wasm instance).
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($name => Some(ErrorCode::$variant),)+ _ => None }
+            }
         }
     };
 }
@@ -112,6 +117,14 @@ mod tests {
         for &code in ErrorCode::ALL {
             assert!(ErrorCode::TYPESCRIPT.contains(&format!("\"{}\"", code.as_str())));
         }
+    }
+
+    #[test]
+    fn from_name_reads_back_every_code() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_name("NotFound"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod query;
 pub mod query_run;
 pub mod resources;
 pub mod retry;
+pub mod sort;
 pub mod results;
 pub mod results_fetch;
 pub mod transport;

@@ -179,7 +179,7 @@ pub async fn resolve_all<T: Transport>(api: &Api<T>, refs: &[Value]) -> Result<V
     }
     let mut found: std::collections::HashMap<(String, String), Value> = Default::default();
     let mut collections: Vec<&str> = wanted.iter().map(|(c, _)| c.as_str()).collect();
-    collections.sort();
+    crate::sort::sort(&mut collections);
     collections.dedup();
     for collection in collections {
         let ids: Vec<String> = wanted.iter().filter(|(c, _)| c == collection).map(|(_, i)| i.clone()).collect();

@@ -107,7 +107,7 @@ impl QueryRun {
             if !keys.is_empty() && route != Route::Own {
                 let word = if route == Route::Public { "public" } else { "organization" };
                 let mut sorted = keys.clone();
-                sorted.sort();
+                crate::sort::sort(&mut sorted);
                 return Err(Error::invalid_filter(format!("Cannot filter {word} samples by metadata field(s): {}", sorted.join(", "))));
             }
             for k in keys {

@@ -320,7 +320,7 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
     // from text: one less family of generic code in the wasm.
     let value = match state.as_string() {
         Some(s) => serde_json::from_str::<Value>(&s).map_err(|e| bad_argument("state", e))?,
-        None => crate::query::json_from_js("state", &state)?,
+        None => crate::convert::json_from_js("state", &state)?,
     };
     let state: UploadState = serde_json::from_value(value).map_err(|e| bad_argument("not a saved upload state", e))?;
     let inputs = input_list(&files);
@@ -334,7 +334,7 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
             let order: Vec<Option<usize>> =
                 state.files.iter().map(|f| specs.iter().position(|x| base(&x.name) == base(&f.fingerprint.name))).collect();
             let mut seen: Vec<usize> = order.iter().flatten().copied().collect();
-            seen.sort_unstable();
+            onecodex_core::sort::sort(&mut seen);
             seen.dedup();
             if seen.len() == specs.len() {
                 let ix: Vec<usize> = order.into_iter().flatten().collect();

@@ -3,7 +3,8 @@
 // workflow JSON, read-level URL, and ocx.collection (concurrency, progress, skipMissing).
 import test from "node:test";
 import assert from "node:assert/strict";
-import { OneCodex, ClassificationTable, Collection, isOneCodexError } from "onecodex-wasm";
+import { OneCodex, isOneCodexError } from "onecodex-wasm";
+import { ClassificationTable, Collection } from "onecodex-wasm/tables";
 import { withServer, idOf } from "./support.mjs";
 
 const rejectsWith = (promise, code, re) =>

@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import {
   parseClassificationResults, parseFunctionalResults, functionalMatrix, Collection, ClassificationTable, isOneCodexError,
-} from "onecodex-wasm";
+} from "onecodex-wasm/tables";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const FIXTURES = path.resolve(root, "../shared/fixtures/api/v1");

@@ -16,14 +16,15 @@ test("results and tables in a browser page", { skip: fs.existsSync(FIXTURES) ? f
   const srv = await withServer(t, ["--samples", "20"]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-tables-"));
   fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body>ready</body>`);
+<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js", "onecodex-wasm/tables": "/pkg/tables/web/index.js"}}</script><body>ready</body>`);
   const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg"), "/fixtures/": FIXTURES } });
   const browser = await launch();
   t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
   const { page, problems } = await openPage(browser, web.url + "/");
   const out = await page.evaluate(async ({ api, key }) => {
-    const { OneCodex, parseClassificationResults, Collection } = await import("onecodex-wasm");
+    const { OneCodex } = await import("onecodex-wasm");
+    const { parseClassificationResults, Collection } = await import("onecodex-wasm/tables");
     const bytes = new Uint8Array(await (await fetch("/fixtures/6579e99943f84ad2/results/index.json.zstd")).arrayBuffer());
     const table = parseClassificationResults(bytes);
     const stats = table.stats();

@@ -129,8 +129,9 @@ export async function lifecycle(): Promise<void> {
 }
 
 // Results and tables (issue 6).
-import { parseClassificationResults, parseFunctionalResults, functionalMatrix, Collection } from "onecodex-wasm";
-import type { ClassificationTable, WideMatrix, LongMatrix, SampleStats, ClassificationRow, Warning, BarChart, MlstResults, CollectionProgress, TaxonomyNode } from "onecodex-wasm";
+import { parseClassificationResults, parseFunctionalResults, functionalMatrix, Collection } from "onecodex-wasm/tables";
+import type { ClassificationTable, WideMatrix, LongMatrix, SampleStats, ClassificationRow, Warning, BarChart, TaxonomyNode } from "onecodex-wasm/tables";
+import type { MlstResults, CollectionProgress } from "onecodex-wasm";
 
 async function tables(bytes: Uint8Array) {
   const t: ClassificationTable = parseClassificationResults(bytes);

@@ -18,7 +18,8 @@ use super::sigv4::{presign_s3, sign_s3};
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+// HashMap, not BTreeMap: only keyed access here, and the B-tree code would cost ~8 KB of wasm.
+use std::collections::HashMap;
 
 pub use super::prepare::{prepare, Prepared, PreparedFile};
 pub use super::state::*;
@@ -116,8 +117,8 @@ pub struct Session {
     state: UploadState,
     retry: RetryPolicy,
     in_flight: Vec<u32>,
-    not_before: BTreeMap<u32, u64>,
-    retries: BTreeMap<(usize, u32), u32>,
+    not_before: HashMap<u32, u64>,
+    retries: HashMap<(usize, u32), u32>,
     /// Files whose parts must be listed from S3 before sending more (resume).
     needs_listing: Vec<usize>,
     listing: Option<(usize, Vec<DonePart>, Option<u32>)>,
@@ -202,8 +203,8 @@ impl Session {
             state,
             retry,
             in_flight: Vec::new(),
-            not_before: BTreeMap::new(),
-            retries: BTreeMap::new(),
+            not_before: HashMap::new(),
+            retries: HashMap::new(),
             needs_listing: Vec::new(),
             listing: None,
             complete_unanswered: false,
@@ -651,7 +652,7 @@ impl Session {
                 checksum: crc,
                 size,
             });
-            f.parts.sort_unstable_by_key(|p| p.number);
+            crate::sort::sort_by_key(&mut f.parts, |p| p.number);
             if f.plan.single_put {
                 f.completed = true;
             }
@@ -868,7 +869,7 @@ impl Session {
                 Ok(Outcome::Continue)
             }
             None => {
-                acc.sort_unstable_by_key(|p| p.number);
+                crate::sort::sort_by_key(&mut acc, |p| p.number);
                 self.state.files[file].parts = acc;
                 self.finish_listing(file);
                 Ok(Outcome::Done)
