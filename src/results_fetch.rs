@@ -309,17 +309,11 @@ async fn json_results(inner: Rc<ClientInner>, signal: JsValue, resource: &'stati
         Value::String(s) => onecodex_core::api::check_id(s).map_err(err_js)?.to_string(),
         o => rf::object_id(o).map_err(err_js)?,
     };
-    let api = inner.api(signal);
-    let v = if resource == "mlsts" {
-        let bytes = rf::api_results(&api, resource, &id).await.map_err(err_js)?;
-        let v = json_body(&bytes, "MLST results").await?;
-        if !v.is_object() {
-            return Err(err_js(Error::invalid_response("MLST results: expected a JSON object")));
-        }
-        v
-    } else {
-        rf::analysis_results_json(&api, resource, &id).await.map_err(err_js)?
-    };
+    let bytes = rf::api_results(&inner.api(signal), resource, &id).await.map_err(err_js)?;
+    let v = json_body(&bytes, "results").await?;
+    if resource == "mlsts" && !v.is_object() {
+        return Err(err_js(Error::invalid_response("MLST results: expected a JSON object")));
+    }
     to_js(&v)
 }
 

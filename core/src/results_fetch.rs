@@ -189,13 +189,6 @@ where
     Ok(out.into_iter().map(|o| o.expect("every future finished")).collect())
 }
 
-/// The HTTP error of a non-2xx `/results` of a non-classification analysis is not checked by the
-/// Python client (§8.1); here it is, so an error body is never returned as "results".
-pub async fn analysis_results_json<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result<Value> {
-    let bytes = api_results(api, resource, id).await?;
-    crate::results::parse_json_results(&bytes)
-}
-
 /// An HTTP error of a results GET as a typed error (used by callers that want one).
 pub fn results_status_error(resp: &Response, what: &str) -> Error {
     status_error(resp, what)
