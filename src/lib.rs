@@ -25,6 +25,11 @@ pub use upload::{pair_files_js, Upload, UploadJsonOptions};
 use wasm_bindgen::prelude::*;
 
 /// Runs once when the module is instantiated (Node: on import; browsers: when init resolves).
+///
+/// @example
+/// ```ts
+/// import "onecodex-wasm"; // runs it: nothing to call (with "onecodex-wasm/slim", `await init()` does)
+/// ```
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug; this at least puts its message on the console before the instance dies.
@@ -32,6 +37,11 @@ fn start() {
 }
 
 /// The package version, as in Cargo.toml and package.json.
+///
+/// @example
+/// ```ts
+/// console.log(`onecodex-wasm ${version()}`);
+/// ```
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
