@@ -284,7 +284,7 @@ impl OneCodex {
     ///
     /// @example
     /// ```ts
-    /// const url = ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"], page: 2 });
+    /// const url = ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"] });
     /// ```
     #[wasm_bindgen(js_name = listingUrl)]
     pub fn listing_url(
