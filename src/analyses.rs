@@ -135,6 +135,15 @@ macro_rules! analysis_lifecycle {
         impl $class {
             /// Polls until the analysis is complete (whatever its `success`) and resolves to it;
             /// rejects with `timeout` when `timeoutMs` runs out.
+            ///
+            /// @example
+            /// ```ts
+            /// const done = await ocx.classifications.awaitCompletion("8a2b3c4d5e6f4a1b", {
+            ///   timeoutMs: 3_600_000,
+            ///   onPoll: (a, n) => console.log(`poll ${n}: complete=${a.complete}`),
+            /// });
+            /// if (!done.success) console.error(done.error_msg);
+            /// ```
             #[wasm_bindgen(js_name = awaitCompletion, unchecked_return_type = "Promise<Analysis>")]
             pub fn await_completion(
                 &self,
@@ -145,6 +154,12 @@ macro_rules! analysis_lifecycle {
             }
 
             /// The analysis as it is now; `not_found` when it does not exist.
+            ///
+            /// @example
+            /// ```ts
+            /// const now = await ocx.analyses.refresh("8a2b3c4d5e6f4a1b");
+            /// console.log(now.complete, now.success);
+            /// ```
             #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
             pub fn refresh(
                 &self,
@@ -158,6 +173,11 @@ macro_rules! analysis_lifecycle {
 
             /// The job's plain-text logs (the last `tail` lines, `tail` ≥ 1); `not_found` when
             /// there are none.
+            ///
+            /// @example
+            /// ```ts
+            /// const last = await ocx.workflows.logs("8a2b3c4d5e6f4a1b", { tail: 50 });
+            /// ```
             #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
             pub fn logs(
                 &self,
@@ -179,6 +199,11 @@ macro_rules! analysis_lifecycle {
             }
 
             /// The analysis's output files (name, path, size and a pre-signed link each).
+            ///
+            /// @example
+            /// ```ts
+            /// for (const f of await ocx.analyses.getFiles("8a2b3c4d5e6f4a1b")) console.log(f.filepath);
+            /// ```
             #[wasm_bindgen(js_name = getFiles, unchecked_return_type = "Promise<AnalysisFile[]>")]
             pub fn get_files(
                 &self,
@@ -195,6 +220,13 @@ macro_rules! analysis_lifecycle {
 
             /// Downloads one output file, found by its `filepath` (as `getFiles` lists it); the
             /// bytes are saved as served (no Content-Encoding undone, §16.4).
+            ///
+            /// @example
+            /// ```ts
+            /// // Node: into a folder (the server's file name); browsers: omit `path` for a Blob.
+            /// const r = await ocx.workflows.downloadFile("8a2b3c4d5e6f4a1b", "results/report.html", { path: "out/" });
+            /// console.log(r.path, r.bytes);
+            /// ```
             #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
             pub fn download_file(
                 &self,
@@ -219,6 +251,13 @@ analysis_lifecycle!(WorkflowsApi, "workflows");
 #[wasm_bindgen]
 impl ClassificationsApi {
     /// Downloads the read-level TSV (gzip; one row per read) of a classification (§8.3).
+    ///
+    /// @example
+    /// ```ts
+    /// const { blob } = await ocx.classifications.downloadReadlevel("8a2b3c4d5e6f4a1b", {
+    ///   onProgress: ({ bytes, total }) => console.log(bytes, "of", total),
+    /// });
+    /// ```
     #[wasm_bindgen(js_name = downloadReadlevel, unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download_readlevel(
         &self,

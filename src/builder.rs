@@ -17,27 +17,237 @@ const TS_KINDS: &str = onecodex_core::query::fields::KINDS_TYPESCRIPT;
 const TS_BUILDER: &str = r#"
 /** A filter being built for one resource; immutable: each step returns a new filter. */
 export interface TypedFilter<Kinds, W> {
-  /** Starts a condition on a field; only the operators that field takes are offered. */
+  /**
+   * Starts a condition on a field; only the operators that field takes are offered.
+   *
+   * @example
+   * ```ts
+   * const big = where.samples.field("size").gte(1e9);
+   * const gut = where.samples.field("filename").icontains("gut");
+   * ```
+   */
   field<K extends keyof Kinds & string>(name: K): ConditionOf<Kinds[K], TypedFilter<Kinds, W>>;
-  /** Both filters (AND); `other` may be a builder or an object filter. */
+  /**
+   * Both filters (AND); `other` may be a builder or an object filter.
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("size").gte(1e6).and({ filename: { $iendswith: ".fastq.gz" } });
+   * const samples = await ocx.samples.where(f.toJSON());
+   * ```
+   */
   and(other: TypedFilter<Kinds, W> | W): TypedFilter<Kinds, W>;
-  /** The object form, as `where()` takes it. */
+  /**
+   * The object form, as `where()` takes it.
+   *
+   * @example
+   * ```ts
+   * const filter = where.classifications.field("complete").eq(true).toJSON(); // { complete: { $eq: true } }
+   * const done = await ocx.classifications.where(filter);
+   * ```
+   */
   toJSON(): W;
-  /** The wire JSON (what `encodeWhere` gives). */
+  /**
+   * The wire JSON (what `encodeWhere` gives).
+   *
+   * @example
+   * ```ts
+   * console.log(where.samples.field("size").between(1e6, 1e9).toString()); // {"size": {"$between": [1000000, 1000000000]}}
+   * ```
+   */
   toString(): string;
+  /**
+   * Releases the filter's wasm memory now instead of at garbage collection (optional).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("starred").eq(true);
+   * const starred = await ocx.samples.where(f.toJSON());
+   * f.free();
+   * ```
+   */
   free(): void;
 }
-export interface EqCondition<V, B> { eq(value: V | null): B; ne(value: V | null): B; isNull(): B; }
-export interface InCondition<V, B> extends EqCondition<V, B> { in(values: readonly V[]): B; }
+/** The operators of a field that takes equality only (`eqstr`, `bool`). */
+export interface EqCondition<V, B> {
+  /**
+   * Equal to `value` (null: IS NULL).
+   *
+   * @example
+   * ```ts
+   * const f = where.users.field("email").eq("ada@example.org");
+   * ```
+   */
+  eq(value: V | null): B;
+  /**
+   * Not equal to `value` (null: IS NOT NULL).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("starred").ne(true);
+   * ```
+   */
+  ne(value: V | null): B;
+  /**
+   * IS NULL.
+   *
+   * @example
+   * ```ts
+   * const noDescription = where.samples.field("description").isNull();
+   * ```
+   */
+  isNull(): B;
+}
+/** Equality plus `in` (`enum`, `ref`). */
+export interface InCondition<V, B> extends EqCondition<V, B> {
+  /**
+   * Any of `values` (`$in`).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("platform").in(["Illumina MiSeq", "Illumina NovaSeq 6000"]);
+   * ```
+   */
+  in(values: readonly V[]): B;
+}
+/** The operators of free-text fields (`str`). */
 export interface TextCondition<B> extends InCondition<string, B> {
-  contains(text: string): B; icontains(text: string): B; startswith(text: string): B; istartswith(text: string): B;
-  endswith(text: string): B; iendswith(text: string): B;
+  /**
+   * Contains `text` (case-sensitive).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("filename").contains("_R1");
+   * ```
+   */
+  contains(text: string): B;
+  /**
+   * Contains `text`, ignoring case.
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("filename").icontains("stool");
+   * ```
+   */
+  icontains(text: string): B;
+  /**
+   * Starts with `text` (case-sensitive).
+   *
+   * @example
+   * ```ts
+   * const f = where.projects.field("name").startswith("Study");
+   * ```
+   */
+  startswith(text: string): B;
+  /**
+   * Starts with `text`, ignoring case.
+   *
+   * @example
+   * ```ts
+   * const f = where.projects.field("name").istartswith("study");
+   * ```
+   */
+  istartswith(text: string): B;
+  /**
+   * Ends with `text` (case-sensitive).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("filename").endswith(".fastq.gz");
+   * ```
+   */
+  endswith(text: string): B;
+  /**
+   * Ends with `text`, ignoring case.
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("filename").iendswith(".FQ.GZ");
+   * ```
+   */
+  iendswith(text: string): B;
 }
+/** The operators of numbers and date-times (`num`, `datetime`). */
 export interface OrderedCondition<V, B> extends InCondition<V, B> {
-  lt(value: V): B; lte(value: V): B; gt(value: V): B; gte(value: V): B; between(low: V, high: V): B;
+  /**
+   * Less than `value`.
+   *
+   * @example
+   * ```ts
+   * const small = where.samples.field("size").lt(1e6);
+   * ```
+   */
+  lt(value: V): B;
+  /**
+   * Less than or equal to `value`.
+   *
+   * @example
+   * ```ts
+   * const before = where.samples.field("created_at").lte("2026-01-01T00:00:00+00:00");
+   * ```
+   */
+  lte(value: V): B;
+  /**
+   * Greater than `value`.
+   *
+   * @example
+   * ```ts
+   * const big = where.samples.field("size").gt(1e9);
+   * ```
+   */
+  gt(value: V): B;
+  /**
+   * Greater than or equal to `value`.
+   *
+   * @example
+   * ```ts
+   * const recent = where.classifications.field("created_at").gte("2026-01-01T00:00:00+00:00");
+   * ```
+   */
+  gte(value: V): B;
+  /**
+   * Between `low` and `high`, both included.
+   *
+   * @example
+   * ```ts
+   * const mid = where.samples.field("size").between(1e6, 1e9);
+   * ```
+   */
+  between(low: V, high: V): B;
 }
-export interface RefListCondition<B> { containsall(refs: readonly RefValue[]): B; containsany(refs: readonly RefValue[]): B; }
-export interface TaxIdsCondition<B> { containsall(taxIds: readonly string[]): B; }
+/** The operators of reference lists (`reflist`, e.g. a sample's tags). */
+export interface RefListCondition<B> {
+  /**
+   * Has all of `refs` (ids, URIs or objects; tag names only in the object form, `{ tags: ["gut"] }`).
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("tags").containsall(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+   * ```
+   */
+  containsall(refs: readonly RefValue[]): B;
+  /**
+   * Has at least one of `refs`.
+   *
+   * @example
+   * ```ts
+   * const f = where.samples.field("tags").containsany(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+   * ```
+   */
+  containsany(refs: readonly RefValue[]): B;
+}
+/** The operator of `tax_ids`. */
+export interface TaxIdsCondition<B> {
+  /**
+   * Contains every one of these tax ids (at least one read each).
+   *
+   * @example
+   * ```ts
+   * const ecoli = where.samples.field("tax_ids").containsall(["562"]);
+   * ```
+   */
+  containsall(taxIds: readonly string[]): B;
+}
 export interface Conditions<B> {
   str: TextCondition<B>; enum: InCondition<string, B>; eqstr: EqCondition<string, B>;
   num: OrderedCondition<number, B>; datetime: OrderedCondition<string, B>; bool: EqCondition<boolean, B>;
@@ -47,6 +257,12 @@ export type ConditionOf<Kind, B> = Kind extends keyof Conditions<B> ? Conditions
 "#;
 
 /// A filter under construction (see `TypedFilter` for its typed view).
+///
+/// @example
+/// ```ts
+/// const f = where.samples.field("size").gte(1e6).and({ filename: { $iendswith: ".fastq.gz" } });
+/// const samples = await ocx.samples.where(f.toJSON());
+/// ```
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Filter {
@@ -55,6 +271,12 @@ pub struct Filter {
 }
 
 /// One field's condition; each operator method returns the filter with that term added.
+///
+/// @example
+/// ```ts
+/// const condition = where.samples.field("size"); // takes lt, lte, gt, gte, between, eq, ne, in, isNull
+/// const big = condition.gte(1e9);
+/// ```
 #[wasm_bindgen]
 pub struct FieldCondition {
     filter: Filter,
@@ -93,6 +315,11 @@ impl Filter {
 #[wasm_bindgen]
 impl Filter {
     /// Starts a condition on `name`; throws `invalid_filter` for a field the resource lacks.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").iendswith(".fastq.gz");
+    /// ```
     pub fn field(&self, name: &str) -> Result<FieldCondition, JsValue> {
         let known = fields_of(self.resource).unwrap_or(&[]);
         if !known.iter().any(|(f, _)| *f == name) {
@@ -105,6 +332,11 @@ impl Filter {
     }
 
     /// This filter AND another (a builder or an object filter).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("size").gte(1e6).and(where.samples.field("starred").eq(true));
+    /// ```
     pub fn and(&self, #[wasm_bindgen(unchecked_param_type = "Filter | WhereFilter")] other: JsValue) -> Result<Filter, JsValue> {
         let Value::Object(other) = json_from_js("and()", &other)? else {
             return Err(bad_argument("and()", "expects a filter"));
@@ -113,12 +345,22 @@ impl Filter {
     }
 
     /// The object form of the filter.
+    ///
+    /// @example
+    /// ```ts
+    /// const samples = await ocx.samples.where(where.samples.field("size").gte(1e6).toJSON());
+    /// ```
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "WhereFilter")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
         crate::convert::to_js(&Value::Object(self.terms.clone()))
     }
 
     /// The wire JSON, as `encodeWhere` gives it.
+    ///
+    /// @example
+    /// ```ts
+    /// where.samples.field("size").gte(1e6).toString(); // '{"size": {"$gte": 1000000}}'
+    /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_wire(&self) -> Result<String, JsValue> {
         let resource = Resource::by_name(self.resource).map_err(err_js)?;
@@ -139,31 +381,138 @@ fn js(v: &JsValue) -> Result<Value, JsValue> {
 
 #[wasm_bindgen]
 impl FieldCondition {
+    /// Equal to `value` (null: IS NULL).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("visibility").eq("public");
+    /// ```
     pub fn eq(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$eq", js(&value)?) }
+    /// Not equal to `value` (null: IS NOT NULL).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("status").ne("failed");
+    /// ```
     pub fn ne(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$ne", js(&value)?) }
     /// IS NULL.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("description").isNull();
+    /// ```
     #[wasm_bindgen(js_name = isNull)]
     pub fn is_null(&self) -> Result<Filter, JsValue> { self.filter.with(&self.field, Value::Null) }
+    /// Any of `values` (`$in`).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("sample_type").in(["Stool", "Swab"]);
+    /// ```
     #[wasm_bindgen(js_name = "in")]
     pub fn in_(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$in", js(&values)?) }
+    /// Less than `value`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("size").lt(1e6);
+    /// ```
     pub fn lt(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$lt", js(&value)?) }
+    /// Less than or equal to `value`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("location_lat").lte(0);
+    /// ```
     pub fn lte(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$lte", js(&value)?) }
+    /// Greater than `value`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("size").gt(1e9);
+    /// ```
     pub fn gt(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$gt", js(&value)?) }
+    /// Greater than or equal to `value`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("created_at").gte("2026-01-01T00:00:00+00:00");
+    /// ```
     pub fn gte(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$gte", js(&value)?) }
+    /// Between `low` and `high`, both included.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("size").between(1e6, 1e9);
+    /// ```
     pub fn between(&self, low: JsValue, high: JsValue) -> Result<Filter, JsValue> {
         op(self, "$between", Value::Array(vec![js(&low)?, js(&high)?]))
     }
+    /// Contains `text` (case-sensitive).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").contains("_R1");
+    /// ```
     pub fn contains(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$contains", js(&text)?) }
+    /// Contains `text`, ignoring case.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").icontains("stool");
+    /// ```
     pub fn icontains(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$icontains", js(&text)?) }
+    /// Starts with `text` (case-sensitive).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").startswith("2026-");
+    /// ```
     pub fn startswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$startswith", js(&text)?) }
+    /// Starts with `text`, ignoring case.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.projects.field("name").istartswith("study");
+    /// ```
     pub fn istartswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$istartswith", js(&text)?) }
+    /// Ends with `text` (case-sensitive).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").endswith(".fastq.gz");
+    /// ```
     pub fn endswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$endswith", js(&text)?) }
+    /// Ends with `text`, ignoring case.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("filename").iendswith(".FQ.GZ");
+    /// ```
     pub fn iendswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$iendswith", js(&text)?) }
+    /// Has all of `values` (tags by id, URI or object; tax ids as strings).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("tags").containsall(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+    /// ```
     pub fn containsall(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsall", js(&values)?) }
+    /// Has at least one of `values`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = where.samples.field("tags").containsany(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+    /// ```
     pub fn containsany(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsany", js(&values)?) }
 }
 
 /// `where.samples`, `where.projects`, …: an empty typed filter per resource.
+///
+/// @example
+/// ```ts
+/// const f = where.samples.field("filename").iendswith(".fastq.gz").and(where.samples.field("size").gt(1e6));
+/// const samples = await ocx.samples.where(f.toJSON());
+/// ```
 #[wasm_bindgen(js_name = "where")]
 pub struct WhereBuilders;
 
@@ -172,6 +521,12 @@ macro_rules! builders {
         #[wasm_bindgen(js_class = "where")]
         impl WhereBuilders {
             $(
+                /// An empty typed filter of one resource: only its fields, and only their operators.
+                ///
+                /// @example
+                /// ```ts
+                /// const projects = await ocx.projects.where(where.projects.field("name").icontains("soil").toJSON());
+                /// ```
                 #[wasm_bindgen(getter, js_name = $js, unchecked_return_type = $ts)]
                 pub fn $getter() -> Filter {
                     Filter::new($resource)

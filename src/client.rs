@@ -109,7 +109,8 @@ where
 
 /// A One Codex API client.
 ///
-/// ```js
+/// @example
+/// ```ts
 /// const ocx = new OneCodex({ apiKey: "…", baseUrl: "http://127.0.0.1:8080" });
 /// const recent = await ocx.samples.where({ filename: { $iendswith: ".fastq.gz" } }, { limit: 10 });
 /// ```
@@ -143,6 +144,12 @@ impl OneCodex {
 impl OneCodex {
     /// Creates a client. Throws a `OneCodexError` (`invalid_argument`) on an unknown option or a
     /// base URL that would send the key in clear text.
+    ///
+    /// @example
+    /// ```ts
+    /// const ocx = new OneCodex({ apiKey: "…", timeoutMs: 30_000, retry: { retries: 5 } });
+    /// const local = new OneCodex({ apiKey: "…", baseUrl: "http://127.0.0.1:8080", s3Endpoint: "http://127.0.0.1:9000" });
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "OneCodexOptions")] options: Option<JsValue>,
@@ -202,6 +209,11 @@ impl OneCodex {
     }
 
     /// The API base URL, without a trailing slash.
+    ///
+    /// @example
+    /// ```ts
+    /// new OneCodex({ apiKey: "…", baseUrl: "https://app.onecodex.com/" }).baseUrl; // "https://app.onecodex.com"
+    /// ```
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.inner.config.base_url.as_str().to_string()
@@ -209,6 +221,11 @@ impl OneCodex {
 
     /// How requests authenticate: `"bearer"`, `"basic"` (API key) or `"none"`. The secret itself
     /// cannot be read back.
+    ///
+    /// @example
+    /// ```ts
+    /// if (ocx.authScheme === "none") throw new Error("set ONE_CODEX_API_KEY or pass { apiKey }");
+    /// ```
     #[wasm_bindgen(getter, js_name = authScheme, unchecked_return_type = "\"bearer\" | \"basic\" | \"none\"")]
     pub fn auth_scheme(&self) -> String {
         match self.inner.config.credentials {
@@ -219,24 +236,45 @@ impl OneCodex {
         .to_string()
     }
 
+    /// Whether every request sends `X-OneCodex-Api-Experimental: 1` (the `experimental` option).
+    ///
+    /// @example
+    /// ```ts
+    /// new OneCodex({ apiKey: "…", experimental: true }).experimental; // true
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn experimental(&self) -> bool {
         self.inner.config.experimental
     }
 
     /// The S3 endpoint uploads go to, when one was set.
+    ///
+    /// @example
+    /// ```ts
+    /// console.log(`uploads go to ${ocx.s3Endpoint ?? "the One Codex bucket on AWS"}`);
+    /// ```
     #[wasm_bindgen(getter, js_name = s3Endpoint)]
     pub fn s3_endpoint(&self) -> Option<String> {
         self.inner.s3_endpoint.as_ref().map(|u| u.as_str().to_string())
     }
 
     /// The upload bucket's region.
+    ///
+    /// @example
+    /// ```ts
+    /// new OneCodex({ apiKey: "…", region: "us-west-2" }).region; // "us-west-2"
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> String {
         self.inner.region.clone()
     }
 
     /// The per-request timeout in milliseconds, when one was set.
+    ///
+    /// @example
+    /// ```ts
+    /// new OneCodex({ apiKey: "…", timeoutMs: 30_000 }).timeoutMs; // 30000
+    /// ```
     #[wasm_bindgen(getter, js_name = timeoutMs)]
     pub fn timeout_ms(&self) -> Option<f64> {
         self.inner.config.timeout_ms
@@ -244,8 +282,9 @@ impl OneCodex {
 
     /// The full URL of one page of a listing, exactly as the client requests it.
     ///
-    /// ```js
-    /// ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"] })
+    /// @example
+    /// ```ts
+    /// const url = ocx.listingUrl("samples", { size: { $gte: 1e6 } }, { sort: ["^filename"] });
     /// ```
     #[wasm_bindgen(js_name = listingUrl)]
     pub fn listing_url(
@@ -269,6 +308,12 @@ impl OneCodex {
     }
 
     /// The account the credentials belong to (`GET /api/v1/account`).
+    ///
+    /// @example
+    /// ```ts
+    /// const me = await ocx.account();
+    /// console.log(me.email);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
     pub fn account(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>) -> Result<Promise, JsValue> {
         let signal = call_signal(options)?;
@@ -278,6 +323,12 @@ impl OneCodex {
 
     /// Fetches the object a reference points to (`{ $ref }`, an object with a `$uri`, or a URI);
     /// null when it does not exist.
+    ///
+    /// @example
+    /// ```ts
+    /// const sample = await ocx.samples.get("0ee172af60e84f61");
+    /// const project = sample?.project ? await ocx.resolve(sample.project) : null;
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<any | null>")]
     pub fn resolve(
         &self,
@@ -295,6 +346,12 @@ impl OneCodex {
 
     /// Fetches many references with one `$uri $in` query per resource instead of one GET each.
     /// The result has the same order; missing objects are null.
+    ///
+    /// @example
+    /// ```ts
+    /// const samples = await ocx.samples.where({}, { limit: 50 });
+    /// const metadata = await ocx.resolveAll(samples.map((s) => s.metadata));
+    /// ```
     #[wasm_bindgen(js_name = resolveAll, unchecked_return_type = "Promise<(any | null)[]>")]
     pub fn resolve_all(
         &self,
@@ -347,6 +404,14 @@ macro_rules! resource_getters {
         #[wasm_bindgen]
         impl OneCodex {
             $(
+                /// The methods of one resource: `ocx.samples`, `ocx.projects`, `ocx.classifications`, …
+                /// (the same query methods on each, plus what that resource allows).
+                ///
+                /// @example
+                /// ```ts
+                /// const samples = await ocx.samples.where({ filename: { $icontains: "gut" } });
+                /// const projects = await ocx.projects.where({}, { limit: 10 });
+                /// ```
                 #[wasm_bindgen(getter, js_name = $js)]
                 pub fn $getter(&self) -> $class {
                     $class::new(self.inner.clone())

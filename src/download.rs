@@ -51,6 +51,7 @@ export interface DownloadProgress { bytes: number; total: number | null; }
 export interface DownloadRetryOptions { retries?: number; statuses?: readonly number[]; backoffMs?: readonly number[]; maxDelayMs?: number; }
 /** Options every download takes. */
 export interface DownloadCommon {
+  /** Called as the body arrives, with the bytes written so far. */
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
   retry?: DownloadRetryOptions;
@@ -385,6 +386,15 @@ macro_rules! downloadable {
             /// Downloads the file behind the object (`POST …/download_uri`, then the pre-signed
             /// link without API auth, retried and resumed). Node: `{ path }`; browsers:
             /// `{ writable }` or a Blob.
+            ///
+            /// @example
+            /// ```ts
+            /// // Node: to a file (refused if it exists, unless `overwrite`).
+            /// await ocx.samples.download("0ee172af60e84f61", { path: "reads.fastq.gz", overwrite: true });
+            /// // Browsers: into a file the user picked (File System Access API), else a Blob.
+            /// const handle = await (window as any).showSaveFilePicker();
+            /// await ocx.samples.download("0ee172af60e84f61", { writable: await handle.createWritable() });
+            /// ```
             #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
             pub fn download(
                 &self,
@@ -406,6 +416,12 @@ downloadable!(AnnotationSetsApi, "annotation_sets", "string | AnnotationSet");
 #[wasm_bindgen]
 impl AnnotationSetsApi {
     /// Downloads the annotations as CSV (`POST …/download_csv`, then its link, without API auth).
+    ///
+    /// @example
+    /// ```ts
+    /// const { blob } = await ocx.annotationSets.downloadCsv("5f1e2d3c4b5a4968");
+    /// const csv = await blob!.text();
+    /// ```
     #[wasm_bindgen(js_name = downloadCsv, unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download_csv(
         &self,

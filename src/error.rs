@@ -39,6 +39,16 @@ pub(crate) fn bad_argument(what: &str, detail: impl std::fmt::Display) -> JsValu
 }
 
 /// True for errors thrown by this package, e.g. in a `catch` block: `if (isOneCodexError(e) && e.code === "not_found")`.
+///
+/// @example
+/// ```ts
+/// try {
+///   await ocx.samples.delete("0ee172af60e84f61");
+/// } catch (e) {
+///   if (isOneCodexError(e) && e.code === "not_found") console.log("already gone");
+///   else throw e;
+/// }
+/// ```
 #[wasm_bindgen(js_name = isOneCodexError, unchecked_return_type = "value is OneCodexError")]
 pub fn is_one_codex_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue) -> bool {
     value.is_instance_of::<js_sys::Error>()

@@ -54,6 +54,11 @@ pub use upload::{pair_files_js, Upload, UploadJsonOptions};
 use wasm_bindgen::prelude::*;
 
 /// Runs once when the module is instantiated (Node: on import; browsers: when init resolves).
+///
+/// @example
+/// ```ts
+/// import "onecodex-wasm"; // runs it: nothing to call (with "onecodex-wasm/slim", `await init()` does)
+/// ```
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug; this at least puts its message on the console before the instance dies.

@@ -26,8 +26,9 @@ const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCR
 /// Encodes a `where` filter to the JSON text sent on the wire (API_SPEC.md §4.1/§4.3), with the
 /// Python client's coercions and spacing. `resource` (default `"samples"`) turns ids into URIs.
 ///
-/// ```js
-/// encodeWhere({ filename: { $iendswith: ".fastq.gz" }, size: [1, 2] })
+/// @example
+/// ```ts
+/// encodeWhere({ filename: { $iendswith: ".fastq.gz" }, size: [1, 2] });
 /// // '{"filename": {"$iendswith": ".fastq.gz"}, "size": {"$in": [1, 2]}}'
 /// ```
 #[wasm_bindgen(js_name = encodeWhere)]
@@ -48,6 +49,11 @@ export interface FieldInfo { name: string; kind: "str" | "enum" | "eqstr" | "num
 
 /// The filterable fields of a resource with their operators (API_SPEC.md §4.4, §16), e.g. to
 /// offer only valid operators in a filter UI.
+///
+/// @example
+/// ```ts
+/// for (const { name, kind, operators } of filterableFields("samples")) console.log(name, kind, operators.join(" "));
+/// ```
 #[wasm_bindgen(js_name = filterableFields, unchecked_return_type = "FieldInfo[]")]
 pub fn filterable_fields(resource: &str) -> Result<JsValue, JsValue> {
     use onecodex_core::query::fields::fields_of;
@@ -62,6 +68,11 @@ pub fn filterable_fields(resource: &str) -> Result<JsValue, JsValue> {
 
 /// Encodes a sort specification to its wire JSON: `encodeSort(["size", "^filename"])` gives
 /// `'{"size": true, "filename": false}'` (true = descending).
+///
+/// @example
+/// ```ts
+/// encodeSort(["size", "^filename"]); // '{"size": true, "filename": false}'
+/// ```
 #[wasm_bindgen(js_name = encodeSort)]
 pub fn encode_sort(
     #[wasm_bindgen(unchecked_param_type = "SortSpec | null | undefined")] sort: JsValue,

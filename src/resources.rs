@@ -58,6 +58,12 @@ export type QueryOptions<T> = QueryJsonOptions & {
 "#;
 
 /// A query read page by page: `await stream.next()` gives the next page, or undefined at the end.
+///
+/// @example
+/// ```ts
+/// const stream = ocx.samples.pages({ size: { $gt: 0 } });
+/// for (let page = await stream.next(); page; page = await stream.next()) console.log(page.length, "of", stream.total);
+/// ```
 #[wasm_bindgen]
 pub struct PageStream {
     inner: Rc<ClientInner>,
@@ -70,6 +76,11 @@ pub struct PageStream {
 #[wasm_bindgen]
 impl PageStream {
     /// The next page (after `filter` and `limit`), or undefined when the query is complete.
+    ///
+    /// @example
+    /// ```ts
+    /// const first = await ocx.projects.pages().next(); // up to one page of projects, or undefined
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<any[] | undefined>")]
     pub fn next(&self) -> Promise {
         let (inner, run_cell, predicate, signal, total) =
@@ -91,12 +102,25 @@ impl PageStream {
 
     /// The server's count of matching objects, where it gives one (page-style listings), once
     /// the first page has arrived.
+    ///
+    /// @example
+    /// ```ts
+    /// const stream = ocx.samples.pages();
+    /// await stream.next();
+    /// console.log(`${stream.total ?? "?"} samples`);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn total(&self) -> Option<f64> {
         *self.total.borrow()
     }
 
     /// True once the last page has been returned.
+    ///
+    /// @example
+    /// ```ts
+    /// const stream = ocx.tags.pages({}, { limit: 10 });
+    /// while (!stream.done) console.log(await stream.next());
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn done(&self) -> bool {
         self.run.borrow().as_ref().is_some_and(QueryRun::is_done)
@@ -232,6 +256,14 @@ fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, optio
 /// The listing methods every resource has.
 macro_rules! resource_class {
     ($class:ident, $resource:literal, $model:literal, $where_t:literal, $list_t:literal, $one_t:literal, $iter_t:literal, $opts_t:literal) => {
+        /// The methods of one resource, as `ocx.samples`, `ocx.projects`, … give them: the same
+        /// query methods (`where`, `iter`, `pages`, `get`) on each, plus what that resource allows.
+        ///
+        /// @example
+        /// ```ts
+        /// const api = ocx.samples;
+        /// const some = await api.where({ filename: { $icontains: "gut" } }, { limit: 5 });
+        /// ```
         #[wasm_bindgen]
         pub struct $class {
             pub(crate) inner: Rc<ClientInner>,
@@ -246,6 +278,12 @@ macro_rules! resource_class {
         #[wasm_bindgen]
         impl $class {
             /// All objects matching `filter` (all pages), validated before any request.
+            ///
+            /// @example
+            /// ```ts
+            /// const big = await ocx.samples.where({ size: { $gt: 1e9 } }, { sort: "size", limit: 20 });
+            /// const mine = await ocx.projects.where();
+            /// ```
             #[wasm_bindgen(js_name = "where", unchecked_return_type = $list_t)]
             pub fn where_(
                 &self,
@@ -256,6 +294,13 @@ macro_rules! resource_class {
             }
 
             /// The same query as an async iterator that yields objects as each page arrives.
+            ///
+            /// @example
+            /// ```ts
+            /// for await (const sample of ocx.samples.iter({ created_at: { $gte: "2026-01-01T00:00:00+00:00" } })) {
+            ///   console.log(sample.filename);
+            /// }
+            /// ```
             #[wasm_bindgen(unchecked_return_type = $iter_t)]
             pub fn iter(
                 &self,
@@ -266,6 +311,12 @@ macro_rules! resource_class {
             }
 
             /// The same query page by page: `await stream.next()` until it gives undefined.
+            ///
+            /// @example
+            /// ```ts
+            /// const stream = ocx.classifications.pages({ complete: true });
+            /// for (let page = await stream.next(); page; page = await stream.next()) console.log(page.length);
+            /// ```
             pub fn pages(
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = $where_t)] filter: Option<JsValue>,
@@ -275,6 +326,12 @@ macro_rules! resource_class {
             }
 
             /// One object by id (or `$uri`); null only when it does not exist (404).
+            ///
+            /// @example
+            /// ```ts
+            /// const sample = await ocx.samples.get("0ee172af60e84f61");
+            /// if (sample === null) console.log("no such sample");
+            /// ```
             #[wasm_bindgen(unchecked_return_type = $one_t)]
             pub fn get(
                 &self,
@@ -316,6 +373,12 @@ macro_rules! updatable {
         impl $class {
             /// Changes the given fields (only those the API allows; checked before any request)
             /// and resolves to the updated object.
+            ///
+            /// @example
+            /// ```ts
+            /// await ocx.samples.update("0ee172af60e84f61", { tags: ["5c1e9e41043e4435"], visibility: "private" });
+            /// await ocx.metadata.update("4ba6ea2f5e5e4a4e", { name: "Stool, day 3", custom: { day: 3 } });
+            /// ```
             #[wasm_bindgen(unchecked_return_type = $one_t)]
             pub fn update(
                 &self,
@@ -335,6 +398,11 @@ macro_rules! deletable {
         #[wasm_bindgen]
         impl $class {
             /// Deletes the object: true when the server answered 204, otherwise a typed error.
+            ///
+            /// @example
+            /// ```ts
+            /// await ocx.samples.delete("0ee172af60e84f61"); // true
+            /// ```
             #[wasm_bindgen(unchecked_return_type = "Promise<true>")]
             pub fn delete(
                 &self,
@@ -404,6 +472,11 @@ struct RunDependency {
 #[wasm_bindgen]
 impl JobsApi {
     /// Creates a custom job and resolves to it.
+    ///
+    /// @example
+    /// ```ts
+    /// const job = await ocx.jobs.create({ name: "count reads", script: "echo $SAMPLE", cpu: 2, ram_gb: 4 });
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Job>")]
     pub fn create(
         &self,
@@ -418,6 +491,12 @@ impl JobsApi {
     }
 
     /// Runs a job on a sample; resolves to the new analysis (follow it with `analyses.get`).
+    ///
+    /// @example
+    /// ```ts
+    /// const analysis = await ocx.jobs.run("e7b8d93a4a6c4b5c", "0ee172af60e84f61", { jobArgs: { threshold: 5 }, description: "rerun" });
+    /// const finished = await ocx.analyses.awaitCompletion(analysis.$uri);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
     pub fn run(
         &self,
@@ -439,6 +518,11 @@ impl JobsApi {
     }
 
     /// The script, image and arguments of a job you may view (`GET /jobs/<id>/details`).
+    ///
+    /// @example
+    /// ```ts
+    /// const details = await ocx.jobs.details("e7b8d93a4a6c4b5c");
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<JobDetails>")]
     pub fn details(
         &self,
@@ -451,6 +535,11 @@ impl JobsApi {
     }
 
     /// Publishes a draft job (cannot be undone); resolves to the updated job.
+    ///
+    /// @example
+    /// ```ts
+    /// const job = await ocx.jobs.publish("e7b8d93a4a6c4b5c", { autorunOnOrgSampleUpload: true });
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Job>")]
     pub fn publish(
         &self,
@@ -476,6 +565,12 @@ impl JobsApi {
 #[wasm_bindgen]
 impl AnalysesApi {
     /// Asks to cancel a running custom-workflow analysis; it may still be running afterwards.
+    ///
+    /// @example
+    /// ```ts
+    /// const analysis = await ocx.analyses.cancel("a2c4e6f8b0d24f6a");
+    /// console.log(analysis.complete);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
     pub fn cancel(
         &self,

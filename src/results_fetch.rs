@@ -71,6 +71,7 @@ export interface CollectionOptions {
   concurrency?: number;
   /** Read bare ids as sample ids rather than classification ids. */
   idsAre?: "classifications" | "samples";
+  /** Called after each classification's results arrive. */
   onProgress?: (progress: CollectionProgress) => void;
   signal?: AbortSignal;
 }
@@ -111,6 +112,12 @@ async fn json_body(bytes: &[u8], what: &str) -> Result<Value, JsValue> {
 impl ClassificationsApi {
     /// The results JSON (§8.2): from the pre-signed `results_uri` (no credentials, 30 s timeout,
     /// retried), else, or when that answers an HTTP error, from `{$uri}/results`.
+    ///
+    /// @example
+    /// ```ts
+    /// const results = await ocx.classifications.results("8a2b3c4d5e6f4a1b");
+    /// const top = results.table.sort((a, b) => b.readcount_w_children - a.readcount_w_children).slice(0, 10);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ClassificationResults>")]
     pub fn results(
         &self,
@@ -128,6 +135,13 @@ impl ClassificationsApi {
     }
 
     /// The results as a `ClassificationTable` (columns in wasm memory; `free()` when done).
+    ///
+    /// @example
+    /// ```ts
+    /// const t = await ocx.classifications.table("8a2b3c4d5e6f4a1b");
+    /// const species = t.rows().filter((r) => r.rank === "species");
+    /// t.free();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ClassificationTable>")]
     pub fn table(
         &self,
@@ -145,6 +159,11 @@ impl ClassificationsApi {
     }
 
     /// The pre-signed URL of the read-level TSV (gzip) of a classification (§8.3).
+    ///
+    /// @example
+    /// ```ts
+    /// const url = await ocx.classifications.readlevelUrl("8a2b3c4d5e6f4a1b"); // pre-signed, expires
+    /// ```
     #[wasm_bindgen(js_name = readlevelUrl, unchecked_return_type = "Promise<string>")]
     pub fn readlevel_url(
         &self,
@@ -196,6 +215,12 @@ fn functional_json(table: JsValue) -> Result<JsValue, JsValue> {
 impl FunctionalProfilesApi {
     /// The results (§16.3 item 14): the condensed file rehydrated when it is available, else
     /// `{$uri}/results` as the server sends it.
+    ///
+    /// @example
+    /// ```ts
+    /// const r = await ocx.functionalProfiles.results("8a2b3c4d5e6f4a1b");
+    /// console.log(r.n_reads, r.table.length);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<FunctionalResults>")]
     pub fn results(
         &self,
@@ -221,6 +246,12 @@ impl FunctionalProfilesApi {
 
     /// `table(annotation, taxaStratified = true, metric = "all")` (§16.3 item 16) from the
     /// condensed file; `not_found` when the profile has none.
+    ///
+    /// @example
+    /// ```ts
+    /// const go = await ocx.functionalProfiles.table("8a2b3c4d5e6f4a1b", { annotation: "go", metric: "cpm", taxaStratified: false });
+    /// console.log(go.toCSV());
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<FunctionalTable>")]
     pub fn table(
         &self,
@@ -257,6 +288,12 @@ impl FunctionalProfilesApi {
     }
 
     /// `GET …/filtered_results?functional_group=…&metric=…&taxa_stratified=True|False` (§8.4).
+    ///
+    /// @example
+    /// ```ts
+    /// const r = await ocx.functionalProfiles.filteredResults("8a2b3c4d5e6f4a1b", { annotation: "pathways", metric: "abundance" });
+    /// for (const row of r.table) console.log(row.id, row.value);
+    /// ```
     #[wasm_bindgen(js_name = filteredResults, unchecked_return_type = "Promise<FilteredResults>")]
     pub fn filtered_results(
         &self,
@@ -281,6 +318,12 @@ impl FunctionalProfilesApi {
 
     /// The functional results as a `FunctionalTable` from `results()`'s source (condensed file,
     /// else `/results`).
+    ///
+    /// @example
+    /// ```ts
+    /// const t = await ocx.functionalProfiles.resultsTable("8a2b3c4d5e6f4a1b");
+    /// const pathways = t.filter("pathways", false).rows();
+    /// ```
     #[wasm_bindgen(js_name = resultsTable, unchecked_return_type = "Promise<FunctionalTable>")]
     pub fn results_table(
         &self,
@@ -322,6 +365,13 @@ macro_rules! json_results_method {
         #[wasm_bindgen]
         impl $class {
             /// `{$uri}/results` as JSON (§8.5, §8.6); an HTTP error is a `OneCodexError`.
+            ///
+            /// @example
+            /// ```ts
+            /// const mlst = await ocx.mlsts.results("8a2b3c4d5e6f4a1b");
+            /// console.log(mlst.mlstResults?.summary?.mlst);
+            /// const panel = await ocx.panels.results("9b3c4d5e6f7a4b2c");
+            /// ```
             #[wasm_bindgen(unchecked_return_type = $ret)]
             pub fn results(
                 &self,
@@ -533,6 +583,13 @@ impl OneCodex {
     /// A `Collection` of samples (their primary classifications) or classifications: objects as
     /// `where`/`get` return them, URIs, or ids. Results are fetched `concurrency` at a time with
     /// `onProgress({ done, total })` after each; §9.1's warnings are on `collection.warnings`.
+    ///
+    /// @example
+    /// ```ts
+    /// const samples = await ocx.samples.where({ tags: ["gut"] });
+    /// const c = await ocx.collection(samples, { concurrency: 8, onProgress: ({ done, total }) => console.log(done, "/", total) });
+    /// const m = c.toMatrix({ rank: "genus" });
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Collection>")]
     pub fn collection(
         &self,

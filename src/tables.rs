@@ -216,10 +216,11 @@ fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Optio
 /// One classification's results in columns. `column(name)` gives numbers as a `Float64Array`
 /// (NaN for null) and strings as `(string | null)[]`.
 ///
-/// ```js
+/// @example
+/// ```ts
 /// const t = parseClassificationResults(bytes);
-/// const counts = t.column("readcount_w_children");   // Float64Array
-/// const species = t.column("rank").map((r, i) => r === "species" ? i : -1).filter((i) => i >= 0);
+/// const counts = t.numbers("readcount_w_children"); // Float64Array
+/// const species = t.strings("rank").flatMap((r, i) => (r === "species" ? [i] : []));
 /// t.free(); // optional: releases the wasm memory now instead of at garbage collection
 /// ```
 #[wasm_bindgen(js_name = ClassificationTable)]
@@ -230,18 +231,37 @@ pub struct ClassificationTableJs {
 #[wasm_bindgen(js_class = ClassificationTable)]
 impl ClassificationTableJs {
     /// Rows in the table.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// console.log(`${t.length} taxa`);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.t.len()
     }
 
     /// Column names, in CSV order.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const header = t.columns.join(","); // "tax_id,name,rank,…"
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "(ClassificationStringColumn | ClassificationNumberColumn)[]")]
     pub fn columns(&self) -> Array {
         COLUMN_NAMES.iter().map(|c| JsValue::from_str(c)).collect()
     }
 
     /// A column: `Float64Array` for numbers (NaN for null or absent), `(string | null)[]` for strings.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const counts = t.column("readcount") as Float64Array;
+    /// const names = t.column("name") as (string | null)[];
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Float64Array | (string | null)[]")]
     pub fn column(&self, name: &str) -> Result<JsValue, JsValue> {
         Ok(match self.t.column(name).map_err(err_js)? {
@@ -251,6 +271,13 @@ impl ClassificationTableJs {
     }
 
     /// A number column (`Float64Array`, NaN for null); throws for a string column.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const abundance = t.numbers("abundance_w_children"); // NaN where null
+    /// const total = t.numbers("readcount").reduce((a, b) => a + b, 0);
+    /// ```
     #[wasm_bindgen(js_name = numbers)]
     pub fn numbers(&self, #[wasm_bindgen(unchecked_param_type = "ClassificationNumberColumn")] name: &str) -> Result<Float64Array, JsValue> {
         match self.t.column(name).map_err(err_js)? {
@@ -260,6 +287,12 @@ impl ClassificationTableJs {
     }
 
     /// A string column (`(string | null)[]`); throws for a number column.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const names = t.strings("name");
+    /// ```
     #[wasm_bindgen(js_name = strings, unchecked_return_type = "(string | null)[]")]
     pub fn strings(&self, #[wasm_bindgen(unchecked_param_type = "ClassificationStringColumn")] name: &str) -> Result<Array, JsValue> {
         match self.t.column(name).map_err(err_js)? {
@@ -269,42 +302,87 @@ impl ClassificationTableJs {
     }
 
     /// `n_reads` of the results, when present.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// console.log(t.n_reads ?? "n_reads not in the results");
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn n_reads(&self) -> Option<f64> {
         self.t.n_reads()
     }
 
     /// `host_tax_ids` of the results, when present.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const host = new Set(t.host_tax_ids ?? []);
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "string[] | undefined")]
     pub fn host_tax_ids(&self) -> JsValue {
         self.t.host_tax_ids().map_or(JsValue::UNDEFINED, |h| owned_strings(h).into())
     }
 
     /// The row index of a tax id, or undefined.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const i = t.rowOf("562"); // E. coli
+    /// if (i !== undefined) console.log(t.numbers("readcount")[i]);
+    /// ```
     #[wasm_bindgen(js_name = rowOf)]
     pub fn row_of(&self, tax_id: &str) -> Option<usize> {
         self.t.row_of(tax_id)
     }
 
     /// One row as an object, or undefined past the end.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const first = t.row(0);
+    /// console.log(first?.name, first?.readcount);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "ClassificationRow | undefined")]
     pub fn row(&self, index: usize) -> JsValue {
         self.row_js(index).map_or(JsValue::UNDEFINED, Into::into)
     }
 
     /// The row of a tax id, or undefined.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const ecoli = t.get("562");
+    /// console.log(ecoli?.readcount_w_children ?? 0);
+    /// ```
     #[wasm_bindgen(js_name = get, unchecked_return_type = "ClassificationRow | undefined")]
     pub fn get(&self, tax_id: &str) -> JsValue {
         self.t.row_of(tax_id).and_then(|i| self.row_js(i)).map_or(JsValue::UNDEFINED, Into::into)
     }
 
     /// Every row as an object (convenient; prefer `column()` for bulk work).
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const genera = t.rows().filter((r) => r.rank === "genus");
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "ClassificationRow[]")]
     pub fn rows(&self) -> Array {
         (0..self.t.len()).filter_map(|i| self.row_js(i)).map(JsValue::from).collect()
     }
 
     /// §9.3 statistics; needs `n_reads` and `host_tax_ids` in the results.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const { n_reads_total, n_mapped_microbial_reads } = t.stats();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "SampleStats")]
     pub fn stats(&self) -> Result<JsValue, JsValue> {
         let s = self.t.stats().map_err(err_js)?;
@@ -318,18 +396,36 @@ impl ClassificationTableJs {
     }
 
     /// CSV with a header row, columns as `columns`.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const csv = t.toCSV(); // "tax_id,name,rank,…\n…"
+    /// ```
     #[wasm_bindgen(js_name = toCSV)]
     pub fn to_csv(&self) -> String {
         self.t.to_csv()
     }
 
     /// TSV with a header row.
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const tsv = t.toTSV();
+    /// ```
     #[wasm_bindgen(js_name = toTSV)]
     pub fn to_tsv(&self) -> String {
         self.t.to_tsv()
     }
 
     /// The results as JSON text again (`n_reads`, `host_tax_ids`, `table`).
+    ///
+    /// @example
+    /// ```ts
+    /// const t = parseClassificationResults(bytes);
+    /// const again = parseClassificationResults(t.toJSONText());
+    /// ```
     #[wasm_bindgen(js_name = toJSONText)]
     pub fn to_json_text(&self) -> String {
         self.t.to_json()
@@ -357,6 +453,12 @@ impl ClassificationTableJs {
 
 /// Parses classification results a user already has: zstd, gzip or plain JSON bytes, or JSON text.
 /// Bad input throws a `OneCodexError` (`invalid_response`).
+///
+/// @example
+/// ```ts
+/// const table = parseClassificationResults(bytes); // e.g. bytes of a results .json.gz
+/// console.log(table.length, table.n_reads);
+/// ```
 #[wasm_bindgen(js_name = parseClassificationResults)]
 pub fn parse_classification_results(
     #[wasm_bindgen(unchecked_param_type = "ResultsInput")] input: JsValue,
@@ -370,6 +472,12 @@ pub fn parse_classification_results(
 
 /// Functional results rows in columns (server `/results`, `filtered_results`, or a condensed
 /// file rehydrated as the Python client does).
+///
+/// @example
+/// ```ts
+/// const f = parseFunctionalResults(bytes);
+/// const top = f.rows().filter((r) => r.value !== null).sort((a, b) => b.value! - a.value!).slice(0, 10);
+/// ```
 #[wasm_bindgen(js_name = FunctionalTable)]
 pub struct FunctionalTableJs {
     pub(crate) t: res::FunctionalTable,
@@ -377,16 +485,37 @@ pub struct FunctionalTableJs {
 
 #[wasm_bindgen(js_class = FunctionalTable)]
 impl FunctionalTableJs {
+    /// Rows in the table.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = await ocx.functionalProfiles.table("8a2b3c4d5e6f4a1b", { annotation: "go", metric: "cpm" });
+    /// console.log(`${f.length} rows`);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.t.len()
     }
 
+    /// `n_reads` of the results, when present.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = await ocx.functionalProfiles.table("8a2b3c4d5e6f4a1b", { annotation: "go", metric: "cpm" });
+    /// console.log(f.n_reads, f.n_mapped);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn n_reads(&self) -> Option<f64> {
         self.t.n_reads()
     }
 
+    /// `n_mapped` of the results, when present.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = await ocx.functionalProfiles.table("8a2b3c4d5e6f4a1b", { annotation: "go", metric: "cpm" });
+    /// const mapped = f.n_reads ? (f.n_mapped ?? 0) / f.n_reads : undefined;
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn n_mapped(&self) -> Option<f64> {
         self.t.n_mapped()
@@ -394,6 +523,13 @@ impl FunctionalTableJs {
 
     /// `value` as a `Float64Array`; `taxa_stratified` as `(boolean | null)[]`; the others as
     /// `(string | null)[]`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = parseFunctionalResults(bytes);
+    /// const values = f.column("value") as Float64Array;
+    /// const ids = f.column("id") as (string | null)[];
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Float64Array | (string | null)[] | (boolean | null)[]")]
     pub fn column(
         &self,
@@ -426,6 +562,12 @@ impl FunctionalTableJs {
     }
 
     /// Every row as an object.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = parseFunctionalResults(bytes);
+    /// for (const r of f.rows()) console.log(r.group_name, r.id, r.value);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "FunctionalRow[]")]
     pub fn rows(&self) -> Array {
         let s = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
@@ -463,10 +605,24 @@ impl FunctionalTableJs {
     }
 
     /// The rows of one group (or all) with the given stratification (§8.4 `table()`).
+    ///
+    /// @example
+    /// ```ts
+    /// const f = parseFunctionalResults(bytes);
+    /// const goUnstratified = f.filter("go", false);
+    /// const allStratified = f.filter(null, true);
+    /// ```
     pub fn filter(&self, group_name: Option<String>, taxa_stratified: bool) -> FunctionalTableJs {
         FunctionalTableJs { t: self.t.filter(group_name.as_deref(), taxa_stratified) }
     }
 
+    /// CSV with a header row, the columns of `FunctionalRow`.
+    ///
+    /// @example
+    /// ```ts
+    /// const f = parseFunctionalResults(bytes);
+    /// const csv = f.filter("pathways", false).toCSV();
+    /// ```
     #[wasm_bindgen(js_name = toCSV)]
     pub fn to_csv(&self) -> String {
         self.t.to_csv()
@@ -502,8 +658,9 @@ struct FunctionalParseJsOptions {
 ///
 /// @example
 /// ```ts
-/// const t = parseFunctionalResults(condensedBytes, { annotation: "pathways", metric: "abundance" });
-/// console.log(t.length, t.column("value"));
+/// const all = parseFunctionalResults(bytes); // /results JSON, or a condensed file (compressed or not)
+/// const pathways = parseFunctionalResults(bytes, { annotation: "pathways", metric: "abundance" });
+/// console.log(all.length, pathways.column("value"));
 /// ```
 #[wasm_bindgen(js_name = parseFunctionalResults)]
 pub fn parse_functional_results(
@@ -547,6 +704,16 @@ fn looks_condensed(text: &[u8]) -> bool {
 }
 
 /// The functional matrix (§16.3 item 17) of condensed files: rows are the given ids.
+///
+/// @example
+/// ```ts
+/// const load = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+/// const m = functionalMatrix(
+///   [{ id: "a1", bytes: await load("a1.json.gz") }, { id: "b2", bytes: await load("b2.json.gz") }],
+///   { annotation: "pathways", metric: "cpm" },
+/// );
+/// console.log(m.rowIds, m.columnIds.length);
+/// ```
 #[wasm_bindgen(js_name = functionalMatrix, unchecked_return_type = "FunctionalMatrix")]
 pub fn functional_matrix_js(
     #[wasm_bindgen(unchecked_param_type = "{ id: string; bytes: ResultsInput }[]")] profiles: JsValue,
@@ -605,10 +772,11 @@ struct FunctionalMatrixJsOptions {
 
 /// Classification results of many samples (API_SPEC §9): matrices, metadata, taxonomy, exports.
 ///
-/// ```js
-/// const c = await ocx.collection(await ocx.classifications.where({ ... }));
+/// @example
+/// ```ts
+/// const c = await ocx.collection(await ocx.classifications.where({ complete: true, success: true }));
 /// const m = c.toMatrix({ rank: "genus", metric: "normalized_readcount_w_children" });
-/// m.values[r * m.columnIds.length + k]  // row r, column k
+/// if (m.format === "wide") console.log(m.values[0 * m.columnIds.length + 1]); // row 0, column 1
 /// ```
 #[wasm_bindgen(js_name = Collection)]
 pub struct CollectionJs {
@@ -770,9 +938,10 @@ impl CollectionJs {
     ///
     /// @example
     /// ```ts
+    /// const load = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
     /// const c = Collection.fromResults([
-    ///   { classificationId: "a1b2c3d4e5f60718", bytes: await (await fetch(urlA)).arrayBuffer() },
-    ///   { classificationId: "0f1e2d3c4b5a6978", bytes: fileB },
+    ///   { classificationId: "8a2b3c4d5e6f4a1b", bytes: await load("8a2b3c4d5e6f4a1b.json.gz") },
+    ///   { classificationId: "9b3c4d5e6f7a4b2c", table: parseClassificationResults(bytes) },
     /// ]);
     /// const m = c.toMatrix({ rank: "genus" });
     /// ```
@@ -796,18 +965,36 @@ impl CollectionJs {
     }
 
     /// Classifications in the collection.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// console.log(`${c.length} classifications`);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.c.len()
     }
 
     /// Their ids, in collection order.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// for (const id of c.classificationIds) console.log(id);
+    /// ```
     #[wasm_bindgen(getter, js_name = classificationIds, unchecked_return_type = "string[]")]
     pub fn classification_ids(&self) -> Array {
         self.c.classification_ids().into_iter().map(JsValue::from_str).collect()
     }
 
     /// What the Python client would have printed while building the collection (§9.1).
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// for (const w of c.warnings) console.warn(w.code, w.message);
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Warning[]")]
     pub fn warnings(&self) -> Array {
         let pre = self.pre_warnings.iter().map(|(c, m)| (c.as_str(), m.as_str()));
@@ -815,6 +1002,14 @@ impl CollectionJs {
     }
 
     /// The table of one classification (a copy: free it when done), or undefined.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const t = c.table("8a2b3c4d5e6f4a1b");
+    /// console.log(t?.length);
+    /// t?.free();
+    /// ```
     pub fn table(&self, classification_id: &str) -> Option<ClassificationTableJs> {
         let i = self.c.classification_ids().iter().position(|c| *c == classification_id)?;
         self.c.table(i).map(|t| ClassificationTableJs { t: t.clone() })
@@ -822,6 +1017,13 @@ impl CollectionJs {
 
     /// `to_classification_df` (§9.4–9.5): a wide matrix, or with `format: "long"` records.
     /// A matrix larger than `maxBytes` is refused (`invalid_argument`) before it is built.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const m = c.toMatrix({ rank: "genus", metric: "abundance_w_children", topN: 20 });
+    /// const long = c.toMatrix({ rank: "species", format: "long" });
+    /// ```
     #[wasm_bindgen(js_name = toMatrix, unchecked_return_type = "WideMatrix | LongMatrix")]
     pub fn to_matrix(
         &self,
@@ -860,6 +1062,12 @@ impl CollectionJs {
 
     /// The sample metadata table (§9.6): needs the samples and metadata (fetched by
     /// `ocx.collection`, or given to `fromResults`).
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const { index, columns, rows } = c.metadataTable();
+    /// ```
     #[wasm_bindgen(js_name = metadataTable, unchecked_return_type = "MetadataTable")]
     pub fn metadata_table(&self) -> Result<JsValue, JsValue> {
         let kept: Vec<MetadataItem> = self
@@ -873,6 +1081,13 @@ impl CollectionJs {
     }
 
     /// The taxonomy tree of the collection (§9.7); host taxa left out unless `includeHost`.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const tree = c.tree({ includeHost: false });
+    /// console.log(tree.root().children);
+    /// ```
     pub fn tree(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ includeHost?: boolean }")] options: Option<JsValue>,
@@ -883,6 +1098,13 @@ impl CollectionJs {
     }
 
     /// BIOM 1.0 (`to_otu`, §9.8) as a JSON-ready object.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const biom = c.toBiom({ biomId: "my-study" });
+    /// const text = JSON.stringify(biom);
+    /// ```
     #[wasm_bindgen(js_name = toBiom)]
     pub fn to_biom(
         &self,
@@ -895,6 +1117,13 @@ impl CollectionJs {
 
     /// A bar-chart table (§9.8: top N by mean, or a threshold, plus `Other` for normalised metrics)
     /// and a Vega-Lite spec of a stacked bar chart.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
+    /// const chart = c.barChart({ rank: "genus", topN: 10, labels: ["day 1", "day 2"] });
+    /// // e.g. with vega-embed: await vegaEmbed("#chart", chart.spec);
+    /// ```
     #[wasm_bindgen(js_name = barChart, unchecked_return_type = "BarChart")]
     pub fn bar_chart(
         &self,
@@ -944,6 +1173,12 @@ fn sample_info(sample: &Value, metadata: &Value) -> Option<SampleInfo> {
 // TaxonomyTree
 
 /// A taxonomy tree rooted at `"1"` (§9.7).
+///
+/// @example
+/// ```ts
+/// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+/// console.log(tree.lineage("562")?.map((n) => n.name).join(" > "));
+/// ```
 #[wasm_bindgen(js_name = TaxonomyTree)]
 pub struct TaxonomyTreeJs {
     tree: CoreTree,
@@ -976,24 +1211,49 @@ impl TaxonomyTreeJs {
 #[wasm_bindgen(js_class = TaxonomyTree)]
 impl TaxonomyTreeJs {
     /// Nodes in the tree.
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// console.log(`${tree.length} nodes`);
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.tree.post_order().len()
     }
 
     /// Missing parents met while building (those taxa are left out).
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// for (const w of tree.warnings) console.warn(w.message);
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Warning[]")]
     pub fn warnings(&self) -> Array {
         core_warnings_js(&self.warnings)
     }
 
     /// The root node (`"1"`).
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const root = tree.root(); // { tax_id: "1", children: [...] }
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode")]
     pub fn root(&self) -> Result<JsValue, JsValue> {
         self.node_js(self.tree.root())
     }
 
     /// A node by tax id, or undefined.
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const ecoli = tree.node("562");
+    /// console.log(ecoli?.parent, ecoli?.rank);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode | undefined")]
     pub fn node(&self, tax_id: &str) -> Result<JsValue, JsValue> {
         match self.tree.find(tax_id) {
@@ -1003,6 +1263,12 @@ impl TaxonomyTreeJs {
     }
 
     /// Root first, ending with the node itself; undefined for an unknown tax id.
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const names = tree.lineage("562")?.map((n) => n.name); // ["root", …, "Escherichia coli"]
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode[] | undefined")]
     pub fn lineage(&self, tax_id: &str) -> Result<JsValue, JsValue> {
         match self.tree.lineage(tax_id) {
@@ -1012,12 +1278,24 @@ impl TaxonomyTreeJs {
     }
 
     /// Every node reachable from the root, children before parents.
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const leaves = tree.nodes().filter((n) => n.children.length === 0);
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode[]")]
     pub fn nodes(&self) -> Result<Array, JsValue> {
         self.tree.post_order().into_iter().map(|i| self.node_js(i)).collect()
     }
 
     /// Keeps nodes of `rank` and their ancestors (`prune_rank`).
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const genera = tree.pruneRank("genus");
+    /// ```
     #[wasm_bindgen(js_name = pruneRank)]
     pub fn prune_rank(&self, #[wasm_bindgen(unchecked_param_type = "Rank")] rank: &str) -> Result<TaxonomyTreeJs, JsValue> {
         let rank = Rank::parse(rank).map_err(err_js)?;
@@ -1025,6 +1303,12 @@ impl TaxonomyTreeJs {
     }
 
     /// Keeps the given tax ids and their ancestors (`prune_tax_ids`).
+    ///
+    /// @example
+    /// ```ts
+    /// const tree = (await ocx.collection(["8a2b3c4d5e6f4a1b"])).tree();
+    /// const small = tree.pruneTaxIds(["562", "1280"]);
+    /// ```
     #[wasm_bindgen(js_name = pruneTaxIds)]
     pub fn prune_tax_ids(&self, tax_ids: Vec<String>) -> Result<TaxonomyTreeJs, JsValue> {
         Ok(TaxonomyTreeJs { tree: self.tree.prune_tax_ids(&tax_ids).map_err(err_js)?, warnings: vec![] })

@@ -101,9 +101,12 @@ export interface FilePairs<F> { pairs: { r1: F[]; r2: F[] }[]; singles: F[][]; l
 
 /// A running upload.
 ///
-/// ```js
-/// const up = ocx.samples.upload(["s_R1.fastq.gz", "s_R2.fastq.gz"], { onProgress: console.log });
-/// localStorage.setItem("upload", JSON.stringify(up.state()));
+/// @example
+/// ```ts
+/// const up = ocx.samples.upload(["s_R1.fastq.gz", "s_R2.fastq.gz"], {
+///   onProgress: (p) => console.log(`${p.phase} ${p.loaded} of ${p.total} bytes`),
+///   onStateChange: (state) => localStorage.setItem("upload", JSON.stringify(state)),
+/// });
 /// const sample = await up.done;
 /// ```
 #[wasm_bindgen]
@@ -116,12 +119,30 @@ pub struct Upload {
 impl Upload {
     /// The new sample (document, asset), fetched after the callback. Rejects with a
     /// `OneCodexError`; after `upload_failed`/`network`/`timeout` the state can be resumed.
+    ///
+    /// @example
+    /// ```ts
+    /// const up = ocx.samples.upload(file);
+    /// try {
+    ///   const sample = await up.done;
+    ///   console.log(sample.$uri);
+    /// } catch (e) {
+    ///   if (isOneCodexError(e) && e.code === "upload_failed") localStorage.setItem("upload", JSON.stringify(up.state()));
+    /// }
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Promise<any>")]
     pub fn done(&self) -> Promise {
         self.done.clone()
     }
 
     /// Stops sending: parts in flight are aborted (they are sent again on `resume()`).
+    ///
+    /// @example
+    /// ```ts
+    /// const up = ocx.samples.upload(file);
+    /// up.pause(); // e.g. while the user is on a metered connection
+    /// up.resume();
+    /// ```
     pub fn pause(&self) {
         let s = &self.shared;
         if s.paused.get() || s.cancelled.get() {
@@ -134,6 +155,13 @@ impl Upload {
     }
 
     /// Continues after `pause()`.
+    ///
+    /// @example
+    /// ```ts
+    /// const up = ocx.samples.upload(file);
+    /// up.pause();
+    /// setTimeout(() => up.resume(), 10_000);
+    /// ```
     pub fn resume(&self) {
         let s = &self.shared;
         if !s.paused.get() {
@@ -147,12 +175,26 @@ impl Upload {
     /// Cancels: aborts the multipart uploads (nothing is left in S3) and posts `cancel_upload`.
     /// Resolves true once done (`done` then rejects with `aborted`); false when the upload had
     /// already finished. Also works after `done` failed (retries ran out).
+    ///
+    /// @example
+    /// ```ts
+    /// const up = ocx.samples.upload(file);
+    /// const cancelled = await up.cancel(); // false if it had already finished
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
     pub fn cancel(&self) -> Promise {
         cancel(&self.shared, &self.done)
     }
 
     /// The resumable state (JSON-serialisable; holds the upload credentials), or null before init.
+    ///
+    /// @example
+    /// ```ts
+    /// const up = ocx.samples.upload(file, { onStateChange: (s) => localStorage.setItem("upload", JSON.stringify(s)) });
+    /// // later, after a reload, with the same file picked again:
+    /// const saved = localStorage.getItem("upload");
+    /// if (saved) await ocx.samples.resumeUpload(saved, file).done;
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "UploadState | null")]
     pub fn state(&self) -> JsValue {
         self.shared.state_json().and_then(|s| js_sys::JSON::parse(&s).ok()).unwrap_or(JsValue::NULL)
@@ -366,6 +408,13 @@ impl SamplesApi {
     /// Uploads a sample: one file or an R1/R2 pair (`[r1, r2]`, either order; R2 is sent first and
     /// one callback follows). Returns at once; `await upload.done` for the new sample. File rules
     /// are checked before any request (`invalid_file`).
+    ///
+    /// @example
+    /// ```ts
+    /// const single = ocx.samples.upload(file, { tags: ["gut"], metadata: { sample_type: "Stool" } });
+    /// const paired = ocx.samples.upload(["s_R1.fastq.gz", "s_R2.fastq.gz"], { project: "7d3e2f1a0b9c4d8e" });
+    /// const sample = await paired.done;
+    /// ```
     #[wasm_bindgen]
     pub fn upload(
         &self,
@@ -377,6 +426,14 @@ impl SamplesApi {
 
     /// Continues an upload from `state()` (saved after a reload or crash) with the same files, picked
     /// again: a different file is refused. Only the parts S3 does not have are sent.
+    ///
+    /// @example
+    /// ```ts
+    /// const saved = localStorage.getItem("upload"); // a state saved by onStateChange
+    /// if (saved) {
+    ///   const sample = await ocx.samples.resumeUpload(saved, file, { onProgress: (p) => console.log(p.partsDone, "/", p.partsTotal) }).done;
+    /// }
+    /// ```
     #[wasm_bindgen(js_name = resumeUpload)]
     pub fn resume_upload(
         &self,
@@ -389,6 +446,12 @@ impl SamplesApi {
 
     /// Creates a sample that waits for its files (`POST /api/v1/samples/preupload`); upload into it
     /// later with `{ sampleId }`. Resolves to `{ sample_id }`.
+    ///
+    /// @example
+    /// ```ts
+    /// const { sample_id } = await ocx.samples.preupload({ tags: ["gut"], metadata: { name: "day 3" } });
+    /// const sample = await ocx.samples.upload(file, { sampleId: sample_id }).done;
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<{ sample_id: string }>")]
     pub fn preupload(
         &self,
@@ -417,6 +480,11 @@ impl SamplesApi {
 #[wasm_bindgen]
 impl DocumentsApi {
     /// Uploads a document (any file type); resolves `upload.done` to the new document.
+    ///
+    /// @example
+    /// ```ts
+    /// const doc = await ocx.documents.upload(file).done; // e.g. a PDF report
+    /// ```
     #[wasm_bindgen]
     pub fn upload(
         &self,
@@ -430,6 +498,11 @@ impl DocumentsApi {
 #[wasm_bindgen]
 impl AssetsApi {
     /// Uploads an asset, optionally `{ name }`; resolves `upload.done` to the new asset.
+    ///
+    /// @example
+    /// ```ts
+    /// const asset = await ocx.assets.upload(file, { name: "reference genome" }).done;
+    /// ```
     #[wasm_bindgen]
     pub fn upload(
         &self,
@@ -447,6 +520,14 @@ impl AssetsApi {
 /// Groups files (paths, Files, or anything with a `name`) into R1/R2 pairs by their names (§6.2);
 /// lane files (`_L001`, `_L002`, …) of one read are grouped in lane order, ready to pass as one
 /// file to `upload`. Files that fit no pair are `leftover`, with the reason.
+///
+/// @example
+/// ```ts
+/// const { pairs, singles, leftover } = pairFiles(files); // e.g. the files of an <input multiple>
+/// for (const { r1, r2 } of pairs) ocx.samples.upload([r1 as File[], r2 as File[]]);
+/// for (const lanes of singles) ocx.samples.upload([lanes as File[]]);
+/// for (const { file, reason } of leftover) console.warn(file, reason);
+/// ```
 #[wasm_bindgen(js_name = pairFiles, unchecked_return_type = "FilePairs<string | Blob | { name: string }>")]
 pub fn pair_files_js(#[wasm_bindgen(unchecked_param_type = "readonly (string | Blob | { name: string })[]")] files: JsValue) -> Result<JsValue, JsValue> {
     if !Array::is_array(&files) {

@@ -53,3 +53,81 @@ test("demo page: upload a pair with progress, cancel another", { skip: !have && 
   assert.ok(await srv.faultHits(slow) >= 1, "parts were in flight when it was cancelled");
   assert.deepEqual(problems.filter((p) => !/status of 4\d\d|ERR_ABORTED|net::/.test(p)), []);
 });
+
+// A reload mid-upload: the unfinished upload's state is in IndexedDB, the page lists it, and picking
+// the same file again finishes it. 35 MiB is four parts at the default part size (10 MiB from
+// 8 MiB up, §6.1); part 3 is held at S3 so the upload cannot finish before the reload.
+test("demo page: resume an unfinished upload after a reload", { skip: !have && "fixtures missing" }, async (t) => {
+  const srv = await withServer(t, ["--samples", "5"]);
+  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
+  const web = await startStaticServer({
+    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
+    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
+  });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-demo-resume-"));
+  const browser = await launch();
+  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  const MIB = 1024 * 1024;
+  const file = path.join(tmp, "resume_me.fastq");
+  const bytes = Buffer.alloc(35 * MIB);
+  for (let i = 0; i < bytes.length; i += 4096) bytes.write(`@read${i}\nACGT\n+\nIIII\n`, i);
+  fs.writeFileSync(file, bytes);
+
+  // First matching rule wins: part 3 is held; every other part is counted by the second rule.
+  const hold = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 3, latency: { ms: 120_000 } });
+  const before = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
+
+  const { page, problems } = await openPage(browser, web.url + "/");
+  await page.waitForSelector("body[data-connected=true]");
+  await page.setInputFiles("#upload-files", [file]);
+  const row = page.locator("#uploads tbody tr", { hasText: "resume_me.fastq" });
+  await row.locator(".pct").filter({ hasText: /uploading/ }).waitFor({ timeout: 30_000 });
+
+  // The state in IndexedDB, as the page saved it after each part.
+  const savedParts = () => page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("onecodex-demo-uploads", 1);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const req = open.result.transaction("states").objectStore("states").get("resume_me.fastq");
+      req.onsuccess = () => { open.result.close(); resolve(req.result ? JSON.parse(req.result).files[0].parts.length : -1); };
+      req.onerror = () => reject(req.error);
+    };
+  }));
+  // Parts 1, 2 and 4 land (and are saved); part 3 is held.
+  for (let i = 0; i < 300 && ((await srv.faultHits(before)) < 3 || (await savedParts()) < 3 || (await srv.faultHits(hold)) < 1); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await srv.faultHits(hold), 1, "part 3 reached S3 and is held");
+  assert.equal(await srv.faultHits(before), 3, "parts 1, 2 and 4 were sent");
+  assert.equal(await savedParts(), 3, "the saved state has the three parts that landed");
+  await screenshot(page, "demo-resume-before-reload");
+
+  // Reload: the held request dies with the page; the part was never stored.
+  await page.reload();
+  await page.waitForSelector("body[data-connected=true]");
+  const unfinished = page.locator("#unfinished li", { hasText: "resume_me.fastq" });
+  await unfinished.waitFor();
+  assert.match(await unfinished.textContent(), /Unfinished: resume_me\.fastq\. Pick the same file\(s\) to resume/);
+  await screenshot(page, "demo-resume-listed");
+
+  await srv.clearFaults();
+  const after = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
+  await unfinished.locator("input[type=file]").setInputFiles([file]);
+  const resumed = page.locator("#uploads tbody tr[data-state=done]", { hasText: "resume_me.fastq" });
+  await resumed.waitFor({ timeout: 60_000 });
+  assert.match(await resumed.textContent(), /100% done/);
+  assert.equal(await srv.faultHits(after), 1, "only the missing part 3 was sent after the reload");
+
+  // The new sample: on the server with every byte, and in the page's samples table.
+  const id = await resumed.getAttribute("data-sample");
+  const auth = { authorization: "Basic " + Buffer.from(srv.apiKey + ":").toString("base64") };
+  const sample = await (await fetch(`${srv.api}/api/v1/samples/${id}`, { headers: auth })).json();
+  assert.equal(sample.filename, "resume_me.fastq");
+  assert.equal(sample.size, bytes.length);
+  await page.locator(`#samples tbody tr[data-id="${id}"]`).waitFor({ timeout: 15_000 });
+  assert.equal(await savedParts(), -1, "the finished upload's state is gone from IndexedDB");
+  assert.equal(await page.locator("#unfinished li").count(), 0);
+  await screenshot(page, "demo-resume-done");
+  assert.deepEqual(problems.filter((p) => !/status of 4\d\d|ERR_ABORTED|net::/.test(p)), []);
+});
