@@ -14,6 +14,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import * as esbuild from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stage = path.join(root, ".cache", "build");
@@ -116,7 +117,12 @@ function assembleEntry(entry, dts) {
   const up = entry.dir ? "../../" : "../";
 
   // Browsers and bundlers: the `web` target, loaded by index.js on import (top-level await).
-  for (const f of [`${entry.name}.js`, `${entry.name}_bg.wasm`]) copy(built("web", f), path.join(base, "web", f));
+  copy(built("web", `${entry.name}_bg.wasm`), path.join(base, "web", `${entry.name}_bg.wasm`));
+  // wasm-bindgen copies every doc comment into the glue; pages need none of it (the .d.ts has
+  // them). Whitespace and syntax are minified too; names are kept.
+  const glue = fs.readFileSync(built("web", `${entry.name}.js`), "utf8");
+  fs.writeFileSync(path.join(base, "web", `${entry.name}.js`),
+    esbuild.transformSync(glue, { minifyWhitespace: true, minifySyntax: true, legalComments: "none", target: "es2022" }).code);
   fs.writeFileSync(path.join(base, "web", `${entry.name}.d.ts`), dts.web);
   copySnippets(built("web", "snippets"), path.join(base, "web", "snippets"), { commonJs: false });
   const tmpl = path.join(root, "pkg-template", entry.dir, "web");
@@ -162,14 +168,15 @@ function build() {
 
   // Classes implement `Symbol.dispose` (for `using`), which needs TypeScript's disposable lib.
   const header = `/// <reference lib="esnext.disposable" />\n`;
-  const rawDts = (entry) => fs.readFileSync(path.join(stage, entry.name, "nodejs", `${entry.name}.d.ts`), "utf8");
-  const tablesDts = rawDts(TABLES);
-  assembleEntry(TABLES, { esm: header + tablesDts, cjs: header + tablesDts, web: tablesDts });
-  const clientDts = rawDts(CLIENT);
+  // The web target's declarations add its loader (`init`, `initSync`) for the slim entries.
+  const rawDts = (entry, target) => fs.readFileSync(path.join(stage, entry.name, target, `${entry.name}.d.ts`), "utf8");
+  const tablesDts = rawDts(TABLES, "nodejs");
+  assembleEntry(TABLES, { esm: header + tablesDts, cjs: header + tablesDts, web: rawDts(TABLES, "web") });
+  const clientDts = rawDts(CLIENT, "nodejs");
   assembleEntry(CLIENT, {
     esm: header + withTablesTypes(clientDts, tablesDts, "./tables.js"),
     cjs: header + withTablesTypes(clientDts, tablesDts, "./tables.cjs"),
-    web: withTablesTypes(clientDts, tablesDts, "../tables.js"),
+    web: withTablesTypes(rawDts(CLIENT, "web"), tablesDts, "../tables.js"),
   });
 
   const tmpl = path.join(root, "pkg-template");

@@ -593,7 +593,7 @@ impl FunctionalTableJs {
     ///
     /// @example
     /// ```ts
-    /// const json = JSON.stringify(parseFunctionalResults(condensedBytes));
+    /// const json = JSON.stringify(parseFunctionalResults(bytes));
     /// ```
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "FunctionalResults")]
     pub fn to_json(&self) -> JsValue {
@@ -634,7 +634,7 @@ impl FunctionalTableJs {
 ///
 /// @example
 /// ```ts
-/// const json = JSON.parse(new TextDecoder().decode(decodeResults(zstdBytes)));
+/// const json = JSON.parse(new TextDecoder().decode(decodeResults(bytes)));
 /// ```
 #[wasm_bindgen(js_name = decodeResults)]
 pub fn decode_results(

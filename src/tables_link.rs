@@ -21,12 +21,11 @@ thread_local! {
 /// @example
 /// ```ts
 /// import { init, useTables } from "onecodex-wasm/slim";
-/// import clientWasm from "onecodex-wasm/onecodex_wasm_bg.wasm";
-/// import tablesWasm from "onecodex-wasm/onecodex_tables_bg.wasm";
-/// await init({ module_or_path: clientWasm });
+/// // Where your bundler put the two .wasm files (esbuild: import them with --loader:.wasm=file).
+/// await init({ module_or_path: "/assets/onecodex_wasm_bg.wasm" });
 /// useTables(async () => {
 ///   const tables = await import("onecodex-wasm/tables/slim");
-///   await tables.init({ module_or_path: tablesWasm });
+///   await tables.init({ module_or_path: "/assets/onecodex_tables_bg.wasm" });
 ///   return tables;
 /// });
 /// ```
