@@ -127,7 +127,7 @@ export interface FunctionalMatrix {
 "#;
 
 /// Bytes of a `ResultsInput`.
-pub(crate) fn input_bytes(what: &str, input: &JsValue) -> Result<Vec<u8>, JsValue> {
+fn input_bytes(what: &str, input: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = input.as_string() {
         return Ok(s.into_bytes());
     }
@@ -225,7 +225,7 @@ fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Optio
 /// ```
 #[wasm_bindgen(js_name = ClassificationTable)]
 pub struct ClassificationTableJs {
-    pub(crate) t: res::ClassificationTable,
+    t: res::ClassificationTable,
 }
 
 #[wasm_bindgen(js_class = ClassificationTable)]
@@ -480,7 +480,7 @@ pub fn parse_classification_results(
 /// ```
 #[wasm_bindgen(js_name = FunctionalTable)]
 pub struct FunctionalTableJs {
-    pub(crate) t: res::FunctionalTable,
+    t: res::FunctionalTable,
 }
 
 #[wasm_bindgen(js_class = FunctionalTable)]
@@ -780,8 +780,8 @@ struct FunctionalMatrixJsOptions {
 /// ```
 #[wasm_bindgen(js_name = Collection)]
 pub struct CollectionJs {
-    pub(crate) c: res::Collection,
-    pub(crate) meta: Vec<MetadataItem>,
+    c: res::Collection,
+    meta: Vec<MetadataItem>,
     /// Warnings from before the collection (e.g. samples without a primary classification, found
     /// while fetching), listed before the core's: (code, message).
     pre_warnings: Vec<(String, String)>,
