@@ -237,3 +237,37 @@ fn mutated_json_never_panics() {
     }
     assert!(err > 1000 && ok > 50, "ok {ok} err {err}");
 }
+
+/// A zstd frame of one raw block, with a one-byte declared content size (single segment).
+fn zstd_raw_frame(declared: u8, content: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x28, 0xB5, 0x2F, 0xFD, 0x20, declared];
+    let header = 1 | ((content.len() as u32) << 3); // last block, raw
+    f.extend(&header.to_le_bytes()[..3]);
+    f.extend(content);
+    f
+}
+
+/// Found by fuzz/decode: ruzstd does not check a frame's declared content size against what
+/// its blocks hold, so a corrupt frame decoded "successfully" to fewer (or more) bytes.
+#[test]
+fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
+    assert_eq!(&*decode(&zstd_raw_frame(3, b"abc")).unwrap(), b"abc");
+    // Declaring less, ruzstd itself refuses the block (its window is the declared size).
+    for declared in [0, 2, 4, 5] {
+        let e = decode(&zstd_raw_frame(declared, b"abc")).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "declared {declared}");
+        if declared > 3 {
+            assert!(e.message.contains("declares 4") || e.message.contains("declares 5"), "{e}");
+        }
+    }
+    // The fuzzer's input: a 4-byte content size of 33924, one empty raw block, a checksum.
+    let found = [
+        0x28, 0xB5, 0x2F, 0xFD, 0x84, 0x84, 0x84, 0x84, 0x00, 0x00, 0x01, 0x00, 0x00, 0x99, 0xE9,
+        0xFF, 0x02,
+    ];
+    let e = decode_with_limit(&found, 1 << 20).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidResponse);
+    // A second, honest frame after a lying one does not make the body valid.
+    let two = [zstd_raw_frame(3, b"abc"), zstd_raw_frame(9, b"def")].concat();
+    assert_eq!(decode(&two).unwrap_err().code, ErrorCode::InvalidResponse);
+}

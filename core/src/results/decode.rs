@@ -81,6 +81,11 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let mut input = bytes;
     let mut dec = FrameDecoder::new();
     while !input.is_empty() {
+        // Whether this frame's header declares its content size (RFC 8878 §3.1.1.1.1: the
+        // Frame_Content_Size field is present when its flag is set or in single-segment mode).
+        // ruzstd does not check the declared size against what the blocks produce; we do.
+        let declares_size = input.len() > 4 && (input[4] >> 6 != 0 || input[4] & 0x20 != 0);
+        let frame_start = out.len();
         match dec.reset(&mut input) {
             Ok(()) => {}
             Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
@@ -117,6 +122,12 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
             }
             dec.collect_to_writer(&mut out).map_err(|e| bad(&e))?;
             if dec.is_finished() {
+                let produced = (out.len() - frame_start) as u64;
+                if declares_size && produced != declared {
+                    return Err(Error::invalid_response(format!(
+                        "corrupt zstd data: the frame declares {declared} bytes but holds {produced}"
+                    )));
+                }
                 break;
             }
             if dec.bytes_read_from_source() == before && (was_empty || input.is_empty()) {
