@@ -257,7 +257,10 @@ fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
         let e = decode(&zstd_raw_frame(declared, b"abc")).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse, "declared {declared}");
         if declared > 3 {
-            assert!(e.message.contains("declares 4") || e.message.contains("declares 5"), "{e}");
+            assert!(
+                e.message.contains("declares 4") || e.message.contains("declares 5"),
+                "{e}"
+            );
         }
     }
     // The fuzzer's input: a 4-byte content size of 33924, one empty raw block, a checksum.

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(t.rows().count(), t.len());
     assert_eq!(t.values().len(), t.len());
     let csv = t.to_csv();
-    assert!(csv.lines().count() >= t.len() + 1);
+    assert!(csv.lines().count() > t.len());
     // Filtering keeps a subset, whatever the group names are.
     let first_group = t
         .rows()

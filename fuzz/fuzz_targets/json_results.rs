@@ -21,14 +21,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(m) => {
             assert!(value.is_object());
             assert_eq!(m.raw, value);
-            for r in [
+            let errors = [
                 m.results().err(),
                 m.summary().err(),
                 m.panel_markers().err(),
-            ] {
-                if let Some(e) = r {
-                    check_typed(&e, BODY);
-                }
+            ];
+            for e in errors.into_iter().flatten() {
+                check_typed(&e, BODY);
             }
         }
         Err(e) => {

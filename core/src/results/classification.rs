@@ -945,7 +945,10 @@ mod tests {
         assert!(ulps(again.n_reads().unwrap(), t.n_reads().unwrap()) <= 1);
         for f in Field::ALL {
             let (a, b) = (again.numbers(f)[0], t.numbers(f)[0]);
-            assert!(ulps(a, b) <= 1 || (a.is_nan() && b.is_nan()), "{f:?}: {a} vs {b}");
+            assert!(
+                ulps(a, b) <= 1 || (a.is_nan() && b.is_nan()),
+                "{f:?}: {a} vs {b}"
+            );
         }
     }
 
