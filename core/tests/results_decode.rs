@@ -274,3 +274,43 @@ fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
     let two = [zstd_raw_frame(3, b"abc"), zstd_raw_frame(9, b"def")].concat();
     assert_eq!(decode(&two).unwrap_err().code, ErrorCode::InvalidResponse);
 }
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// ruzstd (without its `hash` feature) does not verify a frame's content checksum; the decoder
+/// does, so corrupt content with an intact structure is an error too. Frames made by the zstd
+/// CLI (`--check`): 47 bytes (all XXH64 paths: a stripe, 8-, 4- and 1-byte tails) and 1020
+/// bytes (many stripes, a repeat-match block).
+#[test]
+fn zstd_content_checksum_is_verified() {
+    let small = hex("28b52ffd242f7901007b227461626c65223a205b7b227461785f6964223a202231222c202272656164636f756e74223a20313233347d5d7db3249041");
+    let json = br#"{"table": [{"tax_id": "1", "readcount": 1234}]}"#;
+    assert_eq!(&*decode(&small).unwrap(), &json[..]);
+    let t = ClassificationTable::parse(&small).unwrap();
+    assert_eq!(t.row_of("1"), Some(0));
+    let big = hex("28b52ffd64fc02c50000887b227461785f6964223a202237227d2c200100d1533597edfebc0c");
+    assert_eq!(
+        &*decode(&big).unwrap(),
+        br#"{"tax_id": "7"}, "#.repeat(60).as_slice()
+    );
+    for frame in [&small, &big] {
+        // A wrong checksum…
+        let mut bad = frame.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 0x01;
+        let e = decode(&bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse);
+        assert!(e.message.contains("checksum"), "{e}");
+    }
+    // …or a changed literal under an intact checksum: "1234" becomes "1235".
+    let mut changed = small.clone();
+    let at = changed.windows(4).position(|w| w == b"1234").unwrap();
+    changed[at + 3] = b'5';
+    let e = decode(&changed).unwrap_err();
+    assert!(e.message.contains("checksum"), "{e}");
+}
