@@ -13,6 +13,8 @@ const wasmEnv = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test
 // [name, command, args, budget in seconds, extra environment]
 const LAYERS = [
   ["cargo test (native workspace)", "cargo", ["test", "--workspace"], 1800],
+  // Builds in fuzz/target (incremental); a first build takes ~4 min on 2 busy cores.
+  ["fuzz: replay the corpus, then about 15 s per parser (cargo-fuzz, nightly)", "node", ["scripts/fuzz.mjs", "--seconds", "15"], 900],
   ["wasm-bindgen tests in Node", ...wasmTest, 900, wasmEnv],
   ["wasm-bindgen tests in headless Chromium", ...wasmTest, 300, { ...wasmEnv, WASM_BINDGEN_USE_BROWSER: "1" }],
   ["build pkg/ (release wasm, wasm-opt, size)", "node", ["scripts/build.mjs"], 900],

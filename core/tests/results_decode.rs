@@ -237,3 +237,80 @@ fn mutated_json_never_panics() {
     }
     assert!(err > 1000 && ok > 50, "ok {ok} err {err}");
 }
+
+/// A zstd frame of one raw block, with a one-byte declared content size (single segment).
+fn zstd_raw_frame(declared: u8, content: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x28, 0xB5, 0x2F, 0xFD, 0x20, declared];
+    let header = 1 | ((content.len() as u32) << 3); // last block, raw
+    f.extend(&header.to_le_bytes()[..3]);
+    f.extend(content);
+    f
+}
+
+/// Found by fuzz/decode: ruzstd does not check a frame's declared content size against what
+/// its blocks hold, so a corrupt frame decoded "successfully" to fewer (or more) bytes.
+#[test]
+fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
+    assert_eq!(&*decode(&zstd_raw_frame(3, b"abc")).unwrap(), b"abc");
+    // Declaring less, ruzstd itself refuses the block (its window is the declared size).
+    for declared in [0, 2, 4, 5] {
+        let e = decode(&zstd_raw_frame(declared, b"abc")).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "declared {declared}");
+        if declared > 3 {
+            assert!(
+                e.message.contains("declares 4") || e.message.contains("declares 5"),
+                "{e}"
+            );
+        }
+    }
+    // The fuzzer's input: a 4-byte content size of 33924, one empty raw block, a checksum.
+    let found = [
+        0x28, 0xB5, 0x2F, 0xFD, 0x84, 0x84, 0x84, 0x84, 0x00, 0x00, 0x01, 0x00, 0x00, 0x99, 0xE9,
+        0xFF, 0x02,
+    ];
+    let e = decode_with_limit(&found, 1 << 20).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidResponse);
+    // A second, honest frame after a lying one does not make the body valid.
+    let two = [zstd_raw_frame(3, b"abc"), zstd_raw_frame(9, b"def")].concat();
+    assert_eq!(decode(&two).unwrap_err().code, ErrorCode::InvalidResponse);
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// ruzstd (without its `hash` feature) does not verify a frame's content checksum; the decoder
+/// does, so corrupt content with an intact structure is an error too. Frames made by the zstd
+/// CLI (`--check`): 47 bytes (all XXH64 paths: a stripe, 8-, 4- and 1-byte tails) and 1020
+/// bytes (many stripes, a repeat-match block).
+#[test]
+fn zstd_content_checksum_is_verified() {
+    let small = hex("28b52ffd242f7901007b227461626c65223a205b7b227461785f6964223a202231222c202272656164636f756e74223a20313233347d5d7db3249041");
+    let json = br#"{"table": [{"tax_id": "1", "readcount": 1234}]}"#;
+    assert_eq!(&*decode(&small).unwrap(), &json[..]);
+    let t = ClassificationTable::parse(&small).unwrap();
+    assert_eq!(t.row_of("1"), Some(0));
+    let big = hex("28b52ffd64fc02c50000887b227461785f6964223a202237227d2c200100d1533597edfebc0c");
+    assert_eq!(
+        &*decode(&big).unwrap(),
+        br#"{"tax_id": "7"}, "#.repeat(60).as_slice()
+    );
+    for frame in [&small, &big] {
+        // A wrong checksum…
+        let mut bad = frame.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 0x01;
+        let e = decode(&bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse);
+        assert!(e.message.contains("checksum"), "{e}");
+    }
+    // …or a changed literal under an intact checksum: "1234" becomes "1235".
+    let mut changed = small.clone();
+    let at = changed.windows(4).position(|w| w == b"1234").unwrap();
+    changed[at + 3] = b'5';
+    let e = decode(&changed).unwrap_err();
+    assert!(e.message.contains("checksum"), "{e}");
+}

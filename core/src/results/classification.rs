@@ -925,6 +925,33 @@ mod tests {
         assert!(e.message.contains("duplicate tax_id \"1\""), "{e}");
     }
 
+    /// Found by fuzz/classification: serde_json parses floats best-effort by default (its
+    /// `float_roundtrip` feature, correctly rounded like Python's `json`, costs ~9 KB gzip of
+    /// wasm), so a 17-digit number can land one ULP from Python's value and `to_json` output can
+    /// parse back one ULP away. Never more: this pins that bound.
+    #[test]
+    fn floats_round_trip_through_to_json_within_one_ulp() {
+        let body = br#"{"n_reads": 1.2345678901477531e17, "table": [{"tax_id": "1",
+            "readcount": 123456789014775308, "abundance": 1.2345678901477531e17,
+            "abundance_w_children": 0.30000000000000004}]}"#;
+        let t = ClassificationTable::parse_json(body).unwrap();
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        let exact: f64 = "1.2345678901477531e17".parse().unwrap();
+        assert!(ulps(t.n_reads().unwrap(), exact) <= 1);
+        assert!(ulps(t.numbers(Field::Abundance)[0], exact) <= 1);
+        assert_eq!(t.numbers(Field::Readcount)[0], 123456789014775308u64 as f64);
+        assert!(ulps(t.numbers(Field::AbundanceWChildren)[0], 0.1 + 0.2) <= 1);
+        let again = ClassificationTable::parse_json(t.to_json().as_bytes()).unwrap();
+        assert!(ulps(again.n_reads().unwrap(), t.n_reads().unwrap()) <= 1);
+        for f in Field::ALL {
+            let (a, b) = (again.numbers(f)[0], t.numbers(f)[0]);
+            assert!(
+                ulps(a, b) <= 1 || (a.is_nan() && b.is_nan()),
+                "{f:?}: {a} vs {b}"
+            );
+        }
+    }
+
     #[test]
     fn column_access_by_name() {
         let t = ClassificationTable::parse_json(SMALL.as_bytes()).unwrap();

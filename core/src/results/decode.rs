@@ -81,6 +81,11 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let mut input = bytes;
     let mut dec = FrameDecoder::new();
     while !input.is_empty() {
+        // Whether this frame's header declares its content size (RFC 8878 §3.1.1.1.1: the
+        // Frame_Content_Size field is present when its flag is set or in single-segment mode).
+        // ruzstd does not check the declared size against what the blocks produce; we do.
+        let declares_size = input.len() > 4 && (input[4] >> 6 != 0 || input[4] & 0x20 != 0);
+        let frame_start = out.len();
         match dec.reset(&mut input) {
             Ok(()) => {}
             Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
@@ -117,6 +122,21 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
             }
             dec.collect_to_writer(&mut out).map_err(|e| bad(&e))?;
             if dec.is_finished() {
+                let produced = (out.len() - frame_start) as u64;
+                if declares_size && produced != declared {
+                    return Err(Error::invalid_response(format!(
+                        "corrupt zstd data: the frame declares {declared} bytes but holds {produced}"
+                    )));
+                }
+                // Nor does it verify the content checksum (that needs its `hash` feature, a
+                // dependency): the low 32 bits of XXH64 of the frame's content (RFC 8878 §3.1.1).
+                if let Some(want) = dec.get_checksum_from_data() {
+                    if xxh64(&out[frame_start..]) as u32 != want {
+                        return Err(Error::invalid_response(
+                            "corrupt zstd data: content checksum mismatch",
+                        ));
+                    }
+                }
                 break;
             }
             if dec.bytes_read_from_source() == before && (was_empty || input.is_empty()) {
@@ -125,6 +145,69 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         }
     }
     Ok(out)
+}
+
+/// XXH64 with seed 0, for the zstd content checksum. Small and table-free; runs once over each
+/// frame's output.
+fn xxh64(data: &[u8]) -> u64 {
+    const P1: u64 = 0x9E37_79B1_85EB_CA87;
+    const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    const P3: u64 = 0x1656_67B1_9E37_79F9;
+    const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+    const P5: u64 = 0x27D4_EB2F_1656_67C5;
+    let round = |acc: u64, v: u64| {
+        acc.wrapping_add(v.wrapping_mul(P2))
+            .rotate_left(31)
+            .wrapping_mul(P1)
+    };
+    let u64_at = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let mut rest = data;
+    let mut h = if data.len() >= 32 {
+        let mut v = [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)];
+        while rest.len() >= 32 {
+            for (i, acc) in v.iter_mut().enumerate() {
+                *acc = round(*acc, u64_at(&rest[i * 8..]));
+            }
+            rest = &rest[32..];
+        }
+        let mut h = v[0]
+            .rotate_left(1)
+            .wrapping_add(v[1].rotate_left(7))
+            .wrapping_add(v[2].rotate_left(12))
+            .wrapping_add(v[3].rotate_left(18));
+        for acc in v {
+            h = (h ^ round(0, acc)).wrapping_mul(P1).wrapping_add(P4);
+        }
+        h
+    } else {
+        P5
+    };
+    h = h.wrapping_add(data.len() as u64);
+    while rest.len() >= 8 {
+        h = (h ^ round(0, u64_at(rest)))
+            .rotate_left(27)
+            .wrapping_mul(P1)
+            .wrapping_add(P4);
+        rest = &rest[8..];
+    }
+    if rest.len() >= 4 {
+        let k = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as u64;
+        h = (h ^ k.wrapping_mul(P1))
+            .rotate_left(23)
+            .wrapping_mul(P2)
+            .wrapping_add(P3);
+        rest = &rest[4..];
+    }
+    for &b in rest {
+        h = (h ^ (b as u64).wrapping_mul(P5))
+            .rotate_left(11)
+            .wrapping_mul(P1);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 29;
+    h = h.wrapping_mul(P3);
+    h ^ (h >> 32)
 }
 
 /// CRC-32 (IEEE), for the gzip trailer. A 1 KiB table built at compile time.
@@ -281,6 +364,12 @@ fn inflate_raw(input: &[u8], out: &mut Vec<u8>, max_bytes: usize) -> Result<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xxh64_matches_known_values() {
+        assert_eq!(xxh64(b""), 0xEF46_DB37_51D8_E999);
+        assert_eq!(xxh64(b"abc"), 0x44BC_2CF5_AD77_0999);
+    }
 
     #[test]
     fn crc32_matches_known_value() {
