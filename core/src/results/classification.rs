@@ -952,6 +952,24 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "exact-floats")]
+    #[test]
+    fn floats_are_read_as_python_reads_them() {
+        // Values serde_json's fast parser rounds one ULP off; Python's json (and Rust's str::parse)
+        // round them correctly.
+        let body = br#"{"n_reads": 1.2345678901477531e17, "table": [{"tax_id": "1",
+            "readcount": 1, "abundance": 0.30000000000000004, "abundance_w_children": 2.2250738585072011e-308}]}"#;
+        let t = ClassificationTable::parse_json(body).unwrap();
+        assert_eq!(t.n_reads().unwrap().to_bits(), "1.2345678901477531e17".parse::<f64>().unwrap().to_bits());
+        assert_eq!(t.numbers(Field::Abundance)[0].to_bits(), (0.1f64 + 0.2).to_bits());
+        assert_eq!(t.numbers(Field::AbundanceWChildren)[0].to_bits(), "2.2250738585072011e-308".parse::<f64>().unwrap().to_bits());
+        let again = ClassificationTable::parse_json(t.to_json().as_bytes()).unwrap();
+        for f in Field::ALL {
+            let (a, b) = (again.numbers(f)[0], t.numbers(f)[0]);
+            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{f:?}: {a} vs {b}");
+        }
+    }
+
     #[test]
     fn column_access_by_name() {
         let t = ClassificationTable::parse_json(SMALL.as_bytes()).unwrap();
