@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::objects::resolve_all;
 use crate::query_run::{QueryOptions, QueryRun};
 use crate::results::Warning;
-use crate::results_fetch::run_bounded;
 use crate::transport::Transport;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -63,24 +62,19 @@ pub struct Discovery {
     pub warnings: Vec<Warning>,
 }
 
-/// Lists the functional profiles of `sample_ids` (`concurrency` batches in flight), resolves the
-/// jobs the listing did not embed (one `$uri $in` query for all of them, not one GET each), and
-/// selects with [`select`].
-pub async fn discover<T: Transport>(api: &Api<T>, sample_ids: &[String], concurrency: usize) -> Result<Discovery> {
-    let batches: Vec<_> = sample_ids
-        .chunks(SAMPLES_PER_QUERY)
-        .map(|chunk| async move {
-            let filter = json!({ "sample": { "$in": chunk } });
-            let mut run = QueryRun::new("functional_profiles", &filter, QueryOptions::default())?;
-            let mut found = Vec::new();
-            while let Some(page) = run.next_page(api).await? {
-                let n = run.keep(page.len());
-                found.extend(page.into_iter().take(n));
-            }
-            Ok(found)
-        })
-        .collect();
-    let profiles: Vec<Value> = run_bounded(batches, concurrency, |_, _| {}).await?.into_iter().flatten().collect();
+/// Lists the functional profiles of `sample_ids` one batch after the other (as the Python client
+/// does; a batch's later pages come together), resolves the jobs the listing did not embed (one
+/// `$uri $in` query for all of them, not one GET each), and selects with [`select`].
+pub async fn discover<T: Transport>(api: &Api<T>, sample_ids: &[String]) -> Result<Discovery> {
+    let mut profiles: Vec<Value> = Vec::new();
+    for chunk in sample_ids.chunks(SAMPLES_PER_QUERY) {
+        let filter = json!({ "sample": { "$in": chunk } });
+        let mut run = QueryRun::new("functional_profiles", &filter, QueryOptions::default())?;
+        while let Some(page) = run.next_page(api).await? {
+            let n = run.keep(page.len());
+            profiles.extend(page.into_iter().take(n));
+        }
+    }
 
     // Jobs to read: those of successful profiles that came as a bare reference.
     let mut jobs: HashMap<String, Value> = HashMap::new();
@@ -121,20 +115,21 @@ fn ref_id(v: &Value) -> Option<String> {
 pub fn select(sample_ids: &[String], profiles: &[Value], jobs: &HashMap<String, Value>) -> Discovery {
     type Key = (Option<(i64, u32)>, Option<(i64, u32)>);
     let created = |v: Option<&Value>| v.and_then(|v| v.get("created_at")).and_then(Value::as_str).and_then(instant);
-    let mut best: HashMap<&str, (Key, &Value)> = sample_ids.iter().map(|s| (s.as_str(), ((None, None), &Value::Null))).collect();
+    // (The map and key types are the ones the listing code uses: the client build shares them.)
+    let index: HashMap<String, usize> = sample_ids.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    let mut best: Vec<Option<(Key, &Value)>> = vec![None; sample_ids.len()];
     for p in profiles.iter().filter(|p| is_successful(p)) {
-        let Some(sample) = p.get("sample").and_then(ref_id) else { continue };
-        let Some((k, chosen)) = best.get_mut(sample.as_str()) else { continue };
+        let Some(&i) = p.get("sample").and_then(ref_id).and_then(|s| index.get(&s)) else { continue };
         let job = p.get("job").and_then(ref_id).and_then(|id| jobs.get(&id));
         let key: Key = (created(job), created(Some(p)));
-        if chosen.is_null() || key > *k {
-            (*k, *chosen) = (key, p);
+        if best[i].as_ref().is_none_or(|(k, _)| key > *k) {
+            best[i] = Some((key, p));
         }
     }
     let mut out = Discovery::default();
-    for s in sample_ids {
-        match best.get(s.as_str()).filter(|(_, p)| !p.is_null()) {
-            Some((_, p)) => out.chosen.push(Chosen { sample_id: s.clone(), profile: (*p).clone() }),
+    for (s, b) in sample_ids.iter().zip(best) {
+        match b {
+            Some((_, p)) => out.chosen.push(Chosen { sample_id: s.clone(), profile: p.clone() }),
             None => out.warnings.push(Warning::new(
                 "no_functional_profile",
                 format!("Sample {s} has no successful functional profile. Skipping."),
@@ -281,7 +276,7 @@ mod tests {
             page(&[]),
             page(&[job("j1", "Functional v1", "2023-01-01T00:00:00+00:00")]),
         ]);
-        let d = block_on(discover(&a, &samples, 1)).unwrap();
+        let d = block_on(discover(&a, &samples)).unwrap();
         assert_eq!(ids(&d), [("s001", "p001"), ("s060", "p060")]);
         let u = urls(&a);
         assert_eq!(u.len(), 4, "three batches (50, 50, 20) and one query for the jobs: {u:?}");
@@ -318,7 +313,7 @@ mod tests {
             // v1: 2023-05-01T23:00-07:00 = 2023-05-02T06:00Z, an hour after v2 although its date is earlier.
             page(&[job("v1", "Functional v1", "2023-05-01T23:00:00-07:00"), job("v2", "Functional v2", "2023-05-02T05:00:00Z")]),
         ]);
-        let d = block_on(discover(&a, &samples, 4)).unwrap();
+        let d = block_on(discover(&a, &samples)).unwrap();
         assert_eq!(ids(&d), [("a", "a_v1"), ("b", "b_first")], "b_first is 17:00Z, b_second 16:30Z");
         assert_eq!(d.warnings.len(), 1);
         assert_eq!(d.warnings[0].code, "no_functional_profile");
@@ -337,7 +332,7 @@ mod tests {
         pb["job"] = job("v2", "Functional v2", "2024-01-01T00:00:00+00:00");
         // Listing order is b, a; the result follows the samples' order.
         let a = api(vec![page(&[pb, pa])]);
-        let d = block_on(discover(&a, &samples, 2)).unwrap();
+        let d = block_on(discover(&a, &samples)).unwrap();
         assert_eq!(ids(&d), [("a", "pa"), ("b", "pb")]);
         assert_eq!(urls(&a).len(), 1, "expanded jobs are not fetched again");
         assert_eq!(d.warnings.len(), 1);
@@ -348,7 +343,7 @@ mod tests {
     #[test]
     fn a_failed_listing_is_a_typed_error() {
         let a = api(vec![reply(403, &[], r#"{"message": "Forbidden"}"#)]);
-        let e = block_on(discover(&a, &["a".to_string()], 1)).unwrap_err();
+        let e = block_on(discover(&a, &["a".to_string()])).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::Forbidden, Some(403)));
     }
 
@@ -362,7 +357,7 @@ mod tests {
         ];
         assert_eq!(sample_ids(&items).unwrap(), ["0123456789abcdef", "fedcba9876543210", "aaaa"]);
         for bad in [json!("/api/v1/classifications/abc"), json!({"$uri": "/api/v1/functional_profiles/x"}), json!(5), json!({}), json!("a/b"), json!("")] {
-            assert_eq!(sample_ids(&[bad.clone()]).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+            assert_eq!(sample_ids(std::slice::from_ref(&bad)).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
     }
 
