@@ -12,7 +12,8 @@ use crate::transport::{is_function, FetchTransport};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use onecodex_core::api::Api;
 use onecodex_core::objects::resolve_all;
-use onecodex_core::results::{self as res, filtered_results_query, FunctionalAnnotation, FunctionalMetric, Warning};
+use onecodex_core::functional_collection as fc;
+use onecodex_core::results::{self as res, filtered_results_query, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric, Warning};
 use onecodex_core::results_fetch as rf;
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
@@ -61,6 +62,23 @@ export interface PanelResults { panelResults?: Record<string, PanelMarkerResult>
 export interface WorkflowResults {
   workflowResults?: { summary?: { status?: string; [key: string]: any }; steps?: Array<{ name: string; status: string; [key: string]: any }> };
   [key: string]: any;
+}
+/** Options of `ocx.functionalMatrix`: those of `functionalMatrix` (same defaults: pathways,
+ * coverage, taxaStratified true, fillMissing true, filler 0) plus how to fetch. */
+export interface FunctionalMatrixFetchOptions extends FunctionalMatrixOptions {
+  /** Condensed-file downloads in flight at once (default 6). */
+  concurrency?: number;
+  /** Called after each profile's condensed file arrives. */
+  onProgress?: (progress: CollectionProgress) => void;
+  signal?: AbortSignal;
+}
+/** `ocx.functionalMatrix`'s result: rows are functional profile ids, one per sample. */
+export interface SampleFunctionalMatrix extends FunctionalMatrix {
+  /** The sample of each row, in row order. */
+  sampleIds: string[];
+  /** Samples without a successful profile (`no_functional_profile`), several job versions
+   * among the profiles (`mixed_functional_jobs`). */
+  warnings: Warning[];
 }
 /** Progress of `ocx.collection`: results fetched so far of the total. */
 export interface CollectionProgress { done: number; total: number; }
@@ -400,6 +418,25 @@ struct CollectionJsOptions {
     ids_are: Option<String>,
 }
 
+/// `concurrency` of the fetching calls: a whole number ≥ 1, default 6.
+fn concurrency_limit(n: Option<f64>) -> Result<usize, Error> {
+    match n {
+        None => Ok(6),
+        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
+        Some(n) => Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
+    }
+}
+
+/// `onProgress({ done, total })`, if given.
+fn report_progress(f: Option<&Function>, done: usize, total: usize) {
+    if let Some(f) = f {
+        let p = Object::new();
+        let _ = Reflect::set(&p, &"done".into(), &(done as f64).into());
+        let _ = Reflect::set(&p, &"total".into(), &(total as f64).into());
+        let _ = f.call1(&JsValue::UNDEFINED, &p);
+    }
+}
+
 fn kind_of(v: &Value) -> Option<&'static str> {
     let uri = v.get("$uri").and_then(Value::as_str).or_else(|| v.as_str())?;
     if uri.starts_with("/api/v1/samples/") {
@@ -509,11 +546,7 @@ async fn build_collection(
     let jobs = expand(&api, &classifications.iter().map(|c| c.get("job").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
 
     // Results of the successful ones, `concurrency` at a time.
-    let limit = match opts.concurrency {
-        None => 6,
-        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => n as usize,
-        Some(n) => return Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
-    };
+    let limit = concurrency_limit(opts.concurrency)?;
     let successful: Vec<bool> = classifications.iter().map(|c| c.get("success") == Some(&Value::Bool(true))).collect();
     if !skip {
         if let Some(c) = classifications.iter().zip(&successful).find(|(_, ok)| !**ok).map(|(c, _)| c) {
@@ -539,15 +572,7 @@ async fn build_collection(
         })
         .collect();
     let progress = on_progress.dyn_ref::<Function>().cloned();
-    let fetched = rf::run_bounded(futures, limit, |done, total| {
-        if let Some(f) = &progress {
-            let p = Object::new();
-            let _ = Reflect::set(&p, &"done".into(), &(done as f64).into());
-            let _ = Reflect::set(&p, &"total".into(), &(total as f64).into());
-            let _ = f.call1(&JsValue::UNDEFINED, &p);
-        }
-    })
-    .await?;
+    let fetched = rf::run_bounded(futures, limit, |done, total| report_progress(progress.as_ref(), done, total)).await?;
     let mut tables: Vec<Option<JsValue>> = vec![None; classifications.len()];
     for (i, t) in wanted.into_iter().zip(fetched) {
         tables[i] = Some(t);
@@ -614,3 +639,136 @@ impl OneCodex {
     }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// ocx.functionalMatrix
+
+/// `ocx.functionalMatrix`'s options, read key by key (no serde visitor in the client build for
+/// them; `filler` may be NaN, which JSON cannot carry).
+struct FunctionalMatrixFetchJsOptions {
+    spec: FunctionalMatrixSpec,
+    max_bytes: Option<f64>,
+    limit: usize,
+    on_progress: Option<Function>,
+    signal: JsValue,
+}
+
+fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatrixFetchJsOptions, JsValue> {
+    const KNOWN: [&str; 9] = ["annotation", "metric", "taxaStratified", "fillMissing", "filler", "maxBytes", "concurrency", "onProgress", "signal"];
+    let o = options.filter(|o| !o.is_undefined() && !o.is_null()).unwrap_or_else(|| Object::new().into());
+    if !o.is_object() {
+        return Err(bad_argument("functionalMatrix options", "must be an object"));
+    }
+    for key in Object::keys(o.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !KNOWN.contains(&key.as_str()) {
+            return Err(bad_argument("functionalMatrix options", format!("unknown option \"{key}\"; expected one of {}", KNOWN.join(", "))));
+        }
+    }
+    let get = |k: &str| Reflect::get(&o, &k.into()).ok().filter(|v| !v.is_undefined());
+    let text = |k: &str| get(k).map(|v| v.as_string().ok_or_else(|| bad_argument(k, "must be a string"))).transpose();
+    let flag = |k: &str| get(k).map(|v| v.as_bool().ok_or_else(|| bad_argument(k, "must be a boolean"))).transpose();
+    let number = |k: &str| get(k).map(|v| v.as_f64().ok_or_else(|| bad_argument(k, "must be a number"))).transpose();
+    let spec = FunctionalMatrixSpec::resolve(
+        text("annotation")?.as_deref(),
+        text("metric")?.as_deref(),
+        flag("taxaStratified")?,
+        flag("fillMissing")?,
+        number("filler")?,
+    )
+    .map_err(err_js)?;
+    let max_bytes = number("maxBytes")?;
+    if max_bytes.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+        return Err(bad_argument("maxBytes", "must be a number ≥ 0"));
+    }
+    let on_progress = get("onProgress").map(|v| v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function"))).transpose()?;
+    Ok(FunctionalMatrixFetchJsOptions {
+        spec,
+        max_bytes,
+        limit: concurrency_limit(number("concurrency")?).map_err(err_js)?,
+        on_progress,
+        signal: signal_or_undefined(get("signal").unwrap_or(JsValue::UNDEFINED))?,
+    })
+}
+
+/// Discovery (§9.8), then each chosen profile's condensed file, `limit` at a time; the matrix
+/// itself is the tables module's `functionalMatrix`, given the resolved options.
+async fn build_functional_matrix(inner: Rc<ClientInner>, sample_ids: Vec<String>, o: FunctionalMatrixFetchJsOptions) -> Result<JsValue, Error> {
+    let (spec, limit) = (o.spec, o.limit);
+    let api = inner.api(o.signal);
+    let found = fc::discover(&api, &sample_ids).await?;
+    let futures: Vec<_> = found
+        .chosen
+        .iter()
+        .map(|c| {
+            let api = &api;
+            async move {
+                let id = rf::object_id(&c.profile)?;
+                let bytes = rf::functional_condensed(api, &c.profile).await?.ok_or_else(|| {
+                    Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}"))
+                })?;
+                // Out of this instance's memory as soon as it arrives.
+                let item = Object::new();
+                let _ = Reflect::set(&item, &"id".into(), &id.into());
+                let _ = Reflect::set(&item, &"bytes".into(), &bytes_js(&bytes));
+                Ok(JsValue::from(item))
+            }
+        })
+        .collect();
+    let profiles = rf::run_bounded(futures, limit, |done, total| report_progress(o.on_progress.as_ref(), done, total)).await?;
+    let options = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&options, &k.into(), &v);
+    };
+    set("annotation", spec.annotation.as_str().into());
+    set("metric", spec.metric.as_str().into());
+    set("taxaStratified", spec.taxa_stratified.into());
+    set("fillMissing", spec.fill_missing.into());
+    set("filler", spec.filler.into());
+    if let Some(b) = o.max_bytes {
+        set("maxBytes", b.into());
+    }
+    let list: js_sys::Array = profiles.into_iter().collect();
+    let m = tables_link::call(&["functionalMatrix"], &[list.into(), options.into()]).await.map_err(core_error)?;
+    let samples: js_sys::Array = found.chosen.iter().map(|c| JsValue::from_str(&c.sample_id)).collect();
+    let warnings = to_js(&serde_json::to_value(&found.warnings).map_err(|e| Error::invalid_response(e.to_string()))?).map_err(core_error)?;
+    let _ = Reflect::set(&m, &"sampleIds".into(), &samples);
+    let _ = Reflect::set(&m, &"warnings".into(), &warnings);
+    Ok(m)
+}
+
+#[wasm_bindgen]
+impl OneCodex {
+    /// The functional matrix of samples, as the Python client's `to_functional_df` (§9.8,
+    /// §16.3 item 17): per sample its newest successful functional profile (listed 50 samples
+    /// per request), then each profile's condensed file (`concurrency` at a time, with
+    /// `onProgress`), built by `functionalMatrix` with the same options and defaults. Rows are
+    /// functional profile ids; `sampleIds` gives each row's sample and `warnings` lists samples
+    /// without a profile and mixed job versions. Bad options throw before any request.
+    ///
+    /// @example
+    /// ```ts
+    /// const samples = await ocx.samples.where({ tags: ["gut"] });
+    /// const m = await ocx.functionalMatrix(samples, { annotation: "go", metric: "cpm", taxaStratified: false });
+    /// for (const w of m.warnings) console.warn(w.message);
+    /// const first = m.values.subarray(0, m.columnIds.length); // row 0: sample m.sampleIds[0]
+    /// console.log(m.rowIds[0], m.featureNames[m.columnIds[0]], first[0]);
+    /// ```
+    #[wasm_bindgen(js_name = functionalMatrix, unchecked_return_type = "Promise<SampleFunctionalMatrix>")]
+    pub fn functional_matrix(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly (string | { $uri: string })[]")] samples: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FunctionalMatrixFetchOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
+        let o = functional_matrix_options(options)?;
+        let items = match json_from_js("functionalMatrix samples", &samples)? {
+            Value::Array(a) => a,
+            _ => return Err(bad_argument("functionalMatrix", "expects an array of samples (objects with a $uri, URIs or ids)")),
+        };
+        let ids = fc::sample_ids(&items).map_err(err_js)?;
+        let inner = self.inner_rc();
+        Ok(promise(async move {
+            build_functional_matrix(inner, ids, o).await.map_err(err_js)
+        }))
+    }
+}

@@ -9,7 +9,7 @@ use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use onecodex_core::results::{
     self as res, bar_chart_table, bar_chart_vega_lite, functional_matrix, metadata_table, BarChartOptions,
-    CollectionItem, CondensedFunctional, FunctionalAnnotation, FunctionalMetric, MatrixOptions, MetadataItem,
+    CollectionItem, CondensedFunctional, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric, MatrixOptions, MetadataItem,
     MetricOption, Rank, RankOption, RehydrateFilter, SampleInfo, TableFormat, TaxonomyTree as CoreTree,
     Warning, COLUMN_NAMES, DEFAULT_MAX_MATRIX_BYTES,
 };
@@ -116,9 +116,18 @@ export interface FunctionalRow {
 }
 export type FunctionalAnnotation = "pathways" | "metacyc" | "eggnog" | "go" | "ko" | "ec" | "pfam" | "reaction";
 export type FunctionalMetric = "rpk" | "cpm" | "abundance" | "complete_abundance" | "coverage";
+/** `to_functional_df`'s options (§9.8, §16.3 item 17). */
 export interface FunctionalMatrixOptions {
-  annotation?: FunctionalAnnotation; metric?: FunctionalMetric; taxaStratified?: boolean;
-  fillMissing?: boolean; filler?: number; maxBytes?: number;
+  /** Default `"pathways"`. */
+  annotation?: FunctionalAnnotation;
+  /** Default `"coverage"` for pathways, `"cpm"` for the other annotations. */
+  metric?: FunctionalMetric;
+  /** Columns per (feature, taxon) pair (default true). */
+  taxaStratified?: boolean;
+  /** Replace empty cells by `filler` (default true, filler 0; a NaN filler keeps them NaN). */
+  fillMissing?: boolean; filler?: number;
+  /** Refuse matrices larger than this (bytes of values). */
+  maxBytes?: number;
 }
 export interface FunctionalMatrix {
   rowIds: string[]; columnIds: string[]; columnTaxonIds: string[] | null; values: Float64Array;
@@ -731,15 +740,15 @@ pub fn functional_matrix_js(
         parsed.push((id, c));
     }
     let refs: Vec<(&str, &CondensedFunctional)> = parsed.iter().map(|(i, c)| (i.as_str(), c)).collect();
-    let annotation = FunctionalAnnotation::parse(opts.annotation.as_deref().unwrap_or("pathways")).map_err(err_js)?;
-    let metric = FunctionalMetric::parse(opts.metric.as_deref().unwrap_or(if annotation == FunctionalAnnotation::Pathways { "coverage" } else { "cpm" })).map_err(err_js)?;
+    let spec = FunctionalMatrixSpec::resolve(opts.annotation.as_deref(), opts.metric.as_deref(), opts.taxa_stratified, opts.fill_missing, opts.filler)
+        .map_err(err_js)?;
     let m = functional_matrix(
         &refs,
-        annotation,
-        metric,
-        opts.taxa_stratified.unwrap_or(false),
-        opts.fill_missing.unwrap_or(true),
-        opts.filler.unwrap_or(0.0),
+        spec.annotation,
+        spec.metric,
+        spec.taxa_stratified,
+        spec.fill_missing,
+        spec.filler,
         opts.max_bytes.map_or(DEFAULT_MAX_MATRIX_BYTES, |b| b as usize),
     )
     .map_err(err_js)?;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod download;
 pub mod download_link;
 pub mod error;
+pub mod functional_collection;
 pub mod http;
 pub mod models;
 pub mod objects;

@@ -492,3 +492,16 @@ fn rehydrate_puts_metacyc_after_every_other_group_and_matches_ids_like_python() 
     assert_eq!(d.features("go")[0].id, "B");
     assert_eq!(d.groups.len(), 2);
 }
+
+#[test]
+fn functional_matrix_defaults_are_the_python_ones() {
+    use onecodex_core::results::FunctionalMatrixSpec;
+    let d = FunctionalMatrixSpec::resolve(None, None, None, None, None).unwrap();
+    assert_eq!((d.annotation, d.metric, d.taxa_stratified, d.fill_missing, d.filler), (A::Pathways, M::Coverage, true, true, 0.0));
+    // Another annotation without a metric takes cpm (coverage is pathways-only).
+    assert_eq!(FunctionalMatrixSpec::resolve(Some("go"), None, Some(false), None, None).unwrap().metric, M::Cpm);
+    for (a, m) in [(Some("go"), Some("coverage")), (Some("gene_family"), None), (None, Some("tpm"))] {
+        let e = FunctionalMatrixSpec::resolve(a, m, None, None, None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{a:?} {m:?}");
+    }
+}

@@ -188,6 +188,13 @@ async function tables(bytes: Uint8Array) {
   });
   // @ts-expect-error: concurrency is a number
   await ocx.collection([], { concurrency: "4" });
+  const fmOnline = await ocx.functionalMatrix(await ocx.samples.where(), {
+    annotation: "pathways", metric: "abundance", taxaStratified: false, fillMissing: true, filler: NaN, concurrency: 4,
+    onProgress: (p: CollectionProgress) => console.log(p.done), signal: new AbortController().signal,
+  });
+  const fmRow: string = fmOnline.sampleIds[0] + fmOnline.rowIds[0] + fmOnline.warnings.map((w) => w.code).join();
+  // @ts-expect-error: not a functional metric
+  await ocx.functionalMatrix(["abc"], { metric: "tpm" });
   const table: ClassificationTable = await ocx.classifications.table("abc");
   const readlevel: string = await ocx.classifications.readlevelUrl("abc");
   const mlst: MlstResults = await ocx.mlsts.results("abc");
@@ -195,7 +202,7 @@ async function tables(bytes: Uint8Array) {
   await ocx.functionalProfiles.filteredResults("abc", { annotation: "go", metric: "cpm", taxaStratified: true });
   // @ts-expect-error: filteredResults needs annotation and metric
   await ocx.functionalProfiles.filteredResults("abc", {});
-  console.log(n, counts, names, either, nReads, hosts, row, rowIndex, stats, csv, warnings, lineage, bar, biom, f, fm, online, table, readlevel, mlst, ft);
+  console.log(n, counts, names, either, nReads, hosts, row, rowIndex, stats, csv, warnings, lineage, bar, biom, f, fm, fmOnline, fmRow, online, table, readlevel, mlst, ft);
 }
 export { tables };
 

@@ -959,6 +959,46 @@ pub struct FunctionalMatrix {
     pub feature_names: Vec<(String, Option<String>)>,
 }
 
+/// The options of `to_functional_df` (§9.8, §16.3 item 17) after defaults: one place for the
+/// offline `functionalMatrix` and the online `ocx.functionalMatrix`, so both read the same.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunctionalMatrixSpec {
+    pub annotation: FunctionalAnnotation,
+    pub metric: FunctionalMetric,
+    pub taxa_stratified: bool,
+    pub fill_missing: bool,
+    pub filler: f64,
+}
+
+impl FunctionalMatrixSpec {
+    /// Defaults: annotation `pathways`, metric `coverage` for pathways and `cpm` for the other
+    /// annotations (the Python default `coverage` is refused for them), `taxa_stratified` true,
+    /// `fill_missing` true, `filler` 0. A metric the annotation does not have is an error here,
+    /// before anything is fetched.
+    pub fn resolve(
+        annotation: Option<&str>,
+        metric: Option<&str>,
+        taxa_stratified: Option<bool>,
+        fill_missing: Option<bool>,
+        filler: Option<f64>,
+    ) -> Result<Self> {
+        let annotation = FunctionalAnnotation::parse(annotation.unwrap_or("pathways"))?;
+        let metric = match metric {
+            Some(m) => FunctionalMetric::parse(m)?,
+            None if annotation == FunctionalAnnotation::Pathways => FunctionalMetric::Coverage,
+            None => FunctionalMetric::Cpm,
+        };
+        metric.check_pair(annotation)?;
+        Ok(FunctionalMatrixSpec {
+            annotation,
+            metric,
+            taxa_stratified: taxa_stratified.unwrap_or(true),
+            fill_missing: fill_missing.unwrap_or(true),
+            filler: filler.unwrap_or(0.0),
+        })
+    }
+}
+
 /// Builds `to_functional_df` from condensed files: rows are profiles, columns features (or
 /// `(feature, taxon)` pairs when stratified) in first-seen order; a repeated key within one
 /// profile keeps its last value; empty cells NaN, then `filler` when `fill_missing` (unless the

@@ -38,7 +38,7 @@ pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECO
 pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use functional::{
     filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation,
-    FunctionalMatrix, FunctionalMetric, FunctionalTable, RehydrateFilter,
+    FunctionalMatrix, FunctionalMatrixSpec, FunctionalMetric, FunctionalTable, RehydrateFilter,
 };
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use other::{

@@ -1,0 +1,376 @@
+//! Which functional profile stands for each sample of a collection (API_SPEC §9.8 "Functional
+//! matrix", §16.3 item 17): the profiles of the samples are listed 50 sample ids at a time with
+//! `where={"sample": {"$in": [ids]}}` (the Python client's query, encoded by the same listing
+//! code as every `where`), unsuccessful ones are dropped, and per sample the profile whose job is
+//! newest wins (same job: the newest profile). Mixed job versions give a warning, as data.
+//!
+//! Fetching the chosen profiles' condensed files and building the matrix are the caller's: the
+//! wasm client hands the bytes to the tables module.
+
+use crate::api::{check_id, Api};
+use crate::error::{Error, Result};
+use crate::objects::resolve_all;
+use crate::query_run::{QueryOptions, QueryRun};
+use crate::results::Warning;
+use crate::transport::Transport;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// Sample ids per listing request, as the Python client batches them.
+pub const SAMPLES_PER_QUERY: usize = 50;
+
+/// The sample ids of a collection's items: sample objects (anything with a `/api/v1/samples/…`
+/// `$uri`), sample URIs, or bare sample ids. Repeats are dropped (first one kept); anything
+/// else (a classification, say) is an error, before any request.
+pub fn sample_ids(items: &[Value]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let text = match item {
+            Value::String(s) => s.as_str(),
+            Value::Object(m) => m.get("$uri").and_then(Value::as_str).unwrap_or_default(),
+            _ => "",
+        };
+        let id = match text.strip_prefix("/api/v1/") {
+            None if !text.is_empty() => check_id(text)?,
+            Some(rest) if rest.starts_with("samples/") && rest.matches('/').count() == 1 => check_id(text)?,
+            _ => {
+                return Err(Error::invalid_argument(
+                    "functionalMatrix takes samples: sample objects (as get/where return them), sample URIs or sample ids",
+                ))
+            }
+        };
+        if !out.iter().any(|x| x == id) {
+            out.push(id.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The profile chosen for one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub sample_id: String,
+    /// The functional profile object as the listing returned it (with its `results_uri`).
+    pub profile: Value,
+}
+
+/// The outcome of discovery: one profile per sample that has a successful one, in the order
+/// the samples were given, and the warnings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    pub chosen: Vec<Chosen>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Lists the functional profiles of `sample_ids` one batch after the other (as the Python client
+/// does; a batch's later pages come together), resolves the jobs the listing did not embed (one
+/// `$uri $in` query for all of them, not one GET each), and selects with [`select`].
+pub async fn discover<T: Transport>(api: &Api<T>, sample_ids: &[String]) -> Result<Discovery> {
+    let mut profiles: Vec<Value> = Vec::new();
+    for chunk in sample_ids.chunks(SAMPLES_PER_QUERY) {
+        let filter = json!({ "sample": { "$in": chunk } });
+        let mut run = QueryRun::new("functional_profiles", &filter, QueryOptions::default())?;
+        while let Some(page) = run.next_page(api).await? {
+            let n = run.keep(page.len());
+            profiles.extend(page.into_iter().take(n));
+        }
+    }
+
+    // Jobs to read: those of successful profiles that came as a bare reference.
+    let mut jobs: HashMap<String, Value> = HashMap::new();
+    let mut to_resolve: Vec<Value> = Vec::new();
+    for p in profiles.iter().filter(|p| is_successful(p)) {
+        let Some(job) = p.get("job") else { continue };
+        let Some(id) = ref_id(job) else { continue };
+        if job.get("created_at").is_some() {
+            jobs.entry(id).or_insert_with(|| job.clone());
+        } else if !jobs.contains_key(&id) && !to_resolve.iter().any(|r| ref_id(r).as_deref() == Some(id.as_str())) {
+            to_resolve.push(json!({ "$ref": format!("/api/v1/jobs/{id}") }));
+        }
+    }
+    if !to_resolve.is_empty() {
+        for job in resolve_all(api, &to_resolve).await? {
+            if let Some(id) = ref_id(&job) {
+                jobs.insert(id, job);
+            }
+        }
+    }
+    Ok(select(sample_ids, &profiles, &jobs))
+}
+
+fn is_successful(profile: &Value) -> bool {
+    profile.get("success") == Some(&Value::Bool(true))
+}
+
+/// The id of a reference in any of its shapes: `{ $ref }`, an object with a `$uri`, a URI or a
+/// bare id.
+fn ref_id(v: &Value) -> Option<String> {
+    let s = v.get("$ref").or_else(|| v.get("$uri")).unwrap_or(v).as_str()?;
+    let id = s.rsplit('/').next().unwrap_or(s);
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// Newest job, then newest profile; unreadable or missing times count as oldest, and of equals
+/// the first listed wins.
+pub fn select(sample_ids: &[String], profiles: &[Value], jobs: &HashMap<String, Value>) -> Discovery {
+    type Key = (Option<(i64, u32)>, Option<(i64, u32)>);
+    let created = |v: Option<&Value>| v.and_then(|v| v.get("created_at")).and_then(Value::as_str).and_then(instant);
+    // (The map and key types are the ones the listing code uses: the client build shares them.)
+    let index: HashMap<String, usize> = sample_ids.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    let mut best: Vec<Option<(Key, &Value)>> = vec![None; sample_ids.len()];
+    for p in profiles.iter().filter(|p| is_successful(p)) {
+        let Some(&i) = p.get("sample").and_then(ref_id).and_then(|s| index.get(&s)) else { continue };
+        let job = p.get("job").and_then(ref_id).and_then(|id| jobs.get(&id));
+        let key: Key = (created(job), created(Some(p)));
+        if best[i].as_ref().is_none_or(|(k, _)| key > *k) {
+            best[i] = Some((key, p));
+        }
+    }
+    let mut out = Discovery::default();
+    for (s, b) in sample_ids.iter().zip(best) {
+        match b {
+            Some((_, p)) => out.chosen.push(Chosen { sample_id: s.clone(), profile: p.clone() }),
+            None => out.warnings.push(Warning::new(
+                "no_functional_profile",
+                format!("Sample {s} has no successful functional profile. Skipping."),
+            )),
+        }
+    }
+    // Several job versions among the chosen profiles: their values may not be comparable.
+    let mut seen: Vec<String> = Vec::new();
+    for c in &out.chosen {
+        let id = c.profile.get("job").and_then(ref_id).unwrap_or_default();
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+    }
+    if seen.len() > 1 {
+        let named: Vec<String> = seen
+            .iter()
+            .map(|id| match jobs.get(id).and_then(|j| j.get("name")).and_then(Value::as_str) {
+                Some(name) => format!("{name} ({id})"),
+                None => id.clone(),
+            })
+            .collect();
+        out.warnings.push(Warning::new(
+            "mixed_functional_jobs",
+            format!("Functional profiles from several job versions are mixed: {}", named.join(", ")),
+        ));
+    }
+    out
+}
+
+/// An RFC 3339 time (`2015-09-25T17:27:19.596555-07:00`, `…Z`, or naive = UTC, §2.3) as
+/// seconds and nanoseconds since the epoch, so times in different offsets compare correctly.
+pub fn instant(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 9 {
+                nanos = nanos * 10 + u32::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start).min(9)..9 {
+            nanos *= 10;
+        }
+    }
+    let offset = match b.get(i) {
+        None => 0,
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(&sign @ (b'+' | b'-')) => {
+            let (oh, om) = match b.len() - i {
+                6 if b[i + 3] == b':' => (num(i + 1, 2)?, num(i + 4, 2)?),
+                5 => (num(i + 1, 2)?, num(i + 3, 2)?),
+                _ => return None,
+            };
+            let o = oh * 3600 + om * 60;
+            if sign == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + h * 3600 + mi * 60 + sec - offset, nanos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::tests::{block_on, reply, Scripted};
+    use crate::api::ClientConfig;
+    use crate::config::{BaseUrl, Credentials};
+    use crate::error::ErrorCode;
+    use crate::http::Response;
+    use crate::query::form::quote_plus;
+
+    fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
+        let config = ClientConfig {
+            credentials: Credentials::ApiKey("k".into()),
+            base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            ..Default::default()
+        };
+        Api::new(config, Scripted::new(outcomes))
+    }
+
+    fn urls(a: &Api<Scripted>) -> Vec<String> {
+        a.transport.requests.borrow().iter().map(|r| r.url.replace("http://127.0.0.1:1", "")).collect()
+    }
+
+    fn page(items: &[Value]) -> Result<Response> {
+        let n = items.len().to_string();
+        reply(200, &[("X-Total-Count", &n)], &Value::Array(items.to_vec()).to_string())
+    }
+
+    fn profile(id: &str, sample: &str, job: &str, created: &str, success: bool) -> Value {
+        json!({
+            "$uri": format!("/api/v1/functional_profiles/{id}"), "created_at": created, "success": success, "complete": true,
+            "sample": {"$ref": format!("/api/v1/samples/{sample}")}, "job": {"$ref": format!("/api/v1/jobs/{job}")},
+            "results_uri": format!("https://bucket.example/{id}?sig=1"),
+        })
+    }
+
+    fn job(id: &str, name: &str, created: &str) -> Value {
+        json!({"$uri": format!("/api/v1/jobs/{id}"), "name": name, "created_at": created})
+    }
+
+    fn ids(d: &Discovery) -> Vec<(&str, &str)> {
+        d.chosen.iter().map(|c| (c.sample_id.as_str(), c.profile["$uri"].as_str().unwrap().rsplit('/').next().unwrap())).collect()
+    }
+
+    #[test]
+    fn batches_of_fifty_encoded_as_the_python_client_does() {
+        let samples: Vec<String> = (0..120).map(|i| format!("s{i:03}")).collect();
+        let a = api(vec![
+            page(&[profile("p001", "s001", "j1", "2024-01-01T00:00:00+00:00", true)]),
+            page(&[profile("p060", "s060", "j1", "2024-01-01T00:00:00+00:00", true)]),
+            page(&[]),
+            page(&[job("j1", "Functional v1", "2023-01-01T00:00:00+00:00")]),
+        ]);
+        let d = block_on(discover(&a, &samples)).unwrap();
+        assert_eq!(ids(&d), [("s001", "p001"), ("s060", "p060")]);
+        let u = urls(&a);
+        assert_eq!(u.len(), 4, "three batches (50, 50, 20) and one query for the jobs: {u:?}");
+        // Python: json.dumps({"sample": {"$in": ids}}) then urlencode.
+        let batch = |r: std::ops::Range<usize>| {
+            let quoted: Vec<String> = samples[r].iter().map(|s| format!("\"{s}\"")).collect();
+            let where_json = format!("{{\"sample\": {{\"$in\": [{}]}}}}", quoted.join(", "));
+            format!("/api/v1/functional_profiles?where={}&sort=%7B%7D&per_page=100&expand=all&page=1", quote_plus(&where_json))
+        };
+        assert_eq!(u[0], batch(0..50));
+        assert_eq!(u[1], batch(50..100));
+        assert_eq!(u[2], batch(100..120));
+        assert!(u[3].starts_with("/api/v1/jobs?where=%7B%22%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fjobs%2Fj1%22%5D"), "{}", u[3]);
+        let missing = d.warnings.iter().filter(|w| w.code == "no_functional_profile").count();
+        assert_eq!(missing, 118);
+        assert!(!d.warnings.iter().any(|w| w.code == "mixed_functional_jobs"));
+    }
+
+    #[test]
+    fn newest_job_wins_then_newest_profile_and_failures_are_skipped() {
+        let samples = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let a = api(vec![
+            page(&[
+                // a: the v2 profile is newer, but v1 is the newer job, and the job decides.
+                profile("a_v2", "a", "v2", "2024-06-01T00:00:00+00:00", true),
+                profile("a_v1", "a", "v1", "2024-01-01T00:00:00+00:00", true),
+                // b: same job twice → the newer profile; a failed newer one is ignored.
+                profile("b_first", "b", "v1", "2024-01-01T10:00:00-07:00", true),
+                profile("b_second", "b", "v1", "2024-01-01T16:30:00+00:00", true),
+                profile("b_failed", "b", "v2", "2025-01-01T00:00:00+00:00", false),
+                // c: only a failed one.
+                profile("c_failed", "c", "v2", "2025-01-01T00:00:00+00:00", false),
+            ]),
+            // v1: 2023-05-01T23:00-07:00 = 2023-05-02T06:00Z, an hour after v2 although its date is earlier.
+            page(&[job("v1", "Functional v1", "2023-05-01T23:00:00-07:00"), job("v2", "Functional v2", "2023-05-02T05:00:00Z")]),
+        ]);
+        let d = block_on(discover(&a, &samples)).unwrap();
+        assert_eq!(ids(&d), [("a", "a_v1"), ("b", "b_first")], "b_first is 17:00Z, b_second 16:30Z");
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.warnings[0].code, "no_functional_profile");
+        assert!(d.warnings[0].message.contains("Sample c"), "{}", d.warnings[0].message);
+        let u = urls(&a);
+        assert_eq!(u.len(), 2, "one listing, one query for both jobs (not one GET each)");
+        assert!(u[1].contains("%2Fapi%2Fv1%2Fjobs%2Fv1") && u[1].contains("%2Fapi%2Fv1%2Fjobs%2Fv2"), "{}", u[1]);
+    }
+
+    #[test]
+    fn mixed_job_versions_warn_and_embedded_jobs_need_no_request() {
+        let samples = vec!["a".to_string(), "b".to_string()];
+        let mut pa = profile("pa", "a", "v1", "2024-01-01T00:00:00+00:00", true);
+        pa["job"] = job("v1", "Functional v1", "2023-01-01T00:00:00+00:00");
+        let mut pb = profile("pb", "b", "v2", "2024-01-01T00:00:00+00:00", true);
+        pb["job"] = job("v2", "Functional v2", "2024-01-01T00:00:00+00:00");
+        // Listing order is b, a; the result follows the samples' order.
+        let a = api(vec![page(&[pb, pa])]);
+        let d = block_on(discover(&a, &samples)).unwrap();
+        assert_eq!(ids(&d), [("a", "pa"), ("b", "pb")]);
+        assert_eq!(urls(&a).len(), 1, "expanded jobs are not fetched again");
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.warnings[0].code, "mixed_functional_jobs");
+        assert_eq!(d.warnings[0].message, "Functional profiles from several job versions are mixed: Functional v1 (v1), Functional v2 (v2)");
+    }
+
+    #[test]
+    fn a_failed_listing_is_a_typed_error() {
+        let a = api(vec![reply(403, &[], r#"{"message": "Forbidden"}"#)]);
+        let e = block_on(discover(&a, &["a".to_string()])).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::Forbidden, Some(403)));
+    }
+
+    #[test]
+    fn items_are_samples_only() {
+        let items = vec![
+            json!("0123456789abcdef"),
+            json!("/api/v1/samples/fedcba9876543210"),
+            json!({"$uri": "/api/v1/samples/0123456789abcdef", "filename": "x.fq"}),
+            json!({"$uri": "/api/v1/samples/aaaa"}),
+        ];
+        assert_eq!(sample_ids(&items).unwrap(), ["0123456789abcdef", "fedcba9876543210", "aaaa"]);
+        for bad in [json!("/api/v1/classifications/abc"), json!({"$uri": "/api/v1/functional_profiles/x"}), json!(5), json!({}), json!("a/b"), json!("")] {
+            assert_eq!(sample_ids(std::slice::from_ref(&bad)).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn instants_compare_across_offsets() {
+        assert_eq!(instant("1970-01-01T00:00:00+00:00"), Some((0, 0)));
+        assert_eq!(instant("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(instant("2015-10-02T14:44:18.614016"), instant("2015-10-02T14:44:18.614016+00:00"));
+        assert_eq!(instant("2015-09-25T17:27:19.596555-07:00"), Some((1_443_227_239, 596_555_000)));
+        assert_eq!(instant("2000-03-01T00:00:00+0100"), Some((951_865_200, 0)));
+        assert!(instant("2024-01-01T10:00:00-07:00") > instant("2024-01-01T16:30:00+00:00"));
+        for bad in ["", "2024-01-01", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00+7", "2024-01-01T00:00:00.Z", "yesterday"] {
+            assert_eq!(instant(bad), None, "{bad}");
+        }
+    }
+}
