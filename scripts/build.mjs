@@ -97,16 +97,16 @@ export function gzipSize(files) {
   return files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
 }
 
-// Names a .d.ts declares at its top level.
-function declaredNames(dts) {
-  return new Set([...dts.matchAll(/^export (?:declare )?(?:class|interface|type|function|enum|const) (\w+)/gm)].map((m) => m[1]));
+// Names a .d.ts declares at its top level (`kinds`: class, interface, type, function, …).
+function declaredNames(dts, kinds = "class|interface|type|function|enum|const") {
+  return new Set([...dts.matchAll(new RegExp(`^export (?:declare )?(?:${kinds}) (\\w+)`, "gm"))].map((m) => m[1]));
 }
 
 // The client's declarations name tables' classes (`table()` gives a `ClassificationTable`):
 // import those types from the tables' declarations, at `from` relative to the file.
 function withTablesTypes(clientDts, tablesDts, from) {
   const own = declaredNames(clientDts);
-  const wanted = [...declaredNames(tablesDts)].filter((n) => !own.has(n) && new RegExp(`\\b${n}\\b`).test(clientDts));
+  const wanted = [...declaredNames(tablesDts, "class|interface|type|enum")].filter((n) => !own.has(n) && new RegExp(`\\b${n}\\b`).test(clientDts));
   return wanted.length ? `import type { ${wanted.join(", ")} } from "${from}";\n${clientDts}` : clientDts;
 }
 
