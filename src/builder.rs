@@ -5,7 +5,7 @@
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
 use onecodex_core::query::fields::{fields_of, validate_terms};
-use onecodex_core::query::{normalize_where, pyjson::to_python_json};
+use onecodex_core::query::{expand_keywords, normalize_where, pyjson::to_python_json};
 use onecodex_core::resources::Resource;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,8 @@ export interface TypedFilter<Kinds, W> {
    */
   field<K extends keyof Kinds & string>(name: K): ConditionOf<Kinds[K], TypedFilter<Kinds, W>>;
   /**
-   * Both filters (AND); `other` may be a builder or an object filter.
+   * Both filters (AND); `other` may be a builder or an object filter, read as `where()` reads it:
+   * on samples, `tags: [...]` and `tax_ids: [...]` mean all of them (`$containsall`).
    *
    * @example
    * ```ts
@@ -48,7 +49,7 @@ export interface TypedFilter<Kinds, W> {
    */
   toJSON(): W;
   /**
-   * The wire JSON (what `encodeWhere` gives).
+   * The wire JSON (what `encodeWhere` gives); tag names in it become `{ $ref }`s when the query runs.
    *
    * @example
    * ```ts
@@ -218,20 +219,22 @@ export interface OrderedCondition<V, B> extends InCondition<V, B> {
 /** The operators of reference lists (`reflist`, e.g. a sample's tags). */
 export interface RefListCondition<B> {
   /**
-   * Has all of `refs` (ids, URIs or objects; tag names only in the object form, `{ tags: ["gut"] }`).
+   * Has all of `refs`: tag names, ids, URIs or objects. Names (and ids) are resolved to tags when
+   * the query runs, as for `{ tags: [...] }`; an unknown name rejects with `invalid_argument`.
    *
    * @example
    * ```ts
-   * const f = where.samples.field("tags").containsall(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+   * const f = where.samples.field("tags").containsall(["gut", "5c1e9e41043e4435"]);
+   * const gut = await ocx.samples.where(f.toJSON()); // the same request as where({ tags: ["gut", "5c1e9e41043e4435"] })
    * ```
    */
   containsall(refs: readonly RefValue[]): B;
   /**
-   * Has at least one of `refs`.
+   * Has at least one of `refs` (tag names, ids, URIs or objects, resolved as for `containsall`).
    *
    * @example
    * ```ts
-   * const f = where.samples.field("tags").containsany(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+   * const f = where.samples.field("tags").containsany(["gut", "skin"]);
    * ```
    */
   containsany(refs: readonly RefValue[]): B;
@@ -341,7 +344,8 @@ impl Filter {
         let Value::Object(other) = json_from_js("and()", &other)? else {
             return Err(bad_argument("and()", "expects a filter"));
         };
-        other.into_iter().try_fold(self.clone(), |f, (field, condition)| f.with(&field, condition))
+        // An object filter means here what it means to `where()`: `tags: [...]` is $containsall.
+        expand_keywords(self.resource, &other).into_iter().try_fold(self.clone(), |f, (field, condition)| f.with(&field, condition))
     }
 
     /// The object form of the filter.
@@ -490,18 +494,19 @@ impl FieldCondition {
     /// const f = where.samples.field("filename").iendswith(".FQ.GZ");
     /// ```
     pub fn iendswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$iendswith", js(&text)?) }
-    /// Has all of `values` (tags by id, URI or object; tax ids as strings).
+    /// Has all of `values` (tags by name, id, URI or object, resolved when the query runs; tax ids
+    /// as strings).
     ///
     /// @example
     /// ```ts
-    /// const f = where.samples.field("tags").containsall(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+    /// const f = where.samples.field("tags").containsall(["gut", "5c1e9e41043e4435"]);
     /// ```
     pub fn containsall(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsall", js(&values)?) }
-    /// Has at least one of `values`.
+    /// Has at least one of `values` (tags by name, id, URI or object).
     ///
     /// @example
     /// ```ts
-    /// const f = where.samples.field("tags").containsany(["5c1e9e41043e4435", "7a0b1c2d3e4f4a5b"]);
+    /// const f = where.samples.field("tags").containsany(["gut", "skin"]);
     /// ```
     pub fn containsany(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsany", js(&values)?) }
 }

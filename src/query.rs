@@ -25,6 +25,7 @@ const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCR
 
 /// Encodes a `where` filter to the JSON text sent on the wire (API_SPEC.md §4.1/§4.3), with the
 /// Python client's coercions and spacing. `resource` (default `"samples"`) turns ids into URIs.
+/// Tag names stay names here; a query resolves them to `{ $ref }`s (§4.6).
 ///
 /// @example
 /// ```ts
@@ -37,7 +38,11 @@ pub fn encode_where(
     resource: Option<String>,
 ) -> Result<String, JsValue> {
     let resource = Resource::by_name(resource.as_deref().unwrap_or("samples")).map_err(to_js)?;
-    let filter = crate::convert::json_from_js("where", &filter)?;
+    let filter = match crate::convert::json_from_js("where", &filter)? {
+        // On samples, `tags: [...]` and `tax_ids: [...]` mean all of them, as in `where()`.
+        Value::Object(m) => Value::Object(query::expand_keywords(resource.name, &m)),
+        other => other,
+    };
     query::encode_where(&filter, &resource.path()).map_err(to_js)
 }
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::http::Method;
 use crate::paging::Pager;
 use crate::query::fields::{is_metadata_join_field, validate_terms};
-use crate::query::{normalize_where, pyjson::to_python_json, Listing, Route};
+use crate::query::{expand_keywords, normalize_where, pyjson::to_python_json, Listing, Route};
 use crate::resources::{Pagination, Resource};
 use crate::transport::Transport;
 use serde_json::{json, Map, Value};
@@ -46,7 +46,8 @@ pub struct QueryRun {
     route: Route,
     sort: Value,
     terms: Map<String, Value>,
-    tags_to_resolve: Vec<Value>,
+    /// Samples `tags` terms hold names, ids, URIs or refs until the query starts (§4.6).
+    resolve_tags: bool,
     metadata_terms: Map<String, Value>,
     limit: Option<usize>,
     kept: usize,
@@ -70,37 +71,18 @@ impl QueryRun {
         } else {
             Route::Own
         };
-        let mut filter = match filter {
+        let filter = match filter {
             Value::Null => Map::new(),
             Value::Object(m) => m.clone(),
             other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::query::sort::kind_of(other)))),
         };
-        let mut tags_to_resolve = Vec::new();
-        if resource.name == "samples" {
-            // A list of tags is resolved by id or name (§4.6); an operator object is sent as is.
-            if let Some(Value::Array(tags)) = filter.get("tags") {
-                tags_to_resolve = tags.clone();
-                filter.remove("tags");
-            }
-            // `tax_ids: [..]` means all of them; empty adds nothing (§16.1.3).
-            match filter.remove("tax_ids") {
-                Some(Value::Array(ids)) if ids.is_empty() => {}
-                Some(Value::Array(ids)) => {
-                    filter.insert("tax_ids".into(), json!({ "$containsall": ids }));
-                }
-                Some(Value::Null) | None => {}
-                Some(other) => {
-                    filter.insert("tax_ids".into(), other);
-                }
-            }
-        }
+        // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing (§4.6, §16.1.3).
+        let filter = expand_keywords(resource.name, &filter);
         let mut terms = normalize_where(&Value::Object(filter), &resource.path())?;
         validate_terms(resource.name, &terms)?;
-        for tag in &tags_to_resolve {
-            if !(tag.is_string() || tag.get("$uri").is_some_and(Value::is_string)) {
-                return Err(Error::invalid_filter("tags: each tag must be a name, an id or an object with a $uri"));
-            }
-        }
+        // Tags by name are resolved however the filter was written: `tags: [..]`, or the
+        // `$containsall`/`$containsany` a filter builder (or an object filter) gives.
+        let resolve_tags = resource.name == "samples" && terms.contains_key("tags");
         let mut metadata_terms = Map::new();
         if resource.name == "samples" {
             let keys: Vec<String> = terms.keys().filter(|k| is_metadata_join_field(k)).cloned().collect();
@@ -111,7 +93,8 @@ impl QueryRun {
                 return Err(Error::invalid_filter(format!("Cannot filter {word} samples by metadata field(s): {}", sorted.join(", "))));
             }
             for k in keys {
-                metadata_terms.insert(k.clone(), terms.remove(&k).expect("key listed above"));
+                // shift_remove: the other terms keep their order (the wire order of §16.1.3).
+                metadata_terms.insert(k.clone(), terms.shift_remove(&k).expect("key listed above"));
             }
         }
         // The sort is checked now too, by building the listing once.
@@ -121,7 +104,7 @@ impl QueryRun {
             route,
             sort: options.sort,
             terms,
-            tags_to_resolve,
+            resolve_tags,
             metadata_terms,
             limit: options.limit,
             kept: 0,
@@ -208,16 +191,8 @@ impl QueryRun {
     }
 
     async fn start<T: Transport>(&mut self, api: &Api<T>) -> Result<()> {
-        if !self.tags_to_resolve.is_empty() {
-            let mut refs = Vec::new();
-            for tag in std::mem::take(&mut self.tags_to_resolve) {
-                refs.push(json!({ "$ref": resolve_tag(api, &tag).await? }));
-            }
-            self.terms.insert("tags".into(), json!({ "$containsall": refs }));
-            // Python's key order: declared fields, then tags, then tax_ids (§16.1.3).
-            if let Some(tax_ids) = self.terms.remove("tax_ids") {
-                self.terms.insert("tax_ids".into(), tax_ids);
-            }
+        if std::mem::take(&mut self.resolve_tags) {
+            self.resolve_tag_terms(api).await?;
         }
         let only = if self.metadata_terms.is_empty() {
             None
@@ -237,6 +212,25 @@ impl QueryRun {
         };
         let listing = Listing::new(self.resource, self.route, &Value::Object(self.terms.clone()), &self.sort)?;
         self.stage = Stage::Listing { pager: Pager::new(listing), only };
+        Ok(())
+    }
+
+    /// Each tag of the `tags` operators becomes `{"$ref": its URI}` (§4.6), in the order given.
+    async fn resolve_tag_terms<T: Transport>(&mut self, api: &Api<T>) -> Result<()> {
+        let Some(Value::Object(ops)) = self.terms.shift_remove("tags") else { return Ok(()) };
+        let mut resolved = Map::new();
+        for (op, operand) in ops {
+            let mut refs = Vec::new();
+            for tag in operand.as_array().into_iter().flatten() {
+                refs.push(json!({ "$ref": resolve_tag(api, tag).await? }));
+            }
+            resolved.insert(op, Value::Array(refs));
+        }
+        // Python's key order: declared fields, then tags, then tax_ids (§16.1.3).
+        self.terms.insert("tags".into(), Value::Object(resolved));
+        if let Some(tax_ids) = self.terms.shift_remove("tax_ids") {
+            self.terms.insert("tax_ids".into(), tax_ids);
+        }
         Ok(())
     }
 
@@ -338,17 +332,25 @@ pub fn object_id(object: &Value) -> Option<&str> {
     object.get("$uri").and_then(Value::as_str).and_then(|u| u.rsplit('/').next())
 }
 
+/// A string of the shape `/api/v1/tags/<id>` is taken as the tag's URI, without a lookup (the
+/// `RefValue` type promises URIs; a tag named exactly like a URI is not worth a request).
+const TAGS_PREFIX: &str = "/api/v1/tags/";
+
 fn looks_like_id(s: &str) -> bool {
     s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// A tag given by object, id or name becomes its URI. A 16-hex-character string is tried as an id
-/// first and, if no such tag exists, as a name (the Python client never tries the name: C.4).
+/// A tag given by ref (an object's `$uri` became a `$ref` in `normalize_where`), URI, id or name
+/// becomes its URI. A 16-hex-character string is tried as an id first and, if no such tag exists,
+/// as a name (the Python client never tries the name: C.4).
 async fn resolve_tag<T: Transport>(api: &Api<T>, tag: &Value) -> Result<String> {
-    if let Some(uri) = tag.get("$uri").and_then(Value::as_str) {
+    if let Some(uri) = tag.get("$ref").or_else(|| tag.get("$uri")).and_then(Value::as_str) {
         return Ok(uri.to_string());
     }
     let name = tag.as_str().unwrap_or_default();
+    if name.starts_with(TAGS_PREFIX) && looks_like_id(&name[TAGS_PREFIX.len()..]) {
+        return Ok(name.to_string());
+    }
     if looks_like_id(name) {
         let resp = api.send(&api.request(Method::Get, &format!("/api/v1/tags/{name}?expand=all"))).await?;
         if resp.is_success() {
@@ -513,6 +515,33 @@ mod tests {
         assert!(u[2].contains("%22name%22%3A+%220123456789abcdef%22"), "a 16-hex name falls back to a name lookup");
         let sent = u[3].split("where=").nth(1).unwrap().split('&').next().unwrap().to_string();
         assert_eq!(sent, crate::query::form::quote_plus(r#"{"tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/t2"}]}, "tax_ids": {"$containsall": ["543", "590"]}}"#));
+    }
+
+    #[test]
+    fn tags_in_operator_form_are_resolved_like_the_list() {
+        // What the filter builder gives: `tags` first, as $containsall (a name, a URI) and
+        // $containsany (a name, an object); a metadata term between two sample terms.
+        let a = api(vec![
+            reply(200, &[("X-Total-Count", "1")], r#"[{"$uri": "/api/v1/tags/t1", "name": "trimmed"}]"#),
+            reply(200, &[("X-Total-Count", "1")], r#"[{"$uri": "/api/v1/tags/t3", "name": "gut"}]"#),
+            reply(200, &[], r#"[{"sample": {"$ref": "/api/v1/samples/s"}}]"#),
+            reply(200, &[], "[]"),
+        ]);
+        let filter = json!({
+            "tags": {"$containsall": ["trimmed", "/api/v1/tags/0123456789abcdef"], "$containsany": ["gut", {"$uri": "/api/v1/tags/t4"}]},
+            "tax_ids": ["543"], "platform": "x", "size": {"$gt": 1}, "filename": "f"
+        });
+        let mut run = QueryRun::new("samples", &filter, QueryOptions::default()).unwrap();
+        collect(&mut run, &a);
+        let u = urls(&a);
+        assert_eq!(u.len(), 4, "two name look-ups (none for the URI or the object), metadata, samples: {u:?}");
+        assert!(u[0].contains("%22name%22%3A+%22trimmed%22") && u[1].contains("%22name%22%3A+%22gut%22"), "{u:?}");
+        assert!(u[2].starts_with("/api/v1/metadata?where=%7B%22platform%22"), "{}", u[2]);
+        let sent = u[3].split("where=").nth(1).unwrap().split('&').next().unwrap().to_string();
+        assert_eq!(sent, crate::query::form::quote_plus(concat!(
+            r#"{"size": {"$gt": 1}, "filename": "f", "tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/0123456789abcdef"}], "#,
+            r#""$containsany": [{"$ref": "/api/v1/tags/t3"}, {"$ref": "/api/v1/tags/t4"}]}, "tax_ids": {"$containsall": ["543"]}}"#
+        )), "the sample terms keep their order; tags then tax_ids last");
     }
 
     #[test]

@@ -99,6 +99,25 @@ export type UploadOptions = UploadJsonOptions & {
 export interface FilePairs<F> { pairs: { r1: F[]; r2: F[] }[]; singles: F[][]; leftover: { file: F; reason: string }[]; }
 "#;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PAIR_FILES: &str = r#"
+/**
+ * Groups files (paths, Files, or anything with a `name`) into R1/R2 pairs by their names (§6.2);
+ * lane files (`_L001`, `_L002`, …) of one read are grouped in lane order, ready to pass as one
+ * file to `upload`. Files that fit no pair are `leftover`, with the reason. The groups hold the
+ * inputs themselves, typed as given: Files in, Files out, so they go to `upload` as they are.
+ *
+ * @example
+ * ```ts
+ * const { pairs, singles, leftover } = pairFiles(files); // e.g. the files of an <input multiple>
+ * for (const { r1, r2 } of pairs) ocx.samples.upload([r1, r2]);
+ * for (const lanes of singles) ocx.samples.upload([lanes]);
+ * for (const { file, reason } of leftover) console.warn(file.name, reason);
+ * ```
+ */
+export function pairFiles<F extends string | Blob | { name: string }>(files: readonly F[]): FilePairs<F>;
+"#;
+
 /// A running upload.
 ///
 /// @example
@@ -517,19 +536,10 @@ impl AssetsApi {
     }
 }
 
-/// Groups files (paths, Files, or anything with a `name`) into R1/R2 pairs by their names (§6.2);
-/// lane files (`_L001`, `_L002`, …) of one read are grouped in lane order, ready to pass as one
-/// file to `upload`. Files that fit no pair are `leftover`, with the reason.
-///
-/// @example
-/// ```ts
-/// const { pairs, singles, leftover } = pairFiles(files); // e.g. the files of an <input multiple>
-/// for (const { r1, r2 } of pairs) ocx.samples.upload([r1 as File[], r2 as File[]]);
-/// for (const lanes of singles) ocx.samples.upload([lanes as File[]]);
-/// for (const { file, reason } of leftover) console.warn(file, reason);
-/// ```
-#[wasm_bindgen(js_name = pairFiles, unchecked_return_type = "FilePairs<string | Blob | { name: string }>")]
-pub fn pair_files_js(#[wasm_bindgen(unchecked_param_type = "readonly (string | Blob | { name: string })[]")] files: JsValue) -> Result<JsValue, JsValue> {
+/// Groups files into R1/R2 pairs by their names (§6.2). Its TypeScript, generic over the file
+/// type, is declared in `TS_PAIR_FILES` (wasm-bindgen cannot write type parameters).
+#[wasm_bindgen(js_name = pairFiles, skip_typescript)]
+pub fn pair_files_js(files: JsValue) -> Result<JsValue, JsValue> {
     if !Array::is_array(&files) {
         return Err(err_js(Error::new(ErrorCode::InvalidArgument, "pairFiles expects an array of files")));
     }

@@ -29,3 +29,16 @@ test("builder steps are validated like object filters", () => {
   base.field("size").lt(5);
   assert.equal(base.toString(), '{"size": {"$gt": 1}}', "filters are immutable");
 });
+
+test("and() takes the samples keyword forms the object form takes (tags and tax_ids lists)", () => {
+  // `tags: [...]` means "has all of these tags" (§4.6), `tax_ids: [...]` "contains all of these
+  // taxa" (§16.1.3): the same meaning as the builder's containsall, not $in.
+  const byList = where.samples.field("size").gt(1).and({ tags: ["gut", "5c1e9e41043e4435"], tax_ids: ["543"] });
+  const byBuilder = where.samples.field("size").gt(1).field("tags").containsall(["gut", "5c1e9e41043e4435"]).field("tax_ids").containsall(["543"]);
+  assert.deepEqual(byList.toJSON(), byBuilder.toJSON());
+  assert.equal(byList.toString(), '{"size": {"$gt": 1}, "tags": {"$containsall": ["gut", "5c1e9e41043e4435"]}, "tax_ids": {"$containsall": ["543"]}}');
+  assert.equal(encodeWhere({ tags: ["gut"] }), '{"tags": {"$containsall": ["gut"]}}', "encodeWhere gives the keyword's meaning too");
+  assert.equal(where.samples.and({ tags: [], tax_ids: [] }).toString(), "{}", "empty lists add nothing, as in the object form");
+  assert.throws(() => where.samples.and({ tags: [5] }), (e) => e.code === "invalid_filter" && /'tags'.*tag name/.test(e.message));
+  assert.throws(() => where.samples.field("tags").containsall(["a"]).and({ tags: ["b"] }), (e) => e.code === "invalid_argument" && /already has '\$containsall'/.test(e.message));
+});

@@ -54,8 +54,8 @@ test("demo page: upload a pair with progress, cancel another", { skip: !have && 
   assert.deepEqual(problems.filter((p) => !/status of 4\d\d|ERR_ABORTED|net::/.test(p)), []);
 });
 
-// A reload mid-upload: the unfinished upload's state is in IndexedDB, the page lists it, and picking
-// the same file again finishes it. 35 MiB is four parts at the default part size (10 MiB from
+// A reload mid-upload: the unfinished upload's state is in IndexedDB, the page lists it (picking the
+// file before connecting keeps it listed), and picking the same file again once connected finishes it. 35 MiB is four parts at the default part size (10 MiB from
 // 8 MiB up, §6.1); part 3 is held at S3 so the upload cannot finish before the reload.
 test("demo page: resume an unfinished upload after a reload", { skip: !have && "fixtures missing" }, async (t) => {
   const srv = await withServer(t, ["--samples", "5"]);
@@ -103,13 +103,28 @@ test("demo page: resume an unfinished upload after a reload", { skip: !have && "
   assert.equal(await savedParts(), 3, "the saved state has the three parts that landed");
   await screenshot(page, "demo-resume-before-reload");
 
-  // Reload: the held request dies with the page; the part was never stored.
+  // Reload, this time without a key in the config or the tab, so the page is not connected. The
+  // held request dies with the page; the part was never stored.
+  delete config.apiKey;
+  await page.evaluate(() => sessionStorage.clear());
   await page.reload();
-  await page.waitForSelector("body[data-connected=true]");
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.getAttribute("body", "data-connected"), null, "not connected after the reload");
   const unfinished = page.locator("#unfinished li", { hasText: "resume_me.fastq" });
   await unfinished.waitFor();
   assert.match(await unfinished.textContent(), /Unfinished: resume_me\.fastq\. Pick the same file\(s\) to resume/);
   await screenshot(page, "demo-resume-listed");
+
+  // Picking the file before connecting: it stays listed (its state is still saved) and the page
+  // says to connect first.
+  await unfinished.locator("input[type=file]").setInputFiles([file]);
+  await page.locator("#upload-note", { hasText: /Connect first/ }).waitFor();
+  assert.equal(await unfinished.count(), 1, "still listed");
+  assert.equal(await page.locator("#uploads tbody tr").count(), 0, "no upload was started");
+  assert.equal(await savedParts(), 3, "its saved state is untouched");
+  await page.fill("#api-key", srv.apiKey);
+  await page.click("#connect");
+  await page.waitForSelector("body[data-connected=true]");
 
   await srv.clearFaults();
   const after = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });

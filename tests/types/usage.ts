@@ -225,7 +225,18 @@ async function uploads(file: File) {
   const pre: { sample_id: string } = await ocx.samples.preupload({ tags: ["t"] });
   await ocx.samples.upload([["a_L001_R1.fq", "a_L002_R1.fq"]], { sampleId: pre.sample_id }).done;
   const groups = pairFiles(["a_R1.fq", "a_R2.fq"]);
-  const r1: (string | Blob | { name: string })[] = groups.pairs[0].r1;
+  const r1: string[] = groups.pairs[0].r1;
+  // pairFiles keeps the element type: its groups go to upload without a cast.
+  const picked = pairFiles([file, file]);
+  for (const { r1: one, r2: two } of picked.pairs) await ocx.samples.upload([one, two]).done;
+  for (const lanes of picked.singles) ocx.samples.upload([lanes]);
+  const left: File = picked.leftover[0].file;
+  // @ts-expect-error: File groups hold Files, not paths
+  const paths: string[] = picked.singles[0];
+  // @ts-expect-error: a { name } object can be paired but not uploaded
+  ocx.samples.upload([pairFiles([{ name: "x_R1.fq" }]).singles[0]]);
+  // @ts-expect-error: numbers have no name to pair by
+  pairFiles([1, 2]);
   // @ts-expect-error: checksum is crc32c or md5
   ocx.samples.upload(file, { checksum: "sha1" });
   // @ts-expect-error: the phase is one of five names
@@ -236,6 +247,6 @@ async function uploads(file: File) {
   ocx.samples.upload(file, { partsize: 5 });
   // @ts-expect-error: onProgress takes a function
   ocx.samples.upload(file, { onProgress: "log" });
-  console.log(cancelled, r1, phase);
+  console.log(cancelled, r1, phase, left, paths);
 }
 export { uploads };

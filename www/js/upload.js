@@ -123,6 +123,14 @@ export function createUploads(getClient, onUploaded) {
       input.setAttribute("aria-label", `Pick ${name} again to resume`);
       li.append(`Unfinished: ${name}. Pick the same file(s) to resume: `, input);
       input.addEventListener("change", () => {
+        // Not connected: keep it listed (its state is still in IndexedDB) and clear the pick so
+        // the same files can be picked again once connected.
+        if (!getClient()) {
+          $("upload-note").textContent = `Connect first, then pick the file(s) of ${name} again to resume.`;
+          input.value = "";
+          return;
+        }
+        $("upload-note").textContent = "";
         const picked = [...input.files];
         const groups = pairFiles(picked);
         const files = groups.pairs.length ? [one(groups.pairs[0].r1), one(groups.pairs[0].r2)] : [one(groups.singles[0] ?? picked)];

@@ -77,7 +77,9 @@ impl FieldKind {
             FieldKind::Num => "a number",
             FieldKind::Datetime => "an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00+00:00",
             FieldKind::Bool => "true or false",
-            FieldKind::Ref | FieldKind::RefList => "an id, a URI, { $ref } or an object with a $uri",
+            FieldKind::Ref => "an id, a URI, { $ref } or an object with a $uri",
+            // `tags` is the only to-many field: its names are resolved when the query runs (§4.6).
+            FieldKind::RefList => "a tag name, an id, a URI, { $ref } or an object with a $uri",
             FieldKind::TaxIds => "tax ids as strings of digits",
         };
         let op = if op.is_empty() { "equality".to_string() } else { format!("operator '{op}'") };

@@ -2,11 +2,13 @@
 
 pub mod fields;
 pub mod form;
+pub mod keywords;
 pub mod listing;
 pub mod pyjson;
 pub mod sort;
 pub mod where_filter;
 
+pub use keywords::expand_keywords;
 pub use listing::{listing_query, Listing, Page, Route};
 pub use sort::encode_sort;
 pub use where_filter::{encode_where, normalize_where};
