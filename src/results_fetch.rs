@@ -278,14 +278,7 @@ impl FunctionalProfilesApi {
     ) -> Result<Promise, JsValue> {
         let r = reference(&analysis)?;
         let (o, signal) = functional_options(options)?;
-        let annotation = o.annotation.as_deref().map(FunctionalAnnotation::parse).transpose().map_err(err_js)?;
-        let metric = match o.metric.as_deref() {
-            None | Some("all") => None,
-            Some(m) => Some(FunctionalMetric::parse(m).map_err(err_js)?),
-        };
-        if let (Some(a), Some(m)) = (annotation, metric) {
-            m.check_pair(a).map_err(err_js)?;
-        }
+        let (annotation, metric) = FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
         let filter = Object::new();
         if let Some(a) = annotation {
             let _ = Reflect::set(&filter, &"annotation".into(), &a.as_str().into());

@@ -9,7 +9,7 @@ use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use onecodex_core::results::{
     self as res, bar_chart_table, bar_chart_vega_lite, functional_matrix, metadata_table, BarChartOptions,
-    CollectionItem, CondensedFunctional, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric, MatrixOptions, MetadataItem,
+    CollectionItem, CondensedFunctional, FunctionalMatrixSpec, FunctionalMetric, MatrixOptions, MetadataItem,
     MetricOption, Rank, RankOption, RehydrateFilter, SampleInfo, TableFormat, TaxonomyTree as CoreTree,
     Warning, COLUMN_NAMES, DEFAULT_MAX_MATRIX_BYTES,
 };
@@ -678,14 +678,7 @@ pub fn parse_functional_results(
 ) -> Result<FunctionalTableJs, JsValue> {
     const WHAT: &str = "parseFunctionalResults";
     let o: FunctionalParseJsOptions = js_options(&format!("{WHAT} options"), options, &["annotation", "metric", "taxaStratified"])?;
-    let annotation = o.annotation.as_deref().map(FunctionalAnnotation::parse).transpose().map_err(err_js)?;
-    let metric = match o.metric.as_deref() {
-        None | Some("all") => None,
-        Some(m) => Some(FunctionalMetric::parse(m).map_err(err_js)?),
-    };
-    if let (Some(a), Some(m)) = (annotation, metric) {
-        m.check_pair(a).map_err(err_js)?;
-    }
+    let (annotation, metric) = FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
     let filter = RehydrateFilter { group_name: annotation.map(|a| a.as_str()), metric, taxa_stratified: o.taxa_stratified };
     let selects = filter.group_name.is_some() || filter.metric.is_some() || filter.taxa_stratified.is_some();
     let bytes = input_bytes(WHAT, &input)?;

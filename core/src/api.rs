@@ -186,7 +186,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
+    /// A client with an API key on a scripted transport, for the core's tests.
+    pub fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
         let config = ClientConfig {
             credentials: Credentials::ApiKey("k".into()),
             base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(),

@@ -226,21 +226,10 @@ pub fn instant(s: &str) -> Option<(i64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply, Scripted};
-    use crate::api::ClientConfig;
-    use crate::config::{BaseUrl, Credentials};
+    use crate::api::tests::{api, block_on, reply, Scripted};
     use crate::error::ErrorCode;
     use crate::http::Response;
     use crate::query::form::quote_plus;
-
-    fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
-        let config = ClientConfig {
-            credentials: Credentials::ApiKey("k".into()),
-            base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(),
-            ..Default::default()
-        };
-        Api::new(config, Scripted::new(outcomes))
-    }
 
     fn urls(a: &Api<Scripted>) -> Vec<String> {
         a.transport.requests.borrow().iter().map(|r| r.url.replace("http://127.0.0.1:1", "")).collect()

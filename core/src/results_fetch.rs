@@ -197,19 +197,8 @@ pub fn results_status_error(resp: &Response, what: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply, Scripted};
-    use crate::api::ClientConfig;
-    use crate::config::{BaseUrl, Credentials};
+    use crate::api::tests::{api, block_on, reply};
     use serde_json::json;
-
-    fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
-        let config = ClientConfig {
-            credentials: Credentials::ApiKey("k".into()),
-            base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(),
-            ..Default::default()
-        };
-        Api::new(config, Scripted::new(outcomes))
-    }
 
     fn object() -> Value {
         json!({"$uri": "/api/v1/classifications/abc123", "results_uri": "https://bucket.example/r?sig=1"})

@@ -107,6 +107,23 @@ impl FunctionalMetric {
         })
     }
 
+    /// An optional annotation and metric as users give them (`metric` may be `"all"`): each
+    /// parsed, and the pair checked when both are given.
+    pub fn parse_selection(
+        annotation: Option<&str>,
+        metric: Option<&str>,
+    ) -> Result<(Option<FunctionalAnnotation>, Option<FunctionalMetric>)> {
+        let annotation = annotation.map(FunctionalAnnotation::parse).transpose()?;
+        let metric = match metric {
+            None | Some("all") => None,
+            Some(m) => Some(FunctionalMetric::parse(m)?),
+        };
+        if let (Some(a), Some(m)) = (annotation, metric) {
+            m.check_pair(a)?;
+        }
+        Ok((annotation, metric))
+    }
+
     /// Allowed pairs: pathways → abundance | complete_abundance | coverage; others → cpm | rpk.
     pub fn check_pair(self, annotation: FunctionalAnnotation) -> Result<()> {
         let ok = match annotation {
