@@ -56,6 +56,7 @@ function bigFile(name, size, seed = 1) {
 test.after(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
 
 const fast = { retryDelaysMs: [0, 20, 20, 20] };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t) => {
   const { srv, ocx, object, leftoverParts, counter, requests } = await server(t);
@@ -176,6 +177,41 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     up.resume();
     await up.done;
     assert.ok((await srv.faultHits(slow)) >= 4);
+    assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
+  });
+
+  await t.test("pause aborts the parts in flight at once; resume sends them again", async () => {
+    const file = bigFile("held_R1.fastq", 25 * MiB, 21);
+    // Every part is held 1500 ms at S3 before its body is read: an aborted part never lands.
+    const held = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 1500 } });
+    const phases = [];
+    const progress = [];
+    const up = ocx.samples.upload(file, {
+      partSize: 5 * MiB,
+      concurrency: 2,
+      onProgress: (p) => {
+        phases.push([p.phase, performance.now()]);
+        if (p.phase === "uploading") progress.push(p);
+      },
+    });
+    while ((await srv.faultHits(held)) < 2) await sleep(10);
+    const id = up.state().files[0].upload_id;
+    const t0 = performance.now();
+    up.pause();
+    while (!phases.some(([p]) => p === "paused")) await sleep(5);
+    const took = phases.find(([p]) => p === "paused")[1] - t0;
+    assert.ok(took < 700, `paused ${took.toFixed(0)} ms after pause(), not once the held parts were answered`);
+    // Past the hold: a part still being sent would be stored now.
+    await sleep(2000);
+    assert.equal(await srv.faultHits(held), 2, "two parts reached S3, nothing more was sent while paused");
+    assert.equal(up.state().files[0].parts.length, 0);
+    assert.deepEqual(leftoverParts(id), [], "the aborted parts were not stored (S3 has no part of the upload)");
+    // The kernel took some bytes of the held parts: node:http's write callbacks count them.
+    assert.ok(progress.some((p) => p.partsDone === 0 && p.loaded > 0), "byte-granular progress in Node before any part was done");
+    up.resume();
+    await up.done;
+    assert.equal(await srv.faultHits(held), 7, "the 2 aborted parts sent again: 5 parts, 7 requests");
+    assert.equal(up.state().files[0].parts.length, 5);
     assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
   });
 
