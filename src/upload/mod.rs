@@ -88,7 +88,9 @@ export interface UploadProgress {
  *  the API key): keep it as private as the files. */
 export interface UploadState { version: number; kind: { type: "sample" | "document" | "asset" }; sample_id: string | null; files: unknown[]; [key: string]: unknown; }
 export type UploadOptions = UploadJsonOptions & {
-  /** Progress, at most about 10 events a second. */
+  /** Progress, at most about 10 events a second. `loaded` counts bytes of parts in flight too: from
+   *  XHR upload progress in browsers and socket writes in Node (128 KiB steps); where only fetch
+   *  exists (or in Node through an HTTP(S)_PROXY), it moves part by part. */
   onProgress?: (progress: UploadProgress) => void;
   /** The new state after every part: save it to resume after a reload or crash. */
   onStateChange?: (state: UploadState) => void;
