@@ -188,12 +188,118 @@ const failed = (tag, kind, message) => ({ tag, failed: kind, message });
  * Sends one signed S3 request. `body` is a part (Blob or Buffer), XML text, or null. Never rejects:
  * resolves to { tag, status, body, etag, bucketRegion, retryAfterMs } or { tag, failed:
  * "network"|"stalled"|"aborted", message }. `onBytes(tag, sent)` reports upload progress where the
- * platform gives it (XHR); `stallMs` aborts a request that makes no progress for that long.
+ * platform gives it (XHR in browsers, node:http in Node); `stallMs` aborts a request that makes no
+ * progress for that long. `dispatcher` is Node's proxy agent when HTTP(S)_PROXY is set (fetch then).
  */
-export function sendS3(tag, method, url, headers, body, signal, stallMs, onBytes) {
+export function sendS3(tag, method, url, headers, body, signal, stallMs, onBytes, dispatcher) {
   if (signal?.aborted) return Promise.resolve(failed(tag, "aborted", "aborted"));
-  const useXhr = typeof XMLHttpRequest !== "undefined" && isBlob(body);
-  return useXhr ? sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) : sendFetch(tag, method, url, headers, body, signal, stallMs);
+  if (typeof XMLHttpRequest !== "undefined" && isBlob(body)) return sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes);
+  const http = !dispatcher && !isBlob(body) && nodeHttp(url);
+  if (http) return sendNode(http, tag, method, url, headers, body, signal, stallMs, onBytes);
+  return sendFetch(tag, method, url, headers, body, signal, stallMs, dispatcher);
+}
+
+const agents = new Map();
+
+/** Node: { mod, agent } of node:http(s) for `url`, or undefined elsewhere. */
+function nodeHttp(url) {
+  const https = url.startsWith("https:");
+  const mod = nodeModule(https ? "https" : "http");
+  if (!mod) return undefined;
+  let agent = agents.get(mod);
+  if (!agent) {
+    // Keep-alive sockets, as fetch has; no socket limit (concurrency bounds what is in flight).
+    agent = new mod.Agent({ keepAlive: true });
+    agents.set(mod, agent);
+  }
+  return { mod, agent };
+}
+
+// Node's fetch copies a Buffer body (the Fetch spec's "extract a body" takes a copy) and streams
+// the copy, so each part in flight would exist twice, the copies freed only when the GC runs: the
+// peak RSS of an upload grew well past (concurrency + 1) parts. node:http writes the part's own
+// Buffer to the socket, in 128 KiB slices (views, not copies) whose write callbacks (the kernel took
+// the bytes) give upload progress and re-arm the stall timer, with the exact Content-Length S3 needs.
+const WRITE_SLICE = 128 << 10;
+
+function sendNode({ mod, agent }, tag, method, url, headers, body, signal, stallMs, onBytes) {
+  return new Promise((resolve) => {
+    const data = body == null ? null : typeof body === "string" ? Buffer.from(body) : body;
+    const h = {};
+    for (const [k, v] of headers) h[k] = v;
+    if (method !== "GET" && method !== "HEAD") h["content-length"] = String(data ? data.length : 0);
+    let req;
+    let timer;
+    let stalled = false;
+    let settled = false;
+    const finish = (v) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      // An answer before the whole body was sent (an early S3 error): drop the rest, so the part's
+      // buffer is not written later from a reused pool slot.
+      if (!req.writableFinished) req.destroy();
+      resolve(v);
+    };
+    const fail = (e) => {
+      if (signal?.aborted) finish(failed(tag, "aborted", "aborted"));
+      else if (stalled) finish(failed(tag, "stalled", `${method} ${describe(url)}: no progress for ${stallMs} ms`));
+      else finish(failed(tag, "network", `${method} ${describe(url)}: network error (${e?.code ?? e?.message ?? e})`));
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      if (stallMs) timer = setTimeout(() => {
+        stalled = true;
+        req.destroy(new Error("stalled"));
+      }, stallMs);
+    };
+    const onAbort = () => req.destroy(new Error("aborted"));
+    try {
+      req = mod.request(url, { method, headers: h, agent });
+    } catch (e) {
+      return resolve(failed(tag, "network", `${method} ${describe(url)}: ${e?.code ?? e?.message ?? e}`));
+    }
+    req.on("error", (e) => fail(e));
+    req.on("response", (res) => {
+      arm();
+      const chunks = [];
+      res.on("data", (c) => {
+        arm();
+        chunks.push(c);
+      });
+      res.on("end", () => {
+        const get = (k) => {
+          const v = res.headers[k];
+          return Array.isArray(v) ? v.join(", ") : v;
+        };
+        finish(outcome(tag, res.statusCode, get, Buffer.concat(chunks).toString("utf8")));
+      });
+      res.on("error", (e) => fail(e));
+      res.on("close", () => {
+        if (!res.complete) fail(new Error("the response was cut"));
+      });
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+    arm();
+    if (!data) return req.end();
+    let at = 0;
+    const pump = () => {
+      while (at < data.length && !settled) {
+        const end = Math.min(at + WRITE_SLICE, data.length);
+        const slice = data.subarray(at, end);
+        at = end;
+        const more = req.write(slice, (err) => {
+          if (err || settled) return;
+          arm();
+          onBytes?.(tag, end);
+        });
+        if (!more) return void req.once("drain", pump);
+      }
+      if (!settled) req.end();
+    };
+    pump();
+  });
 }
 
 function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
@@ -240,7 +346,7 @@ function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
   });
 }
 
-async function sendFetch(tag, method, url, headers, body, signal, stallMs) {
+async function sendFetch(tag, method, url, headers, body, signal, stallMs, dispatcher) {
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -248,7 +354,9 @@ async function sendFetch(tag, method, url, headers, body, signal, stallMs) {
   // fetch gives no upload progress: the stall timer covers the whole request.
   const timer = stallMs ? setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs) : undefined;
   try {
-    const r = await fetch(url, { method, headers, body: body ?? undefined, signal: ctrl.signal });
+    const init = { method, headers, body: body ?? undefined, signal: ctrl.signal };
+    if (dispatcher) init.dispatcher = dispatcher;
+    const r = await fetch(url, init);
     const text = await r.text();
     return outcome(tag, r.status, (k) => r.headers.get(k), text);
   } catch (e) {

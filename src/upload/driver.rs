@@ -162,10 +162,7 @@ pub async fn run(shared: Rc<Shared>, start: Start) -> Result<Value> {
     shared.running.set(true);
     let out = drive(&shared, start).await;
     shared.running.set(false);
-    let handles: Vec<JsValue> = shared.handles.borrow().clone();
-    for h in handles {
-        let _ = wasm_bindgen_futures::JsFuture::from(io::close_file(&h)).await;
-    }
+    close_handles(&shared).await;
     match out {
         Err(e) if shared.cancelled.get() => {
             cancel_remote(&shared).await?;
@@ -173,6 +170,14 @@ pub async fn run(shared: Rc<Shared>, start: Start) -> Result<Value> {
             Err(if e.code == ErrorCode::Aborted { e } else { aborted() })
         }
         other => other,
+    }
+}
+
+/// Closes the files (and stream readers) the upload opened.
+pub async fn close_handles(shared: &Shared) {
+    let handles: Vec<JsValue> = shared.handles.borrow().clone();
+    for h in handles {
+        let _ = wasm_bindgen_futures::JsFuture::from(io::close_file(&h)).await;
     }
 }
 

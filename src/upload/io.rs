@@ -40,6 +40,7 @@ extern "C" {
         signal: &JsValue,
         stall_ms: Option<f64>,
         on_bytes: &JsValue,
+        dispatcher: &JsValue,
     ) -> Promise;
     #[wasm_bindgen(js_name = firstOf)]
     pub fn first_of(promises: &Array) -> Promise;
@@ -61,6 +62,8 @@ extern "C" {
     fn sleep(ms: f64, signal: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = nowMs)]
     pub fn now_ms() -> f64;
+    #[wasm_bindgen(js_name = proxyDispatcherFor, catch)]
+    fn proxy_dispatcher_for(url: &str) -> std::result::Result<JsValue, JsValue>;
 }
 
 pub fn get(v: &JsValue, k: &str) -> JsValue {
@@ -151,7 +154,10 @@ pub fn send_s3(tag: u32, req: &S3Request, part: &JsValue, signal: &JsValue, stal
         Body::Xml { text } => JsValue::from_str(text),
         Body::Part { .. } => part.clone(),
     };
-    send_s3_js(tag as f64, req.method, &req.url, headers, &body, signal, stall_ms, on_bytes)
+    // Node with HTTP(S)_PROXY set: the proxy agent the API requests use too (S3 goes through fetch
+    // then). Without undici to make one, the API requests fail first, with the reason.
+    let dispatcher = proxy_dispatcher_for(&req.url).unwrap_or(JsValue::UNDEFINED);
+    send_s3_js(tag as f64, req.method, &req.url, headers, &body, signal, stall_ms, on_bytes, &dispatcher)
 }
 
 /// The outcome object of `sendS3`, owned; `reply()` borrows it as the core's `Reply`.

@@ -88,7 +88,9 @@ export interface UploadProgress {
  *  the API key): keep it as private as the files. */
 export interface UploadState { version: number; kind: { type: "sample" | "document" | "asset" }; sample_id: string | null; files: unknown[]; [key: string]: unknown; }
 export type UploadOptions = UploadJsonOptions & {
-  /** Progress, at most about 10 events a second. */
+  /** Progress, at most about 10 events a second. `loaded` counts bytes of parts in flight too: from
+   *  XHR upload progress in browsers and socket writes in Node (128 KiB steps); where only fetch
+   *  exists (or in Node through an HTTP(S)_PROXY), it moves part by part. */
   onProgress?: (progress: UploadProgress) => void;
   /** The new state after every part: save it to resume after a reload or crash. */
   onStateChange?: (state: UploadState) => void;
@@ -403,21 +405,31 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
                 handles = ix.iter().map(|&i| handles[i].clone()).collect();
             }
         }
-        let mut firsts = Vec::new();
-        for (i, h) in handles.iter().enumerate() {
-            let first = match (state.first_part_job(i), specs.get(i)) {
-                // Only when the file is at least as long as part 1 (else resume refuses it anyway).
-                (Some(job), Some(spec)) if spec.sources.iter().sum::<u64>() >= job.len => {
-                    let part = io::read_part(h, &job.slices, job.len).await?;
-                    Some(io::checksum(&part, job.len, state.checksum).await?)
-                }
-                _ => None,
-            };
-            firsts.push(first);
+        *s.handles.borrow_mut() = handles.clone();
+        let checked = async {
+            let mut firsts = Vec::new();
+            for (i, h) in handles.iter().enumerate() {
+                let first = match (state.first_part_job(i), specs.get(i)) {
+                    // Only when the file is at least as long as part 1 (else resume refuses it anyway).
+                    (Some(job), Some(spec)) if spec.sources.iter().sum::<u64>() >= job.len => {
+                        let part = io::read_part(h, &job.slices, job.len).await?;
+                        Some(io::checksum(&part, job.len, state.checksum).await?)
+                    }
+                    _ => None,
+                };
+                firsts.push(first);
+            }
+            Session::resume(state, &specs, &firsts, retry)
         }
-        *s.handles.borrow_mut() = handles;
-        let session = Session::resume(state, &specs, &firsts, retry)?;
-        *s.session.borrow_mut() = Some(session);
+        .await;
+        match checked {
+            Ok(session) => *s.session.borrow_mut() = Some(session),
+            Err(e) => {
+                // A refused file: close what reading part 1 opened.
+                driver::close_handles(&s).await;
+                return Err(e);
+            }
+        }
         driver::run(s, Start::Resumed).await
     }))
 }

@@ -3,11 +3,15 @@
 // fired by the server's hit counters; stored objects are compared byte for byte with the input.
 import test from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { OneCodex, isOneCodexError, pairFiles } from "onecodex-wasm";
 import { withServer, idOf } from "./support.mjs";
 
@@ -56,6 +60,7 @@ function bigFile(name, size, seed = 1) {
 test.after(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
 
 const fast = { retryDelaysMs: [0, 20, 20, 20] };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t) => {
   const { srv, ocx, object, leftoverParts, counter, requests } = await server(t);
@@ -176,6 +181,41 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     up.resume();
     await up.done;
     assert.ok((await srv.faultHits(slow)) >= 4);
+    assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
+  });
+
+  await t.test("pause aborts the parts in flight at once; resume sends them again", async () => {
+    const file = bigFile("held_R1.fastq", 25 * MiB, 21);
+    // Every part is held 1500 ms at S3 before its body is read: an aborted part never lands.
+    const held = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 1500 } });
+    const phases = [];
+    const progress = [];
+    const up = ocx.samples.upload(file, {
+      partSize: 5 * MiB,
+      concurrency: 2,
+      onProgress: (p) => {
+        phases.push([p.phase, performance.now()]);
+        if (p.phase === "uploading") progress.push(p);
+      },
+    });
+    while ((await srv.faultHits(held)) < 2) await sleep(10);
+    const id = up.state().files[0].upload_id;
+    const t0 = performance.now();
+    up.pause();
+    while (!phases.some(([p]) => p === "paused")) await sleep(5);
+    const took = phases.find(([p]) => p === "paused")[1] - t0;
+    assert.ok(took < 700, `paused ${took.toFixed(0)} ms after pause(), not once the held parts were answered`);
+    // Past the hold: a part still being sent would be stored now.
+    await sleep(2000);
+    assert.equal(await srv.faultHits(held), 2, "two parts reached S3, nothing more was sent while paused");
+    assert.equal(up.state().files[0].parts.length, 0);
+    assert.deepEqual(leftoverParts(id), [], "the aborted parts were not stored (S3 has no part of the upload)");
+    // The kernel took some bytes of the held parts: node:http's write callbacks count them.
+    assert.ok(progress.some((p) => p.partsDone === 0 && p.loaded > 0), "byte-granular progress in Node before any part was done");
+    up.resume();
+    await up.done;
+    assert.equal(await srv.faultHits(held), 7, "the 2 aborted parts sent again: 5 parts, 7 requests");
+    assert.equal(up.state().files[0].parts.length, 5);
     assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
   });
 
@@ -356,4 +396,41 @@ test("S3's region error: re-signed for the region it names", { skip: !have && "f
   assert.equal(up.state().region, "eu-west-1");
   assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
   assert.equal((await srv.info()).s3_region, "eu-west-1");
+});
+
+test("Node with HTTP_PROXY: the S3 requests of an upload go through the proxy too", { skip: !have && "fixtures missing" }, async (t) => {
+  const { srv, object } = await server(t);
+  const proxied = [];
+  // A forward proxy as undici uses one: a CONNECT tunnel to the target.
+  const proxy = http.createServer((req, res) => res.writeHead(405).end());
+  proxy.on("connect", (req, socket, head) => {
+    proxied.push(req.url);
+    const [host, port] = req.url.split(":");
+    const upstream = net.connect(Number(port), host, () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
+  t.after(() => new Promise((r) => proxy.close(r)));
+  const file = bigFile("proxied_R1.fastq", 11 * MiB, 31);
+  const script = `
+    import { OneCodex } from "onecodex-wasm";
+    const ocx = new OneCodex({ apiKey: ${JSON.stringify(srv.apiKey)}, baseUrl: ${JSON.stringify(srv.api)}, s3Endpoint: ${JSON.stringify(srv.s3)} });
+    const up = ocx.samples.upload(${JSON.stringify(file)}, { partSize: 5 * 1024 * 1024 });
+    await up.done;
+    console.log(JSON.stringify(up.state().files[0]));`;
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_PROXY$|_proxy$/.test(k)));
+  const { stdout } = await promisify(execFile)("node", ["--input-type=module", "-e", script], {
+    cwd: root,
+    env: { ...clean, HTTP_PROXY: `http://127.0.0.1:${proxy.address().port}` },
+  });
+  const st = JSON.parse(stdout);
+  assert.equal(st.parts.length, 3);
+  assert.ok(proxied.includes(new URL(srv.s3).host), `S3 tunnelled through the proxy: ${proxied}`);
+  assert.equal(sha(object(st.key)), sha(fs.readFileSync(file)));
 });

@@ -150,3 +150,97 @@ test("browser uploads: waiting while offline, and resuming after a page reload",
   });
   assert.deepEqual(problems.filter((p) => !/status of 500|ERR_INTERNET_DISCONNECTED|net::/.test(p)), []);
 });
+
+test("browser uploads at the issue's sizes: a 64 MiB File, a pair, lane files as one, a document and an asset", async (t) => {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-up-"));
+  const srv = await withServer(t, ["--samples", "3", "--classify-delay-ms", "0", "--data", data]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
+  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
+<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body>ready</body>`);
+  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg") } });
+  const browser = await launch();
+  t.after(async () => {
+    await browser.close();
+    await web.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+  const puts = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
+  const callbacks = await srv.addFault({ target: "api", path: "/api/import_file_from_s3", latency: { ms: 0 } });
+  const { page, problems } = await openPage(browser, web.url + "/");
+  const r = await page.evaluate(async ({ api, s3, key }) => {
+    const { OneCodex, pairFiles } = await import("onecodex-wasm");
+    const ocx = new OneCodex({ apiKey: key, baseUrl: api, s3Endpoint: s3 });
+    const MiB = 1024 * 1024;
+    const make = (n, seed) => {
+      const b = new Uint8Array(n);
+      const w = new Uint32Array(b.buffer, 0, n >> 2);
+      let x = seed;
+      for (let i = 0; i < w.length; i++) { x = (x * 1103515245 + 12345) >>> 0; w[i] = x; }
+      return b;
+    };
+    const hex = async (blob) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const keys = (up) => up.state().files.map((f) => ({ role: f.role, key: f.key, parts: f.parts.length }));
+    const out = {};
+
+    // 64 MiB with the default part size (10 MiB: 7 parts) and concurrency, progress from XHR.
+    const bigFile = new File([make(64 * MiB, 11)], "page_64_R1.fastq");
+    const events = [];
+    const up = ocx.samples.upload(bigFile, { onProgress: (p) => events.push(p) });
+    const sample = await up.done;
+    const loaded = events.filter((e) => e.phase === "uploading").map((e) => e.loaded);
+    out.big = {
+      filename: sample.filename, size: sample.size, files: keys(up), sha: await hex(bigFile), total: bigFile.size,
+      maxLoaded: Math.max(...events.map((e) => e.loaded)), last: events[events.length - 1].phase,
+      partial: loaded.some((l) => l > 0 && l % (10 * MiB) !== 0), partsTotal: events[events.length - 1].partsTotal,
+    };
+
+    // A pair found by pairFiles, R2 sent first, one callback; 12 MiB each in 5 MiB parts.
+    const r1 = new File([make(12 * MiB + 5, 12)], "pp_S1_R1_001.fastq");
+    const r2 = new File([make(12 * MiB + 7, 13)], "pp_S1_R2_001.fastq");
+    const { pairs } = pairFiles([r2, r1]);
+    const pair = ocx.samples.upload([pairs[0].r1[0], pairs[0].r2[0]], { partSize: 5 * MiB });
+    out.pair = { filename: (await pair.done).filename, files: keys(pair), r1: await hex(r1), r2: await hex(r2) };
+
+    // Lane files of one read: one file, in lane order, a part spanning the two lanes (a Blob of Blobs).
+    const l1 = new File([make(6 * MiB + 3, 14)], "ln_S1_L001_R1_001.fastq");
+    const l2 = new File([make(5 * MiB + 1, 15)], "ln_S1_L002_R1_001.fastq");
+    const lane = ocx.samples.upload([[l1, l2]], { partSize: 5 * MiB });
+    out.lanes = { filename: (await lane.done).filename, files: keys(lane), sha: await hex(new Blob([l1, l2])) };
+
+    // A document and an asset.
+    const docFile = new File([make(100_000, 16)], "notes.pdf");
+    const doc = ocx.documents.upload(docFile);
+    out.doc = { filename: (await doc.done).filename, files: keys(doc), sha: await hex(docFile) };
+    const asset = ocx.assets.upload(new File([make(50_000, 17)], "logo.png"), { name: "page asset" });
+    out.asset = { name: (await asset.done).name };
+    return out;
+  }, { api: srv.api, s3: srv.s3, key: srv.apiKey });
+
+  const object = (k) => crypto.createHash("sha256").update(fs.readFileSync(path.join(data, "s3", BUCKET, k))).digest("hex");
+  assert.equal(r.big.filename, "page_64_R1.fastq");
+  assert.equal(r.big.size, 64 * 1024 * 1024);
+  assert.equal(r.big.partsTotal, 7, "default 10 MiB parts");
+  assert.equal(r.big.files[0].parts, 7);
+  assert.equal(object(r.big.files[0].key), r.big.sha, "the 64 MiB object equals the input");
+  assert.equal(r.big.maxLoaded, r.big.total, "progress reaches 100%");
+  assert.ok(r.big.partial, "byte-granular progress (XHR)");
+  assert.equal(r.big.last, "done");
+
+  assert.equal(r.pair.filename, "pp_S1_R1_001.fastq");
+  assert.deepEqual(r.pair.files.map((f) => f.role), ["r2", "r1"], "R2 first");
+  assert.equal(object(r.pair.files[0].key), r.pair.r2);
+  assert.equal(object(r.pair.files[1].key), r.pair.r1);
+
+  assert.equal(r.lanes.filename, "ln_S1_R1_001.fastq");
+  assert.equal(r.lanes.files[0].parts, 3, "part 2 spans both lanes");
+  assert.equal(object(r.lanes.files[0].key), r.lanes.sha, "lanes stored as one file, in order");
+
+  assert.equal(r.doc.filename, "notes.pdf");
+  assert.equal(object(r.doc.files[0].key), r.doc.sha);
+  assert.equal(r.asset.name, "page asset");
+  // 7 + 3 + 3 + 3 parts; the small document and asset are single PUTs; 3 sample callbacks.
+  assert.equal(await srv.faultHits(puts), 16);
+  assert.equal(await srv.faultHits(callbacks), 3);
+  assert.deepEqual(problems, []);
+});
