@@ -3,7 +3,8 @@
 // fired by the server's hit counters; stored objects are compared byte for byte with the input.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -244,6 +245,42 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     assert.equal(await srv.faultHits(parts), 6 - done.length, "only the parts S3 did not have are sent");
     assert.equal(await srv.faultHits(lists), Math.ceil(done.length / 2), "ListParts paginated with max-parts=2 (at least 2 pages)");
     assert.equal(sha(object(up2.state().files[0].key)), sha(fs.readFileSync(file)));
+    assert.equal(idOf(sample), JSON.parse(saved).sample_id);
+    await srv.clearFaults();
+  });
+
+  await t.test("resume after the process is killed: a new process sends only the parts S3 lacks", async () => {
+    const file = bigFile("killed_R1.fastq", 21 * MiB, 11); // 5 parts of 5 MiB
+    const stateFile = path.join(tmp, "killed.state.json");
+    // Part 4 hangs at S3, so the first process cannot finish; it saves its state after every part.
+    const hold = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 4, latency: { ms: 120_000 } });
+    const script = [
+      `import fs from "node:fs";`,
+      `import { OneCodex } from "onecodex-wasm";`,
+      `const ocx = new OneCodex(JSON.parse(process.env.OCX_OPTIONS));`,
+      `const up = ocx.samples.upload(process.env.OCX_FILE, { partSize: ${5 * MiB}, concurrency: 1,`,
+      `  onStateChange: (s) => fs.writeFileSync(process.env.OCX_STATE, JSON.stringify(s)) });`,
+      `up.done.catch(() => {});`,
+    ].join("\n");
+    const env = { ...process.env, OCX_FILE: file, OCX_STATE: stateFile,
+      OCX_OPTIONS: JSON.stringify({ apiKey: srv.apiKey, baseUrl: srv.api, s3Endpoint: srv.s3 }) };
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: root, env, stdio: "inherit" });
+    const partsSaved = () => (fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, "utf8")).files[0].parts.length : 0);
+    for (let waited = 0; !(partsSaved() === 3 && (await srv.faultHits(hold)) === 1); waited += 50) {
+      assert.ok(waited < 60_000, `the first process did not get to part 4 (${partsSaved()} parts saved)`);
+      await sleep(50);
+    }
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    await srv.clearFaults();
+
+    const saved = fs.readFileSync(stateFile, "utf8");
+    assert.deepEqual(JSON.parse(saved).files[0].parts.map((p) => p.number).sort(), [1, 2, 3]);
+    const parts = await counter({ target: "s3", operation: "UploadPart" });
+    const up = ocx.samples.resumeUpload(saved, file);
+    const sample = await up.done;
+    assert.equal(await srv.faultHits(parts), 2, "parts 4 and 5 only");
+    assert.equal(sha(object(up.state().files[0].key)), sha(fs.readFileSync(file)));
     assert.equal(idOf(sample), JSON.parse(saved).sample_id);
     await srv.clearFaults();
   });
