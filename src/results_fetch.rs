@@ -106,6 +106,14 @@ async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value)
     rf::analysis_object(api, resource, reference).await
 }
 
+/// The id of a reference: a bare id (checked), or the object's `$uri`.
+fn id_of(reference: &Value) -> Result<String, JsValue> {
+    match reference {
+        Value::String(s) => Ok(onecodex_core::api::check_id(s).map_err(err_js)?.to_string()),
+        o => rf::object_id(o).map_err(err_js),
+    }
+}
+
 /// Bytes handed to the tables module (a copy out of this instance's memory).
 fn bytes_js(bytes: &[u8]) -> JsValue {
     Uint8Array::from(bytes).into()
@@ -191,10 +199,7 @@ impl ClassificationsApi {
         let (r, signal) = (reference(&analysis)?, call_signal(options)?);
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let id = match &r {
-                Value::String(s) => onecodex_core::api::check_id(s).map_err(err_js)?.to_string(),
-                o => rf::object_id(o).map_err(err_js)?,
-            };
+            let id = id_of(&r)?;
             Ok(rf::readlevel_url(&inner.api(signal), &id).await.map_err(err_js)?.into())
         }))
     }
@@ -220,6 +225,24 @@ async fn functional_table(bytes: &[u8], filter: Option<&JsValue>) -> Result<JsVa
     let mut args = vec![bytes_js(bytes)];
     args.extend(filter.cloned());
     tables_link::call(&["parseFunctionalResults"], &args).await
+}
+
+/// Where a profile's results come from (§16.3 item 14): its condensed file, read into a table of
+/// the tables module; else (no file, or one this version cannot read) the server's `/results`.
+enum FunctionalSource {
+    Condensed(JsValue),
+    Api(Vec<u8>),
+}
+
+async fn functional_source(api: &Api<FetchTransport>, reference: &Value) -> Result<FunctionalSource, JsValue> {
+    let obj = object_of(api, "functional_profiles", reference).await.map_err(err_js)?;
+    if let Some(bytes) = rf::functional_condensed(api, &obj).await.map_err(err_js)? {
+        if let Ok(t) = functional_table(&bytes, None).await {
+            return Ok(FunctionalSource::Condensed(t));
+        }
+    }
+    let id = rf::object_id(&obj).map_err(err_js)?;
+    Ok(FunctionalSource::Api(rf::api_results(api, "functional_profiles", &id).await.map_err(err_js)?))
 }
 
 /// The table's `toJSON()` (the `/results` shape), freeing the table.
@@ -248,17 +271,10 @@ impl FunctionalProfilesApi {
         let (r, signal) = (reference(&analysis)?, call_signal(options)?);
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let api = inner.api(signal);
-            let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
-            if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
-                // A condensed file this version cannot read falls back to the server's `/results`.
-                if let Ok(t) = functional_table(&bytes, None).await {
-                    return functional_json(t);
-                }
+            match functional_source(&inner.api(signal), &r).await? {
+                FunctionalSource::Condensed(t) => functional_json(t),
+                FunctionalSource::Api(bytes) => to_js(&json_body(&bytes, "functional results").await?),
             }
-            let id = rf::object_id(&obj).map_err(err_js)?;
-            let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
-            to_js(&json_body(&bytes, "functional results").await?)
         }))
     }
 
@@ -318,10 +334,7 @@ impl FunctionalProfilesApi {
         let query = filtered_results_query(annotation, metric, o.taxa_stratified.unwrap_or(false)).map_err(err_js)?;
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let id = match &r {
-                Value::String(s) => s.clone(),
-                o => rf::object_id(o).map_err(err_js)?,
-            };
+            let id = id_of(&r)?;
             let bytes = rf::functional_filtered_results(&inner.api(signal), &id, &query).await.map_err(err_js)?;
             to_js(&json_body(&bytes, "filtered functional results").await?)
         }))
@@ -344,25 +357,16 @@ impl FunctionalProfilesApi {
         let (r, signal) = (reference(&analysis)?, call_signal(options)?);
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let api = inner.api(signal);
-            let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
-            if let Some(bytes) = rf::functional_condensed(&api, &obj).await.map_err(err_js)? {
-                if let Ok(t) = functional_table(&bytes, None).await {
-                    return Ok(t);
-                }
+            match functional_source(&inner.api(signal), &r).await? {
+                FunctionalSource::Condensed(t) => Ok(t),
+                FunctionalSource::Api(bytes) => functional_table(&bytes, None).await,
             }
-            let id = rf::object_id(&obj).map_err(err_js)?;
-            let bytes = rf::api_results(&api, "functional_profiles", &id).await.map_err(err_js)?;
-            functional_table(&bytes, None).await
         }))
     }
 }
 
 async fn json_results(inner: Rc<ClientInner>, signal: JsValue, resource: &'static str, r: Value) -> Result<JsValue, JsValue> {
-    let id = match &r {
-        Value::String(s) => onecodex_core::api::check_id(s).map_err(err_js)?.to_string(),
-        o => rf::object_id(o).map_err(err_js)?,
-    };
+    let id = id_of(&r)?;
     let bytes = rf::api_results(&inner.api(signal), resource, &id).await.map_err(err_js)?;
     let v = json_body(&bytes, "results").await?;
     if resource == "mlsts" && !v.is_object() {
