@@ -64,12 +64,14 @@ function cargoVersion() {
 }
 
 // wasm-bindgen writes `inline_js` snippets as ES modules. The CommonJS build requires them, so
-// they become .cjs files here (our snippets only use `export function`), and Node needs no
-// require(esm) support.
+// they become .cjs files here (our snippets only use `export function` and import named
+// functions from each other), and Node needs no require(esm) support.
 function snippetToCommonJs(code, file) {
   const names = [];
-  const body = code.replace(/^export (async )?function (\w+)/gm, (_, a, n) => { names.push(n); return `${a ?? ""}function ${n}`; });
-  if (/^\s*export\b/m.test(body)) throw new Error(`${file}: only \`export [async] function\` is supported in snippets`);
+  const body = code
+    .replace(/^import \{([\w\s,]+)\} from "(\.\/[\w-]+)\.js";$/gm, (_, list, from) => `const {${list}} = require("${from}.cjs");`)
+    .replace(/^export (async )?function (\w+)/gm, (_, a, n) => { names.push(n); return `${a ?? ""}function ${n}`; });
+  if (/^\s*(export\b|import\s)/m.test(body)) throw new Error(`${file}: only \`export [async] function\` and \`import { … } from "./x.js"\` are supported in snippets`);
   return `${body}\nmodule.exports = { ${names.join(", ")} };\n`;
 }
 

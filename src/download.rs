@@ -166,17 +166,7 @@ impl DownloadOptions {
 
 /// `{ kind, message }` from download.js as a core error.
 fn js_error(e: JsValue) -> Error {
-    let get = |k: &str| Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string());
-    let message = get("message").unwrap_or_else(|| "download failed".into());
-    let code = match get("kind").as_deref() {
-        Some("aborted") => ErrorCode::Aborted,
-        Some("timeout") => ErrorCode::Timeout,
-        Some("file_exists") => ErrorCode::FileExists,
-        Some("write") => ErrorCode::WriteFailed,
-        Some("invalid_argument") => ErrorCode::InvalidArgument,
-        _ => ErrorCode::Network,
-    };
-    Error::new(code, message)
+    crate::transport::js_failure(&e, "download failed")
 }
 
 /// How to ask the API for a fresh link when one expires during a long download.
@@ -215,18 +205,12 @@ struct JsIo {
 
 impl DownloadIo for JsIo {
     async fn open(&self, request: &Request) -> CoreResult<Head> {
-        let headers: Array = request.headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect();
+        let headers = crate::transport::pairs(&request.headers);
         let dispatcher = crate::transport::proxy_dispatcher_for(&request.url).map_err(js_error)?;
         let raw = JsFuture::from(open_download(&request.url, headers, &self.signal, &dispatcher)).await.map_err(js_error)?;
         let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
         *self.response.borrow_mut() = get("response");
-        let headers = Array::from(&get("headers"))
-            .iter()
-            .filter_map(|pair| {
-                let pair = Array::from(&pair);
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect();
+        let headers = crate::transport::header_pairs(&get("headers"));
         Ok(Head { status: get("status").as_f64().unwrap_or(0.0) as u16, headers })
     }
 

@@ -50,20 +50,37 @@ impl FetchTransport {
     }
 }
 
-fn pairs(headers: &[(String, String)]) -> Array {
+/// `[[name, value], …]` from the JS side, as Rust header pairs (anything else is skipped).
+pub(crate) fn header_pairs(value: &JsValue) -> Vec<(String, String)> {
+    Array::from(value)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Rust header pairs as `[[name, value], …]` for the JS side.
+pub(crate) fn pairs(headers: &[(String, String)]) -> Array {
     headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect()
 }
 
-/// `{ kind, message }` from the JS side, or anything else a host might throw.
-fn js_failure(e: JsValue) -> Error {
-    let kind = Reflect::get(&e, &"kind".into()).ok().and_then(|k| k.as_string());
-    let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "request failed".into());
-    let code = match kind.as_deref() {
-        Some("timeout") => ErrorCode::Timeout,
+/// A `{ kind, message }` failure from the snippets (transport.js `failure`, also used by
+/// download.js and upload.js), or anything else a host might throw, as a core error; `fallback`
+/// is the message when there is none.
+pub(crate) fn js_failure(e: &JsValue, fallback: &str) -> Error {
+    let text = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
+    let code = match text("kind").as_deref() {
         Some("aborted") => ErrorCode::Aborted,
+        Some("timeout") => ErrorCode::Timeout,
+        Some("file_exists") => ErrorCode::FileExists,
+        Some("write") => ErrorCode::WriteFailed,
+        Some("invalid_argument") => ErrorCode::InvalidArgument,
+        Some("invalid_file") => ErrorCode::InvalidFile,
         _ => ErrorCode::Network,
     };
-    Error::new(code, message)
+    Error::new(code, text("message").unwrap_or_else(|| fallback.into()))
 }
 
 impl Transport for FetchTransport {
@@ -78,22 +95,16 @@ impl Transport for FetchTransport {
             &self.on_request,
             pairs(&request.redacted_headers()),
         );
-        let raw = JsFuture::from(promise).await.map_err(js_failure)?;
+        let raw = JsFuture::from(promise).await.map_err(|e| js_failure(&e, "request failed"))?;
         let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
         let status = get("status").as_f64().unwrap_or(0.0) as u16;
-        let headers = Array::from(&get("headers"))
-            .iter()
-            .filter_map(|pair| {
-                let pair = Array::from(&pair);
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect();
+        let headers = header_pairs(&get("headers"));
         let body = Uint8Array::new(&get("body")).to_vec();
         Ok(Response { status, headers, body })
     }
 
     async fn sleep(&self, ms: f64) -> Result<()> {
-        JsFuture::from(sleep(ms, &self.signal)).await.map(|_| ()).map_err(js_failure)
+        JsFuture::from(sleep(ms, &self.signal)).await.map(|_| ()).map_err(|e| js_failure(&e, "request failed"))
     }
 
     fn now_ms(&self) -> f64 {

@@ -4,12 +4,14 @@
 // and report counts. Failures come back as { kind, message } (kind network|timeout|aborted|
 // write|file_exists|invalid_argument).
 
+import { describeUrl, failure } from "./transport.js";
+
 /**
  * GET without credentials; resolves to { status, headers, response } once the head arrived.
  * `dispatcher` is Node's proxy agent when HTTP(S)_PROXY is set (from transport.js), else undefined.
  */
 export async function openDownload(url, headers, signal, dispatcher) {
-  if (signal?.aborted) throw failure("aborted", `download of ${describe(url)} aborted`);
+  if (signal?.aborted) throw failure("aborted", `download of ${describeUrl(url)} aborted`);
   let response;
   try {
     // No cookies, no Authorization: the link is pre-signed (API_SPEC §7.1 step 3).
@@ -17,8 +19,8 @@ export async function openDownload(url, headers, signal, dispatcher) {
     if (dispatcher) init.dispatcher = dispatcher;
     response = await fetch(url, init);
   } catch (e) {
-    if (signal?.aborted) throw failure("aborted", `download of ${describe(url)} aborted`);
-    throw failure("network", `GET ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+    if (signal?.aborted) throw failure("aborted", `download of ${describeUrl(url)} aborted`);
+    throw failure("network", `GET ${describeUrl(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
   }
   return { status: response.status, headers: [...response.headers.entries()], response };
 }
@@ -204,20 +206,7 @@ export async function discardSink(sink) {
   await sink.discard();
 }
 
-function failure(kind, message) {
-  return { kind, message };
-}
-
 function writeFailure(e, what = "cannot write the download") {
   return failure("write", `${what}: ${e?.code ? `${e.code} ` : ""}${e?.message ?? e}`);
 }
 
-/** Origin and path only: query strings of pre-signed URLs carry signatures. */
-function describe(url) {
-  try {
-    const u = new URL(url);
-    return u.origin + u.pathname;
-  } catch {
-    return "(invalid URL)";
-  }
-}

@@ -11,7 +11,7 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
       // A debugging hook must not break the request.
     }
   }
-  if (signal?.aborted) throw failure("aborted", `${method} ${describe(url)}: aborted before it was sent`);
+  if (signal?.aborted) throw failure("aborted", `${method} ${describeUrl(url)}: aborted before it was sent`);
   const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(Boolean);
   const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const init = { method, headers, body: body ?? undefined, signal: combined, redirect: "follow" };
@@ -23,9 +23,9 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
     response = await fetch(url, init);
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (e) {
-    if (signal?.aborted) throw failure("aborted", `${method} ${describe(url)}: aborted`);
-    if (combined?.aborted) throw failure("timeout", `${method} ${describe(url)}: no answer within ${timeoutMs} ms`);
-    throw failure("network", `${method} ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+    if (signal?.aborted) throw failure("aborted", `${method} ${describeUrl(url)}: aborted`);
+    if (combined?.aborted) throw failure("timeout", `${method} ${describeUrl(url)}: no answer within ${timeoutMs} ms`);
+    throw failure("network", `${method} ${describeUrl(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
   }
   return { status: response.status, headers: [...response.headers.entries()], body: bytes };
 }
@@ -101,12 +101,13 @@ function nodeProxyDispatcher(url) {
   return proxyAgent;
 }
 
-function failure(kind, message) {
+/** A failure as the Rust side reads it: { kind, message }. Also used by download.js and upload.js. */
+export function failure(kind, message) {
   return { kind, message };
 }
 
 /** Origin and path only: query strings of pre-signed URLs carry signatures. */
-function describe(url) {
+export function describeUrl(url) {
   try {
     const u = new URL(url);
     return u.origin + u.pathname;

@@ -5,6 +5,8 @@
 // Upload credentials reach this file only inside signed headers/URLs, which are never logged or
 // put into error messages (URLs are described by origin and path only).
 
+import { describeUrl } from "./transport.js";
+
 const CHUNK = 1 << 20;
 
 function nodeModule(name) {
@@ -160,14 +162,6 @@ export function isOffline() {
   return globalThis.navigator?.onLine === false;
 }
 
-function describe(url) {
-  try {
-    const u = new URL(url);
-    return u.origin + u.pathname;
-  } catch {
-    return "(invalid URL)";
-  }
-}
 
 function outcome(tag, status, headers, body) {
   const get = (k) => headers(k) ?? undefined;
@@ -244,8 +238,8 @@ function sendNode({ mod, agent }, tag, method, url, headers, body, signal, stall
     };
     const fail = (e) => {
       if (signal?.aborted) finish(failed(tag, "aborted", "aborted"));
-      else if (stalled) finish(failed(tag, "stalled", `${method} ${describe(url)}: no progress for ${stallMs} ms`));
-      else finish(failed(tag, "network", `${method} ${describe(url)}: network error (${e?.code ?? e?.message ?? e})`));
+      else if (stalled) finish(failed(tag, "stalled", `${method} ${describeUrl(url)}: no progress for ${stallMs} ms`));
+      else finish(failed(tag, "network", `${method} ${describeUrl(url)}: network error (${e?.code ?? e?.message ?? e})`));
     };
     const arm = () => {
       clearTimeout(timer);
@@ -258,7 +252,7 @@ function sendNode({ mod, agent }, tag, method, url, headers, body, signal, stall
     try {
       req = mod.request(url, { method, headers: h, agent });
     } catch (e) {
-      return resolve(failed(tag, "network", `${method} ${describe(url)}: ${e?.code ?? e?.message ?? e}`));
+      return resolve(failed(tag, "network", `${method} ${describeUrl(url)}: ${e?.code ?? e?.message ?? e}`));
     }
     req.on("error", (e) => fail(e));
     req.on("response", (res) => {
@@ -337,9 +331,9 @@ function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
       }
       finish(outcome(tag, xhr.status, (k) => all.get(k), xhr.responseText));
     };
-    xhr.onerror = () => finish(failed(tag, "network", `${method} ${describe(url)}: network error`));
+    xhr.onerror = () => finish(failed(tag, "network", `${method} ${describeUrl(url)}: network error`));
     xhr.onabort = () =>
-      finish(stalled ? failed(tag, "stalled", `${method} ${describe(url)}: no progress for ${stallMs} ms`) : failed(tag, "aborted", "aborted"));
+      finish(stalled ? failed(tag, "stalled", `${method} ${describeUrl(url)}: no progress for ${stallMs} ms`) : failed(tag, "aborted", "aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
     arm();
     xhr.send(body);
@@ -361,8 +355,8 @@ async function sendFetch(tag, method, url, headers, body, signal, stallMs, dispa
     return outcome(tag, r.status, (k) => r.headers.get(k), text);
   } catch (e) {
     if (signal?.aborted) return failed(tag, "aborted", "aborted");
-    if (stalled) return failed(tag, "stalled", `${method} ${describe(url)}: no answer for ${stallMs} ms`);
-    return failed(tag, "network", `${method} ${describe(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+    if (stalled) return failed(tag, "stalled", `${method} ${describeUrl(url)}: no answer for ${stallMs} ms`);
+    return failed(tag, "network", `${method} ${describeUrl(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

@@ -72,15 +72,7 @@ pub fn get(v: &JsValue, k: &str) -> JsValue {
 
 /// A `{ kind, message }` from upload.js (or anything thrown) as a core error.
 pub fn js_error(e: JsValue) -> Error {
-    let kind = get(&e, "kind").as_string();
-    let message = get(&e, "message").as_string().unwrap_or_else(|| "upload I/O failed".into());
-    let code = match kind.as_deref() {
-        Some("invalid_file") => ErrorCode::InvalidFile,
-        Some("aborted") => ErrorCode::Aborted,
-        Some("timeout") => ErrorCode::Timeout,
-        _ => ErrorCode::Network,
-    };
-    Error::new(code, message)
+    crate::transport::js_failure(&e, "upload I/O failed")
 }
 
 pub async fn await_js(p: Promise) -> Result<JsValue> {
@@ -148,7 +140,7 @@ pub async fn checksum(part: &JsValue, len: u64, kind: ChecksumKind) -> Result<Pa
 
 /// Starts a signed S3 request; the promise never rejects (see `sendS3`).
 pub fn send_s3(tag: u32, req: &S3Request, part: &JsValue, signal: &JsValue, stall_ms: Option<f64>, on_bytes: &JsValue) -> Promise {
-    let headers: Array = req.headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect();
+    let headers = crate::transport::pairs(&req.headers);
     let body = match &req.body {
         Body::Empty => JsValue::NULL,
         Body::Xml { text } => JsValue::from_str(text),
