@@ -5,12 +5,10 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { withServer } from "./support.mjs";
+import { withServer, withConnectProxy } from "./support.mjs";
 
 const run = promisify(execFile);
 const SCRIPT = `
@@ -48,24 +46,8 @@ test("Node reads credentials and the base URL from the environment and ~/.onecod
 
 test("HTTP_PROXY is honoured in Node", async (t) => {
   const srv = await withServer(t, ["--samples", "5"]);
-  const proxied = [];
-  // A forward proxy as undici uses one: a CONNECT tunnel to the target.
-  const proxy = http.createServer((req, res) => res.writeHead(405).end());
-  proxy.on("connect", (req, socket, head) => {
-    proxied.push(req.url);
-    const [host, port] = req.url.split(":");
-    const upstream = net.connect(Number(port), host, () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on("error", () => socket.destroy());
-    socket.on("error", () => upstream.destroy());
-  });
-  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
-  t.after(() => new Promise((r) => proxy.close(r)));
-  const r = await client({ ONE_CODEX_API_BASE: srv.api, ONE_CODEX_API_KEY: srv.apiKey, HTTP_PROXY: `http://127.0.0.1:${proxy.address().port}` });
+  const { url: proxyUrl, proxied } = await withConnectProxy(t);
+  const r = await client({ ONE_CODEX_API_BASE: srv.api, ONE_CODEX_API_KEY: srv.apiKey, HTTP_PROXY: proxyUrl });
   assert.equal(r.ok, true);
   assert.ok(proxied.includes(new URL(srv.api).host), `tunnelled through the proxy: ${proxied}`);
 });

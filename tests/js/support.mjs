@@ -1,5 +1,7 @@
 // Shared by the client tests: the local One Codex server (a real HTTP + S3 server on free ports)
 // and its fault admin. Faults are asserted through their hit counters, never just assumed.
+import http from "node:http";
+import net from "node:net";
 import { startServer } from "../../scripts/server.mjs";
 
 export async function withServer(t, args = ["--samples", "60"]) {
@@ -22,3 +24,26 @@ export async function withServer(t, args = ["--samples", "60"]) {
 }
 
 export const idOf = (o) => o.$uri.split("/").pop();
+
+/** A forward proxy as undici uses one (a CONNECT tunnel to the target), closed after the test:
+ * `url` for HTTP(S)_PROXY, and `proxied`, the host:port of every tunnel asked for. */
+export async function withConnectProxy(t) {
+  const proxied = [];
+  // A forward proxy as undici uses one: a CONNECT tunnel to the target.
+  const proxy = http.createServer((req, res) => res.writeHead(405).end());
+  proxy.on("connect", (req, socket, head) => {
+    proxied.push(req.url);
+    const [host, port] = req.url.split(":");
+    const upstream = net.connect(Number(port), host, () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+  });
+  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
+  t.after(() => new Promise((r) => proxy.close(r)));
+  return { url: `http://127.0.0.1:${proxy.address().port}`, proxied };
+}

@@ -7,14 +7,12 @@ import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { OneCodex, isOneCodexError, pairFiles } from "onecodex-wasm";
-import { withServer, idOf } from "./support.mjs";
+import { withServer, withConnectProxy, idOf } from "./support.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const fixtures = path.resolve(root, "../shared/fixtures/files");
@@ -437,23 +435,7 @@ test("S3's region error: re-signed for the region it names", { skip: !have && "f
 
 test("Node with HTTP_PROXY: the S3 requests of an upload go through the proxy too", { skip: !have && "fixtures missing" }, async (t) => {
   const { srv, object } = await server(t);
-  const proxied = [];
-  // A forward proxy as undici uses one: a CONNECT tunnel to the target.
-  const proxy = http.createServer((req, res) => res.writeHead(405).end());
-  proxy.on("connect", (req, socket, head) => {
-    proxied.push(req.url);
-    const [host, port] = req.url.split(":");
-    const upstream = net.connect(Number(port), host, () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on("error", () => socket.destroy());
-    socket.on("error", () => upstream.destroy());
-  });
-  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
-  t.after(() => new Promise((r) => proxy.close(r)));
+  const { url: proxyUrl, proxied } = await withConnectProxy(t);
   const file = bigFile("proxied_R1.fastq", 11 * MiB, 31);
   const script = `
     import { OneCodex } from "onecodex-wasm";
@@ -464,7 +446,7 @@ test("Node with HTTP_PROXY: the S3 requests of an upload go through the proxy to
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/_PROXY$|_proxy$/.test(k)));
   const { stdout } = await promisify(execFile)("node", ["--input-type=module", "-e", script], {
     cwd: root,
-    env: { ...clean, HTTP_PROXY: `http://127.0.0.1:${proxy.address().port}` },
+    env: { ...clean, HTTP_PROXY: proxyUrl },
   });
   const st = JSON.parse(stdout);
   assert.equal(st.parts.length, 3);
