@@ -2,7 +2,9 @@
 // downloaded). Screenshots go to test-results/ as artefacts.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { startStaticServer } from "../../scripts/serve.mjs";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -32,4 +34,20 @@ export async function openPage(browser, url) {
 export async function screenshot(page, name) {
   fs.mkdirSync(artefacts, { recursive: true });
   await page.screenshot({ path: path.join(artefacts, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A page that imports the built package as users do (an import map to both entries), served with
+ * pkg/ and `mounts`, with Chromium launched; all of it closed and removed after the test.
+ * `head` is extra markup before the body.
+ */
+export async function packagePage(t, { head = "", mounts = {} } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
+  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
+<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js", "onecodex-wasm/tables": "/pkg/tables/web/index.js"}}</script>
+${head}<body>ready</body>`);
+  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg"), ...mounts } });
+  const browser = await launch();
+  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  return { browser, url: web.url + "/" };
 }

@@ -2,23 +2,14 @@
 // paging, typed errors and abort, as a dashboard uses them.
 import test from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root } from "./browser.mjs";
+import { openPage, packagePage } from "./browser.mjs";
 
 test("the client in a browser page, cross-origin", async (t) => {
   const srv = await withServer(t, ["--samples", "40"]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body>ready</body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg") } });
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const { browser, url } = await packagePage(t);
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   const result = await page.evaluate(async ({ api, key }) => {
     const { OneCodex, where } = await import("onecodex-wasm");
     const ocx = new OneCodex({ apiKey: key, baseUrl: api });

@@ -1,22 +1,14 @@
 // The query checks of tests/js/query-checks.js run in Chromium, cross-origin to the local server.
 import test from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root } from "./browser.mjs";
+import { openPage, root, packagePage } from "./browser.mjs";
 
 test("queries against the local server, in Chromium", async (t) => {
   const srv = await withServer(t, ["--samples", "250"]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-queries-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body></body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg"), "/checks/": path.join(root, "tests", "js") } });
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { browser, url } = await packagePage(t, { mounts: { "/checks/": path.join(root, "tests", "js") } });
+  const { page, problems } = await openPage(browser, url);
   const env = { api: srv.api, key: srv.apiKey, outsider: (await srv.info()).outsider_private_sample };
 
   // The page asks Node for faults (the admin is loopback-only and not a browser's business).

@@ -3,25 +3,18 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root, screenshot } from "./browser.mjs";
+import { openPage, root, screenshot, packagePage } from "./browser.mjs";
 
 const FIXTURES = path.resolve(root, "../shared/fixtures/api/v1/classifications");
 if (!fs.existsSync(FIXTURES) && process.env.CI === "true") throw new Error(`fixtures missing at ${FIXTURES} (required when CI=true)`);
 
 test("results and tables in a browser page", { skip: fs.existsSync(FIXTURES) ? false : "fixtures not found" }, async (t) => {
   const srv = await withServer(t, ["--samples", "20"]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-tables-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js", "onecodex-wasm/tables": "/pkg/tables/web/index.js"}}</script><body>ready</body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg"), "/fixtures/": FIXTURES } });
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const { browser, url } = await packagePage(t, { mounts: { "/fixtures/": FIXTURES } });
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   const out = await page.evaluate(async ({ api, key }) => {
     const { OneCodex } = await import("onecodex-wasm");
     const { parseClassificationResults, Collection } = await import("onecodex-wasm/tables");

@@ -7,29 +7,19 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root } from "./browser.mjs";
+import { openPage, packagePage } from "./browser.mjs";
 
 const BUCKET = "onecodex-multipart-uploads-encrypted";
 
 test("uploads from a browser page: File and Blob, XHR progress to 100%", async (t) => {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-up-"));
   const srv = await withServer(t, ["--samples", "3", "--classify-delay-ms", "0", "--data", data]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body>ready</body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg") } });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await web.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(data, { recursive: true, force: true });
-  });
+  const { browser, url } = await packagePage(t);
+  t.after(() => fs.rmSync(data, { recursive: true, force: true }));
   const fault = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 2, respond: { status: 503 }, times: 1 });
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   const result = await page.evaluate(async ({ api, s3, key }) => {
     const { OneCodex } = await import("onecodex-wasm");
     const ocx = new OneCodex({ apiKey: key, baseUrl: api, s3Endpoint: s3 });
@@ -77,10 +67,7 @@ test("uploads from a browser page: File and Blob, XHR progress to 100%", async (
 test("browser uploads: waiting while offline, and resuming after a page reload", async (t) => {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-up-"));
   const srv = await withServer(t, ["--samples", "3", "--classify-delay-ms", "0", "--data", data]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script>
-<script>
+  const { browser, url } = await packagePage(t, { head: `<script>
   // The same bytes, name and date in every page load, as a user picking the same file again.
   window.sameFile = (mib, seed) => {
     const b = new Uint8Array(mib * 1024 * 1024);
@@ -88,16 +75,9 @@ test("browser uploads: waiting while offline, and resuming after a page reload",
     for (let i = 0; i < b.length; i++) { x = (x * 1103515245 + 12345) >>> 0; b[i] = x >>> 24; }
     return new File([b], "reload_R1.fastq", { lastModified: 1700000000000 });
   };
-</script><body>ready</body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg") } });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await web.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(data, { recursive: true, force: true });
-  });
-  const { page, problems } = await openPage(browser, web.url + "/");
+</script>` });
+  t.after(() => fs.rmSync(data, { recursive: true, force: true }));
+  const { page, problems } = await openPage(browser, url);
   const args = { api: srv.api, s3: srv.s3, key: srv.apiKey };
 
   await t.test("offline: the upload waits and goes on when the browser is back online", async () => {
@@ -154,20 +134,11 @@ test("browser uploads: waiting while offline, and resuming after a page reload",
 test("browser uploads at the issue's sizes: a 64 MiB File, a pair, lane files as one, a document and an asset", async (t) => {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-up-"));
   const srv = await withServer(t, ["--samples", "3", "--classify-delay-ms", "0", "--data", data]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-page-"));
-  fs.writeFileSync(path.join(dir, "index.html"), `<!doctype html><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"onecodex-wasm": "/pkg/web/index.js"}}</script><body>ready</body>`);
-  const web = await startStaticServer({ mounts: { "/": dir, "/pkg/": path.join(root, "pkg") } });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await web.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(data, { recursive: true, force: true });
-  });
+  const { browser, url } = await packagePage(t);
+  t.after(() => fs.rmSync(data, { recursive: true, force: true }));
   const puts = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
   const callbacks = await srv.addFault({ target: "api", path: "/api/import_file_from_s3", latency: { ms: 0 } });
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   const r = await page.evaluate(async ({ api, s3, key }) => {
     const { OneCodex, pairFiles } = await import("onecodex-wasm");
     const ocx = new OneCodex({ apiKey: key, baseUrl: api, s3Endpoint: s3 });
