@@ -51,3 +51,16 @@ ${head}<body>ready</body>`);
   t.after(async () => { await browser.close(); await web.close(); fs.rmSync(dir, { recursive: true, force: true }); });
   return { browser, url: web.url + "/" };
 }
+
+/** The demo (www/) served with pkg/ and a `/config.json` pointing at the local server `srv`, with
+ * Chromium launched; closed after the test. `config` is served as it is at each request. */
+export async function demoPage(t, srv) {
+  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
+  const web = await startStaticServer({
+    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
+    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
+  });
+  const browser = await launch();
+  t.after(async () => { await browser.close(); await web.close(); });
+  return { browser, url: web.url + "/", config };
+}

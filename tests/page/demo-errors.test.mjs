@@ -2,22 +2,14 @@
 // API (retries exhausted, shown by the server's fault counter), no network, and a refused file.
 import test from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root, screenshot } from "./browser.mjs";
+import { openPage, screenshot, demoPage } from "./browser.mjs";
 
 test("demo page: errors in words (wrong key, rate limited, offline, refused file)", async (t) => {
   const srv = await withServer(t, ["--samples", "20"]);
-  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
-  const web = await startStaticServer({
-    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
-    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
-  });
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); });
+  const { browser, url } = await demoPage(t, srv);
 
-  const { page } = await openPage(browser, web.url + "/");
+  const { page } = await openPage(browser, url);
   await page.waitForSelector("body[data-connected=true]");
   const account = () => page.textContent("#account");
   const connect = async () => {

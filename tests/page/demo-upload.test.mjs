@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root, screenshot } from "./browser.mjs";
+import { openPage, root, screenshot, demoPage } from "./browser.mjs";
 
 const fixtures = path.resolve(root, "../shared/fixtures/files");
 const have = fs.existsSync(fixtures);
@@ -16,16 +15,11 @@ if (!have && process.env.CI === "true") throw new Error(`fixtures missing: ${fix
 
 test("demo page: upload a pair with progress, cancel another", { skip: !have && "fixtures missing" }, async (t) => {
   const srv = await withServer(t, ["--samples", "10"]);
-  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
-  const web = await startStaticServer({
-    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
-    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
-  });
+  const { browser, url } = await demoPage(t, srv);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-demo-up-"));
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(tmp, { recursive: true, force: true }); });
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   await page.waitForSelector("body[data-connected=true]");
 
   // A pair, picked in any order: paired by name, uploaded as one sample.
@@ -59,14 +53,9 @@ test("demo page: upload a pair with progress, cancel another", { skip: !have && 
 // 8 MiB up, §6.1); part 3 is held at S3 so the upload cannot finish before the reload.
 test("demo page: resume an unfinished upload after a reload", { skip: !have && "fixtures missing" }, async (t) => {
   const srv = await withServer(t, ["--samples", "5"]);
-  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
-  const web = await startStaticServer({
-    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
-    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
-  });
+  const { browser, url, config } = await demoPage(t, srv);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocx-demo-resume-"));
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); fs.rmSync(tmp, { recursive: true, force: true }); });
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const MIB = 1024 * 1024;
   const file = path.join(tmp, "resume_me.fastq");
@@ -78,7 +67,7 @@ test("demo page: resume an unfinished upload after a reload", { skip: !have && "
   const hold = await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 3, latency: { ms: 120_000 } });
   const before = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   await page.waitForSelector("body[data-connected=true]");
   await page.setInputFiles("#upload-files", [file]);
   const row = page.locator("#uploads tbody tr", { hasText: "resume_me.fastq" });

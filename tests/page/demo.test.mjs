@@ -4,22 +4,14 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
-import { startStaticServer } from "../../scripts/serve.mjs";
 import { withServer } from "../js/support.mjs";
-import { launch, openPage, root, screenshot } from "./browser.mjs";
+import { openPage, screenshot, demoPage } from "./browser.mjs";
 
 test("demo page: connect, filter builder, infinite scroll", async (t) => {
   const srv = await withServer(t, ["--samples", "250"]);
-  const config = { apiBase: srv.api, s3Endpoint: srv.s3, apiKey: srv.apiKey, local: true };
-  const web = await startStaticServer({
-    mounts: { "/": path.join(root, "www"), "/pkg/": path.join(root, "pkg") },
-    routes: { "/config.json": () => [200, "application/json", JSON.stringify(config)] },
-  });
-  const browser = await launch();
-  t.after(async () => { await browser.close(); await web.close(); });
+  const { browser, url } = await demoPage(t, srv);
 
-  const { page, problems } = await openPage(browser, web.url + "/");
+  const { page, problems } = await openPage(browser, url);
   await page.waitForSelector("body[data-ready=true]");
   assert.match(await page.textContent("#status"), /onecodex-wasm \d+\.\d+\.\d+ ready/);
   await page.waitForSelector("body[data-connected=true]");
