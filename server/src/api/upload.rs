@@ -101,6 +101,13 @@ fn tag_ids(st: &mut Store, names: &[String]) -> Vec<Value> {
 }
 
 /// Creates a sample (and its metadata) owned by the main user.
+/// The sample fields an upload request may set: metadata, tags and project, each checked.
+type SampleFields = (Vec<(String, Value)>, Vec<String>, Option<String>);
+
+fn sample_fields(st: &Store, body: &Map<String, Value>) -> Result<SampleFields, String> {
+    Ok((parse_metadata(st, body.get("metadata"))?, parse_tags(body.get("tags"))?, parse_project(st, body.get("project"))?))
+}
+
 fn create_sample(st: &mut Store, sid: &str, meta: &[(String, Value)], tags: &[String], project: Option<String>, awaiting: bool) {
     let now = crate::timefmt::format(crate::timefmt::now_secs());
     let mid = super::new_id();
@@ -133,16 +140,8 @@ pub fn preupload(app: &App, req: &Req) -> Resp {
         Err(r) => return r,
     };
     let Ok(mut st) = app.store.write() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "store") };
-    let meta = match parse_metadata(&st, body.get("metadata")) {
-        Ok(m) => m,
-        Err(e) => return bad(e),
-    };
-    let tags = match parse_tags(body.get("tags")) {
-        Ok(t) => t,
-        Err(e) => return bad(e),
-    };
-    let project = match parse_project(&st, body.get("project")) {
-        Ok(p) => p,
+    let (meta, tags, project) = match sample_fields(&st, &body) {
+        Ok(f) => f,
         Err(e) => return bad(e),
     };
     let sid = super::new_id();
@@ -179,16 +178,8 @@ pub fn sample_init(app: &App, req: &Req) -> Resp {
         return bad("Provide sample_id or external_sample_id, not both");
     }
     let Ok(st) = app.store.read() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "store") };
-    let meta = match parse_metadata(&st, body.get("metadata")) {
-        Ok(m) => m,
-        Err(e) => return bad(e),
-    };
-    let tags = match parse_tags(body.get("tags")) {
-        Ok(t) => t,
-        Err(e) => return bad(e),
-    };
-    let project = match parse_project(&st, body.get("project")) {
-        Ok(p) => p,
+    let (meta, tags, project) = match sample_fields(&st, &body) {
+        Ok(f) => f,
         Err(e) => return bad(e),
     };
     let awaiting = |o: &Obj| o.owner == MAIN && o.get(&SAMPLES, "visibility").and_then(Value::as_str) == Some("awaiting data");
