@@ -35,6 +35,8 @@ mod transport;
 mod upload;
 
 #[cfg(feature = "tables")]
+mod ecology;
+#[cfg(feature = "tables")]
 mod tables;
 
 #[cfg(feature = "client")]

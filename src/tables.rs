@@ -782,8 +782,8 @@ struct FunctionalMatrixJsOptions {
 /// ```
 #[wasm_bindgen(js_name = Collection)]
 pub struct CollectionJs {
-    c: res::Collection,
-    meta: Vec<MetadataItem>,
+    pub(crate) c: res::Collection,
+    pub(crate) meta: Vec<MetadataItem>,
     /// Warnings from before the collection (e.g. samples without a primary classification, found
     /// while fetching), listed before the core's: (code, message).
     pre_warnings: Vec<(String, String)>,

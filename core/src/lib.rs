@@ -5,6 +5,7 @@ pub mod analyses;
 pub mod api;
 pub mod config;
 pub mod download;
+pub mod ecology;
 pub mod download_link;
 pub mod error;
 pub mod functional_collection;
