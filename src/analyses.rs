@@ -7,9 +7,9 @@ use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions, Ren
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use js_sys::{Function, Promise};
-use onecodex_core::analyses::{files, find_file, logs, readlevel_url};
-use onecodex_core::download_link::safe_name;
-use onecodex_core::poll::{await_completion, refresh, PollOptions};
+use onecodex_core::objects::analyses::{files, find_file, logs, readlevel_url};
+use onecodex_core::download::link::safe_name;
+use onecodex_core::objects::poll::{await_completion, refresh, PollOptions};
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
 use std::cell::RefCell;
@@ -71,7 +71,7 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, opti
     };
     // Checked now so that bad values throw before any request.
     poll.validate().map_err(err_js)?;
-    onecodex_core::api::check_id(&id).map_err(err_js)?;
+    onecodex_core::http::session::check_id(&id).map_err(err_js)?;
     let inner = inner.clone();
     Ok(promise(async move {
         let api = inner.api(signal);
@@ -95,7 +95,7 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, opti
 }
 
 fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
-    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
     Ok(promise(async move {
@@ -110,7 +110,7 @@ fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: Stri
 }
 
 fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
-    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
     Ok(promise(async move {

@@ -1,5 +1,5 @@
 //! Downloads for JavaScript: `samples.download`, `documents.download`, … (API_SPEC.md §7).
-//! The plan (retries, Range resumption, status checks) is `onecodex_core::download`; bodies
+//! The plan (retries, Range resumption, status checks) is `onecodex_core::download::transfer`; bodies
 //! stream in src/js/download.js from fetch straight into a file, a Blob or a WritableStream.
 
 use crate::client::{promise, ClientInner};
@@ -8,10 +8,10 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use onecodex_core::download::{self, DownloadIo, DownloadPolicy, DownloadStats, Head};
-use onecodex_core::download_link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
+use onecodex_core::download::transfer::{self, DownloadIo, DownloadPolicy, DownloadStats, Head};
+use onecodex_core::download::link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
 use onecodex_core::http::Request;
-use onecodex_core::transport::Transport;
+use onecodex_core::http::transport::Transport;
 use onecodex_core::{objects, Error, ErrorCode, Result as CoreResult};
 use serde::Deserialize;
 use serde_json::Value;
@@ -183,10 +183,10 @@ impl Renewal {
         match self {
             Renewal::Object { resource, id } => download_uri(&api, resource, id).await,
             Renewal::AnalysisFile { collection, id, filepath } => {
-                let files = onecodex_core::analyses::files(&api, collection, id).await?;
-                Ok(onecodex_core::analyses::find_file(files, id, filepath)?.url)
+                let files = onecodex_core::objects::analyses::files(&api, collection, id).await?;
+                Ok(onecodex_core::objects::analyses::find_file(files, id, filepath)?.url)
             }
-            Renewal::Readlevel { id } => onecodex_core::analyses::readlevel_url(&api, id).await,
+            Renewal::Readlevel { id } => onecodex_core::objects::analyses::readlevel_url(&api, id).await,
             Renewal::AnnotationCsv { id } => annotation_csv_uri(&api, id).await,
         }
     }
@@ -286,7 +286,7 @@ pub async fn stream_to_sink(
         signal: options.signal.clone(),
         response: RefCell::new(JsValue::UNDEFINED),
     };
-    let stats: DownloadStats = match download::run(&io, url, what, &options.policy).await {
+    let stats: DownloadStats = match transfer::run(&io, url, what, &options.policy).await {
         Ok(stats) => stats,
         Err(e) => {
             let _ = JsFuture::from(discard_sink(&sink)).await;
@@ -333,7 +333,7 @@ fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
 /// `xxx.download(idOrObject, options)` for the resources with `download_uri` (§7.1).
 pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
     let (id, given) = target_id(&target)?;
-    let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
     // An object the caller has is checked now: an awaiting-data sample makes no request at all.
     if let Some(object) = &given {
         check_downloadable(resource, object).map_err(err_js)?;
@@ -412,7 +412,7 @@ impl AnnotationSetsApi {
         id: String,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let id = onecodex_core::api::check_id(&id).map_err(err_js)?.to_string();
+        let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
         let options = DownloadOptions::parse(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move {

@@ -8,7 +8,7 @@ use crate::convert::json_from_js;
 use js_sys::{Array, Function, Promise};
 use onecodex_core::models::check_shape;
 use onecodex_core::objects;
-use onecodex_core::query_run::{QueryOptions, QueryRun};
+use onecodex_core::query::run::{QueryOptions, QueryRun};
 use serde::Deserialize;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -197,7 +197,7 @@ fn finish_query(
         limit: o.limit.map(|l| l as usize),
         public: o.public.unwrap_or(false),
         organization: o.organization.unwrap_or(false),
-        concurrency: o.concurrency.map_or(onecodex_core::query_run::DEFAULT_CONCURRENCY, |c| c as usize),
+        concurrency: o.concurrency.map_or(onecodex_core::query::run::DEFAULT_CONCURRENCY, |c| c as usize),
     };
     let run = QueryRun::new(resource, &filter, options).map_err(err_js)?;
     Ok(PageStream {
@@ -239,7 +239,7 @@ fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, patch
     let signal = call_signal(options)?;
     let patch = json_from_js("changes", &patch)?;
     // Checked now, so a bad change throws before any request is made.
-    onecodex_core::update::update_body(resource, &patch).map_err(err_js)?;
+    onecodex_core::objects::changes::update_body(resource, &patch).map_err(err_js)?;
     let inner = inner.clone();
     Ok(promise(async move { to_js(&objects::update(&inner.api(signal), resource, &id, &patch).await.map_err(err_js)?) }))
 }
@@ -485,7 +485,7 @@ impl JobsApi {
     ) -> Result<Promise, JsValue> {
         let signal = call_signal(options)?;
         let job = json_from_js("job", &job)?;
-        onecodex_core::update::job_create_body(&job).map_err(err_js)?;
+        onecodex_core::objects::changes::job_create_body(&job).map_err(err_js)?;
         let inner = self.inner.clone();
         Ok(promise(async move { to_js(&objects::create_job(&inner.api(signal), &job).await.map_err(err_js)?) }))
     }

@@ -1,6 +1,6 @@
 //! Fetching results from JavaScript (issue 6): `ocx.classifications.results/table/readlevelUrl`,
 //! `ocx.functionalProfiles.results/table/filteredResults`, `ocx.mlsts/panels/workflows.results`
-//! and `ocx.collection(items, options)`. The logic is in `onecodex_core::results_fetch`.
+//! and `ocx.collection(items, options)`. The logic is in `onecodex_core::fetch::results`.
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
 use crate::convert::{signal_or_undefined, split_options, to_js};
@@ -10,11 +10,11 @@ use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, Pane
 use crate::tables_link::{self, core_error, invoke};
 use crate::transport::{is_function, FetchTransport};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use onecodex_core::api::Api;
+use onecodex_core::http::session::Api;
 use onecodex_core::objects::resolve_all;
-use onecodex_core::functional_collection as fc;
+use onecodex_core::fetch::functional as fc;
 use onecodex_core::results::{self as res, filtered_results_query, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric, Warning};
-use onecodex_core::results_fetch as rf;
+use onecodex_core::fetch::results as rf;
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -109,7 +109,7 @@ async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value)
 /// The id of a reference: a bare id (checked), or the object's `$uri`.
 fn id_of(reference: &Value) -> Result<String, JsValue> {
     match reference {
-        Value::String(s) => Ok(onecodex_core::api::check_id(s).map_err(err_js)?.to_string()),
+        Value::String(s) => Ok(onecodex_core::http::session::check_id(s).map_err(err_js)?.to_string()),
         o => rf::object_id(o).map_err(err_js),
     }
 }
@@ -498,7 +498,7 @@ async fn build_collection(
         kind = Some(k);
         refs.push(match it {
             Value::String(s) if s.starts_with("/api/v1/") => json!({ "$ref": s }),
-            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::api::check_id(&s)?) }),
+            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::http::session::check_id(&s)?) }),
             v => v,
         });
     }

@@ -7,7 +7,7 @@ use super::io::{self, Answer, FileInput};
 use crate::client::ClientInner;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Promise};
-use onecodex_core::api::Api;
+use onecodex_core::http::session::Api;
 use onecodex_core::http::{Method, Request};
 use onecodex_core::objects;
 use onecodex_core::upload::checksum::PartChecksum;

@@ -11,7 +11,7 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{AssetsApi, DocumentsApi, SamplesApi};
 use driver::{Settings, Shared, Start};
 use js_sys::{Array, Promise};
-use onecodex_core::api::check_id;
+use onecodex_core::http::session::check_id;
 use onecodex_core::upload::checksum::ChecksumKind;
 use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};
@@ -397,7 +397,7 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
             let order: Vec<Option<usize>> =
                 state.files.iter().map(|f| specs.iter().position(|x| base(&x.name) == base(&f.fingerprint.name))).collect();
             let mut seen: Vec<usize> = order.iter().flatten().copied().collect();
-            onecodex_core::sort::sort(&mut seen);
+            onecodex_core::index_sort::sort(&mut seen);
             seen.dedup();
             if seen.len() == specs.len() {
                 let ix: Vec<usize> = order.into_iter().flatten().collect();

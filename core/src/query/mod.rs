@@ -4,7 +4,9 @@ pub mod fields;
 pub mod form;
 pub mod keywords;
 pub mod listing;
+pub mod pager;
 pub mod pyjson;
+pub mod run;
 pub mod sort;
 pub mod where_filter;
 

@@ -260,7 +260,7 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
     let lanes = |v: &Vec<(u32, usize)>| v.iter().map(|x| x.0).collect::<Vec<_>>();
     for mut g in groups {
         for v in [&mut g.r1, &mut g.r2, &mut g.single] {
-            crate::sort::sort(v);
+            crate::index_sort::sort(v);
         }
         let idx = |v: &Vec<(u32, usize)>| v.iter().map(|x| x.1).collect::<Vec<_>>();
         let dup = |v: &Vec<(u32, usize)>| v.windows(2).any(|w| w[0].0 == w[1].0);
@@ -303,7 +303,7 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
             }
         }
     }
-    crate::sort::sort_by_key(&mut out.leftover, |l| l.index);
+    crate::index_sort::sort_by_key(&mut out.leftover, |l| l.index);
     out
 }
 

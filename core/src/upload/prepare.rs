@@ -151,7 +151,7 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
         });
     }
     // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
-    crate::sort::sort_by_key(&mut out, |f| f.role != Role::R2);
+    crate::index_sort::sort_by_key(&mut out, |f| f.role != Role::R2);
     Ok(Prepared {
         kind,
         files: out,

@@ -652,7 +652,7 @@ impl Session {
                 checksum: crc,
                 size,
             });
-            crate::sort::sort_by_key(&mut f.parts, |p| p.number);
+            crate::index_sort::sort_by_key(&mut f.parts, |p| p.number);
             if f.plan.single_put {
                 f.completed = true;
             }
@@ -869,7 +869,7 @@ impl Session {
                 Ok(Outcome::Continue)
             }
             None => {
-                crate::sort::sort_by_key(&mut acc, |p| p.number);
+                crate::index_sort::sort_by_key(&mut acc, |p| p.number);
                 self.state.files[file].parts = acc;
                 self.finish_listing(file);
                 Ok(Outcome::Done)

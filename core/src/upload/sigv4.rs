@@ -217,7 +217,7 @@ fn sign_inner(
         let value = v.split_whitespace().collect::<Vec<_>>().join(" ");
         canon.push((name, value));
     }
-    crate::sort::sort_by(&mut canon, |a, b| a.0.cmp(&b.0)); // stable: repeated names keep their order
+    crate::index_sort::sort_by(&mut canon, |a, b| a.0.cmp(&b.0)); // stable: repeated names keep their order
     let mut merged: Vec<(String, String)> = Vec::with_capacity(canon.len());
     for (k, v) in canon {
         match merged.last_mut() {
@@ -251,7 +251,7 @@ fn sign_inner(
         auth_query.push(("X-Amz-SignedHeaders".into(), enc(&signed_headers)));
         parts.pairs.extend(auth_query.iter().cloned());
     }
-    crate::sort::sort(&mut parts.pairs);
+    crate::index_sort::sort(&mut parts.pairs);
     let canonical_query = parts
         .pairs
         .iter()

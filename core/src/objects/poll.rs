@@ -1,10 +1,10 @@
 //! `awaitCompletion` (API_SPEC.md §8.7): the polling schedule as pure state, and the loop that
 //! refreshes an analysis until it is complete, over the `Transport` clock and sleep.
 
-use crate::api::{check_id, Api};
+use crate::http::session::{check_id, Api};
 use crate::error::{Error, ErrorCode, Result};
 use crate::objects;
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde_json::Value;
 
 /// The server asks clients not to poll more often than this (`MIN_POLL_INTERVAL_SECONDS`).
@@ -126,9 +126,9 @@ pub async fn refresh<T: Transport>(api: &Api<T>, collection: &str, id: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply};
-    use crate::api::ClientConfig;
-    use crate::config::BaseUrl;
+    use crate::http::session::tests::{block_on, reply};
+    use crate::http::session::ClientConfig;
+    use crate::http::config::BaseUrl;
     use crate::http::{Request, Response};
     use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;

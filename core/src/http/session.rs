@@ -1,11 +1,11 @@
 //! The authenticated API session: builds requests for the API origin only (credentials never go
 //! anywhere else), applies the retry policy, and maps failures to typed errors.
 
-use crate::config::{BaseUrl, Credentials};
+use crate::http::config::{BaseUrl, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{status_error, Method, Request, Response};
-use crate::retry::{Attempt, RetryPolicy};
-use crate::transport::Transport;
+use crate::http::retry::{Attempt, RetryPolicy};
+use crate::http::transport::Transport;
 use serde_json::Value;
 
 #[derive(Debug, Clone)]

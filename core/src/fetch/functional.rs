@@ -7,12 +7,12 @@
 //! Fetching the chosen profiles' condensed files and building the matrix are the caller's: the
 //! wasm client hands the bytes to the tables module.
 
-use crate::api::{check_id, Api};
+use crate::http::session::{check_id, Api};
 use crate::error::{Error, Result};
 use crate::objects::resolve_all;
-use crate::query_run::{QueryOptions, QueryRun};
+use crate::query::run::{QueryOptions, QueryRun};
 use crate::results::Warning;
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -226,7 +226,7 @@ pub fn instant(s: &str) -> Option<(i64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{api, block_on, reply, Scripted};
+    use crate::http::session::tests::{api, block_on, reply, Scripted};
     use crate::error::ErrorCode;
     use crate::http::Response;
     use crate::query::form::quote_plus;

@@ -1,12 +1,14 @@
 //! Per-analysis endpoints besides results (API_SPEC.md §8.1, §8.3, §8.8): logs, output files and
 //! the read-level link. Unlike the Python client, statuses are always checked (Appendix C.9).
 
-use crate::api::{check_id, Api};
+use crate::http::session::{check_id, Api};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method};
+use crate::objects::action_error;
 use crate::resources::Resource;
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// One entry of `/file_details`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,12 +86,26 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
         .ok_or_else(|| Error::invalid_response(format!("{action}: the response has no http(s) 'url'")))
 }
 
+/// Cancels a running custom-workflow analysis (§16.2.10); the analysis may still be running after.
+pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> Result<Value> {
+    let id = check_id(analysis_id)?;
+    let resp = api.send(&api.request(Method::Post, &format!("/api/v1/analyses/{id}/cancel"))).await?;
+    match resp.status {
+        s if (200..300).contains(&s) => resp.json("Analysis cancellation"),
+        403 => Err(Error::new(crate::ErrorCode::Forbidden, format!(
+            "You are not allowed to cancel analysis {id}: only the user who started it or an organization admin can"
+        )).with_status(403)),
+        404 => Err(Error::new(crate::ErrorCode::NotFound, format!("Analysis {id} not found.")).with_status(404)),
+        _ => Err(action_error(&resp, "Analysis cancellation")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply, Scripted};
-    use crate::api::ClientConfig;
-    use crate::config::BaseUrl;
+    use crate::http::session::tests::{block_on, reply, Scripted};
+    use crate::http::session::ClientConfig;
+    use crate::http::config::BaseUrl;
 
     fn api(outcomes: Vec<Result<crate::http::Response>>) -> Api<Scripted> {
         let config = ClientConfig { base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(), ..Default::default() };

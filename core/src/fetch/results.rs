@@ -5,11 +5,11 @@
 //!
 //! Bodies come back as bytes (zstd, gzip or JSON); parsing is `crate::results`'s job.
 
-use crate::api::{check_id, Api};
+use crate::http::session::{check_id, Api};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method, Request, Response};
 use crate::objects;
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
@@ -197,7 +197,7 @@ pub fn results_status_error(resp: &Response, what: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{api, block_on, reply};
+    use crate::http::session::tests::{api, block_on, reply};
     use serde_json::json;
 
     fn object() -> Value {

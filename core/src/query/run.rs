@@ -1,14 +1,14 @@
 //! Running a listing query against the API: validation before any request, then page by page,
 //! with the samples extras of §4.6 and §16.1 (tags by name, `tax_ids`, the metadata join).
 
-use crate::api::Api;
+use crate::http::session::Api;
 use crate::error::{Error, Result};
 use crate::http::Method;
-use crate::paging::Pager;
+use crate::query::pager::Pager;
 use crate::query::fields::{is_metadata_join_field, validate_terms};
 use crate::query::{expand_keywords, normalize_where, pyjson::to_python_json, Listing, Route};
 use crate::resources::{Pagination, Resource};
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 
@@ -89,7 +89,7 @@ impl QueryRun {
             if !keys.is_empty() && route != Route::Own {
                 let word = if route == Route::Public { "public" } else { "organization" };
                 let mut sorted = keys.clone();
-                crate::sort::sort(&mut sorted);
+                crate::index_sort::sort(&mut sorted);
                 return Err(Error::invalid_filter(format!("Cannot filter {word} samples by metadata field(s): {}", sorted.join(", "))));
             }
             for k in keys {
@@ -379,9 +379,9 @@ async fn resolve_tag<T: Transport>(api: &Api<T>, tag: &Value) -> Result<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply, Scripted};
-    use crate::api::ClientConfig;
-    use crate::config::BaseUrl;
+    use crate::http::session::tests::{block_on, reply, Scripted};
+    use crate::http::session::ClientConfig;
+    use crate::http::config::BaseUrl;
     use crate::error::ErrorCode;
 
     fn api(outcomes: Vec<crate::Result<crate::http::Response>>) -> Api<Scripted> {

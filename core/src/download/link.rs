@@ -1,11 +1,11 @@
 //! Step 1–2 of a download (API_SPEC.md §7.1): the object (for its name, and a sample's
 //! visibility), then its pre-signed link from `POST {$uri}/download_uri`, with the errors of §7.1.
 
-use crate::api::{check_id, Api};
+use crate::http::session::{check_id, Api};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method, Response};
 use crate::resources::Resource;
-use crate::transport::Transport;
+use crate::http::transport::Transport;
 use serde_json::Value;
 
 /// Resources with a `download_uri` action.
@@ -95,9 +95,9 @@ fn download_uri_error(resp: &Response, resource: &str, id: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::{block_on, reply, Scripted};
-    use crate::api::ClientConfig;
-    use crate::config::BaseUrl;
+    use crate::http::session::tests::{block_on, reply, Scripted};
+    use crate::http::session::ClientConfig;
+    use crate::http::config::BaseUrl;
     use serde_json::json;
 
     fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {

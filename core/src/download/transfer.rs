@@ -5,7 +5,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Method, Request};
-use crate::retry::retry_after_ms;
+use crate::http::retry::retry_after_ms;
 
 /// Retries of the pre-signed GET: 404 (the object may still be landing in S3), 429 and 5xx, and
 /// network failures, after 0, 4, 8, 16 and 32 s (what urllib3 really does, C.11).
@@ -350,7 +350,7 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &Download
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::tests::block_on;
+    use crate::http::session::tests::block_on;
     use std::cell::RefCell;
     use std::collections::VecDeque;
 

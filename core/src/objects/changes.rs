@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::query::sort::kind_of;
-use crate::retry::days_from_civil;
+use crate::http::retry::days_from_civil;
 use serde_json::{json, Map, Value};
 
 #[derive(Clone, Copy)]
@@ -140,7 +140,7 @@ fn in_range(key: &str, v: &Value, low: f64, high: f64) -> Result<Value> {
 pub fn to_ref(key: &str, collection: &str, v: &Value) -> Result<Value> {
     let uri = match v {
         Value::String(s) if s.starts_with("/api/v1/") => s.clone(),
-        Value::String(s) => format!("/api/v1/{collection}/{}", crate::api::check_id(s)?),
+        Value::String(s) => format!("/api/v1/{collection}/{}", crate::http::session::check_id(s)?),
         Value::Object(m) => m
             .get("$ref")
             .or_else(|| m.get("$uri"))
