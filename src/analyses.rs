@@ -130,7 +130,7 @@ fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsVal
 }
 
 macro_rules! analysis_lifecycle {
-    ($class:ident, $collection:literal) => {
+    ($class:ident, $collection:expr) => {
         #[wasm_bindgen]
         impl $class {
             /// Polls until the analysis is complete (whatever its `success`) and resolves to it;
@@ -240,13 +240,18 @@ macro_rules! analysis_lifecycle {
     };
 }
 
-analysis_lifecycle!(AnalysesApi, "analyses");
-analysis_lifecycle!(ClassificationsApi, "classifications");
-analysis_lifecycle!(AlignmentsApi, "alignments");
-analysis_lifecycle!(FunctionalProfilesApi, "functional_profiles");
-analysis_lifecycle!(PanelsApi, "panels");
-analysis_lifecycle!(MlstsApi, "mlsts");
-analysis_lifecycle!(WorkflowsApi, "workflows");
+/// The lifecycle methods on every analysis collection of the catalogue.
+macro_rules! analysis_classes {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
+        pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
+        analysis: $analysis:tt, $($rest:tt)*
+    } )*) => {
+        $( onecodex_core::if_flag!($analysis { analysis_lifecycle!($class, stringify!($name)); }); )*
+    };
+}
+
+onecodex_core::for_each_resource!(analysis_classes);
 
 #[wasm_bindgen]
 impl ClassificationsApi {

@@ -2,12 +2,10 @@
 //! validated against the same field table as object filters, so a builder can only produce
 //! filters the API accepts, and its JSON is exactly the object form's.
 
-use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
-use onecodex_core::query::fields::{fields_of, validate_terms};
-use onecodex_core::query::{expand_keywords, normalize_where, pyjson::to_python_json};
-use onecodex_core::resources::Resource;
-use serde_json::{Map, Value};
+use crate::error::to_js as err_js;
+use onecodex_core::query::builder::FilterBuilder;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -269,8 +267,7 @@ export type ConditionOf<Kind, B> = Kind extends keyof Conditions<B> ? Conditions
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Filter {
-    resource: &'static str,
-    terms: Map<String, Value>,
+    builder: FilterBuilder,
 }
 
 /// One field's condition; each operator method returns the filter with that term added.
@@ -287,31 +284,8 @@ pub struct FieldCondition {
 }
 
 impl Filter {
-    fn new(resource: &'static str) -> Filter {
-        Filter { resource, terms: Map::new() }
-    }
-
-    /// Adds a term and checks the whole filter; operators on one field accumulate (AND).
-    fn with(&self, field: &str, condition: Value) -> Result<Filter, JsValue> {
-        let mut terms = self.terms.clone();
-        match (terms.get_mut(field), condition) {
-            (Some(Value::Object(existing)), Value::Object(ops)) if ops.keys().all(|k| k.starts_with('$')) && existing.keys().all(|k| k.starts_with('$')) => {
-                for (op, operand) in ops {
-                    if existing.contains_key(&op) {
-                        return Err(bad_argument("filter", format!("field '{field}' already has '{op}'")));
-                    }
-                    existing.insert(op, operand);
-                }
-            }
-            (Some(_), _) => return Err(bad_argument("filter", format!("field '{field}' already has a condition"))),
-            (None, condition) => {
-                terms.insert(field.to_string(), condition);
-            }
-        }
-        let resource = Resource::by_name(self.resource).map_err(err_js)?;
-        let normalized = normalize_where(&Value::Object(terms.clone()), &resource.path()).map_err(err_js)?;
-        validate_terms(self.resource, &normalized).map_err(err_js)?;
-        Ok(Filter { resource: self.resource, terms })
+    fn new(resource: &str) -> Result<Filter, JsValue> {
+        Ok(Filter { builder: FilterBuilder::new(resource).map_err(err_js)? })
     }
 }
 
@@ -324,13 +298,7 @@ impl Filter {
     /// const f = where.samples.field("filename").iendswith(".fastq.gz");
     /// ```
     pub fn field(&self, name: &str) -> Result<FieldCondition, JsValue> {
-        let known = fields_of(self.resource).unwrap_or(&[]);
-        if !known.iter().any(|(f, _)| *f == name) {
-            let names: Vec<&str> = known.iter().map(|(f, _)| *f).collect();
-            return Err(err_js(onecodex_core::Error::invalid_filter(format!(
-                "unknown field '{name}' for {} (filterable: {})", self.resource, names.join(", ")
-            ))));
-        }
+        self.builder.check_field(name).map_err(err_js)?;
         Ok(FieldCondition { filter: self.clone(), field: name.to_string() })
     }
 
@@ -341,11 +309,8 @@ impl Filter {
     /// const f = where.samples.field("size").gte(1e6).and(where.samples.field("starred").eq(true));
     /// ```
     pub fn and(&self, #[wasm_bindgen(unchecked_param_type = "Filter | WhereFilter")] other: JsValue) -> Result<Filter, JsValue> {
-        let Value::Object(other) = json_from_js("and()", &other)? else {
-            return Err(bad_argument("and()", "expects a filter"));
-        };
-        // An object filter means here what it means to `where()`: `tags: [...]` is $containsall.
-        expand_keywords(self.resource, &other).into_iter().try_fold(self.clone(), |f, (field, condition)| f.with(&field, condition))
+        let other = json_from_js("and()", &other)?;
+        Ok(Filter { builder: self.builder.and(&other).map_err(err_js)? })
     }
 
     /// The object form of the filter.
@@ -356,7 +321,7 @@ impl Filter {
     /// ```
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "WhereFilter")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        crate::convert::to_js(&Value::Object(self.terms.clone()))
+        crate::convert::to_js(&Value::Object(self.builder.terms().clone()))
     }
 
     /// The wire JSON, as `encodeWhere` gives it.
@@ -367,16 +332,12 @@ impl Filter {
     /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_wire(&self) -> Result<String, JsValue> {
-        let resource = Resource::by_name(self.resource).map_err(err_js)?;
-        let normalized = normalize_where(&Value::Object(self.terms.clone()), &resource.path()).map_err(err_js)?;
-        Ok(to_python_json(&Value::Object(normalized)))
+        self.builder.to_wire().map_err(err_js)
     }
 }
 
 fn op(c: &FieldCondition, op: &str, operand: Value) -> Result<Filter, JsValue> {
-    let mut m = Map::new();
-    m.insert(op.to_string(), operand);
-    c.filter.with(&c.field, Value::Object(m))
+    Ok(Filter { builder: c.filter.builder.with_operator(&c.field, op, operand).map_err(err_js)? })
 }
 
 fn js(v: &JsValue) -> Result<Value, JsValue> {
@@ -406,7 +367,9 @@ impl FieldCondition {
     /// const f = where.samples.field("description").isNull();
     /// ```
     #[wasm_bindgen(js_name = isNull)]
-    pub fn is_null(&self) -> Result<Filter, JsValue> { self.filter.with(&self.field, Value::Null) }
+    pub fn is_null(&self) -> Result<Filter, JsValue> {
+        Ok(Filter { builder: self.filter.builder.with(&self.field, Value::Null).map_err(err_js)? })
+    }
     /// Any of `values` (`$in`).
     ///
     /// @example
@@ -521,8 +484,14 @@ impl FieldCondition {
 #[wasm_bindgen(js_name = "where")]
 pub struct WhereBuilders;
 
+/// `where.samples`, … for each catalogue row. The getters' types come from
+/// `export type <Stem>Filter = TypedFilter<<Stem>Fields, <Stem>Where>` aliases written from the
+/// same rows (wasm-bindgen takes an identifier as a type name).
 macro_rules! builders {
-    ($( $getter:ident $js:literal $resource:literal $ts:literal ),* $(,)?) => {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident,
+        filter: $filter:ident, $($rest:tt)*
+    } )*) => {
         #[wasm_bindgen(js_class = "where")]
         impl WhereBuilders {
             $(
@@ -532,33 +501,19 @@ macro_rules! builders {
                 /// ```ts
                 /// const projects = await ocx.projects.where(where.projects.field("name").icontains("soil").toJSON());
                 /// ```
-                #[wasm_bindgen(getter, js_name = $js, unchecked_return_type = $ts)]
-                pub fn $getter() -> Filter {
-                    Filter::new($resource)
+                #[wasm_bindgen(getter, js_name = $js, unchecked_return_type = $filter)]
+                pub fn $getter() -> Result<Filter, JsValue> {
+                    Filter::new(stringify!($name))
                 }
             )*
         }
+
+        #[wasm_bindgen(typescript_custom_section)]
+        const TS_TYPED_FILTERS: &str = concat!($(
+            "/** The filter builder of `", stringify!($name), "` (`where.", $js, "`). */\nexport type ", stringify!($filter),
+            " = TypedFilter<", stringify!($stem), "Fields, ", stringify!($stem), "Where>;\n",
+        )*);
     };
 }
 
-builders! {
-    samples "samples" "samples" "TypedFilter<SamplesFields, SamplesWhere>",
-    metadata "metadata" "metadata" "TypedFilter<MetadataFields, MetadataWhere>",
-    users "users" "users" "TypedFilter<UsersFields, UsersWhere>",
-    projects "projects" "projects" "TypedFilter<ProjectsFields, ProjectsWhere>",
-    tags "tags" "tags" "TypedFilter<TagsFields, TagsWhere>",
-    jobs "jobs" "jobs" "TypedFilter<JobsFields, JobsWhere>",
-    documents "documents" "documents" "TypedFilter<DocumentsFields, DocumentsWhere>",
-    assets "assets" "assets" "TypedFilter<AssetsFields, AssetsWhere>",
-    analyses "analyses" "analyses" "TypedFilter<AnalysesFields, AnalysesWhere>",
-    classifications "classifications" "classifications" "TypedFilter<ClassificationsFields, ClassificationsWhere>",
-    alignments "alignments" "alignments" "TypedFilter<AlignmentsFields, AlignmentsWhere>",
-    functional_profiles "functionalProfiles" "functional_profiles" "TypedFilter<FunctionalProfilesFields, FunctionalProfilesWhere>",
-    panels "panels" "panels" "TypedFilter<PanelsFields, PanelsWhere>",
-    mlsts "mlsts" "mlsts" "TypedFilter<MlstsFields, MlstsWhere>",
-    workflows "workflows" "workflows" "TypedFilter<WorkflowsFields, WorkflowsWhere>",
-    annotation_sets "annotationSets" "annotation_sets" "TypedFilter<AnnotationSetsFields, AnnotationSetsWhere>",
-    assemblies "assemblies" "assemblies" "TypedFilter<AssembliesFields, AssembliesWhere>",
-    genomes "genomes" "genomes" "TypedFilter<GenomesFields, GenomesWhere>",
-    taxa "taxa" "taxa" "TypedFilter<TaxaFields, TaxaWhere>",
-}
+onecodex_core::for_each_resource!(builders);

@@ -4,7 +4,6 @@
 use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
-use crate::resources::*;
 use crate::transport::{is_function, node_defaults, FetchTransport};
 use onecodex_core::http::session::{Api, ClientConfig};
 use onecodex_core::http::config::{BaseUrl, Credentials};
@@ -397,37 +396,4 @@ pub struct ListingOptions {
     pub public: Option<bool>,
     #[tsify(optional)]
     pub organization: Option<bool>,
-}
-
-macro_rules! resource_getters {
-    ($( $getter:ident $js:literal => $class:ident ),* $(,)?) => {
-        #[wasm_bindgen]
-        impl OneCodex {
-            $(
-                /// The methods of one resource: `ocx.samples`, `ocx.projects`, `ocx.classifications`, …
-                /// (the same query methods on each, plus what that resource allows).
-                ///
-                /// @example
-                /// ```ts
-                /// const samples = await ocx.samples.where({ filename: { $icontains: "gut" } });
-                /// const projects = await ocx.projects.where({}, { limit: 10 });
-                /// ```
-                #[wasm_bindgen(getter, js_name = $js)]
-                pub fn $getter(&self) -> $class {
-                    $class::new(self.inner.clone())
-                }
-            )*
-        }
-    };
-}
-
-resource_getters! {
-    samples "samples" => SamplesApi, metadata "metadata" => MetadataApi, users "users" => UsersApi,
-    projects "projects" => ProjectsApi, tags "tags" => TagsApi, jobs "jobs" => JobsApi,
-    documents "documents" => DocumentsApi, assets "assets" => AssetsApi, analyses "analyses" => AnalysesApi,
-    classifications "classifications" => ClassificationsApi, alignments "alignments" => AlignmentsApi,
-    functional_profiles "functionalProfiles" => FunctionalProfilesApi, panels "panels" => PanelsApi,
-    mlsts "mlsts" => MlstsApi, workflows "workflows" => WorkflowsApi,
-    annotation_sets "annotationSets" => AnnotationSetsApi, assemblies "assemblies" => AssembliesApi,
-    genomes "genomes" => GenomesApi, taxa "taxa" => TaxaApi,
 }

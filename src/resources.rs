@@ -1,7 +1,7 @@
 //! `ocx.samples`, `ocx.projects`, …: one class per resource, so each has its own TypeScript
 //! filter and model types and only the operations the API allows on it.
 
-use crate::client::{call_signal, promise, ClientInner};
+use crate::client::{call_signal, promise, ClientInner, OneCodex};
 use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
@@ -156,48 +156,22 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
 
 /// Builds a query run and its JS-only parts from `where`/`iter` arguments.
 fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
-    let mut filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
+    let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
     let (json, js_only) = split_options("query options", options, &["filter", "signal"])?;
-    let mut options: QueryJsonOptions = from_json("query options", json)?;
+    let o: QueryJsonOptions = from_json("query options", json)?;
     let mut js_only = js_only.into_iter();
     let predicate = js_only.next().unwrap_or(JsValue::UNDEFINED);
     if !predicate.is_undefined() && !predicate.is_instance_of::<Function>() {
         return Err(bad_argument("filter", "must be a function returning true for the objects to keep"));
     }
     let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
-    if let Some(ids) = options.ids.take() {
-        let Value::Object(map) = &mut filter else {
-            if !filter.is_null() {
-                return Err(bad_argument("where", "must be an object"));
-            }
-            filter = serde_json::json!({ "id": ids });
-            return finish_query(inner, resource, filter, options, predicate, signal);
-        };
-        if map.contains_key("id") || map.contains_key("$uri") {
-            return Err(bad_argument("ids", "give ids either in the filter (id) or in options.ids, not both"));
-        }
-        map.insert("id".into(), Value::from(ids));
-    }
-    finish_query(inner, resource, filter, options, predicate, signal)
-}
-
-fn finish_query(
-    inner: &Rc<ClientInner>,
-    resource: &str,
-    filter: Value,
-    o: QueryJsonOptions,
-    predicate: JsValue,
-    signal: JsValue,
-) -> Result<PageStream, JsValue> {
-    if o.concurrency == Some(0) {
-        return Err(bad_argument("concurrency", "must be at least 1"));
-    }
     let options = QueryOptions {
         sort: o.sort.unwrap_or(Value::Null),
         limit: o.limit.map(|l| l as usize),
         public: o.public.unwrap_or(false),
         organization: o.organization.unwrap_or(false),
         concurrency: o.concurrency.map_or(onecodex_core::query::run::DEFAULT_CONCURRENCY, |c| c as usize),
+        ids: o.ids,
     };
     let run = QueryRun::new(resource, &filter, options).map_err(err_js)?;
     Ok(PageStream {
@@ -253,197 +227,144 @@ fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, optio
     }))
 }
 
-/// The listing methods every resource has.
-macro_rules! resource_class {
-    ($class:ident, $resource:literal, $model:literal, $where_t:literal, $list_t:literal, $one_t:literal, $iter_t:literal, $opts_t:literal) => {
-        /// The methods of one resource, as `ocx.samples`, `ocx.projects`, … give them: the same
-        /// query methods (`where`, `iter`, `pages`, `get`) on each, plus what that resource allows.
-        ///
-        /// @example
-        /// ```ts
-        /// const api = ocx.samples;
-        /// const some = await api.where({ filename: { $icontains: "gut" } }, { limit: 5 });
-        /// ```
+/// The TypeScript of one resource class's generic methods. They are declared with
+/// `skip_typescript` (wasm-bindgen's type attributes take literals only) and typed here through an
+/// interface that merges with the generated class, so each row of the catalogue gives its types.
+macro_rules! class_ts {
+    ($class:ident $stem:ident $model:ident $delete:tt [$($changes_ts:literal)?]) => {
+        concat!(
+            "export interface ", stringify!($class), " {\n",
+            "  /**\n   * All objects matching `filter` (all pages), validated before any request.\n",
+            "   * @example\n   * ```ts\n   * const big = await ocx.samples.where({ size: { $gt: 1e9 } }, { sort: \"size\", limit: 20 });\n",
+            "   * const mine = await ocx.projects.where();\n   * ```\n   */\n",
+            "  where(filter?: ", stringify!($stem), "Where | null, options?: QueryOptions<", stringify!($model), ">): Promise<",
+            stringify!($model), "[]>;\n",
+            "  /**\n   * The same query as an async iterator that yields objects as each page arrives.\n",
+            "   * @example\n   * ```ts\n   * for await (const sample of ocx.samples.iter({ created_at: { $gte: \"2026-01-01T00:00:00+00:00\" } })) {\n",
+            "   *   console.log(sample.filename);\n   * }\n   * ```\n   */\n",
+            "  iter(filter?: ", stringify!($stem), "Where | null, options?: QueryOptions<", stringify!($model),
+            ">): AsyncGenerator<", stringify!($model), ", void, undefined>;\n",
+            "  /**\n   * The same query page by page: `await stream.next()` until it gives undefined.\n",
+            "   * @example\n   * ```ts\n   * const stream = ocx.classifications.pages({ complete: true });\n",
+            "   * for (let page = await stream.next(); page; page = await stream.next()) console.log(page.length);\n   * ```\n   */\n",
+            "  pages(filter?: ", stringify!($stem), "Where | null, options?: QueryOptions<", stringify!($model), ">): PageStream;\n",
+            "  /**\n   * One object by id (or `$uri`); null only when it does not exist (404).\n",
+            "   * @example\n   * ```ts\n   * const sample = await ocx.samples.get(\"0ee172af60e84f61\");\n",
+            "   * if (sample === null) console.log(\"no such sample\");\n   * ```\n   */\n",
+            "  get(id: string, options?: CallOptions): Promise<", stringify!($model), " | null>;\n",
+            $(
+                "  /**\n   * Changes the given fields (only those the API allows; checked before any request)\n",
+                "   * and resolves to the updated object.\n",
+                "   * @example\n   * ```ts\n   * await ocx.samples.update(\"0ee172af60e84f61\", { tags: [\"5c1e9e41043e4435\"], visibility: \"private\" });\n",
+                "   * await ocx.metadata.update(\"4ba6ea2f5e5e4a4e\", { name: \"Stool, day 3\", custom: { day: 3 } });\n   * ```\n   */\n",
+                "  update(id: string, changes: ", $changes_ts, ", options?: CallOptions): Promise<", stringify!($model), ">;\n",
+            )?
+            onecodex_core::if_flag_str!($delete {
+                "  /**\n   * Deletes the object: true when the server answered 204, otherwise a typed error.\n",
+                "   * @example\n   * ```ts\n   * await ocx.samples.delete(\"0ee172af60e84f61\"); // true\n   * ```\n   */\n",
+                "  delete(id: string, options?: CallOptions): Promise<true>;\n",
+            }),
+            "}\n",
+        )
+    };
+}
+
+/// One class per catalogue row (`ocx.samples` is a `SamplesApi`), with the query methods every
+/// resource has plus `update` and `delete` where the row allows them, and the client's getters.
+macro_rules! resource_classes {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
+        pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
+        analysis: $analysis:tt, delete: $delete:tt, update: [$($changes:ident $changes_ts:literal)?],
+        fields: { $($fields:tt)* } $(,)?
+    } )*) => {
+        $(
+            /// The methods of one resource, as `ocx.samples`, `ocx.projects`, … give them: the same
+            /// query methods (`where`, `iter`, `pages`, `get`) on each, plus what that resource allows.
+            ///
+            /// @example
+            /// ```ts
+            /// const api = ocx.samples;
+            /// const some = await api.where({ filename: { $icontains: "gut" } }, { limit: 5 });
+            /// ```
+            #[wasm_bindgen]
+            pub struct $class {
+                pub(crate) inner: Rc<ClientInner>,
+            }
+
+            #[wasm_bindgen]
+            impl $class {
+                #[wasm_bindgen(js_name = "where", skip_typescript)]
+                pub fn where_(&self, filter: Option<JsValue>, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                    query_all(&self.inner, stringify!($name), filter, options)
+                }
+
+                #[wasm_bindgen(skip_typescript)]
+                pub fn iter(&self, filter: Option<JsValue>, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+                    Ok(async_items(start_query(&self.inner, stringify!($name), filter, options)?.into()))
+                }
+
+                #[wasm_bindgen(skip_typescript)]
+                pub fn pages(&self, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
+                    start_query(&self.inner, stringify!($name), filter, options)
+                }
+
+                #[wasm_bindgen(skip_typescript)]
+                pub fn get(&self, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                    get_one(&self.inner, stringify!($name), id, options)
+                }
+
+                $(
+                    /// Checked against the catalogue's table of this resource's changes, typed as
+                    #[doc = $changes_ts]
+                    #[wasm_bindgen(skip_typescript)]
+                    pub fn update(&self, id: String, changes: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                        update_one(&self.inner, stringify!($name), id, changes, options)
+                    }
+                )?
+            }
+
+            onecodex_core::if_flag!($delete {
+                #[wasm_bindgen]
+                impl $class {
+                    #[wasm_bindgen(skip_typescript)]
+                    pub fn delete(&self, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                        delete_one(&self.inner, stringify!($name), id, options)
+                    }
+                }
+            });
+        )*
+
+        #[wasm_bindgen(typescript_custom_section)]
+        const TS_RESOURCE_CLASSES: &str = concat!($( class_ts!($class $stem $model $delete [$($changes_ts)?]), )*);
+
         #[wasm_bindgen]
-        pub struct $class {
-            pub(crate) inner: Rc<ClientInner>,
-        }
-
-        impl $class {
-            pub(crate) fn new(inner: Rc<ClientInner>) -> Self {
-                $class { inner }
-            }
-        }
-
-        #[wasm_bindgen]
-        impl $class {
-            /// All objects matching `filter` (all pages), validated before any request.
-            ///
-            /// @example
-            /// ```ts
-            /// const big = await ocx.samples.where({ size: { $gt: 1e9 } }, { sort: "size", limit: 20 });
-            /// const mine = await ocx.projects.where();
-            /// ```
-            #[wasm_bindgen(js_name = "where", unchecked_return_type = $list_t)]
-            pub fn where_(
-                &self,
-                #[wasm_bindgen(unchecked_optional_param_type = $where_t)] filter: Option<JsValue>,
-                #[wasm_bindgen(unchecked_optional_param_type = $opts_t)] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
-                query_all(&self.inner, $resource, filter, options)
-            }
-
-            /// The same query as an async iterator that yields objects as each page arrives.
-            ///
-            /// @example
-            /// ```ts
-            /// for await (const sample of ocx.samples.iter({ created_at: { $gte: "2026-01-01T00:00:00+00:00" } })) {
-            ///   console.log(sample.filename);
-            /// }
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = $iter_t)]
-            pub fn iter(
-                &self,
-                #[wasm_bindgen(unchecked_optional_param_type = $where_t)] filter: Option<JsValue>,
-                #[wasm_bindgen(unchecked_optional_param_type = $opts_t)] options: Option<JsValue>,
-            ) -> Result<JsValue, JsValue> {
-                Ok(async_items(start_query(&self.inner, $resource, filter, options)?.into()))
-            }
-
-            /// The same query page by page: `await stream.next()` until it gives undefined.
-            ///
-            /// @example
-            /// ```ts
-            /// const stream = ocx.classifications.pages({ complete: true });
-            /// for (let page = await stream.next(); page; page = await stream.next()) console.log(page.length);
-            /// ```
-            pub fn pages(
-                &self,
-                #[wasm_bindgen(unchecked_optional_param_type = $where_t)] filter: Option<JsValue>,
-                #[wasm_bindgen(unchecked_optional_param_type = $opts_t)] options: Option<JsValue>,
-            ) -> Result<PageStream, JsValue> {
-                start_query(&self.inner, $resource, filter, options)
-            }
-
-            /// One object by id (or `$uri`); null only when it does not exist (404).
-            ///
-            /// @example
-            /// ```ts
-            /// const sample = await ocx.samples.get("0ee172af60e84f61");
-            /// if (sample === null) console.log("no such sample");
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = $one_t)]
-            pub fn get(
-                &self,
-                id: String,
-                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
-                get_one(&self.inner, $resource, id, options)
-            }
+        impl OneCodex {
+            $(
+                /// The methods of one resource: `ocx.samples`, `ocx.projects`, `ocx.classifications`, …
+                /// (the same query methods on each, plus what that resource allows).
+                ///
+                /// @example
+                /// ```ts
+                /// const samples = await ocx.samples.where({ filename: { $icontains: "gut" } });
+                /// const projects = await ocx.projects.where({}, { limit: 10 });
+                /// ```
+                #[wasm_bindgen(getter, js_name = $js)]
+                pub fn $getter(&self) -> $class {
+                    $class { inner: self.inner_rc() }
+                }
+            )*
         }
     };
 }
 
-// wasm-bindgen's type attributes take string literals only, so each class's TypeScript types are
-// spelled out here: class, resource, model, filter type, then the types of where/get/iter/options.
-resource_class!(SamplesApi, "samples", "Sample", "SamplesWhere | null", "Promise<Sample[]>", "Promise<Sample | null>", "AsyncGenerator<Sample, void, undefined>", "QueryOptions<Sample>");
-resource_class!(MetadataApi, "metadata", "Metadata", "MetadataWhere | null", "Promise<Metadata[]>", "Promise<Metadata | null>", "AsyncGenerator<Metadata, void, undefined>", "QueryOptions<Metadata>");
-resource_class!(UsersApi, "users", "User", "UsersWhere | null", "Promise<User[]>", "Promise<User | null>", "AsyncGenerator<User, void, undefined>", "QueryOptions<User>");
-resource_class!(ProjectsApi, "projects", "Project", "ProjectsWhere | null", "Promise<Project[]>", "Promise<Project | null>", "AsyncGenerator<Project, void, undefined>", "QueryOptions<Project>");
-resource_class!(TagsApi, "tags", "Tag", "TagsWhere | null", "Promise<Tag[]>", "Promise<Tag | null>", "AsyncGenerator<Tag, void, undefined>", "QueryOptions<Tag>");
-resource_class!(JobsApi, "jobs", "Job", "JobsWhere | null", "Promise<Job[]>", "Promise<Job | null>", "AsyncGenerator<Job, void, undefined>", "QueryOptions<Job>");
-resource_class!(DocumentsApi, "documents", "Document", "DocumentsWhere | null", "Promise<Document[]>", "Promise<Document | null>", "AsyncGenerator<Document, void, undefined>", "QueryOptions<Document>");
-resource_class!(AssetsApi, "assets", "Asset", "AssetsWhere | null", "Promise<Asset[]>", "Promise<Asset | null>", "AsyncGenerator<Asset, void, undefined>", "QueryOptions<Asset>");
-resource_class!(AnalysesApi, "analyses", "Analysis", "AnalysesWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(ClassificationsApi, "classifications", "Analysis", "ClassificationsWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(AlignmentsApi, "alignments", "Analysis", "AlignmentsWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(FunctionalProfilesApi, "functional_profiles", "Analysis", "FunctionalProfilesWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(PanelsApi, "panels", "Analysis", "PanelsWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(MlstsApi, "mlsts", "Analysis", "MlstsWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(WorkflowsApi, "workflows", "Analysis", "WorkflowsWhere | null", "Promise<Analysis[]>", "Promise<Analysis | null>", "AsyncGenerator<Analysis, void, undefined>", "QueryOptions<Analysis>");
-resource_class!(AnnotationSetsApi, "annotation_sets", "AnnotationSet", "AnnotationSetsWhere | null", "Promise<AnnotationSet[]>", "Promise<AnnotationSet | null>", "AsyncGenerator<AnnotationSet, void, undefined>", "QueryOptions<AnnotationSet>");
-resource_class!(AssembliesApi, "assemblies", "Assembly", "AssembliesWhere | null", "Promise<Assembly[]>", "Promise<Assembly | null>", "AsyncGenerator<Assembly, void, undefined>", "QueryOptions<Assembly>");
-resource_class!(GenomesApi, "genomes", "Genome", "GenomesWhere | null", "Promise<Genome[]>", "Promise<Genome | null>", "AsyncGenerator<Genome, void, undefined>", "QueryOptions<Genome>");
-resource_class!(TaxaApi, "taxa", "Taxon", "TaxaWhere | null", "Promise<Taxon[]>", "Promise<Taxon | null>", "AsyncGenerator<Taxon, void, undefined>", "QueryOptions<Taxon>");
-
-/// `update(id, changes)` on the resources the API lets you change (§5.2).
-macro_rules! updatable {
-    ($class:ident, $resource:literal, $changes_t:literal, $one_t:literal) => {
-        #[wasm_bindgen]
-        impl $class {
-            /// Changes the given fields (only those the API allows; checked before any request)
-            /// and resolves to the updated object.
-            ///
-            /// @example
-            /// ```ts
-            /// await ocx.samples.update("0ee172af60e84f61", { tags: ["5c1e9e41043e4435"], visibility: "private" });
-            /// await ocx.metadata.update("4ba6ea2f5e5e4a4e", { name: "Stool, day 3", custom: { day: 3 } });
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = $one_t)]
-            pub fn update(
-                &self,
-                id: String,
-                #[wasm_bindgen(unchecked_param_type = $changes_t)] changes: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
-                update_one(&self.inner, $resource, id, changes, options)
-            }
-        }
-    };
-}
-
-/// `delete(id)` where the API allows it (§5.3); resolves when the server answered 204.
-macro_rules! deletable {
-    ($class:ident, $resource:literal) => {
-        #[wasm_bindgen]
-        impl $class {
-            /// Deletes the object: true when the server answered 204, otherwise a typed error.
-            ///
-            /// @example
-            /// ```ts
-            /// await ocx.samples.delete("0ee172af60e84f61"); // true
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = "Promise<true>")]
-            pub fn delete(
-                &self,
-                id: String,
-                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
-                delete_one(&self.inner, $resource, id, options)
-            }
-        }
-    };
-}
-
-updatable!(SamplesApi, "samples", "SampleChanges", "Promise<Sample>");
-updatable!(MetadataApi, "metadata", "MetadataChanges", "Promise<Metadata>");
-updatable!(JobsApi, "jobs", "JobChanges", "Promise<Job>");
-updatable!(AssetsApi, "assets", "{ name?: string }", "Promise<Asset>");
-deletable!(SamplesApi, "samples");
-deletable!(ProjectsApi, "projects");
-deletable!(DocumentsApi, "documents");
-deletable!(AssetsApi, "assets");
+onecodex_core::for_each_resource!(resource_classes);
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_CHANGES: &str = r#"
-/** What `samples.update` may change. */
-export interface SampleChanges { project?: RefValue | null; tags?: readonly RefValue[]; visibility?: string; }
-/** What `metadata.update` may change; date-times are sent in UTC. */
-export interface MetadataChanges {
-  custom?: Record<string, string | number | boolean | null>; date_collected?: string | null; date_sequenced?: string | null;
-  description?: string | null; external_sample_id?: string | null; library_type?: string | null;
-  location_lat?: number | null; location_lon?: number | null; location_string?: string | null; name?: string | null;
-  platform?: string | null; sample_type?: string | null; starred?: boolean;
-}
-/** A new custom job: `name` and `script` are required (§16.2.7). */
-export interface NewJob {
-  name: string; script: string; image_uri?: string; nextflow_version?: string; job_type?: string; description?: string | null;
-  cpu?: number; ram_gb?: number; storage_gb?: number; inject_bearer_token?: boolean;
-  repository?: { url: string; tag?: string | null }; assets?: readonly RefValue[];
-  dependencies?: readonly { job: { $ref: string }; output_dir: string }[]; arguments_schema?: readonly Record<string, unknown>[];
-}
-/** What `jobs.update` may change. */
-export type JobChanges = Partial<NewJob> & { autorun_on_org_sample_upload?: boolean };
+const TS_CHANGES: &str = onecodex_core::objects::changes::CHANGES_TYPESCRIPT;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RUN_OPTIONS: &str = r#"
 /** Options of `jobs.run`. */
 export interface RunJobOptions {
   jobArgs?: Record<string, unknown>; populateDefaultArguments?: boolean;

@@ -42,28 +42,21 @@ pub fn check_shape(resource: &str, value: &Value) -> Result<()> {
     }
 }
 
-/// Validates an object as the model of a resource (by path name).
-pub fn validate_resource_object(resource: &str, value: &Value) -> Result<()> {
-    let what = format!("a {resource} object");
-    match resource {
-        "samples" => validate::<Sample>(value, &what),
-        "metadata" => validate::<Metadata>(value, &what),
-        "users" => validate::<User>(value, &what),
-        "projects" => validate::<Project>(value, &what),
-        "tags" => validate::<Tag>(value, &what),
-        "jobs" => validate::<Job>(value, &what),
-        "documents" => validate::<Document>(value, &what),
-        "assets" => validate::<Asset>(value, &what),
-        "analyses" | "classifications" | "alignments" | "functional_profiles" | "panels" | "mlsts" | "workflows" => {
-            validate::<Analysis>(value, &what)
+/// `validate_resource_object`: each catalogue row's path name checked as its model.
+macro_rules! model_checks {
+    ($( $name:ident $stem:ident { js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, $($rest:tt)* } )*) => {
+        /// Validates an object as the model of a resource (by path name).
+        pub fn validate_resource_object(resource: &str, value: &Value) -> Result<()> {
+            let what = format!("a {resource} object");
+            match resource {
+                $( stringify!($name) => validate::<$model>(value, &what), )*
+                _ => Err(Error::invalid_argument(format!("unknown resource '{resource}'"))),
+            }
         }
-        "annotation_sets" => validate::<AnnotationSet>(value, &what),
-        "assemblies" => validate::<Assembly>(value, &what),
-        "genomes" => validate::<Genome>(value, &what),
-        "taxa" => validate::<Taxon>(value, &what),
-        _ => Err(Error::invalid_argument(format!("unknown resource '{resource}'"))),
-    }
+    };
 }
+
+crate::for_each_resource!(model_checks);
 
 #[cfg(test)]
 mod tests {
@@ -85,8 +78,7 @@ mod tests {
     fn every_recorded_listing_parses_as_its_model() {
         let Some(dir) = fixtures() else { return };
         let mut checked = 0;
-        for resource in ["samples", "metadata", "users", "projects", "tags", "jobs", "documents", "assets", "analyses",
-            "classifications", "alignments", "functional_profiles", "panels", "mlsts", "workflows"] {
+        for resource in crate::resources::RESOURCES.iter().map(|r| r.name) {
             let path = dir.join(resource).join("index.json");
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             let items: Value = serde_json::from_str(&text).unwrap();

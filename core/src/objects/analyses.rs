@@ -31,7 +31,7 @@ struct FileDetails {
 
 fn analysis_path(collection: &str, id: &str) -> Result<String> {
     let r = Resource::by_name(collection)?;
-    if !matches!(collection, "analyses" | "classifications" | "alignments" | "functional_profiles" | "panels" | "mlsts" | "workflows") {
+    if !r.is_analysis {
         return Err(Error::invalid_argument(format!("{collection} are not analyses")));
     }
     Ok(format!("{}/{}", r.path(), check_id(id)?))

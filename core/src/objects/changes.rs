@@ -6,8 +6,9 @@ use crate::query::sort::kind_of;
 use crate::http::retry::days_from_civil;
 use serde_json::{json, Map, Value};
 
-#[derive(Clone, Copy)]
-enum Shape {
+/// How one changeable field is checked and normalised.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
     Text,
     NullableText,
     Bool,
@@ -25,36 +26,76 @@ enum Shape {
     Json,
 }
 
-fn updatable(resource: &str) -> Result<&'static [(&'static str, Shape)]> {
-    use Shape::*;
-    Ok(match resource {
-        "samples" => &[("project", Ref("projects")), ("tags", Refs("tags")), ("visibility", Text)],
-        "metadata" => &[
-            ("custom", Custom), ("date_collected", Datetime), ("date_sequenced", Datetime), ("description", NullableText),
-            ("external_sample_id", NullableText), ("library_type", NullableText), ("location_lat", Latitude),
-            ("location_lon", Longitude), ("location_string", NullableText), ("name", NullableText),
-            ("platform", NullableText), ("sample_type", NullableText), ("starred", Bool),
-        ],
-        "jobs" => JOB_FIELDS_UPDATE,
-        "assets" => &[("name", Text)],
-        other => return Err(Error::invalid_argument(format!("{other} cannot be updated"))),
-    })
+/// A field a request may set, and its shape.
+pub type ChangeField = (&'static str, Shape);
+
+/// The TypeScript of a shape (the `Json` fields name theirs).
+macro_rules! shape_ts {
+    (Text) => { "string" };
+    (NullableText) => { "string | null" };
+    (Bool) => { "boolean" };
+    (Number) => { "number" };
+    (Datetime) => { "string | null" };
+    (Latitude) => { "number | null" };
+    (Longitude) => { "number | null" };
+    (Ref) => { "RefValue | null" };
+    (Refs) => { "readonly RefValue[]" };
+    (Custom) => { "Record<string, string | number | boolean | null>" };
+    (Json $ts:literal) => { $ts };
 }
 
-const JOB_FIELDS_CREATE: &[(&str, Shape)] = &[
-    ("name", Shape::Text), ("script", Shape::Text), ("image_uri", Shape::Text), ("nextflow_version", Shape::Text),
-    ("job_type", Shape::Text), ("description", Shape::NullableText), ("cpu", Shape::Number), ("ram_gb", Shape::Number),
-    ("storage_gb", Shape::Number), ("inject_bearer_token", Shape::Bool), ("repository", Shape::Json),
-    ("assets", Shape::Refs("assets")), ("dependencies", Shape::Json), ("arguments_schema", Shape::Json),
-];
+/// Declares each table of changeable fields once: the table the checks use and the TypeScript
+/// interface of the same fields (all optional; `required` ones are added as such).
+macro_rules! change_tables {
+    ($( $(#[$doc:meta])* $table:ident $ts:literal $(required $required_table:ident $required_ts:literal [$($required:ident),*])? {
+        $( $field:ident : $shape:ident $(($target:ident))? $(= $json_ts:literal)? ),* $(,)?
+    } )*) => {
+        $( $(#[$doc])* pub const $table: &[ChangeField] = &[ $( (stringify!($field), Shape::$shape $((stringify!($target)))?) ),* ];
+           $( /// The fields a new object must have.
+              pub const $required_table: &[&str] = &[ $( stringify!($required) ),* ]; )? )*
 
-const JOB_FIELDS_UPDATE: &[(&str, Shape)] = &[
-    ("name", Shape::Text), ("script", Shape::Text), ("image_uri", Shape::Text), ("nextflow_version", Shape::Text),
-    ("description", Shape::NullableText), ("cpu", Shape::Number), ("ram_gb", Shape::Number),
-    ("storage_gb", Shape::Number), ("inject_bearer_token", Shape::Bool), ("repository", Shape::Json),
-    ("assets", Shape::Refs("assets")), ("dependencies", Shape::Json), ("arguments_schema", Shape::Json),
-    ("autorun_on_org_sample_upload", Shape::Bool),
-];
+        /// `export interface SampleChanges { … }` and one such type per table.
+        pub const CHANGES_TYPESCRIPT: &str = concat!( $(
+            "/** What may be set: only these fields, checked before any request. */\nexport interface ", $ts,
+            " {\n", $( "  ", stringify!($field), "?: ", shape_ts!($shape $($json_ts)?), ";\n", )* "}\n",
+            $( "/** A new object: these fields, with the required ones. */\nexport type ", $required_ts, " = ", $ts,
+               " & {", $( " ", stringify!($required), ": string;", )* " };\n", )?
+        )* );
+    };
+}
+
+change_tables! {
+    SAMPLE_CHANGES "SampleChanges" { project: Ref(projects), tags: Refs(tags), visibility: Text }
+    METADATA_CHANGES "MetadataChanges" {
+        custom: Custom, date_collected: Datetime, date_sequenced: Datetime, description: NullableText,
+        external_sample_id: NullableText, library_type: NullableText, location_lat: Latitude, location_lon: Longitude,
+        location_string: NullableText, name: NullableText, platform: NullableText, sample_type: NullableText,
+        starred: Bool,
+    }
+    ASSET_CHANGES "AssetChanges" { name: Text }
+    JOB_CHANGES "JobChanges" {
+        name: Text, script: Text, image_uri: Text, nextflow_version: Text, description: NullableText, cpu: Number,
+        ram_gb: Number, storage_gb: Number, inject_bearer_token: Bool,
+        repository: Json = "{ url: string; tag?: string | null }", assets: Refs(assets),
+        dependencies: Json = "readonly { job: { $ref: string }; output_dir: string }[]",
+        arguments_schema: Json = "readonly Record<string, unknown>[]", autorun_on_org_sample_upload: Bool,
+    }
+    /// Fields of a new custom job (`NewJob` requires `name` and `script`).
+    JOB_CREATE "NewJobFields" required JOB_REQUIRED "NewJob" [name, script] {
+        name: Text, script: Text, image_uri: Text, nextflow_version: Text, job_type: Text,
+        description: NullableText, cpu: Number, ram_gb: Number, storage_gb: Number, inject_bearer_token: Bool,
+        repository: Json = "{ url: string; tag?: string | null }", assets: Refs(assets),
+        dependencies: Json = "readonly { job: { $ref: string }; output_dir: string }[]",
+        arguments_schema: Json = "readonly Record<string, unknown>[]",
+    }
+}
+
+/// The fields a PATCH of `resource` may change (the catalogue names the table).
+fn updatable(resource: &str) -> Result<&'static [ChangeField]> {
+    crate::resources::Resource::by_name(resource)?
+        .changes
+        .ok_or_else(|| Error::invalid_argument(format!("{resource} cannot be updated")))
+}
 
 /// The PATCH body for `resource`: only the given keys, each checked and normalised.
 pub fn update_body(resource: &str, patch: &Value) -> Result<Value> {
@@ -63,8 +104,8 @@ pub fn update_body(resource: &str, patch: &Value) -> Result<Value> {
 
 /// The POST body of a new job: `name` and `script` are required (§16.2.7).
 pub fn job_create_body(job: &Value) -> Result<Value> {
-    let body = build("jobs", job, JOB_FIELDS_CREATE, "set on a new job")?;
-    for required in ["name", "script"] {
+    let body = build("jobs", job, JOB_CREATE, "set on a new job")?;
+    for required in JOB_REQUIRED {
         if !body.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) {
             return Err(Error::invalid_argument(format!("a new job needs '{required}'")));
         }
@@ -72,7 +113,7 @@ pub fn job_create_body(job: &Value) -> Result<Value> {
     Ok(body)
 }
 
-fn build(resource: &str, patch: &Value, fields: &[(&str, Shape)], verb: &str) -> Result<Value> {
+fn build(resource: &str, patch: &Value, fields: &[ChangeField], verb: &str) -> Result<Value> {
     let Value::Object(patch) = patch else {
         return Err(Error::invalid_argument(format!("the changes must be an object, got {}", kind_of(patch))));
     };

@@ -43,7 +43,7 @@ pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, patch:
 /// DELETE: success is exactly 204 (§5.3); anything else is a typed error, not a silent false.
 pub async fn delete<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result<()> {
     let r = Resource::by_name(resource)?;
-    if !matches!(resource, "samples" | "projects" | "documents" | "assets") {
+    if !r.deletable {
         return Err(Error::invalid_argument(format!("{resource} cannot be deleted")));
     }
     let id = check_id(id)?;

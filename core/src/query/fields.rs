@@ -179,21 +179,27 @@ macro_rules! kind_name {
     (TaxIds) => { "taxids" };
 }
 
-/// Declares each resource's filterable fields once: the lookup table and the TypeScript
-/// interface `<Name>Where` come from the same lines.
+/// The filterable fields of each catalogue row: the lookup table and the TypeScript interfaces
+/// `<Stem>Where` and `<Stem>Fields` come from the same lines.
 macro_rules! filterable {
-    ($( $resource:literal => $iface:literal $kinds:literal { $( $field:ident : $kind:ident ),* $(,)? } )*) => {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
+        pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
+        analysis: $analysis:tt, delete: $delete:tt, update: [$($update:tt)*],
+        fields: { $( $field:ident : $kind:ident ),* $(,)? } $(,)?
+    } )*) => {
         /// The filterable fields of a resource (by its path name), or None for an unknown resource.
         pub fn fields_of(resource: &str) -> Option<&'static [(&'static str, FieldKind)]> {
             match resource {
-                $( $resource => Some(&[ $( (stringify!($field), FieldKind::$kind) ),* ]), )*
+                $( stringify!($name) => Some(&[ $( (stringify!($field), FieldKind::$kind) ),* ]), )*
                 _ => None,
             }
         }
 
         /// `export interface SamplesWhere { … }` and one such interface per resource.
         pub const WHERE_TYPESCRIPT: &str = concat!(
-            $( "/** Filterable fields of `", $resource, "`; several terms are AND-ed. */\nexport interface ", $iface, " {\n",
+            $( "/** Filterable fields of `", stringify!($name), "`; several terms are AND-ed. */\nexport interface ",
+               stringify!($stem), "Where {\n",
                $( "  ", stringify!($field), "?: ", kind_ts!($kind), ";\n", )*
                "}\n", )*
         );
@@ -201,60 +207,13 @@ macro_rules! filterable {
         /// `export interface SamplesFields { created_at: "datetime"; … }`: each field's kind, for
         /// the typed filter builder.
         pub const KINDS_TYPESCRIPT: &str = concat!(
-            $( "export interface ", $kinds, " {", $( " ", stringify!($field), ": \"", kind_name!($kind), "\";", )* " }\n", )*
+            $( "export interface ", stringify!($stem), "Fields {",
+               $( " ", stringify!($field), ": \"", kind_name!($kind), "\";", )* " }\n", )*
         );
     };
 }
 
-filterable! {
-    "samples" => "SamplesWhere" "SamplesFields" {
-        created_at: Datetime, updated_at: Datetime, filename: Str, error_msg: Str, status: EnumStr,
-        visibility: EnumStr, size: Num, metadata: Ref, owner: Ref, project: Ref, tags: RefList, tax_ids: TaxIds,
-        // Metadata fields, joined through /metadata (§4.6, §16.1.4).
-        date_collected: Datetime, date_sequenced: Datetime, description: Str, external_sample_id: Str,
-        location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr, sample_type: EnumStr,
-        location_lat: Num, location_lon: Num, starred: Bool,
-    }
-    "metadata" => "MetadataWhere" "MetadataFields" {
-        updated_at: Datetime, date_collected: Datetime, date_sequenced: Datetime, description: Str,
-        external_sample_id: Str, location_string: Str, name: Str, library_type: EnumStr, platform: EnumStr,
-        sample_type: EnumStr, location_lat: Num, location_lon: Num, starred: Bool, sample: Ref,
-    }
-    "users" => "UsersWhere" "UsersFields" { email: EqStr }
-    "projects" => "ProjectsWhere" "ProjectsFields" { name: Str, project_name: Str, description: Str, external_id: Str, owner: Ref }
-    "tags" => "TagsWhere" "TagsFields" { name: Str }
-    "jobs" => "JobsWhere" "JobsFields" { created_at: Datetime, name: Str, analysis_type: Str, public: Bool }
-    "documents" => "DocumentsWhere" "DocumentsFields" { created_at: Datetime, filename: Str, size: Num, uploader: Ref }
-    "assets" => "AssetsWhere" "AssetsFields" { created_at: Datetime, name: Str, filename: Str, size: Num, status: EnumStr, uploader: Ref }
-    "analyses" => "AnalysesWhere" "AnalysesFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str,
-        analysis_type: Str, job: Ref, sample: Ref,
-    }
-    "classifications" => "ClassificationsWhere" "ClassificationsFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "alignments" => "AlignmentsWhere" "AlignmentsFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "functional_profiles" => "FunctionalProfilesWhere" "FunctionalProfilesFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "panels" => "PanelsWhere" "PanelsFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "mlsts" => "MlstsWhere" "MlstsFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "workflows" => "WorkflowsWhere" "WorkflowsFields" {
-        created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool, error_msg: Str, job: Ref, sample: Ref,
-    }
-    "annotation_sets" => "AnnotationSetsWhere" "AnnotationSetsFields" { created_at: Datetime, assembly: Ref, job: Ref }
-    "assemblies" => "AssembliesWhere" "AssembliesFields" {
-        created_at: Datetime, filename: Str, size: Num, visibility: EnumStr, owner: Ref, genome: Ref, job: Ref,
-    }
-    "genomes" => "GenomesWhere" "GenomesFields" { created_at: Datetime, name: Str, description: Str, taxon: Ref }
-    "taxa" => "TaxaWhere" "TaxaFields" { created_at: Datetime, name: Str, taxon_id: Str, rank: Str, parent: Ref }
-}
+crate::for_each_resource!(filterable);
 
 /// Metadata fields that `samples` filters are joined through (those not on samples itself).
 pub fn is_metadata_join_field(field: &str) -> bool {

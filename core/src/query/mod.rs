@@ -1,5 +1,6 @@
 //! Query building: `where` filters, `sort`, and the listing query string (API_SPEC.md §4).
 
+pub mod builder;
 pub mod fields;
 pub mod form;
 pub mod keywords;

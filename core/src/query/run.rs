@@ -18,13 +18,39 @@ pub struct QueryOptions {
     pub limit: Option<usize>,
     pub public: bool,
     pub organization: bool,
-    /// Page-style listings fetch up to this many later pages at once once the total is known.
+    /// Page-style listings fetch up to this many later pages at once once the total is known (≥ 1).
     pub concurrency: usize,
+    /// Only these ids (or URIs), added to the filter as its `id` term.
+    pub ids: Option<Vec<String>>,
 }
 
 impl Default for QueryOptions {
     fn default() -> Self {
-        QueryOptions { sort: Value::Null, limit: None, public: false, organization: false, concurrency: DEFAULT_CONCURRENCY }
+        QueryOptions {
+            sort: Value::Null,
+            limit: None,
+            public: false,
+            organization: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            ids: None,
+        }
+    }
+}
+
+/// The filter with `ids` as its `id` term; ids given twice (option and filter) are refused.
+fn with_ids(filter: &Value, ids: Option<Vec<String>>) -> Result<Value> {
+    let Some(ids) = ids else { return Ok(filter.clone()) };
+    match filter {
+        Value::Null => Ok(json!({ "id": ids })),
+        Value::Object(map) if map.contains_key("id") || map.contains_key("$uri") => {
+            Err(Error::invalid_argument("ids: give ids either in the filter (id) or in options.ids, not both"))
+        }
+        Value::Object(map) => {
+            let mut map = map.clone();
+            map.insert("id".into(), Value::from(ids));
+            Ok(Value::Object(map))
+        }
+        _ => Err(Error::invalid_argument("where: must be an object")),
     }
 }
 
@@ -71,10 +97,13 @@ impl QueryRun {
         } else {
             Route::Own
         };
-        let filter = match filter {
+        if options.concurrency == 0 {
+            return Err(Error::invalid_argument("concurrency: must be at least 1"));
+        }
+        let filter = match with_ids(filter, options.ids)? {
             Value::Null => Map::new(),
-            Value::Object(m) => m.clone(),
-            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::query::sort::kind_of(other)))),
+            Value::Object(m) => m,
+            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::query::sort::kind_of(&other)))),
         };
         // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing (§4.6, §16.1.3).
         let filter = expand_keywords(resource.name, &filter);
@@ -108,7 +137,7 @@ impl QueryRun {
             metadata_terms,
             limit: options.limit,
             kept: 0,
-            concurrency: options.concurrency.max(1),
+            concurrency: options.concurrency,
             ready: VecDeque::new(),
             stage: Stage::Start,
         })
@@ -550,5 +579,17 @@ mod tests {
         let mut run = QueryRun::new("samples", &json!({"tags": ["nope"]}), QueryOptions::default()).unwrap();
         let e = block_on(run.next_page(&a)).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "unknown tag 'nope'"));
+    }
+
+    #[test]
+    fn ids_join_the_filter_once() {
+        let ids = || Some(vec!["s1".to_string(), "s2".to_string()]);
+        assert_eq!(with_ids(&Value::Null, ids()).unwrap(), json!({"id": ["s1", "s2"]}));
+        assert_eq!(with_ids(&json!({"size": 1}), ids()).unwrap(), json!({"size": 1, "id": ["s1", "s2"]}));
+        let e = with_ids(&json!({"id": "s3"}), ids()).unwrap_err();
+        assert!(e.message.starts_with("ids: give ids either"), "{}", e.message);
+        assert_eq!(with_ids(&json!([1]), ids()).unwrap_err().message, "where: must be an object");
+        let zero = QueryOptions { concurrency: 0, ..Default::default() };
+        assert_eq!(QueryRun::new("samples", &Value::Null, zero).err().unwrap().message, "concurrency: must be at least 1");
     }
 }
