@@ -12,6 +12,8 @@ const wasmEnv = { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test
 
 // [name, command, args, budget in seconds, extra environment]
 const LAYERS = [
+  // First: formatting and clippy, each a failure of the run (a clean clone: about N s).
+  ["hygiene: cargo fmt --check and clippy -D warnings (native, wasm32 client and tables)", "node", ["scripts/hygiene.mjs"], 900],
   ["cargo test (native workspace)", "cargo", ["test", "--workspace"], 1800],
   // Builds in fuzz/target (incremental); a first build takes ~4 min on 2 busy cores.
   ["fuzz: replay the corpus, then about 15 s per parser (cargo-fuzz, nightly)", "node", ["scripts/fuzz.mjs", "--seconds", "15"], 900],

@@ -71,7 +71,7 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, opti
     };
     // Checked now so that bad values throw before any request.
     poll.validate().map_err(err_js)?;
-    onecodex_core::http::session::check_id(&id).map_err(err_js)?;
+    onecodex_core::refs::check_id(&id).map_err(err_js)?;
     let inner = inner.clone();
     Ok(promise(async move {
         let api = inner.api(signal);
@@ -95,7 +95,7 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, opti
 }
 
 fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
-    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
     Ok(promise(async move {
@@ -110,7 +110,7 @@ fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: Stri
 }
 
 fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
-    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
     Ok(promise(async move {

@@ -333,7 +333,7 @@ fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
 /// `xxx.download(idOrObject, options)` for the resources with `download_uri` (§7.1).
 pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
     let (id, given) = target_id(&target)?;
-    let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
+    let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     // An object the caller has is checked now: an awaiting-data sample makes no request at all.
     if let Some(object) = &given {
         check_downloadable(resource, object).map_err(err_js)?;
@@ -412,7 +412,7 @@ impl AnnotationSetsApi {
         id: String,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let id = onecodex_core::http::session::check_id(&id).map_err(err_js)?.to_string();
+        let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
         let options = DownloadOptions::parse(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move {

@@ -109,8 +109,8 @@ async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value)
 /// The id of a reference: a bare id (checked), or the object's `$uri`.
 fn id_of(reference: &Value) -> Result<String, JsValue> {
     match reference {
-        Value::String(s) => Ok(onecodex_core::http::session::check_id(s).map_err(err_js)?.to_string()),
-        o => rf::object_id(o).map_err(err_js),
+        Value::String(s) => Ok(onecodex_core::refs::check_id(s).map_err(err_js)?.to_string()),
+        o => onecodex_core::refs::reference_id(o).map_err(err_js),
     }
 }
 
@@ -241,7 +241,7 @@ async fn functional_source(api: &Api<FetchTransport>, reference: &Value) -> Resu
             return Ok(FunctionalSource::Condensed(t));
         }
     }
-    let id = rf::object_id(&obj).map_err(err_js)?;
+    let id = onecodex_core::refs::reference_id(&obj).map_err(err_js)?;
     Ok(FunctionalSource::Api(rf::api_results(api, "functional_profiles", &id).await.map_err(err_js)?))
 }
 
@@ -307,7 +307,7 @@ impl FunctionalProfilesApi {
         Ok(promise(async move {
             let api = inner.api(signal);
             let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
-            let id = rf::object_id(&obj).map_err(err_js)?;
+            let id = onecodex_core::refs::reference_id(&obj).map_err(err_js)?;
             let unavailable = || err_js(Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}")));
             let bytes = rf::functional_condensed(&api, &obj).await.map_err(err_js)?.ok_or_else(unavailable)?;
             functional_table(&bytes, Some(&filter.into())).await
@@ -498,7 +498,7 @@ async fn build_collection(
         kind = Some(k);
         refs.push(match it {
             Value::String(s) if s.starts_with("/api/v1/") => json!({ "$ref": s }),
-            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::http::session::check_id(&s)?) }),
+            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::refs::check_id(&s)?) }),
             v => v,
         });
     }
@@ -518,7 +518,7 @@ async fn build_collection(
                     samples_by_class.push(s.clone());
                 }
                 None => {
-                    let id = rf::object_id(&s).unwrap_or_default();
+                    let id = onecodex_core::refs::reference_id(&s).unwrap_or_default();
                     if !skip {
                         return Err(Error::invalid_argument(format!("sample {id} has no primary classification")));
                     }
@@ -547,7 +547,7 @@ async fn build_collection(
     let successful: Vec<bool> = classifications.iter().map(|c| c.get("success") == Some(&Value::Bool(true))).collect();
     if !skip {
         if let Some(c) = classifications.iter().zip(&successful).find(|(_, ok)| !**ok).map(|(c, _)| c) {
-            let id = rf::object_id(c)?;
+            let id = onecodex_core::refs::reference_id(c)?;
             return Err(Error::invalid_argument(format!("classification {id} was not successful")));
         }
     }
@@ -558,7 +558,7 @@ async fn build_collection(
             let (api, c) = (&api, &classifications[i]);
             async move {
                 let f = rf::classification_results(api, c).await?;
-                let id = rf::object_id(c)?;
+                let id = onecodex_core::refs::reference_id(c)?;
                 // Parsed as each arrives, so only `limit` results are held as bytes at a time.
                 tables_link::call(&["parseClassificationResults"], &[bytes_js(&f.bytes)]).await.map_err(|e| {
                     let mut e = core_error(e);
@@ -584,7 +584,7 @@ async fn build_collection(
     let items = js_sys::Array::new();
     for (i, (c, table)) in classifications.iter().zip(tables).enumerate() {
         let item = Object::new();
-        set(&item, "classificationId", rf::object_id(c)?.into());
+        set(&item, "classificationId", onecodex_core::refs::reference_id(c)?.into());
         set(&item, "table", table.unwrap_or(JsValue::UNDEFINED));
         set(&item, "success", successful[i].into());
         set(&item, "jobId", str_or_undefined(c.get("job").and_then(ref_uri)));
@@ -700,7 +700,7 @@ async fn build_functional_matrix(inner: Rc<ClientInner>, sample_ids: Vec<String>
         .map(|c| {
             let api = &api;
             async move {
-                let id = rf::object_id(&c.profile)?;
+                let id = onecodex_core::refs::reference_id(&c.profile)?;
                 let bytes = rf::functional_condensed(api, &c.profile).await?.ok_or_else(|| {
                     Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}"))
                 })?;

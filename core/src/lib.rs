@@ -15,7 +15,9 @@ pub mod index_sort;
 pub mod models;
 pub mod objects;
 pub mod query;
+pub mod refs;
 pub mod resources;
+pub mod time;
 pub mod results;
 pub mod upload;
 

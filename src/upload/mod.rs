@@ -11,7 +11,7 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{AssetsApi, DocumentsApi, SamplesApi};
 use driver::{Settings, Shared, Start};
 use js_sys::{Array, Promise};
-use onecodex_core::http::session::check_id;
+use onecodex_core::refs::check_id;
 use onecodex_core::upload::checksum::ChecksumKind;
 use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};

@@ -1,7 +1,8 @@
 //! Step 1–2 of a download (API_SPEC.md §7.1): the object (for its name, and a sample's
 //! visibility), then its pre-signed link from `POST {$uri}/download_uri`, with the errors of §7.1.
 
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method, Response};
 use crate::resources::Resource;

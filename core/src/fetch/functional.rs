@@ -7,12 +7,14 @@
 //! Fetching the chosen profiles' condensed files and building the matrix are the caller's: the
 //! wasm client hands the bytes to the tables module.
 
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::error::{Error, Result};
 use crate::objects::resolve_all;
 use crate::query::run::{QueryOptions, QueryRun};
 use crate::results::Warning;
 use crate::http::transport::Transport;
+use crate::time::instant;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -160,69 +162,6 @@ pub fn select(sample_ids: &[String], profiles: &[Value], jobs: &HashMap<String, 
     out
 }
 
-/// An RFC 3339 time (`2015-09-25T17:27:19.596555-07:00`, `…Z`, or naive = UTC, §2.3) as
-/// seconds and nanoseconds since the epoch, so times in different offsets compare correctly.
-pub fn instant(s: &str) -> Option<(i64, u32)> {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
-    };
-    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
-        return None;
-    }
-    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut nanos = 0u32;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            if i - start < 9 {
-                nanos = nanos * 10 + u32::from(b[i] - b'0');
-            }
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        for _ in (i - start).min(9)..9 {
-            nanos *= 10;
-        }
-    }
-    let offset = match b.get(i) {
-        None => 0,
-        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(&sign @ (b'+' | b'-')) => {
-            let (oh, om) = match b.len() - i {
-                6 if b[i + 3] == b':' => (num(i + 1, 2)?, num(i + 4, 2)?),
-                5 => (num(i + 1, 2)?, num(i + 3, 2)?),
-                _ => return None,
-            };
-            let o = oh * 3600 + om * 60;
-            if sign == b'-' {
-                -o
-            } else {
-                o
-            }
-        }
-        _ => return None,
-    };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days * 86_400 + h * 3600 + mi * 60 + sec - offset, nanos))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,19 +286,6 @@ mod tests {
         assert_eq!(sample_ids(&items).unwrap(), ["0123456789abcdef", "fedcba9876543210", "aaaa"]);
         for bad in [json!("/api/v1/classifications/abc"), json!({"$uri": "/api/v1/functional_profiles/x"}), json!(5), json!({}), json!("a/b"), json!("")] {
             assert_eq!(sample_ids(std::slice::from_ref(&bad)).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
-        }
-    }
-
-    #[test]
-    fn instants_compare_across_offsets() {
-        assert_eq!(instant("1970-01-01T00:00:00+00:00"), Some((0, 0)));
-        assert_eq!(instant("1970-01-01T00:00:00Z"), Some((0, 0)));
-        assert_eq!(instant("2015-10-02T14:44:18.614016"), instant("2015-10-02T14:44:18.614016+00:00"));
-        assert_eq!(instant("2015-09-25T17:27:19.596555-07:00"), Some((1_443_227_239, 596_555_000)));
-        assert_eq!(instant("2000-03-01T00:00:00+0100"), Some((951_865_200, 0)));
-        assert!(instant("2024-01-01T10:00:00-07:00") > instant("2024-01-01T16:30:00+00:00"));
-        for bad in ["", "2024-01-01", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00+7", "2024-01-01T00:00:00.Z", "yesterday"] {
-            assert_eq!(instant(bad), None, "{bad}");
         }
     }
 }

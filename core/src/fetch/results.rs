@@ -5,11 +5,13 @@
 //!
 //! Bodies come back as bytes (zstd, gzip or JSON); parsing is `crate::results`'s job.
 
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method, Request, Response};
 use crate::objects;
 use crate::http::transport::Transport;
+use crate::refs::reference_id;
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
@@ -57,14 +59,6 @@ pub async fn get_presigned<T: Transport>(api: &Api<T>, url: &str) -> Result<Resp
     api.send(&req).await
 }
 
-/// The id of an analysis object (the last segment of its `$uri`).
-pub fn object_id(object: &Value) -> Result<String> {
-    let uri = object.get("$uri").and_then(Value::as_str).ok_or_else(|| {
-        Error::invalid_argument("expected an object with a $uri (as get/where return them), or an id")
-    })?;
-    Ok(check_id(uri)?.to_string())
-}
-
 /// The object of `reference`: an id (fetched with `?expand=all`), or an object already in hand.
 pub async fn analysis_object<T: Transport>(api: &Api<T>, resource: &str, reference: &Value) -> Result<Value> {
     match reference {
@@ -72,7 +66,7 @@ pub async fn analysis_object<T: Transport>(api: &Api<T>, resource: &str, referen
             .await?
             .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("{resource} {id} does not exist"))),
         Value::Object(_) => {
-            object_id(reference)?;
+            reference_id(reference)?;
             Ok(reference.clone())
         }
         _ => Err(Error::invalid_argument("expected an id or an object with a $uri")),
@@ -90,7 +84,7 @@ pub async fn api_results<T: Transport>(api: &Api<T>, resource: &str, id: &str) -
 /// answers with an HTTP error status) `{$uri}/results`. Network errors after retries propagate.
 pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Value) -> Result<Fetched> {
     let object = analysis_object(api, "classifications", reference).await?;
-    let id = object_id(&object)?;
+    let id = reference_id(&object)?;
     if let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| is_http_url(u)) {
         let resp = get_presigned(api, url).await?;
         if resp.is_success() {
@@ -104,7 +98,7 @@ pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Valu
 /// The functional profile's condensed file (§16.3 item 14): `None` when it is unavailable
 /// (no `results_uri`, or an HTTP error even after one refresh of the object).
 pub async fn functional_condensed<T: Transport>(api: &Api<T>, object: &Value) -> Result<Option<Vec<u8>>> {
-    let id = object_id(object)?;
+    let id = reference_id(object)?;
     let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| is_http_url(u)) else {
         return Ok(None);
     };

@@ -2,7 +2,7 @@
 //! anywhere else), applies the retry policy, and maps failures to typed errors.
 
 use crate::http::config::{BaseUrl, Credentials};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{status_error, Method, Request, Response};
 use crate::http::retry::{Attempt, RetryPolicy};
 use crate::http::transport::Transport;
@@ -115,16 +115,6 @@ impl<T: Transport> Api<T> {
     }
 }
 
-/// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
-pub fn check_id(id: &str) -> Result<&str> {
-    // A full `$uri` is accepted too.
-    let id = if id.starts_with("/api/v1/") { id.rsplit('/').next().unwrap_or(id) } else { id };
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(Error::invalid_argument(format!("'{id}' is not a One Codex id (letters, digits, - and _ only)")));
-    }
-    Ok(id)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -220,14 +210,5 @@ pub(crate) mod tests {
         let e = block_on(a.get_json("/x", "Listing samples")).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::Server, Some(503)));
         assert_eq!(a.transport.requests.borrow().len(), 4, "1 attempt + 3 retries");
-    }
-
-    #[test]
-    fn ids_are_checked_before_they_reach_a_path() {
-        assert_eq!(check_id("/api/v1/samples/abc123").unwrap(), "abc123");
-        assert_eq!(check_id("7428cca4nocaffe1").unwrap(), "7428cca4nocaffe1");
-        for bad in ["", "a?b", "a b", "../x?y", "a/b", "/api/v1/samples/"] {
-            assert_eq!(check_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
-        }
     }
 }

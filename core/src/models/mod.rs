@@ -36,7 +36,7 @@ pub fn check_shape(resource: &str, value: &Value) -> Result<()> {
         Some(Value::String(uri)) if uri.starts_with("/api/") => Ok(()),
         _ if !value.is_object() => Err(Error::invalid_response(format!(
             "a {resource} object: the server sent {} where an object was expected",
-            crate::query::sort::kind_of(value)
+            crate::error::kind_of(value)
         ))),
         _ => Err(Error::invalid_response(format!("a {resource} object: the server sent one without a $uri"))),
     }

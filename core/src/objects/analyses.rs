@@ -1,7 +1,8 @@
 //! Per-analysis endpoints besides results (API_SPEC.md §8.1, §8.3, §8.8): logs, output files and
 //! the read-level link. Unlike the Python client, statuses are always checked (Appendix C.9).
 
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{status_error, Method};
 use crate::objects::action_error;

@@ -2,8 +2,8 @@
 //! whitelisted keys, refs as `{ "$ref": uri }`, date-times in UTC with `+00:00`, ranges checked.
 
 use crate::error::{Error, Result};
-use crate::query::sort::kind_of;
-use crate::http::retry::days_from_civil;
+use crate::error::kind_of;
+use crate::time::to_utc;
 use serde_json::{json, Map, Value};
 
 /// How one changeable field is checked and normalised.
@@ -181,7 +181,7 @@ fn in_range(key: &str, v: &Value, low: f64, high: f64) -> Result<Value> {
 pub fn to_ref(key: &str, collection: &str, v: &Value) -> Result<Value> {
     let uri = match v {
         Value::String(s) if s.starts_with("/api/v1/") => s.clone(),
-        Value::String(s) => format!("/api/v1/{collection}/{}", crate::http::session::check_id(s)?),
+        Value::String(s) => format!("/api/v1/{collection}/{}", crate::refs::check_id(s)?),
         Value::Object(m) => m
             .get("$ref")
             .or_else(|| m.get("$uri"))
@@ -191,58 +191,6 @@ pub fn to_ref(key: &str, collection: &str, v: &Value) -> Result<Value> {
         _ => return Err(Error::invalid_argument(format!("'{key}' must be an id or an object, got {}", kind_of(v)))),
     };
     Ok(json!({ "$ref": uri }))
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, or a naive one taken as UTC, rewritten in UTC with
-/// `+00:00` as the Python client sends it (§2.3). None when it is not such a date-time.
-pub fn to_utc(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { std::str::from_utf8(b.get(r)?).ok()?.parse().ok() };
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut frac = String::new();
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            frac.push(b[i] as char);
-            i += 1;
-        }
-        if frac.is_empty() {
-            return None;
-        }
-    }
-    let offset_min = match &b[i..] {
-        [] | [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), ..] if b.len() == i + 6 && b[i + 3] == b':' => {
-            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
-            if *sign == b'+' { m } else { -m }
-        }
-        _ => return None,
-    };
-    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, mo, d) = civil_from_days(days);
-    let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
-    Some(format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}{frac}+00:00", rem / 3600, rem % 3600 / 60, rem % 60))
-}
-
-/// The inverse of `days_from_civil` (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -261,10 +209,6 @@ mod tests {
     fn metadata_patch_normalises_dates_to_utc() {
         let body = update_body("metadata", &json!({"date_collected": "2024-01-02T05:04:05.25+02:00", "platform": "Illumina MiSeq"})).unwrap();
         assert_eq!(body, json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"}));
-        assert_eq!(to_utc("2024-01-01T00:30:00+01:00").unwrap(), "2023-12-31T23:30:00+00:00");
-        assert_eq!(to_utc("2024-02-29T23:00:00-02:00").unwrap(), "2024-03-01T01:00:00+00:00");
-        assert_eq!(to_utc("2024-01-02T03:04:05").unwrap(), "2024-01-02T03:04:05+00:00", "naive is UTC");
-        assert_eq!(to_utc("2024-13-02T03:04:05Z"), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! GET, PATCH and DELETE of one object (API_SPEC.md §5.1–5.3).
 
 use crate::error::{Error, Result};
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::http::{status_error, Method};
 use crate::models::check_shape;

@@ -1,7 +1,8 @@
 //! Jobs (API_SPEC.md §5.4–5.5, §16.2): create, run on a sample, details, publish.
 
 use crate::error::{Error, Result};
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::http::Method;
 use crate::models::check_shape;

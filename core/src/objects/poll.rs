@@ -1,7 +1,8 @@
 //! `awaitCompletion` (API_SPEC.md §8.7): the polling schedule as pure state, and the loop that
 //! refreshes an analysis until it is complete, over the `Transport` clock and sleep.
 
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::objects;
 use crate::http::transport::Transport;

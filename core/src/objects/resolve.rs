@@ -1,7 +1,8 @@
 //! Resolving references in bulk: one `$uri $in` listing per resource instead of one GET each.
 
 use crate::error::{Error, Result};
-use crate::http::session::{check_id, Api};
+use crate::http::session::Api;
+use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::query::run::fetch_by_ids;
 use crate::resources::Resource;
@@ -33,7 +34,7 @@ pub async fn resolve_all<T: Transport>(api: &Api<T>, refs: &[Value]) -> Result<V
     for collection in collections {
         let ids: Vec<String> = wanted.iter().filter(|(c, _)| c == collection).map(|(_, i)| i.clone()).collect();
         for object in fetch_by_ids(api, Resource::by_name(collection)?, &ids).await? {
-            if let Some(id) = crate::query::run::object_id(&object) {
+            if let Some(id) = crate::refs::object_id(&object) {
                 found.insert((collection.to_string(), id.to_string()), object);
             }
         }

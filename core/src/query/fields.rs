@@ -2,7 +2,7 @@
 //! and §16). One table serves validation here and the TypeScript filter types the wasm layer
 //! publishes, so the two cannot disagree.
 
-use super::sort::kind_of;
+use crate::error::kind_of;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -62,7 +62,7 @@ impl FieldKind {
             (_, Value::Null) => matches!(op, "" | "$eq" | "$ne"),
             (FieldKind::Str | FieldKind::EnumStr | FieldKind::EqStr, Value::String(_)) => true,
             (FieldKind::Num, Value::Number(_)) => true,
-            (FieldKind::Datetime, Value::String(s)) => is_rfc3339_with_offset(s),
+            (FieldKind::Datetime, Value::String(s)) => crate::time::is_rfc3339_with_offset(s),
             (FieldKind::Bool, Value::Bool(_)) => true,
             (FieldKind::Ref | FieldKind::RefList, Value::String(s)) => !s.is_empty(),
             (FieldKind::Ref | FieldKind::RefList, Value::Object(m)) => m.len() == 1 && m.get("$ref").is_some_and(Value::is_string),
@@ -92,34 +92,6 @@ fn describe(v: &Value) -> String {
         Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
         Value::Number(n) => n.to_string(),
         other => kind_of(other).to_string(),
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`: the API compares date-times, so a naive one is refused.
-fn is_rfc3339_with_offset(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if b.len() < 20 || !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
-        return false;
-    }
-    if !(matches!(b[10], b'T' | b't' | b' ') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19)) {
-        return false;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match &b[i..] {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
-        _ => false,
     }
 }
 
@@ -357,16 +329,6 @@ mod tests {
     fn kind_names_match_the_typescript_kinds() {
         for (field, kind) in fields_of("samples").unwrap() {
             assert!(KINDS_TYPESCRIPT.contains(&format!(" {field}: \"{}\";", kind.name())), "{field}");
-        }
-    }
-
-    #[test]
-    fn rfc3339() {
-        for ok in ["2026-01-01T00:00:00Z", "2015-09-25T17:27:19.596555-07:00", "2026-01-01 00:00:00+00:00"] {
-            assert!(is_rfc3339_with_offset(ok), "{ok}");
-        }
-        for bad in ["2026-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+0000", "x"] {
-            assert!(!is_rfc3339_with_offset(bad), "{bad}");
         }
     }
 }

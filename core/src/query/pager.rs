@@ -69,7 +69,7 @@ impl Pager {
             other => {
                 return Err(Error::invalid_response(format!(
                     "a listing page must be a JSON array, got {}",
-                    crate::query::sort::kind_of(&other)
+                    crate::error::kind_of(&other)
                 )))
             }
         };

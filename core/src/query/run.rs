@@ -9,6 +9,7 @@ use crate::query::fields::{is_metadata_join_field, validate_terms};
 use crate::query::{expand_keywords, normalize_where, pyjson::to_python_json, Listing, Route};
 use crate::resources::{Pagination, Resource};
 use crate::http::transport::Transport;
+use crate::refs::object_id;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 
@@ -103,7 +104,7 @@ impl QueryRun {
         let filter = match with_ids(filter, options.ids)? {
             Value::Null => Map::new(),
             Value::Object(m) => m,
-            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::query::sort::kind_of(&other)))),
+            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::error::kind_of(&other)))),
         };
         // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing (§4.6, §16.1.3).
         let filter = expand_keywords(resource.name, &filter);
@@ -354,11 +355,6 @@ pub async fn fetch_by_ids<T: Transport>(api: &Api<T>, resource: &Resource, ids: 
         }
     }
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-}
-
-/// The id of an object: the last segment of its `$uri`.
-pub fn object_id(object: &Value) -> Option<&str> {
-    object.get("$uri").and_then(Value::as_str).and_then(|u| u.rsplit('/').next())
 }
 
 /// A string of the shape `/api/v1/tags/<id>` is taken as the tag's URI, without a lookup (the

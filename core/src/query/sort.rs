@@ -1,6 +1,7 @@
 //! `sort` (API_SPEC.md §4.5): `"size"` means descending (`{"size": true}`), `"^filename"`
 //! ascending (`{"filename": false}`); key order is priority.
 
+use crate::error::kind_of;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -67,17 +68,6 @@ fn check_name(name: &str) -> Result<()> {
         return Err(Error::invalid_argument(format!("sort: '{name}' is not a field name")));
     }
     Ok(())
-}
-
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! client applies before sending. Per-resource field rules come on top of this.
 
 use super::pyjson::to_python_json;
-use super::sort::kind_of;
+use crate::error::kind_of;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 

@@ -1,0 +1,57 @@
+//! Ids and references: what may go into a path, and the id of an object or a reference.
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+
+/// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
+/// A full `$uri` is accepted too, for its last segment.
+pub fn check_id(id: &str) -> Result<&str> {
+    let id = if id.starts_with("/api/v1/") { id.rsplit('/').next().unwrap_or(id) } else { id };
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(Error::invalid_argument(format!("'{id}' is not a One Codex id (letters, digits, - and _ only)")));
+    }
+    Ok(id)
+}
+
+/// The id of an object: the last segment of its `$uri`, as the server wrote it.
+pub fn object_id(object: &Value) -> Option<&str> {
+    object.get("$uri").and_then(Value::as_str).and_then(|u| u.rsplit('/').next())
+}
+
+/// The id of a reference a caller gave: a bare id or URI, or an object with a `$uri` (as `get`
+/// and `where` return them); checked as [`check_id`] checks it.
+pub fn reference_id(reference: &Value) -> Result<String> {
+    let id = match reference {
+        Value::String(s) => s.as_str(),
+        other => other.get("$uri").and_then(Value::as_str).ok_or_else(|| {
+            Error::invalid_argument("expected an object with a $uri (as get/where return them), or an id")
+        })?,
+    };
+    Ok(check_id(id)?.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+    use serde_json::json;
+
+    #[test]
+    fn ids_are_checked_before_they_reach_a_path() {
+        assert_eq!(check_id("/api/v1/samples/abc123").unwrap(), "abc123");
+        assert_eq!(check_id("7428cca4nocaffe1").unwrap(), "7428cca4nocaffe1");
+        for bad in ["", "a?b", "a b", "../x?y", "a/b", "/api/v1/samples/"] {
+            assert_eq!(check_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_of_objects_and_references() {
+        assert_eq!(object_id(&json!({"$uri": "/api/v1/samples/s1"})), Some("s1"));
+        assert_eq!(object_id(&json!({"id": "s1"})), None);
+        assert_eq!(reference_id(&json!("s1")).unwrap(), "s1");
+        assert_eq!(reference_id(&json!({"$uri": "/api/v1/classifications/c1"})).unwrap(), "c1");
+        assert!(reference_id(&json!({"$uri": "/api/v1/x/a?b"})).is_err());
+        assert!(reference_id(&json!(5)).is_err());
+    }
+}
