@@ -2,7 +2,7 @@
 //! awaitCompletion (§8.7), refresh, logs, output files (§8.8) and the read-level TSV (§8.3).
 
 use crate::client::{call_signal, promise, ClientInner};
-use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
+use crate::convert::{read_options, signal_or_undefined, to_js};
 use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions, Renewal};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
@@ -54,14 +54,11 @@ struct LogsJson {
 }
 
 fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
-    let (json, js_only) = split_options("awaitCompletion options", options, &["signal", "onPoll"])?;
-    let mut js_only = js_only.into_iter();
-    let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
-    let on_poll = js_only.next().unwrap_or(JsValue::UNDEFINED);
+    let (o, [signal, on_poll]) = read_options::<PollJson, 2>("awaitCompletion options", options, ["signal", "onPoll"])?;
+    let signal = signal_or_undefined(signal)?;
     if !on_poll.is_undefined() && !on_poll.is_instance_of::<Function>() {
         return Err(bad_argument("onPoll", "must be a function"));
     }
-    let o: PollJson = from_json("awaitCompletion options", json)?;
     let d = PollOptions::default();
     let poll = PollOptions {
         timeout_ms: o.timeout_ms,
@@ -184,9 +181,8 @@ macro_rules! analysis_lifecycle {
                 id: String,
                 #[wasm_bindgen(unchecked_optional_param_type = "LogsOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
-                let (json, js_only) = split_options("logs options", options, &["signal"])?;
-                let signal = signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?;
-                let o: LogsJson = from_json("logs options", json)?;
+                let (o, [signal]) = read_options::<LogsJson, 1>("logs options", options, ["signal"])?;
+                let signal = signal_or_undefined(signal)?;
                 let tail = match o.tail {
                     None => None,
                     Some(t) if t.fract() == 0.0 && (1.0..=9.0e15).contains(&t) => Some(t as u64),

@@ -1,7 +1,7 @@
 //! The `OneCodex` client object. Credentials stay inside wasm memory: nothing on the JS side can
 //! read them back, and they are only ever attached to requests for the API origin.
 
-use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
+use crate::convert::{read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
 use crate::transport::{is_function, node_defaults, FetchTransport};
@@ -118,16 +118,6 @@ pub struct OneCodex {
     inner: Rc<ClientInner>,
 }
 
-/// serde's messages may quote a value ("invalid type: string \"…\""); never let that be a secret.
-fn redact_secrets(message: &str, options: &JsValue) -> String {
-    ["apiKey", "bearerToken"]
-        .iter()
-        .filter_map(|k| Reflect::get(options, &(*k).into()).ok())
-        .filter_map(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string())))
-        .filter(|secret| !secret.is_empty())
-        .fold(message.to_string(), |m, secret| m.replace(&secret, "<redacted>"))
-}
-
 fn node_default(defaults: &JsValue, key: &str) -> Option<String> {
     Reflect::get(defaults, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
 }
@@ -153,17 +143,10 @@ impl OneCodex {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "OneCodexOptions")] options: Option<JsValue>,
     ) -> Result<OneCodex, JsValue> {
-        let raw = options.clone().unwrap_or(JsValue::UNDEFINED);
-        let (json, js_only) = split_options("OneCodex options", options, &["onRequest"])?;
-        let on_request = js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED);
+        let (options, [on_request]) = read_options::<ClientOptions, 1>("OneCodex options", options, ["onRequest"])?;
         if !on_request.is_undefined() && !is_function(&on_request) {
             return Err(bad_argument("onRequest", "must be a function"));
         }
-        let options: ClientOptions = match json {
-            Value::Null => ClientOptions::default(),
-            json => serde_json::from_value(json)
-                .map_err(|e| bad_argument("OneCodex options", redact_secrets(&e.to_string(), &raw)))?,
-        };
         // §1.2: explicit credentials win; otherwise (Node) the file's key, then the environment's;
         // a bearer token from the environment still wins over any key.
         let defaults = node_defaults();
@@ -294,8 +277,7 @@ impl OneCodex {
     ) -> Result<String, JsValue> {
         let resource = Resource::by_name(resource).map_err(err_js)?;
         let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
-        let (json, _) = split_options("listing options", options, &[])?;
-        let options: ListingOptions = from_json("listing options", json)?;
+        let (options, []) = read_options::<ListingOptions, 0>("listing options", options, [])?;
         let route = match (options.public, options.organization) {
             (Some(true), _) => Route::Public,
             (_, Some(true)) => Route::Organization,
@@ -371,9 +353,8 @@ impl OneCodex {
 
 /// The `signal` of `{ signal }` call options.
 pub fn call_signal(options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let (json, js_only) = split_options("options", options, &["signal"])?;
-    let _: CallOnlyOptions = from_json("options", json)?;
-    signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))
+    let (CallOnlyOptions {}, [signal]) = read_options("options", options, ["signal"])?;
+    signal_or_undefined(signal)
 }
 
 #[derive(Deserialize, Default)]

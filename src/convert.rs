@@ -29,7 +29,54 @@ pub fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
     serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
 }
 
-/// Takes the JS-only `keys` out of an options object; the rest is read as JSON.
+/// The one reader of options objects: the JS-only `keys` (an AbortSignal, a callback, a stream)
+/// are taken out as they are, in the order named, and the rest is read as JSON into `T`, whose
+/// `deny_unknown_fields` refuses unknown keys. Undefined or null options are `T::default()`.
+pub fn read_options<T, const N: usize>(
+    what: &str,
+    options: Option<JsValue>,
+    keys: [&str; N],
+) -> Result<(T, [JsValue; N]), JsValue>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    if options.is_undefined() || options.is_null() {
+        return Ok((T::default(), std::array::from_fn(|_| JsValue::UNDEFINED)));
+    }
+    if !options.is_object() {
+        return Err(bad_argument(what, "must be an object"));
+    }
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let taken = keys.map(|key| {
+        let value = Reflect::get(&copy, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let _ = Reflect::delete_property(&copy, &key.into());
+        value
+    });
+    let parsed = match json_from_js(what, &copy.into())? {
+        Value::Null => T::default(),
+        json => {
+            let secrets: Vec<String> = SECRET_OPTIONS
+                .iter()
+                .filter_map(|k| json.get(*k))
+                .filter_map(|v| v.as_str().map(str::to_string).or_else(|| v.as_f64().map(|n| n.to_string())))
+                .filter(|s| !s.is_empty())
+                .collect();
+            serde_json::from_value(json).map_err(|e| {
+                // serde's messages may quote a value ("invalid type: string \"…\""): never a secret.
+                let message = secrets.iter().fold(e.to_string(), |m, secret| m.replace(secret.as_str(), "<redacted>"));
+                bad_argument(what, message)
+            })?
+        }
+    };
+    Ok((parsed, taken))
+}
+
+/// Options whose values are credentials, redacted from error messages.
+const SECRET_OPTIONS: [&str; 2] = ["apiKey", "bearerToken"];
+
+/// Takes the JS-only `keys` out of an options object; the rest is read as JSON. Being replaced
+/// by [`read_options`].
 pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     if options.is_undefined() || options.is_null() {
@@ -47,7 +94,7 @@ pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Res
     Ok((json_from_js(what, &copy.into())?, taken))
 }
 
-/// Reads JSON options into `T` (unknown keys rejected by `deny_unknown_fields`).
+/// Reads JSON options into `T`. Being replaced by [`read_options`].
 pub fn from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
     match json {
         Value::Null => Ok(T::default()),

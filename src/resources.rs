@@ -2,7 +2,7 @@
 //! filter and model types and only the operations the API allows on it.
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
-use crate::convert::{from_json, signal_or_undefined, split_options, to_js};
+use crate::convert::{read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
 use js_sys::{Array, Function, Promise};
@@ -157,14 +157,11 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
 /// Builds a query run and its JS-only parts from `where`/`iter` arguments.
 fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
     let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
-    let (json, js_only) = split_options("query options", options, &["filter", "signal"])?;
-    let o: QueryJsonOptions = from_json("query options", json)?;
-    let mut js_only = js_only.into_iter();
-    let predicate = js_only.next().unwrap_or(JsValue::UNDEFINED);
+    let (o, [predicate, signal]) = read_options::<QueryJsonOptions, 2>("query options", options, ["filter", "signal"])?;
     if !predicate.is_undefined() && !predicate.is_instance_of::<Function>() {
         return Err(bad_argument("filter", "must be a function returning true for the objects to keep"));
     }
-    let signal = signal_or_undefined(js_only.next().unwrap_or(JsValue::UNDEFINED))?;
+    let signal = signal_or_undefined(signal)?;
     let options = QueryOptions {
         sort: o.sort.unwrap_or(Value::Null),
         limit: o.limit.map(|l| l as usize),
@@ -425,9 +422,8 @@ impl JobsApi {
         sample_id: String,
         #[wasm_bindgen(unchecked_optional_param_type = "RunJobOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let (json, js_only) = split_options("run options", options, &["signal"])?;
-        let signal = signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?;
-        let o: RunJobJson = from_json("run options", json)?;
+        let (o, [signal]) = read_options::<RunJobJson, 1>("run options", options, ["signal"])?;
+        let signal = signal_or_undefined(signal)?;
         let run = objects::RunOptions {
             job_args: o.job_args,
             populate_default_arguments: o.populate_default_arguments.unwrap_or(false),
@@ -467,14 +463,13 @@ impl JobsApi {
         job_id: String,
         #[wasm_bindgen(unchecked_optional_param_type = "{ autorunOnOrgSampleUpload?: boolean; signal?: AbortSignal }")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let (json, js_only) = split_options("publish options", options, &["signal"])?;
-        let signal = signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?;
+        let (p, [signal]) = read_options::<Publish, 1>("publish options", options, ["signal"])?;
+        let signal = signal_or_undefined(signal)?;
         #[derive(Deserialize, Default)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         struct Publish {
             autorun_on_org_sample_upload: Option<bool>,
         }
-        let p: Publish = from_json("publish options", json)?;
         let inner = self.inner.clone();
         Ok(promise(async move {
             let job = objects::publish_job(&inner.api(signal), &job_id, p.autorun_on_org_sample_upload.unwrap_or(false)).await.map_err(err_js)?;
