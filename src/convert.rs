@@ -40,44 +40,13 @@ pub fn read_options<T, const N: usize>(
 where
     T: serde::de::DeserializeOwned + Default,
 {
-    let options = options.unwrap_or(JsValue::UNDEFINED);
-    if options.is_undefined() || options.is_null() {
-        return Ok((T::default(), std::array::from_fn(|_| JsValue::UNDEFINED)));
-    }
-    if !options.is_object() {
-        return Err(bad_argument(what, "must be an object"));
-    }
-    let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let taken = keys.map(|key| {
-        let value = Reflect::get(&copy, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let _ = Reflect::delete_property(&copy, &key.into());
-        value
-    });
-    let parsed = match json_from_js(what, &copy.into())? {
-        Value::Null => T::default(),
-        json => {
-            let secrets: Vec<String> = SECRET_OPTIONS
-                .iter()
-                .filter_map(|k| json.get(*k))
-                .filter_map(|v| v.as_str().map(str::to_string).or_else(|| v.as_f64().map(|n| n.to_string())))
-                .filter(|s| !s.is_empty())
-                .collect();
-            serde_json::from_value(json).map_err(|e| {
-                // serde's messages may quote a value ("invalid type: string \"…\""): never a secret.
-                let message = secrets.iter().fold(e.to_string(), |m, secret| m.replace(secret.as_str(), "<redacted>"));
-                bad_argument(what, message)
-            })?
-        }
-    };
-    Ok((parsed, taken))
+    let (json, taken) = take_js_only(what, options, &keys)?;
+    let taken: [JsValue; N] = taken.try_into().map_err(|_| bad_argument(what, "options could not be read"))?;
+    Ok((options_from_json(what, json)?, taken))
 }
 
-/// Options whose values are credentials, redacted from error messages.
-const SECRET_OPTIONS: [&str; 2] = ["apiKey", "bearerToken"];
-
-/// Takes the JS-only `keys` out of an options object; the rest is read as JSON. Being replaced
-/// by [`read_options`].
-pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
+/// The JSON part of an options object (null when there are none) and its JS-only `keys`.
+fn take_js_only(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     if options.is_undefined() || options.is_null() {
         return Ok((Value::Null, keys.iter().map(|_| JsValue::UNDEFINED).collect()));
@@ -94,12 +63,41 @@ pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Res
     Ok((json_from_js(what, &copy.into())?, taken))
 }
 
+fn options_from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
+    if json.is_null() {
+        return Ok(T::default());
+    }
+    let secrets = secrets_in(&json);
+    serde_json::from_value(json).map_err(|e| bad_argument(what, redact(e.to_string(), &secrets)))
+}
+
+/// The credential values of an options object.
+fn secrets_in(json: &Value) -> Vec<String> {
+    SECRET_OPTIONS
+        .iter()
+        .filter_map(|k| json.get(*k))
+        .filter_map(|v| v.as_str().map(str::to_string).or_else(|| v.as_f64().map(|n| n.to_string())))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// serde's messages may quote a value ("invalid type: string \"…\""): never a secret.
+fn redact(message: String, secrets: &[String]) -> String {
+    secrets.iter().fold(message, |m, secret| m.replace(secret.as_str(), "<redacted>"))
+}
+
+/// Options whose values are credentials, redacted from error messages.
+const SECRET_OPTIONS: [&str; 2] = ["apiKey", "bearerToken"];
+
+/// Takes the JS-only `keys` out of an options object; the rest is read as JSON. Being replaced
+/// by [`read_options`].
+pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
+    take_js_only(what, options, keys)
+}
+
 /// Reads JSON options into `T`. Being replaced by [`read_options`].
 pub fn from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
-    match json {
-        Value::Null => Ok(T::default()),
-        json => serde_json::from_value(json).map_err(|e| bad_argument(what, e)),
-    }
+    options_from_json(what, json)
 }
 
 /// An AbortSignal, or undefined; anything else is refused.
