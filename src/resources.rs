@@ -210,9 +210,9 @@ fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, patch
     let signal = call_signal(options)?;
     let patch = json_from_js("changes", &patch)?;
     // Checked now, so a bad change throws before any request is made.
-    onecodex_core::objects::changes::update_body(resource, &patch).map_err(err_js)?;
+    let body = onecodex_core::objects::changes::update_body(resource, &patch).map_err(err_js)?;
     let inner = inner.clone();
-    Ok(promise(async move { to_js(&objects::update(&inner.api(signal), resource, &id, &patch).await.map_err(err_js)?) }))
+    Ok(promise(async move { to_js(&objects::update(&inner.api(signal), resource, &id, &body).await.map_err(err_js)?) }))
 }
 
 fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
@@ -403,9 +403,9 @@ impl JobsApi {
     ) -> Result<Promise, JsValue> {
         let signal = call_signal(options)?;
         let job = json_from_js("job", &job)?;
-        onecodex_core::objects::changes::job_create_body(&job).map_err(err_js)?;
+        let body = onecodex_core::objects::changes::job_create_body(&job).map_err(err_js)?;
         let inner = self.inner.clone();
-        Ok(promise(async move { to_js(&objects::create_job(&inner.api(signal), &job).await.map_err(err_js)?) }))
+        Ok(promise(async move { to_js(&objects::create_job(&inner.api(signal), &body).await.map_err(err_js)?) }))
     }
 
     /// Runs a job on a sample; resolves to the new analysis (follow it with `analyses.get`).

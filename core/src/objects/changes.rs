@@ -97,20 +97,30 @@ fn updatable(resource: &str) -> Result<&'static [ChangeField]> {
         .ok_or_else(|| Error::invalid_argument(format!("{resource} cannot be updated")))
 }
 
+/// A request body checked and normalised once, before any request, and then sent as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body(Value);
+
+impl Body {
+    pub fn json(&self) -> &Value {
+        &self.0
+    }
+}
+
 /// The PATCH body for `resource`: only the given keys, each checked and normalised.
-pub fn update_body(resource: &str, patch: &Value) -> Result<Value> {
-    build(resource, patch, updatable(resource)?, "updated")
+pub fn update_body(resource: &str, patch: &Value) -> Result<Body> {
+    build(resource, patch, updatable(resource)?, "updated").map(Body)
 }
 
 /// The POST body of a new job: `name` and `script` are required (§16.2.7).
-pub fn job_create_body(job: &Value) -> Result<Value> {
+pub fn job_create_body(job: &Value) -> Result<Body> {
     let body = build("jobs", job, JOB_CREATE, "set on a new job")?;
     for required in JOB_REQUIRED {
         if !body.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) {
             return Err(Error::invalid_argument(format!("a new job needs '{required}'")));
         }
     }
-    Ok(body)
+    Ok(Body(body))
 }
 
 fn build(resource: &str, patch: &Value, fields: &[ChangeField], verb: &str) -> Result<Value> {
@@ -201,14 +211,14 @@ mod tests {
     #[test]
     fn sample_patch_matches_the_python_client() {
         let body = update_body("samples", &json!({"project": "4b53797444f846c4", "tags": [{"$uri": "/api/v1/tags/5c1e9e41043e4435"}]})).unwrap();
-        assert_eq!(body, json!({"project": {"$ref": "/api/v1/projects/4b53797444f846c4"}, "tags": [{"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}));
-        assert_eq!(update_body("samples", &json!({"project": null})).unwrap(), json!({"project": null}));
+        assert_eq!(body.json(), &json!({"project": {"$ref": "/api/v1/projects/4b53797444f846c4"}, "tags": [{"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}));
+        assert_eq!(update_body("samples", &json!({"project": null})).unwrap().json(), &json!({"project": null}));
     }
 
     #[test]
     fn metadata_patch_normalises_dates_to_utc() {
         let body = update_body("metadata", &json!({"date_collected": "2024-01-02T05:04:05.25+02:00", "platform": "Illumina MiSeq"})).unwrap();
-        assert_eq!(body, json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"}));
+        assert_eq!(body.json(), &json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"}));
     }
 
     #[test]
@@ -226,7 +236,7 @@ mod tests {
     #[test]
     fn job_creation() {
         let body = job_create_body(&json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"})).unwrap();
-        assert_eq!(body, json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"}));
+        assert_eq!(body.json(), &json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"}));
         assert!(job_create_body(&json!({"name": "n"})).unwrap_err().message.contains("'script'"));
         assert!(job_create_body(&json!({"name": "n", "script": "s", "autorun_on_org_sample_upload": true})).is_err());
     }

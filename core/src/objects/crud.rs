@@ -6,7 +6,7 @@ use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::http::{status_error, Method};
 use crate::models::check_shape;
-use crate::objects::changes::update_body;
+use crate::objects::changes::Body;
 use crate::resources::Resource;
 use serde_json::Value;
 
@@ -31,12 +31,11 @@ pub async fn get<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result
     Ok(Some(object))
 }
 
-/// PATCH with the whitelisted keys; returns the updated object.
-pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, patch: &Value) -> Result<Value> {
+/// PATCH with a body `changes::update_body` prepared; returns the updated object.
+pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, body: &Body) -> Result<Value> {
     let r = Resource::by_name(resource)?;
     let id = check_id(id)?;
-    let body = update_body(resource, patch)?;
-    let object = api.patch_json(&format!("{}/{id}", r.path()), &body, &format!("Updating {resource} {id}")).await?;
+    let object = api.patch_json(&format!("{}/{id}", r.path()), body.json(), &format!("Updating {resource} {id}")).await?;
     check_shape(resource, &object)?;
     Ok(object)
 }

@@ -7,13 +7,13 @@ use crate::http::transport::Transport;
 use crate::http::Method;
 use crate::models::check_shape;
 use crate::objects::action_error;
-use crate::objects::changes::job_create_body;
+use crate::objects::changes::Body;
 use crate::objects::crud::get;
 use serde_json::{json, Map, Value};
 
-pub async fn create_job<T: Transport>(api: &Api<T>, job: &Value) -> Result<Value> {
-    let body = job_create_body(job)?;
-    let created = api.post_json("/api/v1/jobs", Some(&body), "Creating a job").await?;
+/// POST a new job with a body `changes::job_create_body` prepared.
+pub async fn create_job<T: Transport>(api: &Api<T>, body: &Body) -> Result<Value> {
+    let created = api.post_json("/api/v1/jobs", Some(body.json()), "Creating a job").await?;
     check_shape("jobs", &created)?;
     Ok(created)
 }

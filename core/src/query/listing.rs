@@ -7,7 +7,7 @@ use super::sort::encode_sort;
 use super::where_filter::normalize_where;
 use crate::error::{Error, Result};
 use crate::resources::{Pagination, Resource};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The client always asks for 100 per page, as the Python client does.
 pub const PER_PAGE: u32 = 100;
@@ -60,7 +60,11 @@ impl Listing {
     /// `public` wins over `organization` (§4.6). Jobs have no `/public` route: the Python client
     /// sends `{"public": true}` in `where` instead (§3.1), and so do we.
     pub fn new(resource: &Resource, route: Route, filter: &Value, sort: &Value) -> Result<Listing> {
-        let mut terms = normalize_where(filter, &resource.path())?;
+        Listing::from_terms(resource, route, normalize_where(filter, &resource.path())?, sort)
+    }
+
+    /// The same from terms `normalize_where` already gave (a query normalises its filter once).
+    pub fn from_terms(resource: &Resource, route: Route, mut terms: Map<String, Value>, sort: &Value) -> Result<Listing> {
         let suffix = match route {
             Route::Own => "",
             Route::Public if resource.has_public => "/public",

@@ -128,7 +128,7 @@ impl QueryRun {
             }
         }
         // The sort is checked now too, by building the listing once.
-        Listing::new(resource, route, &Value::Object(terms.clone()), &options.sort)?;
+        Listing::from_terms(resource, route, terms.clone(), &options.sort)?;
         Ok(QueryRun {
             resource,
             route,
@@ -240,7 +240,7 @@ impl QueryRun {
             }
             Some(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
         };
-        let listing = Listing::new(self.resource, self.route, &Value::Object(self.terms.clone()), &self.sort)?;
+        let listing = Listing::from_terms(self.resource, self.route, self.terms.clone(), &self.sort)?;
         self.stage = Stage::Listing { pager: Pager::new(listing), only };
         Ok(())
     }
@@ -267,7 +267,7 @@ impl QueryRun {
     /// Ids of the samples whose metadata matches the metadata terms, in listing order.
     async fn metadata_sample_ids<T: Transport>(&self, api: &Api<T>) -> Result<Vec<String>> {
         let metadata = Resource::by_name("metadata")?;
-        let listing = Listing::new(metadata, Route::Own, &Value::Object(self.metadata_terms.clone()), &Value::Null)?;
+        let listing = Listing::from_terms(metadata, Route::Own, self.metadata_terms.clone(), &Value::Null)?;
         let mut pager = Pager::new(listing);
         let mut ids = Vec::new();
         while let Some(items) = fetch_page(api, metadata, &mut pager).await? {
