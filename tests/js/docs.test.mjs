@@ -185,3 +185,20 @@ test("every ```ts example in the .d.ts type-checks against the package", { skip:
   });
   assert.equal(problems.length, 0, `${problems.length} errors in ${blocks.length} examples:\n${problems.join("\n")}`);
 });
+
+// The shipped types and the npm README speak to users: they cite no document a user of the
+// package does not have (the project's wire notes and design notes, by name or section mark) and
+// no issue numbers.
+const INTERNAL = [/§\s?\d/, /API_SPEC/, /DESIGN\.md/, /ANCHORS\.md/, /Appendix C/, /\bissues? #?\d+\b/i];
+
+test("the shipped .d.ts files and README cite no internal documents or issues", { skip: !ok && "pkg/ not built" }, () => {
+  const files = [...entryTypes(), path.join(pkg, "README.md")];
+  const found = [];
+  for (const file of files) {
+    fs.readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+      if (INTERNAL.some((re) => re.test(line))) found.push(`${path.relative(root, file)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.ok(files.length >= 3, `only ${files.length} files checked`);
+  assert.equal(found.length, 0, `${found.length} lines cite internal documents:\n${found.slice(0, 40).join("\n")}`);
+});
