@@ -116,7 +116,8 @@ pub fn update_body(resource: &str, patch: &Value) -> Result<Body> {
 pub fn job_create_body(job: &Value) -> Result<Body> {
     let body = build("jobs", job, JOB_CREATE, "set on a new job")?;
     for required in JOB_REQUIRED {
-        if !body.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) {
+        let given = body.get(*required).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty());
+        if !given {
             return Err(Error::invalid_argument(format!("a new job needs '{required}'")));
         }
     }
