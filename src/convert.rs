@@ -2,7 +2,7 @@
 //! (an AbortSignal, a predicate function).
 
 use crate::error::bad_argument;
-use js_sys::{Object, Reflect};
+use js_sys::{JsString, Reflect};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -14,19 +14,39 @@ pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
         .map_err(|e| bad_argument("converting a response", e))
 }
 
-/// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON.
+#[wasm_bindgen(module = "/src/js/json.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = jsonText, catch)]
+    fn json_text(what: &str, value: &JsValue, omit: Vec<JsString>) -> Result<String, JsValue>;
+}
+
+/// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON, as
+/// `JSON.stringify` reads it (`toJSON` honoured, `undefined` members dropped). Cycles, nesting
+/// deeper than 100 levels, NaN, ±Infinity and BigInts are `invalid_argument`; an exception a
+/// getter or `toJSON` throws comes back to the caller unchanged.
 pub fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
+    json_without(what, value, &[])
+}
+
+/// [`json_from_js`] without the top-level keys `omit` (the JS-only parts of an options object).
+fn json_without(what: &str, value: &JsValue, omit: &[&str]) -> Result<Value, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
-    // Objects that define toJSON (a filter builder, a Date) are read as JSON.stringify reads them.
-    if let Ok(to_json) = js_sys::Reflect::get(value, &"toJSON".into()) {
-        if let Some(f) = to_json.dyn_ref::<js_sys::Function>() {
-            let plain = f.call0(value)?;
-            return serde_wasm_bindgen::from_value(plain).map_err(|e| bad_argument(what, e));
+    let text = json_text(what, value, omit.iter().map(|k| JsString::from(*k)).collect()).map_err(js_failure)?;
+    serde_json::from_str(&text).map_err(|e| bad_argument(what, e))
+}
+
+/// A `{ code, message }` the snippet threw becomes a `OneCodexError`; anything else is the
+/// caller's own exception, rethrown as it is.
+fn js_failure(e: JsValue) -> JsValue {
+    let field = |k: &str| Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string());
+    match (field("code").as_deref(), field("message")) {
+        (Some("invalid_argument"), Some(message)) if !e.is_instance_of::<js_sys::Error>() => {
+            crate::error::to_js(onecodex_core::Error::invalid_argument(message))
         }
+        _ => e,
     }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_argument(what, e))
 }
 
 /// The one reader of options objects: the JS-only `keys` (an AbortSignal, a callback, a stream)
@@ -51,16 +71,12 @@ fn take_js_only(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(
     if options.is_undefined() || options.is_null() {
         return Ok((Value::Null, keys.iter().map(|_| JsValue::UNDEFINED).collect()));
     }
-    if !options.is_object() {
+    if !options.is_object() || options.is_function() {
         return Err(bad_argument(what, "must be an object"));
     }
-    let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let mut taken = Vec::with_capacity(keys.len());
-    for key in keys {
-        taken.push(Reflect::get(&copy, &(*key).into()).unwrap_or(JsValue::UNDEFINED));
-        let _ = Reflect::delete_property(&copy, &(*key).into());
-    }
-    Ok((json_from_js(what, &copy.into())?, taken))
+    // Reflect.get is a `catch` import: a throwing getter comes back as the caller's error.
+    let taken = keys.iter().map(|key| Reflect::get(&options, &(*key).into())).collect::<Result<Vec<_>, _>>()?;
+    Ok((json_without(what, &options, keys)?, taken))
 }
 
 fn options_from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
