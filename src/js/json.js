@@ -12,7 +12,7 @@ function refuse(message) {
 /** JSON text of `value` ("null" for undefined), without the top-level keys in `omit`. */
 export function jsonText(what, value, omit) {
   const depth = new WeakMap();
-  depth.set(value, 1);
+  if (value !== null && typeof value === "object") depth.set(value, 1);
   let text;
   try {
     text = JSON.stringify(value, function (key, v) {
