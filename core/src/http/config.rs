@@ -53,8 +53,11 @@ impl BaseUrl {
         let (scheme, rest) = trimmed
             .split_once("://")
             .ok_or_else(|| Error::invalid_argument(format!("baseUrl '{trimmed}' must start with https://")))?;
-        let host_port = rest.split('/').next().unwrap_or_default();
-        if host_port.is_empty() || host_port.contains('@') || rest.contains(['?', '#']) {
+        let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        // Only a plain host and path are taken: on these characters every URL parser (the WHATWG
+        // one of browsers and Node included) reads the same host, so the key cannot be steered
+        // elsewhere by a backslash, an encoded byte, a user-info part or a control character.
+        if !is_plain_host_port(host_port) || !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)) {
             return Err(Error::invalid_argument(format!(
                 "baseUrl '{trimmed}' must be scheme://host[:port][/path] without credentials, query or fragment"
             )));
@@ -90,6 +93,25 @@ impl Default for BaseUrl {
     fn default() -> Self {
         BaseUrl(DEFAULT_BASE_URL.to_string())
     }
+}
+
+/// `host[:port]` with a DNS name or IPv4 address of letters, digits, `-` and `.`, or `[IPv6]`.
+fn is_plain_host_port(host_port: &str) -> bool {
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, port)) => (v6, port),
+            None => return false,
+        },
+        None => host_port.split_at(host_port.find(':').unwrap_or(host_port.len())),
+    };
+    let host_ok = if host_port.starts_with('[') {
+        !host.is_empty() && host.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
 }
 
 fn is_loopback(host_port: &str) -> bool {
@@ -149,7 +171,12 @@ mod tests {
         assert_eq!(BaseUrl::parse("http://127.0.0.1:8080").unwrap().origin(), "http://127.0.0.1:8080");
         assert_eq!(BaseUrl::parse("http://localhost:3000/x/").unwrap().origin(), "http://localhost:3000");
         assert!(BaseUrl::parse("http://[::1]:9/").is_ok());
-        for bad in ["http://example.com", "ftp://x", "app.onecodex.com", "https://u:p@x.com", "https://x.com?a=1", "http://127.0.0.1.evil.com"] {
+        for bad in [
+            "http://example.com", "ftp://x", "app.onecodex.com", "https://u:p@x.com", "https://x.com?a=1",
+            "http://127.0.0.1.evil.com", "http://example.com\\.localhost", "http://example.com%2f.localhost",
+            "https://x.com\\@y.com", "https://x.com/a\\b", "https://x.com:", "https://x.com:99999x", "https://[::1",
+            "https://x .com", "https://x.com#.localhost",
+        ] {
             assert_eq!(BaseUrl::parse(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
         let err = BaseUrl::parse("http://example.com").unwrap_err();
