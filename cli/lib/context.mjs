@@ -39,6 +39,8 @@ export function createContext(globals, { env = process.env, stderr = process.std
     const options = {
       ...(creds.apiKey ? { apiKey: creds.apiKey } : { bearerToken: creds.bearerToken }),
       baseUrl: ctx.baseUrl,
+      // The S3 endpoint override boto3 (so the Python CLI) reads; unset for the real service.
+      ...(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL ? { s3Endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL } : {}),
       ...extra,
     };
     if (ctx.verbose) options.onRequest = (r) => stderr.write(`${r.method} ${r.url}\n`);

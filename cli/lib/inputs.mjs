@@ -33,6 +33,9 @@ const pathsOf = (f) => (typeof f === "string" ? [f] : f.merged);
 export function findOntGroups(files) {
   const groups = new Map();
   for (const f of files) {
+    // Python also groups a name without any ordinal (its "_0 sibling" is itself), so one plain
+    // file among others triggers the merge question; only names with an ordinal count here.
+    if (!ORDINAL_MULTI_REV.test(f)) continue;
     if (exists(replaceFilenameOrdinal(f, "0", true))) {
       const base = path.basename(f.replace(/[._]\d+([._][\D._]+)$/, "$1"));
       if (!groups.has(base)) groups.set(base, new Set());

@@ -25,7 +25,7 @@ export function cliEnv(home, server, extra = {}) {
     HOME: home,
     XDG_CACHE_HOME: path.join(home, ".cache"),
     LANG: "C.UTF-8",
-    ...(server ? { ONE_CODEX_API_BASE: server.api } : {}),
+    ...(server ? { ONE_CODEX_API_BASE: server.api, AWS_ENDPOINT_URL_S3: server.s3 } : {}),
     ...extra,
   };
 }
