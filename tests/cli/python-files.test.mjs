@@ -1,0 +1,87 @@
+// Against the Python CLI of the test venv: a sample uploaded by ours is downloaded by theirs
+// byte-identical and the reverse; and the file grouping of `upload` (pairs, lanes, ONT) is the
+// one the Python client's own helpers compute for the same names.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { cliEnv, ocx, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
+import { autoDetectPairs, concatenateMultilaneFiles, findOntGroups } from "../../cli/lib/inputs.mjs";
+
+const skip = !pythonCli() && "no Python CLI in the test venv";
+
+test("uploaded by one CLI, downloaded by the other, byte-identical", { skip }, async (t) => {
+  const srv = await withServer(t, ["--samples", "2"]);
+  const home = tempHome(t);
+  fs.writeFileSync(path.join(home, ".onecodex"), JSON.stringify({ api_key: srv.apiKey, saved_at: "2099-01-01 00:00", updated_at: null, email: "user@example.com" }));
+  const env = cliEnv(home, srv);
+  const ours = writeFastq(path.join(home, "ours_reads.fastq"), 300, { seed: 11 });
+  const up = await ocx(["upload", "--no-prompt", ours], { env });
+  assert.equal(up.status, 0, up.stderr);
+  const ourId = up.stdout.trim();
+  const pyOut = path.join(home, "py-out");
+  const pyDown = await python(["download", "samples", pyOut, "-s", ourId], { env });
+  assert.equal(pyDown.status, 0, pyDown.stderr);
+  assert.deepEqual(fs.readdirSync(pyOut), [`ours_reads_${ourId}.fastq`]);
+  assert.deepEqual(fs.readFileSync(path.join(pyOut, fs.readdirSync(pyOut)[0])), fs.readFileSync(ours));
+
+  const theirs = writeFastq(path.join(home, "theirs_reads.fastq"), 300, { seed: 12 });
+  const pyUp = await python(["upload", "--no-prompt", theirs], { env });
+  assert.equal(pyUp.status, 0, pyUp.stderr);
+  const [sample] = JSON.parse((await ocx(["samples", "--where", JSON.stringify({ filename: "theirs_reads.fastq" })], { env })).stdout);
+  assert.ok(sample, "the Python upload is listed");
+  const out = path.join(home, "our-out");
+  const down = await ocx(["download", "samples", out, "-s", sample.$uri.split("/").pop()], { env });
+  assert.equal(down.status, 0, down.stderr);
+  assert.deepEqual(fs.readdirSync(out), [`theirs_reads_${sample.$uri.split("/").pop()}.fastq`], "named as the Python client names it");
+  assert.deepEqual(fs.readFileSync(path.join(out, fs.readdirSync(out)[0])), fs.readFileSync(theirs));
+});
+
+// Names that exercise every rule: R1/R2 and _1/_2 pairs, lanes of singles and of pairs, a gap in
+// lanes, a lonely R2 lane, ONT splits with and without a gap, plain files.
+const NAMES = [
+  "a_R1.fastq", "a_R2.fastq", "b_1.fq.gz", "b_2.fq.gz", "c_R1_001.fastq", "lonely_R2.fastq",
+  "s_S1_L001_R1_001.fastq", "s_S1_L002_R1_001.fastq", "s_S1_L001_R2_001.fastq", "s_S1_L002_R2_001.fastq",
+  "u_L001.fastq", "u_L002.fastq", "g_L001.fq", "g_L003.fq",
+  "ont_0.fastq", "ont_1.fastq", "ont_2.fastq", "gap_0.fastq", "gap_2.fastq", "plain.fastq",
+];
+
+const PY_HELPERS = `
+import json, os, sys
+from onecodex.input_helpers import auto_detect_pairs, _find_multilane_groups, _replace_filename_ordinal
+files = json.loads(sys.argv[1])
+pairs = auto_detect_pairs(files, prompt=False)
+lanes = _find_multilane_groups(pairs)
+ont = {}
+import re
+for f in files:
+    if os.path.exists(_replace_filename_ordinal(f, "0", multi_digit=True)) and re.search(r"([._])\\d+([._][\\D._]+)$", f):
+        ont.setdefault(os.path.basename(re.sub(r"[._]\\d+([._][\\D._]+)$", r"\\1", f)), []).append(f)
+print(json.dumps({"pairs": [list(p) if isinstance(p, tuple) else p for p in pairs],
+                  "lanes": [[list(e) if isinstance(e, tuple) else e for e in g] for g in lanes],
+                  "ont": {k: sorted(v) for k, v in ont.items()}}))
+`;
+
+test("file grouping: the same pairs, lane groups and ONT groups as the Python client's helpers", { skip }, async (t) => {
+  const home = tempHome(t);
+  const dir = path.join(home, "reads");
+  fs.mkdirSync(dir);
+  const files = NAMES.map((n) => path.join(dir, n));
+  for (const f of files) fs.writeFileSync(f, "@r\nA\n+\nI\n");
+  const py = path.join(path.dirname(pythonCli()), "python");
+  const r = spawnSync(py, ["-c", PY_HELPERS, JSON.stringify(files)], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = JSON.parse(r.stdout);
+
+  const sortEntries = (list) => list.map((e) => JSON.stringify(e)).sort();
+  const pairs = await autoDetectPairs(files, { prompt: false });
+  assert.deepEqual(sortEntries(pairs), sortEntries(expected.pairs));
+
+  const merged = await concatenateMultilaneFiles(pairs, { prompt: false });
+  const ourLanes = merged.filter((e) => (Array.isArray(e) ? e[0].merged : e.merged)).map((e) => (Array.isArray(e) ? e[0].merged.map((p, i) => [p, e[1].merged[i]]) : e.merged));
+  assert.deepEqual(sortEntries(ourLanes), sortEntries(expected.lanes));
+
+  const ont = Object.fromEntries([...findOntGroups(files)].map(([k, v]) => [k, [...v].sort()]));
+  assert.deepEqual(ont, expected.ont);
+});
