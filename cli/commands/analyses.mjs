@@ -181,7 +181,14 @@ export const classificationsCommand = {
       const results = await api.classifications.results(id);
       return printJson(results, { pretty: ctx.pretty });
     }
-    const dest = o["read-level-path"];
+    let dest = o["read-level-path"];
+    // A path ending in a slash is a folder (made if missing). In a folder the file is named as
+    // the Python CLI names it: the last segment of the read-level link.
+    if (/[\\/]$/.test(dest)) fs.mkdirSync(dest, { recursive: true });
+    if (fs.existsSync(dest) && fs.statSync(dest).isDirectory()) {
+      const url = await api.classifications.readlevelUrl(id);
+      dest = path.join(dest, decodeURIComponent(new URL(url).pathname.split("/").pop() || `${id}.tsv.gz`));
+    }
     const bar = downloadProgress(ctx, "read-level", undefined);
     const r = await api.classifications.downloadReadlevel(id, { path: dest, onProgress: bar.update });
     bar.done();

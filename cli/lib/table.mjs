@@ -7,9 +7,20 @@ export function sizeText(size) {
   let unit = "B";
   let n = size;
   if (n > 1e9) { unit = "GB"; n /= 1e9; } else if (n >= 1e6) { unit = "MB"; n /= 1e6; } else if (n >= 1e3) { unit = "KB"; n /= 1e3; }
-  return `${formatG(Math.round(n * 100) / 100)} ${unit}`;
+  return `${formatG(pyRound2(n))} ${unit}`;
 }
 
+// Python's round(x, 2): correctly rounded from the exact binary value (as toFixed does), but
+// an exact tie (x·100 ends in exactly .5 in binary, e.g. 2.125) goes to the even digit.
+function pyRound2(x) {
+  const exact = Math.abs(x).toFixed(30);
+  if (/\.\d\d50*$/.test(exact)) {
+    const down = Math.trunc(Math.abs(x) * 100) / 100;
+    const even = Math.trunc(Math.abs(x) * 100) % 2 === 0;
+    return Math.sign(x) * (even ? down : Number((down + 0.01).toFixed(2)));
+  }
+  return Number(x.toFixed(2));
+}
 // printf's %g: 6 significant digits, trailing zeros dropped.
 function formatG(x) {
   if (x === 0) return "0";

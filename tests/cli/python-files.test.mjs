@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { cliEnv, ocx, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
 import { autoDetectPairs, concatenateMultilaneFiles, findOntGroups } from "../../cli/lib/inputs.mjs";
+import { sizeText } from "../../cli/lib/table.mjs";
 
 const skip = !pythonCli() && "no Python CLI in the test venv";
 
@@ -84,4 +85,13 @@ test("file grouping: the same pairs, lane groups and ONT groups as the Python cl
 
   const ont = Object.fromEntries([...findOntGroups(files)].map(([k, v]) => [k, [...v].sort()]));
   assert.deepEqual(ont, expected.ont);
+});
+
+test("table sizes as the Python CLI's _size_formatter writes them (ties to even included)", { skip }, () => {
+  const py = path.join(path.dirname(pythonCli()), "python");
+  const code = "import json, random\nfrom onecodex.cli import _size_formatter as f\nrandom.seed(7)\nxs = [random.randint(1, 5 * 10**9) for _ in range(2000)] + [random.randint(1, 10**6) for _ in range(2000)] + [125, 2125, 1125, 999999, 1000000, 10**9, 10**9 + 1]\nprint(json.dumps([[x, f(x)] for x in xs]))";
+  const r = spawnSync(py, ["-c", code], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const bad = JSON.parse(r.stdout).filter(([x, s]) => sizeText(x) !== s);
+  assert.deepEqual(bad, []);
 });
