@@ -21,7 +21,9 @@ function durationText(s) {
 }
 
 /** A progress display: `update(done, total)`, `done()`. Quiet when `ctx.quiet`. */
-export function progress(ctx, label, total, { stream = process.stderr } = {}) {
+export function progress(ctx, label, total, { stream = process.stderr, unit = "bytes" } = {}) {
+  const amount = unit === "bytes" ? bytesText : (n) => String(n);
+  const perSecond = unit === "bytes" ? (r) => `${bytesText(r)}/s` : (r) => `${r.toFixed(1)}/s`;
   const started = Date.now();
   let last = 0;
   let lastPlainStep = -1;
@@ -38,14 +40,14 @@ export function progress(ctx, label, total, { stream = process.stderr } = {}) {
       const frac = total ? Math.min(1, current / total) : 0;
       const filled = Math.round(frac * width);
       const bar = total ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%` : "";
-      stream.write(`\r\x1b[K${label} ${bar} ${bytesText(current)}${total ? `/${bytesText(total)}` : ""} ${bytesText(rate)}/s ${final ? durationText(elapsed) : `ETA ${durationText(left)}`}${final ? "\n" : ""}`);
+      stream.write(`\r\x1b[K${label} ${bar} ${amount(current)}${total ? `/${amount(total)}` : ""} ${perSecond(rate)} ${final ? durationText(elapsed) : `ETA ${durationText(left)}`}${final ? "\n" : ""}`);
     } else {
       const pct = total ? Math.floor((current / total) * 10) : -1;
       const due = total ? pct > lastPlainStep : Date.now() - lastPlainAt >= PLAIN_EVERY_MS;
       if (!final && !due) return;
       lastPlainStep = pct;
       lastPlainAt = Date.now();
-      stream.write(`${label}: ${bytesText(current)}${total ? ` of ${bytesText(total)} (${Math.floor((current / total) * 100)}%)` : ""}, ${bytesText(rate)}/s${final ? `, done in ${durationText(elapsed)}` : ""}\n`);
+      stream.write(`${label}: ${amount(current)}${total ? ` of ${amount(total)} (${Math.floor((current / total) * 100)}%)` : ""}, ${perSecond(rate)}${final ? `, done in ${durationText(elapsed)}` : ""}\n`);
     }
   };
   return {
