@@ -14,6 +14,7 @@ import { authCommands } from "./commands/auth.mjs";
 import { uploadCommand } from "./commands/upload.mjs";
 import { downloadCommand } from "./commands/download.mjs";
 import { matrixCommand } from "./commands/matrix.mjs";
+import { scriptsCommand } from "./commands/scripts.mjs";
 
 export const GLOBAL_OPTIONS = {
   "api-key": { type: "string", metavar: "<str:api_key>", help: "Manually provide a One Codex API key", parse: (v) => { try { return validApiKey(v); } catch (e) { throw new UsageError(`Invalid value for '--api-key': ${e.message}`); } } },
@@ -41,6 +42,7 @@ export function commandTree() {
       ...authCommands,
       matrixCommand,
       listingCommand({ name: "panels", label: "Panels", help: "Retrieve performed in silico panel results.\n\nWith no arguments, lists all panels in your account. Pass one or more panel\nIDs to fetch those panels specifically.", tableColumns: ANALYSIS_COLUMNS }),
+      scriptsCommand,
       listingCommand({ name: "samples", label: "Samples", help: "Retrieve uploaded samples.\n\nWith no arguments, lists all samples in your account. Pass one or more sample\nIDs to fetch those samples specifically:\n\n    onecodex-wasm samples <id1> <id2> ...", tableColumns: ["id", "filename", "size", "created_at", "visibility"] }),
       uploadCommand,
       listingCommand({ name: "workflows", label: "Workflows", help: "Retrieve performed workflow results.\n\nWith no arguments, lists all workflows in your account. Pass one or more\nworkflow IDs to fetch those workflows specifically.", tableColumns: ANALYSIS_COLUMNS }),

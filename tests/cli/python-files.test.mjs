@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import path from "node:path";
 import { cliEnv, ocx, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
 import { autoDetectPairs, concatenateMultilaneFiles, findOntGroups } from "../../cli/lib/inputs.mjs";
@@ -94,4 +95,43 @@ test("table sizes as the Python CLI's _size_formatter writes them (ties to even 
   assert.equal(r.status, 0, r.stderr);
   const bad = JSON.parse(r.stdout).filter(([x, s]) => sizeText(x) !== s);
   assert.deepEqual(bad, []);
+});
+
+test("scripts interleave: byte for byte the Python script's output (gzip in and out, CRLF, --strict)", { skip }, async (t) => {
+  const home = tempHome(t);
+  const env = cliEnv(home, null);
+  let a = "";
+  let b = "";
+  for (let i = 0; i < 500; i++) {
+    a += `@r${i} 1:N\nACGTAC\n+\nIIIIII\n`;
+    b += `@r${i} 2:N\r\nTTGACA\r\n+\r\nJJJJJJ\r\n`;
+  }
+  const f1 = path.join(home, "x_R1.fq");
+  const f2 = path.join(home, "x_R2.fq");
+  fs.writeFileSync(f1, a);
+  fs.writeFileSync(f2, b.slice(0, -2)); // the last line without its newline
+  const f1gz = `${f1}.gz`;
+  fs.writeFileSync(f1gz, zlib.gzipSync(a));
+  const pyOut = path.join(home, "py.fq");
+  const py = await python(["scripts", "interleave", f1gz, f2, pyOut, "--strict"], { env });
+  assert.equal(py.status, 0, py.stderr);
+  const ours = await ocx(["scripts", "interleave", f1gz, f2, path.join(home, "ours.fq"), "--strict"], { env });
+  assert.equal(ours.status, 0, ours.stderr);
+  assert.deepEqual(fs.readFileSync(path.join(home, "ours.fq")), fs.readFileSync(pyOut));
+  const toStdout = await ocx(["scripts", "interleave", f1, f2], { env });
+  assert.equal(toStdout.stdout, fs.readFileSync(pyOut, "utf8"));
+  assert.equal((await ocx(["scripts", "interleave", f1, f2, path.join(home, "o.fq.gz")], { env })).status, 0);
+  assert.deepEqual(zlib.gunzipSync(fs.readFileSync(path.join(home, "o.fq.gz"))), fs.readFileSync(pyOut));
+
+  const other = path.join(home, "y_R2.fq");
+  fs.writeFileSync(other, b.replace("@r3 ", "@q3 "));
+  const strict = await ocx(["scripts", "interleave", f1, other, path.join(home, "s.fq"), "--strict"], { env });
+  assert.equal(strict.status, 1);
+  assert.match(strict.stderr, /do not share headers/);
+  const short = path.join(home, "short.fq");
+  fs.writeFileSync(short, a.split("\n").slice(0, 8).join("\n") + "\n");
+  const len = await ocx(["scripts", "interleave", f1, short, path.join(home, "l.fq")], { env });
+  assert.equal(len.status, 1, "a shorter second file is an error (Python writes records without mates)");
+  assert.match(len.stderr, /do not match in length/);
+  assert.equal((await ocx(["scripts", "interleave", short, f1, path.join(home, "l2.fq")], { env })).status, 1);
 });
