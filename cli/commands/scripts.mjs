@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import { CliError, UsageError } from "../lib/errors.mjs";
 import { lineReader, lineWriter } from "../lib/lines.mjs";
+import { exportFunctionalMetric } from "./functional-export.mjs";
 
 function headersMatch(h1, h2) {
   if (h1[0] !== "@" || h2[0] !== "@") throw new CliError("invalid_file", "Invalid input FASTQ files.");
@@ -65,4 +66,4 @@ const interleave = {
   },
 };
 
-export const scriptsCommand = { name: "scripts", help: "Assorted utility scripts", subcommands: [interleave] };
+export const scriptsCommand = { name: "scripts", help: "Assorted utility scripts", subcommands: [exportFunctionalMetric, interleave] };

@@ -135,3 +135,39 @@ test("scripts interleave: byte for byte the Python script's output (gzip in and 
   assert.match(len.stderr, /do not match in length/);
   assert.equal((await ocx(["scripts", "interleave", short, f1, path.join(home, "l2.fq")], { env })).status, 1);
 });
+
+test("scripts export_functional_metric: byte for byte the Python script's CSV, long and wide", { skip }, async (t) => {
+  const srv = await withServer(t, ["--samples", "60"]);
+  const home = tempHome(t);
+  fs.writeFileSync(path.join(home, ".onecodex"), JSON.stringify({ api_key: srv.apiKey, saved_at: "2099-01-01 00:00", updated_at: null, email: "user@example.com" }));
+  const env = cliEnv(home, srv);
+  // The project with the most functional runs, so the wide table has several run columns.
+  const runs = JSON.parse((await ocx(["--no-pretty-print", "analyses", "--where", JSON.stringify({ analysis_type: "functional" })], { env })).stdout);
+  const projects = new Map();
+  for (const r of runs) {
+    const p = r.sample?.project?.$ref;
+    if (p) projects.set(p, (projects.get(p) ?? 0) + 1);
+  }
+  const [projectUri, count] = [...projects].sort((a, b) => b[1] - a[1])[0] ?? [];
+  assert.ok(count >= 2, `a project with several functional runs (${count})`);
+  const project = projectUri.split("/").pop();
+  for (const args of [["-a", "pathways", "-m", "abundance"], ["-a", "go", "-m", "cpm", "--not-taxa-stratified"], ["-a", "pathways", "-m", "complete_abundance"]]) {
+    for (const format of ["long", "wide"]) {
+      const argv = ["scripts", "export_functional_metric", ...args, "-p", project, "--table-format", format];
+      const pyFile = path.join(home, "py.csv");
+      const ourFile = path.join(home, "ours.csv");
+      const py = await python([...argv, "-o", pyFile], { env });
+      assert.equal(py.status, 0, py.stderr);
+      const ours = await ocx([...argv, "-o", ourFile], { env });
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.match(ours.stderr, new RegExp(`Exported ${count} functional results`));
+      assert.equal(fs.readFileSync(ourFile, "utf8"), fs.readFileSync(pyFile, "utf8"), argv.join(" "));
+    }
+  }
+  const bad = await ocx(["scripts", "export_functional_metric", "-a", "pathways", "-m", "cpm", "-p", project], { env });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /Metric: 'cpm' is not a valid metric for annotation: 'pathways'/);
+  const neither = await ocx(["scripts", "export_functional_metric", "-a", "go", "-m", "cpm"], { env });
+  assert.equal(neither.status, 1);
+  assert.match(neither.stderr, /Either --project or --sample-ids needs to be provided/);
+});
