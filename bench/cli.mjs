@@ -4,7 +4,7 @@
 //   - `upload` of a pair of FASTQ files (BENCH_CLI_UPLOAD_MIB in total, default 1024: 1 GiB);
 //   - `download samples` of 20 files (BENCH_CLI_DOWNLOAD_MIB each, default 25), selected by tag.
 // Then peak RSS of our upload of a pair twice as big, to show it is flat in the input size.
-// `subset_reads` is not benchmarked: the CLI has no `scripts subset_reads` yet.
+// `subset_reads` is not benchmarked yet.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { CliError, UsageError } from "../lib/errors.mjs";
 import { lineReader, lineWriter } from "../lib/lines.mjs";
 import { exportFunctionalMetric } from "./functional-export.mjs";
+import { subsetReads } from "./subset-reads.mjs";
 
 function headersMatch(h1, h2) {
   if (h1[0] !== "@" || h2[0] !== "@") throw new CliError("invalid_file", "Invalid input FASTQ files.");
@@ -66,4 +67,15 @@ const interleave = {
   },
 };
 
-export const scriptsCommand = { name: "scripts", help: "Assorted utility scripts", subcommands: [exportFunctionalMetric, interleave] };
+// The Python CLI keeps the old name, hidden, with a warning.
+const filterReads = {
+  ...subsetReads,
+  name: "filter_reads",
+  hidden: true,
+  run(ctx, o, a) {
+    ctx.log("Warning: filter_reads will be removed in a future version. Please use subset_reads instead!");
+    return subsetReads.run(ctx, o, a);
+  },
+};
+
+export const scriptsCommand = { name: "scripts", help: "Assorted utility scripts", subcommands: [exportFunctionalMetric, interleave, subsetReads, filterReads] };

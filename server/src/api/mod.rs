@@ -7,6 +7,7 @@ mod list;
 mod login;
 mod objects;
 mod range;
+mod readlevel;
 pub mod render;
 mod signed;
 mod upload;
