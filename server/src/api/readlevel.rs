@@ -28,8 +28,8 @@ pub fn tsv_gz(app: &App, id: &str) -> Vec<u8> {
         return results::readlevel_tsv_gz(seed, id);
     };
     let root = app.s3_root.join(crate::config::BUCKET);
-    let reads = std::fs::read(root.join(&key))
-        .map(|b| readlevel::count_records(&b))
+    let reads = std::fs::File::open(root.join(&key))
+        .map(|f| readlevel::count_records_in(std::io::BufReader::new(f)))
         .unwrap_or(0);
     readlevel::aligned_tsv_gz(seed, id, reads, paired.is_some())
 }

@@ -6,35 +6,44 @@
 use super::results::{encode, Encoding};
 use super::taxonomy::{taxonomy, Selection};
 use crate::rng::{hs, Rng};
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 
-/// Records of a FASTQ (4 lines each) or FASTA (`>` lines) file, gzip'd or not.
-pub fn count_records(file: &[u8]) -> usize {
-    let plain;
-    let bytes: &[u8] = if file.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        if flate2::read::MultiGzDecoder::new(file)
-            .read_to_end(&mut out)
-            .is_err()
-        {
-            return 0;
-        }
-        plain = out;
-        &plain
+/// Records of a FASTQ (4 lines each) or FASTA (`>` lines) stream, gzip'd or not, read in
+/// blocks (an uploaded file may be gigabytes).
+pub fn count_records_in(mut input: impl BufRead) -> usize {
+    let gz = input
+        .fill_buf()
+        .map(|b| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
+    let mut reader: Box<dyn BufRead> = if gz {
+        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(input)))
     } else {
-        file
+        Box::new(input)
     };
-    if bytes.first() == Some(&b'>') {
-        return bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| l.first() == Some(&b'>'))
-            .count();
+    let (mut lines, mut headers, mut first, mut at_line_start) = (0usize, 0usize, None, true);
+    loop {
+        let block = match reader.fill_buf() {
+            Ok([]) | Err(_) => break,
+            Ok(b) => b,
+        };
+        for &c in block {
+            if at_line_start && c != b'\n' {
+                first.get_or_insert(c);
+                lines += 1;
+                if c == b'>' {
+                    headers += 1;
+                }
+            }
+            at_line_start = c == b'\n';
+        }
+        let n = block.len();
+        reader.consume(n);
     }
-    let lines = bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .count();
-    lines / 4
+    if first == Some(b'>') {
+        headers
+    } else {
+        lines / 4
+    }
 }
 
 /// The TSV (gzip) for `reads` records, pairs on consecutive rows when `paired`.
@@ -67,17 +76,17 @@ pub fn aligned_tsv_gz(seed: u64, cid: &str, reads: usize, paired: bool) -> Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Read, Write};
 
     #[test]
     fn counts_fastq_fasta_and_gzip_records() {
         let fq = b"@a\nACGT\n+\nIIII\n@b\nAC\n+\nII\n";
-        assert_eq!(count_records(fq), 2);
-        assert_eq!(count_records(b">x\nAC\nGT\n>y\nA\n"), 2);
+        assert_eq!(count_records_in(&fq[..]), 2);
+        assert_eq!(count_records_in(&b">x\nAC\nGT\n>y\nA\n"[..]), 2);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(fq).unwrap();
-        assert_eq!(count_records(&gz.finish().unwrap()), 2);
-        assert_eq!(count_records(b""), 0);
+        assert_eq!(count_records_in(&gz.finish().unwrap()[..]), 2);
+        assert_eq!(count_records_in(&b""[..]), 0);
     }
 
     #[test]
