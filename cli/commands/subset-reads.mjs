@@ -6,7 +6,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { once } from "node:events";
 import { CliError, UsageError } from "../lib/errors.mjs";
-import { ByteLines, fastaRecords, fastqRecords } from "../lib/fastx.mjs";
+import { fastaBatches, fastqBatches, lineBatches, Puller } from "../lib/fastx.mjs";
 import { progress } from "../lib/progress.mjs";
 
 const COMPRESSED = [".gz", ".gzip", ".bz", ".bzip", ".bz2", ".bzip2"];
@@ -105,57 +105,87 @@ export const subsetReads = {
     const { out: fwdName, ext } = filteredFilename(fastx, gz);
     const fwdOut = path.join(o.out, fwdName);
     const revOut = o.reverse ? path.join(o.out, filteredFilename(o.reverse, gz).out) : null;
-    let records;
-    if ([".fa", ".fna", ".fasta"].includes(ext)) records = fastaRecords;
-    else if ([".fq", ".fastq"].includes(ext)) records = (f) => fastqRecords(f, { validate });
+    let batches;
+    if ([".fa", ".fna", ".fasta"].includes(ext)) batches = fastaBatches;
+    else if ([".fq", ".fastq"].includes(ext)) batches = (f) => fastqBatches(f, { validate });
     else throw new CliError("invalid_argument", `${fastx}: extension must be one of .fa, .fna, .fasta, .fq, .fastq`);
     ctx.log(`Saving subsetted reads: ${fwdOut}${revOut ? ` and ${revOut}` : ""}`);
 
-    const tsv = new ByteLines(fs.createReadStream(readlevel).pipe(zlib.createGunzip()));
-    const header = (await tsv.next())?.toString("utf8").replace(/\n$/, "").split("\t") ?? [];
+    // The TSV's rows as (tax id, passed filter), read in batches alongside the records.
+    const tsvLines = lineBatches(fs.createReadStream(readlevel).pipe(zlib.createGunzip()));
+    const rowsIt = tsvLines[Symbol.asyncIterator]();
+    const first = await rowsIt.next();
+    const headerLine = first.done ? Buffer.alloc(0) : first.value[0];
+    const header = headerLine.toString("utf8").replace(/\n$/, "").split("\t");
     const taxCol = header.indexOf("Tax ID");
     if (taxCol < 0) throw new CliError("invalid_response", "The read-level results have no 'Tax ID' column");
     const pfCol = header.indexOf("Passed Filter");
-    const nextRow = async () => {
-      const line = await tsv.next();
-      if (line === null) return null;
-      const cells = line.toString("utf8").replace(/\n$/, "").split("\t");
-      return { tax: cells[taxCol], ok: pfCol < 0 || cells[pfCol] === "T" };
-    };
     const lowconf = o["include-lowconf"];
     const exclude = o["exclude-reads"];
     // Python's four cases in one: a read counts when it passed the filter (or lowconf is
     // included) and its tax id is (or, excluding, is not) one of the wanted ones.
-    const keep = (row) => (lowconf || row.ok) && (exclude ? !taxIds.has(row.tax) : taxIds.has(row.tax));
+    // The cell `col` of a TSV line, found by its tabs (no split of the whole line).
+    const cell = (line, col) => {
+      let start = 0;
+      for (let c = 0; c < col; c++) {
+        const tab = line.indexOf(9, start);
+        if (tab < 0) return "";
+        start = tab + 1;
+      }
+      let end = line.indexOf(9, start);
+      if (end < 0) end = line[line.length - 1] === 10 ? line.length - 1 : line.length;
+      return line.toString("latin1", start, end);
+    };
+    const keepLine = (line) => {
+      const ok = pfCol < 0 || cell(line, pfCol) === "T";
+      if (!lowconf && !ok) return false;
+      return exclude ? !taxIds.has(cell(line, taxCol)) : taxIds.has(cell(line, taxCol));
+    };
+    async function* rowBatches() {
+      if (!first.done && first.value.length > 1) yield first.value.slice(1).map(keepLine);
+      for (let step = await rowsIt.next(); !step.done; step = await rowsIt.next()) yield step.value.map(keepLine);
+    }
+    const rowsP = new Puller(rowBatches());
+    const fwdP = new Puller(batches(fastx));
+    const revP = o.reverse ? new Puller(batches(o.reverse)) : null;
+    const tooMany = () => new CliError("invalid_file", "FASTX file(s) provided have more records than the classification results");
 
     const bar = progress(ctx, "Subsetting", rows, { unit: "count" });
     const fwd = writer(fwdOut, gz, o["gzip-output-compresslevel"]);
     const rev = revOut ? writer(revOut, gz, o["gzip-output-compresslevel"]) : null;
     let n = 0;
     try {
-      const fwdIt = records(fastx)[Symbol.asyncIterator]();
-      const revIt = o.reverse ? records(o.reverse)[Symbol.asyncIterator]() : null;
-      for (;; n++) {
-        const a = await fwdIt.next();
-        const b = revIt ? await revIt.next() : null;
-        if (a.done || (revIt && b.done)) break;
-        if (n === rows) throw new CliError("invalid_file", "FASTX file(s) provided have more records than the classification results");
-        if (n % 1000 === 0) bar.update(n, rows);
-        const r1 = await nextRow();
-        if (!r1) throw new CliError("invalid_file", "FASTX file(s) provided have more records than the classification results");
-        if (!rev) {
-          if (keep(r1)) await fwd.write(a.value);
-          continue;
+      const fwdParts = [];
+      const revParts = [];
+      const independent = o["subset-pairs-independently"];
+      for (;;) {
+        if (!fwdP.ready() && !(await fwdP.fill())) break;
+        if (revP && !revP.ready() && !(await revP.fill())) break;
+        // Every record ready now, without awaiting per record.
+        while (fwdP.ready() && (!revP || revP.ready())) {
+          const a = fwdP.take();
+          const b = revP?.take();
+          if (n === rows) throw tooMany();
+          if (!rowsP.ready() && !(await rowsP.fill())) throw tooMany();
+          const k1 = rowsP.take();
+          if (!revP) {
+            if (k1) fwdParts.push(...a);
+          } else {
+            if (!rowsP.ready() && !(await rowsP.fill())) throw tooMany();
+            const k2 = rowsP.take();
+            if (independent) {
+              if (k1) fwdParts.push(...a);
+              if (k2) revParts.push(...b);
+            } else if (k1 || k2) {
+              fwdParts.push(...a);
+              revParts.push(...b);
+            }
+          }
+          n++;
         }
-        const r2 = await nextRow();
-        if (!r2) throw new CliError("invalid_file", "FASTX file(s) provided have more records than the classification results");
-        if (o["subset-pairs-independently"]) {
-          if (keep(r1)) await fwd.write(a.value);
-          if (keep(r2)) await rev.write(b.value);
-        } else if (keep(r1) || keep(r2)) {
-          await fwd.write(a.value);
-          await rev.write(b.value);
-        }
+        if (fwdParts.length) { await fwd.write(Buffer.concat(fwdParts)); fwdParts.length = 0; }
+        if (revParts.length) { await rev.write(Buffer.concat(revParts)); revParts.length = 0; }
+        bar.update(n, rows);
       }
     } finally {
       await fwd.close();

@@ -22,69 +22,89 @@ export function openInput(file) {
   return fs.createReadStream(file);
 }
 
-/** Lines (each with its `\n`, the last one as it ends) of a byte stream, one `next()` at a time. */
-export class ByteLines {
-  constructor(stream) {
-    this.it = stream[Symbol.asyncIterator]();
-    this.buf = Buffer.alloc(0);
-    this.pos = 0;
-    this.ended = false;
-  }
-  async next() {
-    for (;;) {
-      const nl = this.buf.indexOf(NL, this.pos);
-      if (nl >= 0) {
-        const line = this.buf.subarray(this.pos, nl + 1);
-        this.pos = nl + 1;
-        return line;
-      }
-      if (this.ended) {
-        if (this.pos < this.buf.length) { const rest = this.buf.subarray(this.pos); this.pos = this.buf.length; return rest; }
-        return null;
-      }
-      const step = await this.it.next();
-      if (step.done) { this.ended = true; continue; }
-      this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), step.value]) : step.value;
-      this.pos = 0;
+/** Lines of a byte stream in batches (one per chunk read), each line a view of the chunk. */
+export async function* lineBatches(stream) {
+  let carry = null;
+  for await (const chunk of stream) {
+    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const lines = [];
+    let start = 0;
+    for (let nl = buf.indexOf(NL); nl >= 0; nl = buf.indexOf(NL, start)) {
+      lines.push(buf.subarray(start, nl + 1));
+      start = nl + 1;
     }
+    carry = start < buf.length ? buf.subarray(start) : null;
+    if (lines.length) yield lines;
+  }
+  if (carry?.length) yield [carry];
+}
+
+/**
+ * Items of an async iterator of arrays, taken one at a time without a promise per item:
+ * `ready()` says whether one is buffered, `await fill()` reads the next array, `take()` gives it.
+ */
+export class Puller {
+  constructor(iterable) {
+    this.it = iterable[Symbol.asyncIterator]();
+    this.items = [];
+    this.pos = 0;
+    this.done = false;
+  }
+  ready() {
+    return this.pos < this.items.length;
+  }
+  async fill() {
+    while (!this.ready() && !this.done) {
+      const step = await this.it.next();
+      if (step.done) this.done = true;
+      else { this.items = step.value; this.pos = 0; }
+    }
+    return this.ready();
+  }
+  take() {
+    return this.items[this.pos++];
   }
 }
 
-/** FASTQ records (4 lines; the first must start with `@`), as the Python script's fast reader. */
-export async function* fastqRecords(file, { validate = false } = {}) {
-  const lines = new ByteLines(openInput(file));
-  for (let idx = 0; ; ) {
-    const rec = [];
-    for (let i = 0; i < 4; i++) {
-      const l = await lines.next();
-      if (l === null) break;
-      rec.push(l);
+/** FASTQ records in batches; a record is its 4 lines (views of the file's bytes). */
+export async function* fastqBatches(file, { validate = false } = {}) {
+  let pending = [];
+  let idx = 0;
+  for await (const lines of lineBatches(openInput(file))) {
+    const out = [];
+    for (const l of lines) {
+      pending.push(l);
       idx++;
+      if (pending.length < 4) continue;
+      if (pending[0][0] !== 0x40) throw new CliError("invalid_file", `FASTQ record line ${idx - 3} does not start with @`);
+      if (validate && (pending[2][0] !== 0x2b || trimmed(pending[1]).length !== trimmed(pending[3]).length)) {
+        throw new CliError("invalid_file", `FASTQ record at line ${idx - 3} is not valid (a '+' line and as many quality scores as bases are needed)`);
+      }
+      out.push(pending);
+      pending = [];
     }
-    if (rec.length < 4) return; // a trailing partial record is dropped, as in Python
-    if (rec[0][0] !== 0x40) throw new CliError("invalid_file", `FASTQ record line ${idx - 3} does not start with @`);
-    if (validate && (rec[2][0] !== 0x2b || trimmed(rec[1]).length !== trimmed(rec[3]).length)) {
-      throw new CliError("invalid_file", `FASTQ record at line ${idx - 3} is not valid (a '+' line and as many quality scores as bases are needed)`);
-    }
-    yield Buffer.concat(rec);
+    if (out.length) yield out;
   }
+}
+
+/** FASTA records in batches: a `>` line and the sequence lines after it. */
+export async function* fastaBatches(file) {
+  let rec = null;
+  for await (const lines of lineBatches(openInput(file))) {
+    const out = [];
+    for (const l of lines) {
+      if (l[0] === 0x3e) {
+        if (rec) out.push(rec);
+        rec = [l];
+      } else if (rec) {
+        rec.push(l);
+      } else if (l.toString("latin1").trim()) {
+        throw new CliError("invalid_file", `${file}: a FASTA file must start with '>'`);
+      }
+    }
+    if (out.length) yield out;
+  }
+  if (rec) yield [rec];
 }
 
 const trimmed = (b) => b.toString("latin1").replace(/\r?\n$/, "");
-
-/** FASTA records: a `>` line and the sequence lines after it, as they are in the file. */
-export async function* fastaRecords(file) {
-  const lines = new ByteLines(openInput(file));
-  let rec = null;
-  for (let l = await lines.next(); l !== null; l = await lines.next()) {
-    if (l[0] === 0x3e) {
-      if (rec) yield Buffer.concat(rec);
-      rec = [l];
-    } else if (rec) {
-      rec.push(l);
-    } else if (l.toString("latin1").trim()) {
-      throw new CliError("invalid_file", `${file}: a FASTA file must start with '>'`);
-    }
-  }
-  if (rec) yield Buffer.concat(rec);
-}
