@@ -124,11 +124,6 @@ export async function* matching(resource, where, options) {
   }
 }
 
-/** `ocx.<resource>` of the package's client, by the CLI's name of it. */
-export function resourceOf(client, name) {
-  return client[name];
-}
-
 /** Runs a listing: by ids when given, else the query. */
 export async function runListing(ctx, { resource, label, tableColumns }, values, ids) {
   const q = listingQuery(values);
@@ -136,7 +131,7 @@ export async function runListing(ctx, { resource, label, tableColumns }, values,
     throw new UsageError("--where, --sort and --limit list objects; they cannot be combined with IDs.");
   }
   const api = await ctx.api();
-  const res = resourceOf(api, resource);
+  const res = api[resource];
   const items = ids.length ? byIds(ctx, res, label, ids) : matching(res, q.where, q.options);
   await printListing(ctx, items, q.format, tableColumns);
 }

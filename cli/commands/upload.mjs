@@ -36,14 +36,23 @@ export async function findProject(api, given) {
   throw new CliError("not_found", `Project ${given} does not exist. Please create the project in One Codex then try again.`);
 }
 
-/** What the library takes for one file entry: a path, or a list of paths streamed as one file. */
-const libraryFile = (f) => (typeof f === "string" ? f : f.merged);
-const libraryFiles = (entry) => (Array.isArray(entry) ? entry.map(libraryFile) : [libraryFile(entry)]);
+/**
+ * What the library takes for one file entry: a path; lanes as a list of paths (streamed back to
+ * back, named as Python names them); an ONT group as one File over the parts' lazy file-backed
+ * Blobs, named as Python names it (its newest mtime keeps it the same file for a resume).
+ */
+async function libraryFile(f) {
+  if (typeof f === "string") return f;
+  if (!f.ont) return f.merged;
+  const blobs = await Promise.all(f.merged.map((p) => fs.openAsBlob(p)));
+  return new File(blobs, f.name, { lastModified: Math.floor(Math.max(...f.merged.map((p) => fs.statSync(p).mtimeMs))) });
+}
+const libraryFiles = (entry) => Promise.all((Array.isArray(entry) ? entry : [entry]).map(libraryFile));
 
 async function ontPrompt(groups) {
   const nFiles = [...groups.values()].reduce((s, g) => s + g.size, 0);
   for (;;) {
-    const a = await ask(`It appears there are ${groups.size} sample(s) split across ${nFiles} individual file(s). \nWould you like to merge files by sample?\n[Y]es; [n]o; [d]isplay files; [c]ancel (Y, n, d, c) [Y]`).catch((e) => Promise.reject(e));
+    const a = await ask(`It appears there are ${groups.size} sample(s) split across ${nFiles} individual file(s). \nWould you like to merge files by sample?\n[Y]es; [n]o; [d]isplay files; [c]ancel (Y, n, d, c) [Y]`, { default: "Y" });
     if (a === "Y") return true;
     if (a === "n") return false;
     if (a === "c") throw new CliError("cancelled", "Upload canceled", { exitCode: 0 });
@@ -82,7 +91,7 @@ export async function planUploads(ctx, o, files) {
 async function uploadOne(ctx, api, entry, options, store, onProgress) {
   const paths = allPaths(entry);
   const key = uploadKey(ctx.baseUrl, "sample", paths, options);
-  const files = libraryFiles(entry);
+  const files = await libraryFiles(entry);
   const run = { ...options, onProgress, onStateChange: (s) => store.save(key, s) };
   const saved = store.load(key);
   let up;

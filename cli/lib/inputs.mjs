@@ -67,7 +67,7 @@ export async function concatenateOntGroups(files, { prompt, ask, warn }) {
       continue;
     }
     for (const e of expected) singles.delete(e);
-    out.push({ merged: expected, name: base });
+    out.push({ merged: expected, name: base, ont: true });
   }
   return [...singles, ...out];
 }

@@ -50,12 +50,13 @@ async function readLine({ hidden }) {
   }
 }
 
-/** Asks until a non-empty answer (as Click does). */
-export async function prompt(question, { hidden = false } = {}) {
+/** Asks until a non-empty answer (as Click does); Enter alone takes `default` when there is one. */
+export async function prompt(question, { hidden = false, default: fallback } = {}) {
   for (;;) {
     process.stderr.write(`${question}: `);
     const answer = (await readLine({ hidden })).trim();
     if (answer) return answer;
+    if (fallback !== undefined) return fallback;
   }
 }
 

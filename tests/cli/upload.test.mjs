@@ -175,3 +175,34 @@ function partsTotal(state) {
   return (state.files ?? []).reduce((n, f) => n + Math.ceil(f.fingerprint.size / f.plan.part_size), 0);
 }
 
+
+test("--coerce-ascii: a non-ASCII file name is refused, or transliterated when asked", async (t) => {
+  const srv = await withServer(t, ["--samples", "1"]);
+  const home = tempHome(t);
+  const env = cliEnv(home, srv, { ONE_CODEX_API_KEY: srv.apiKey });
+  const f = writeFastq(path.join(home, "café_reads.fastq"), 10);
+  const refused = await ocx(["upload", "--no-prompt", f], { env });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^Error \[invalid_file\]: /m);
+  const ok = await ocx(["upload", "--no-prompt", "--coerce-ascii", f], { env });
+  assert.equal(ok.status, 0, ok.stderr);
+  const s = await api(srv, `/api/v1/samples/${sampleIds(ok.stdout)[0]}`);
+  assert.equal(s.filename, "cafe_reads.fastq");
+});
+
+test("ONT split files are merged per sample at the prompt, named as the Python CLI names them", async (t) => {
+  const srv = await withServer(t, ["--samples", "1"]);
+  const home = tempHome(t);
+  const env = cliEnv(home, srv, { ONE_CODEX_API_KEY: srv.apiKey, TERM: "dumb" });
+  const parts = [0, 1, 2].map((i) => writeFastq(path.join(home, `run7_${i}.fastq`), 20, { seed: 30 + i }));
+  const r = await inPty([process.execPath, CLI, "upload", ...parts], { env, answers: [{ after: "[c]ancel (Y, n, d, c) [Y]: ", type: "Y" }] });
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /It appears there are 1 sample\(s\) split across 3 individual file\(s\)/);
+  const ids = r.output.match(/^[0-9a-f]{16}\r?$/gm).map((s) => s.trim());
+  assert.equal(ids.length, 1);
+  const s = await api(srv, `/api/v1/samples/${ids[0]}`);
+  assert.equal(s.filename, "run7.fastq");
+  const out = path.join(home, "out");
+  assert.equal((await ocx(["download", "samples", out, "-s", ids[0]], { env })).status, 0);
+  assert.deepEqual(fs.readFileSync(path.join(out, fs.readdirSync(out)[0])), Buffer.concat(parts.map((p) => fs.readFileSync(p))));
+});
