@@ -19,10 +19,13 @@ function wake() {
   if (waiting) { const w = waiting; waiting = null; w(); }
 }
 
-async function readLine({ hidden }) {
+// The question is written once the terminal is in raw mode: typing that comes right after the
+// question is then never echoed.
+async function readLine({ hidden, question }) {
   attach();
   const tty = process.stdin.isTTY;
   if (tty && hidden) process.stdin.setRawMode(true);
+  process.stderr.write(question);
   process.stdin.resume();
   try {
     for (;;) {
@@ -53,8 +56,7 @@ async function readLine({ hidden }) {
 /** Asks until a non-empty answer (as Click does); Enter alone takes `default` when there is one. */
 export async function prompt(question, { hidden = false, default: fallback } = {}) {
   for (;;) {
-    process.stderr.write(`${question}: `);
-    const answer = (await readLine({ hidden })).trim();
+    const answer = (await readLine({ hidden, question: `${question}: ` })).trim();
     if (answer) return answer;
     if (fallback !== undefined) return fallback;
   }
@@ -63,8 +65,7 @@ export async function prompt(question, { hidden = false, default: fallback } = {
 /** Click's `confirm`: y/yes or n/no, Enter takes the default. */
 export async function confirm(question, { defaultYes = false } = {}) {
   for (;;) {
-    process.stderr.write(`${question} [${defaultYes ? "Y/n" : "y/N"}]: `);
-    const a = (await readLine({ hidden: false })).trim().toLowerCase();
+    const a = (await readLine({ hidden: false, question: `${question} [${defaultYes ? "Y/n" : "y/N"}]: ` })).trim().toLowerCase();
     if (!a) return defaultYes;
     if (a === "y" || a === "yes") return true;
     if (a === "n" || a === "no") return false;
