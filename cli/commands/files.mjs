@@ -25,7 +25,7 @@ async function listFiles(ctx, o, resource, empty, tableOf) {
   const items = matching(api[resource], q.where, q.options);
   if (o.json || o.format) return printListing(ctx, items, o.json ? "json" : q.format, ["id", "filename", "size", "created_at"]);
   const all = [];
-  for await (const it of items) all.push(it);
+  for await (const page of items) all.push(...page);
   if (!all.length) { ctx.log(empty); return; }
   await tableOf(api, all.sort(byNewest));
 }

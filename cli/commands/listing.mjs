@@ -60,18 +60,16 @@ export async function expandRefs(api, objects) {
   return objects.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? v.map(swap) : swap(v)])));
 }
 
-async function* expanded(api, items) {
-  let batch = [];
-  for await (const it of items) {
-    batch.push(it);
-    if (batch.length >= EXPAND_BATCH) { yield* await expandRefs(api, batch); batch = []; }
+// Each batch (a page of a listing) is expanded and passed on as soon as it arrives.
+async function* expanded(api, batches) {
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.length; i += EXPAND_BATCH) yield* await expandRefs(api, batch.slice(i, i + EXPAND_BATCH));
   }
-  if (batch.length) yield* await expandRefs(api, batch);
 }
 
-/** Prints objects in the chosen format; `items` is an async iterable (streamed for ndjson). */
-export async function printListing(ctx, rawItems, format, tableColumns) {
-  const items = expanded(await ctx.api(), rawItems);
+/** Prints objects in the chosen format; `batches` gives arrays of objects (streamed for ndjson). */
+export async function printListing(ctx, batches, format, tableColumns) {
+  const items = expanded(await ctx.api(), batches);
   if (format === "ndjson") {
     for await (const it of items) await writeOut(`${compactJson(it)}\n`);
     return;
@@ -100,27 +98,27 @@ export async function* byIds(ctx, resource, label, ids) {
       throw e;
     }
     if (obj === null || obj === undefined) ctx.fail(`Could not find ${label} ${id} (404 status code)`);
-    else yield obj;
+    else yield [obj];
   }
 }
 
-/** Every object matching the query, as the pages arrive; a bad query is bad usage. */
+/** The pages of objects matching the query, as they arrive; a bad query is bad usage. */
 export async function* matching(resource, where, options) {
-  let it;
+  let stream;
   try {
-    it = resource.iter(where, options)[Symbol.asyncIterator]();
+    stream = resource.pages(where, options);
   } catch (e) {
     throw asUsage(e, where ? "--where" : "--sort");
   }
   for (;;) {
-    let step;
+    let page;
     try {
-      step = await it.next();
+      page = await stream.next();
     } catch (e) {
       throw asUsage(e, "--where");
     }
-    if (step.done) return;
-    yield step.value;
+    if (!page) return;
+    yield [...page];
   }
 }
 
