@@ -51,3 +51,12 @@ if (process.env.BENCH_UPLOAD !== "0") {
   const { benchUpload } = await import("./upload.mjs");
   await benchUpload((process.env.BENCH_UPLOAD_MIB || "1024").split(",").map(Number));
 }
+
+// The CLI against the Python CLI (bench/cli.mjs): upload of a 1 GiB pair, download of 20 files,
+// subset_reads of a 1 GiB FASTQ.
+// BENCH_CLI=0 skips.
+if (process.env.BENCH_CLI !== "0") {
+  console.log("");
+  const { benchCli } = await import("./cli.mjs");
+  await benchCli();
+}

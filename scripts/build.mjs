@@ -187,6 +187,8 @@ function build() {
   manifest.version = version;
   fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
   for (const f of ["README.md", "LICENSE", "CHANGELOG.md"]) copy(path.join(tmpl, f), path.join(pkg, f));
+  // The command-line tool (`bin`), plain JS over the package's own client.
+  fs.cpSync(path.join(root, "cli"), path.join(pkg, "cli"), { recursive: true });
 
   // Tests and the demo import the package by name, as users do.
   const link = path.join(root, "node_modules", "onecodex-wasm");

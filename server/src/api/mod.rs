@@ -4,8 +4,10 @@
 mod actions;
 mod admin;
 mod list;
+mod login;
 mod objects;
 mod range;
+mod readlevel;
 pub mod render;
 mod signed;
 mod upload;
@@ -21,6 +23,10 @@ pub fn route(app: &App, req: &Req) -> Resp {
         ["__admin", "faults", rest @ ..] => return admin::faults(app, req, rest),
         ["__admin", "info"] => return admin::info(app, req),
         ["__signed", rest @ ..] => return range::apply(&req.headers, signed::serve(app, req, rest)),
+        // The web login of the command-line clients (no API credentials yet).
+        ["login"] if req.method == Method::GET => return login::form(app),
+        ["login"] if req.method == Method::POST => return login::submit(app, req),
+        ["api", "get_token"] if req.method == Method::GET => return login::token(app, req),
         _ => {}
     }
     if segs.first() != Some(&"api") {

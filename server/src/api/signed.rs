@@ -37,7 +37,7 @@ pub fn serve(app: &App, req: &Req, rest: &[&str]) -> Resp {
             let body = serde_json::to_vec(&v).unwrap_or_default();
             bytes(StatusCode::OK, octet, gr::encode(gr::encoding(seed, id), &body))
         }
-        "readlevel" => bytes(StatusCode::OK, octet, gr::readlevel_tsv_gz(seed, id)),
+        "readlevel" => bytes(StatusCode::OK, octet, super::readlevel::tsv_gz(app, id)),
         "file" => match super::actions::analysis_files(seed, coll, id).into_iter().find(|f| f.1 == tail) {
             Some((_, _, content)) => bytes(StatusCode::OK, octet, content),
             None => s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),

@@ -1,4 +1,5 @@
 pub mod data;
 pub mod files;
+pub mod readlevel;
 pub mod results;
 pub mod taxonomy;
