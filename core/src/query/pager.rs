@@ -1,12 +1,15 @@
 //! Pagination state of one listing (API_SPEC.md §4.2): page numbers until `X-Total-Count` items
 //! have come, or cursors until `X-Next-Cursor` is absent. An empty page always ends the listing,
-//! so a server that over-reports its total cannot make the client loop (Appendix C.7).
+//! so a server that over-reports its total cannot make the client loop; neither can one that
+//! repeats a cursor or sends a page of objects already listed (both end it with
+//! `invalid_response`).
 
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::query::Listing;
 use crate::resources::Pagination;
 use serde_json::Value;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone)]
 pub struct Pager {
@@ -16,11 +19,15 @@ pub struct Pager {
     received: u64,
     total: Option<u64>,
     done: bool,
+    /// Cursors and object URIs seen so far: a listing that goes round in circles is detected.
+    cursors: HashSet<String>,
+    uris: HashSet<String>,
 }
 
 impl Pager {
     pub fn new(listing: Listing) -> Self {
-        Pager { listing, page: 1, cursor: None, received: 0, total: None, done: false }
+        let (cursors, uris) = (HashSet::new(), HashSet::new());
+        Pager { listing, page: 1, cursor: None, received: 0, total: None, done: false, cursors, uris }
     }
 
     pub fn listing(&self) -> &Listing {
@@ -74,6 +81,20 @@ impl Pager {
             }
         };
         self.received += items.len() as u64;
+        // A page whose objects were all listed before (page numbers a server ignores) brings
+        // nothing: going on would never end.
+        let mut fresh = false;
+        for uri in items.iter().filter_map(|o| o.get("$uri").and_then(Value::as_str)) {
+            fresh |= self.uris.insert(uri.to_string());
+        }
+        let with_uris = items.iter().any(|o| o.get("$uri").is_some());
+        if with_uris && !fresh {
+            self.done = true;
+            return Err(Error::invalid_response(format!(
+                "listing {}: page {} repeats objects already listed; the listing would never end",
+                self.listing.path, self.page
+            )));
+        }
         match self.listing.pagination {
             Pagination::Page => {
                 // A missing header counts as 0: stop after this page (§4.2).
@@ -84,6 +105,15 @@ impl Pager {
             }
             Pagination::Cursor => {
                 self.cursor = resp.header("x-next-cursor").map(str::to_string).filter(|c| !c.is_empty());
+                if let Some(c) = &self.cursor {
+                    if !self.cursors.insert(c.clone()) {
+                        self.done = true;
+                        return Err(Error::invalid_response(format!(
+                            "listing {}: the server sent the cursor '{c}' a second time; the listing would never end",
+                            self.listing.path
+                        )));
+                    }
+                }
                 if let Some(total) = resp.header("x-total-count").and_then(|v| v.trim().parse().ok()) {
                     self.total = Some(total);
                 }
@@ -153,5 +183,33 @@ mod tests {
         let mut p = pager("samples");
         let e = p.accept(&page(r#"{"message": "x"}"#, &[])).unwrap_err();
         assert_eq!(e.code, crate::ErrorCode::InvalidResponse);
+    }
+
+    fn objects(ids: &[&str]) -> String {
+        let items: Vec<String> = ids.iter().map(|id| format!(r#"{{"$uri": "/api/v1/samples/{id}"}}"#)).collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    #[test]
+    fn a_repeated_cursor_ends_the_listing() {
+        let mut p = pager("samples");
+        p.accept(&page(&objects(&["a"]), &[("X-Next-Cursor", "same")])).unwrap();
+        let e = p.accept(&page(&objects(&["b"]), &[("X-Next-Cursor", "same")])).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidResponse);
+        assert!(e.message.contains("cursor 'same' a second time"), "{}", e.message);
+        assert!(p.is_done() && p.next_path().is_none());
+    }
+
+    #[test]
+    fn a_page_of_objects_already_listed_ends_the_listing() {
+        let mut p = pager("projects");
+        let total = [("X-Total-Count", "1000000000")];
+        p.accept(&page(&objects(&["a", "b"]), &total)).unwrap();
+        // Overlap is fine (an object inserted meanwhile shifts the pages); all-old is not.
+        p.accept(&page(&objects(&["b", "c"]), &total)).unwrap();
+        let e = p.accept(&page(&objects(&["a", "c"]), &total)).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidResponse);
+        assert!(e.message.contains("repeats objects already listed"), "{}", e.message);
+        assert!(p.is_done());
     }
 }
