@@ -269,12 +269,12 @@ impl QueryRun {
         let metadata = Resource::by_name("metadata")?;
         let listing = Listing::from_terms(metadata, Route::Own, self.metadata_terms.clone(), &Value::Null)?;
         let mut pager = Pager::new(listing);
-        let mut ids = Vec::new();
+        let (mut ids, mut seen) = (Vec::new(), std::collections::HashSet::new());
         while let Some(items) = fetch_page(api, metadata, &mut pager).await? {
             for m in items {
                 let sample = m.get("sample").and_then(|s| s.get("$ref").or_else(|| s.get("$uri"))).and_then(Value::as_str);
                 if let Some(id) = sample.and_then(|uri| uri.rsplit('/').next()) {
-                    if !ids.iter().any(|x| x == id) {
+                    if seen.insert(id.to_string()) {
                         ids.push(id.to_string());
                     }
                 }
