@@ -30,7 +30,7 @@ impl Method {
 /// Headers whose values are secrets: never shown to `onRequest`, logs or errors.
 const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "cookie"];
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Request {
     pub method: Method,
     pub url: String,
@@ -73,6 +73,27 @@ impl Request {
                 }
             })
             .collect()
+    }
+}
+
+impl std::fmt::Debug for Request {
+    // Debug output ends up in logs and panics: credentials never go there.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("x-amz-security-token");
+                (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
     }
 }
 
@@ -181,5 +202,13 @@ mod tests {
     fn bad_json_is_invalid_response() {
         let e = resp(200, "not json").json::<serde_json::Value>("Listing samples").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse);
+    }
+
+    #[test]
+    fn debug_output_redacts_credentials() {
+        let mut req = Request::new(Method::Get, "https://app.onecodex.com/api/v1/samples");
+        req.headers.push(("Authorization".into(), "Basic c2VjcmV0Og==".into()));
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("c2VjcmV0Og") && shown.contains("<redacted>"), "{shown}");
     }
 }
