@@ -2,7 +2,7 @@
 //! awaitCompletion (§8.7), refresh, logs, output files (§8.8) and the read-level TSV (§8.3).
 
 use crate::client::{call_signal, promise, ClientInner};
-use crate::convert::{read_options, signal_or_undefined, to_js};
+use crate::convert::{id_arg, read_options, signal_or_undefined, to_js};
 use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions, Renewal};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
@@ -53,7 +53,8 @@ struct LogsJson {
     tail: Option<f64>,
 }
 
-fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let (o, [signal, on_poll]) = read_options::<PollJson, 2>("awaitCompletion options", options, ["signal", "onPoll"])?;
     let signal = signal_or_undefined(signal)?;
     if !on_poll.is_undefined() && !on_poll.is_instance_of::<Function>() {
@@ -91,7 +92,8 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, opti
     }))
 }
 
-fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: String, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsValue, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
@@ -106,7 +108,8 @@ fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: Stri
     }))
 }
 
-fn download_readlevel(inner: &Rc<ClientInner>, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn download_readlevel(inner: &Rc<ClientInner>, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
     let inner = inner.clone();
@@ -144,7 +147,7 @@ macro_rules! analysis_lifecycle {
             #[wasm_bindgen(js_name = awaitCompletion, unchecked_return_type = "Promise<Analysis>")]
             pub fn await_completion(
                 &self,
-                id: String,
+                #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "AwaitCompletionOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
                 await_one(&self.inner, $collection, id, options)
@@ -160,9 +163,10 @@ macro_rules! analysis_lifecycle {
             #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
             pub fn refresh(
                 &self,
-                id: String,
+                #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
+                let id = id_arg("id", &id)?;
                 let signal = call_signal(options)?;
                 let inner = self.inner.clone();
                 Ok(promise(async move { to_js(&refresh(&inner.api(signal), $collection, &id).await.map_err(err_js)?) }))
@@ -178,9 +182,10 @@ macro_rules! analysis_lifecycle {
             #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
             pub fn logs(
                 &self,
-                id: String,
+                #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "LogsOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
+                let id = id_arg("id", &id)?;
                 let (o, [signal]) = read_options::<LogsJson, 1>("logs options", options, ["signal"])?;
                 let signal = signal_or_undefined(signal)?;
                 let tail = match o.tail {
@@ -203,9 +208,10 @@ macro_rules! analysis_lifecycle {
             #[wasm_bindgen(js_name = getFiles, unchecked_return_type = "Promise<AnalysisFile[]>")]
             pub fn get_files(
                 &self,
-                id: String,
+                #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
+                let id = id_arg("id", &id)?;
                 let signal = call_signal(options)?;
                 let inner = self.inner.clone();
                 Ok(promise(async move {
@@ -226,7 +232,7 @@ macro_rules! analysis_lifecycle {
             #[wasm_bindgen(js_name = downloadFile, unchecked_return_type = "Promise<DownloadResult>")]
             pub fn download_file(
                 &self,
-                id: String,
+                #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
                 filepath: String,
                 #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
@@ -262,7 +268,7 @@ impl ClassificationsApi {
     #[wasm_bindgen(js_name = downloadReadlevel, unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download_readlevel(
         &self,
-        id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
         download_readlevel(&self.inner, id, options)

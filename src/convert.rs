@@ -116,6 +116,34 @@ pub fn from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Val
     options_from_json(what, json)
 }
 
+/// An id argument: an id or URI string, or an object with a `$uri` (as `get`/`where` return
+/// them), checked before it goes into a path; anything else is `invalid_argument`.
+pub fn id_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
+    let reference = if let Some(s) = value.as_string() {
+        Value::String(s)
+    } else if value.is_object() && !value.is_function() {
+        let uri = Reflect::get(value, &"$uri".into())?;
+        match uri.as_string() {
+            Some(uri) => serde_json::json!({ "$uri": uri }),
+            None => return Err(bad_argument(what, "must be an id, or an object with a $uri string")),
+        }
+    } else {
+        return Err(bad_argument(what, format!("must be an id string, got {}", js_kind(value))));
+    };
+    onecodex_core::refs::reference_id(&reference).map_err(crate::error::to_js)
+}
+
+/// What a JS value is, for messages.
+fn js_kind(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if value.is_undefined() {
+        "undefined".into()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
 /// An AbortSignal, or undefined; anything else is refused.
 pub fn signal_or_undefined(value: JsValue) -> Result<JsValue, JsValue> {
     if value.is_undefined() || value.is_null() {

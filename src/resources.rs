@@ -2,7 +2,7 @@
 //! filter and model types and only the operations the API allows on it.
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
-use crate::convert::{read_options, signal_or_undefined, to_js};
+use crate::convert::{id_arg, read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::convert::json_from_js;
 use js_sys::{Array, Function, Promise};
@@ -195,7 +195,8 @@ fn query_all(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, o
     }))
 }
 
-fn get_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn get_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let inner = inner.clone();
     Ok(promise(async move {
@@ -206,7 +207,8 @@ fn get_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, options:
     }))
 }
 
-fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, patch: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, patch: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let patch = json_from_js("changes", &patch)?;
     // Checked now, so a bad change throws before any request is made.
@@ -215,7 +217,8 @@ fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, patch
     Ok(promise(async move { to_js(&objects::update(&inner.api(signal), resource, &id, &body).await.map_err(err_js)?) }))
 }
 
-fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+    let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let inner = inner.clone();
     Ok(promise(async move {
@@ -248,18 +251,18 @@ macro_rules! class_ts {
             "  /**\n   * One object by id (or `$uri`); null only when it does not exist (404).\n",
             "   * @example\n   * ```ts\n   * const sample = await ocx.samples.get(\"0ee172af60e84f61\");\n",
             "   * if (sample === null) console.log(\"no such sample\");\n   * ```\n   */\n",
-            "  get(id: string, options?: CallOptions): Promise<", stringify!($model), " | null>;\n",
+            "  get(id: IdArg, options?: CallOptions): Promise<", stringify!($model), " | null>;\n",
             $(
                 "  /**\n   * Changes the given fields (only those the API allows; checked before any request)\n",
                 "   * and resolves to the updated object.\n",
                 "   * @example\n   * ```ts\n   * await ocx.samples.update(\"0ee172af60e84f61\", { tags: [\"5c1e9e41043e4435\"], visibility: \"private\" });\n",
                 "   * await ocx.metadata.update(\"4ba6ea2f5e5e4a4e\", { name: \"Stool, day 3\", custom: { day: 3 } });\n   * ```\n   */\n",
-                "  update(id: string, changes: ", $changes_ts, ", options?: CallOptions): Promise<", stringify!($model), ">;\n",
+                "  update(id: IdArg, changes: ", $changes_ts, ", options?: CallOptions): Promise<", stringify!($model), ">;\n",
             )?
             onecodex_core::if_flag_str!($delete {
                 "  /**\n   * Deletes the object: true when the server answered 204, otherwise a typed error.\n",
                 "   * @example\n   * ```ts\n   * await ocx.samples.delete(\"0ee172af60e84f61\"); // true\n   * ```\n   */\n",
-                "  delete(id: string, options?: CallOptions): Promise<true>;\n",
+                "  delete(id: IdArg, options?: CallOptions): Promise<true>;\n",
             }),
             "}\n",
         )
@@ -307,7 +310,7 @@ macro_rules! resource_classes {
                 }
 
                 #[wasm_bindgen(skip_typescript)]
-                pub fn get(&self, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                pub fn get(&self, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
                     get_one(&self.inner, stringify!($name), id, options)
                 }
 
@@ -315,7 +318,7 @@ macro_rules! resource_classes {
                     /// Checked against the catalogue's table of this resource's changes, typed as
                     #[doc = $changes_ts]
                     #[wasm_bindgen(skip_typescript)]
-                    pub fn update(&self, id: String, changes: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                    pub fn update(&self, id: JsValue, changes: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
                         update_one(&self.inner, stringify!($name), id, changes, options)
                     }
                 )?
@@ -325,7 +328,7 @@ macro_rules! resource_classes {
                 #[wasm_bindgen]
                 impl $class {
                     #[wasm_bindgen(skip_typescript)]
-                    pub fn delete(&self, id: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                    pub fn delete(&self, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
                         delete_one(&self.inner, stringify!($name), id, options)
                     }
                 }
@@ -362,6 +365,8 @@ const TS_CHANGES: &str = onecodex_core::objects::changes::CHANGES_TYPESCRIPT;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_RUN_OPTIONS: &str = r#"
+/** An id (or `$uri`), or an object with a `$uri` as `get` and `where` return them. */
+export type IdArg = string | { readonly $uri: string };
 /** Options of `jobs.run`. */
 export interface RunJobOptions {
   jobArgs?: Record<string, unknown>; populateDefaultArguments?: boolean;
@@ -418,10 +423,11 @@ impl JobsApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
     pub fn run(
         &self,
-        job_id: String,
-        sample_id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] job_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] sample_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RunJobOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
+        let (job_id, sample_id) = (id_arg("jobId", &job_id)?, id_arg("sampleId", &sample_id)?);
         let (o, [signal]) = read_options::<RunJobJson, 1>("run options", options, ["signal"])?;
         let signal = signal_or_undefined(signal)?;
         let run = objects::RunOptions {
@@ -443,9 +449,10 @@ impl JobsApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<JobDetails>")]
     pub fn details(
         &self,
-        job_id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] job_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
+        let job_id = id_arg("jobId", &job_id)?;
         let signal = call_signal(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move { to_js(&objects::job_details(&inner.api(signal), &job_id).await.map_err(err_js)?) }))
@@ -460,9 +467,10 @@ impl JobsApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<Job>")]
     pub fn publish(
         &self,
-        job_id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] job_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "{ autorunOnOrgSampleUpload?: boolean; signal?: AbortSignal }")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
+        let job_id = id_arg("jobId", &job_id)?;
         let (p, [signal]) = read_options::<Publish, 1>("publish options", options, ["signal"])?;
         let signal = signal_or_undefined(signal)?;
         #[derive(Deserialize, Default)]
@@ -490,9 +498,10 @@ impl AnalysesApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<Analysis>")]
     pub fn cancel(
         &self,
-        analysis_id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] analysis_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
+        let analysis_id = id_arg("analysisId", &analysis_id)?;
         let signal = call_signal(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move { to_js(&objects::cancel_analysis(&inner.api(signal), &analysis_id).await.map_err(err_js)?) }))

@@ -69,3 +69,16 @@ test("NaN and Infinity are refused instead of being sent as null or read as 'no 
   await assertRefused(() => encodeWhere({ size: 10n }), "invalid_argument", /BigInt/);
   assertAlive();
 });
+
+test("ids of the wrong type are invalid_argument, not a crash of the instance", async () => {
+  const ocx = client();
+  for (const bad of [123, null, undefined, {}, { $uri: 5 }, () => "x", "a/b"]) {
+    await assertRefused(() => ocx.samples.get(bad), "invalid_argument");
+    await assertRefused(() => ocx.samples.delete(bad), "invalid_argument");
+    await assertRefused(() => ocx.analyses.awaitCompletion(bad), "invalid_argument");
+    await assertRefused(() => ocx.jobs.run(bad, "0ee172af60e84f61"), "invalid_argument");
+  }
+  // An object with a $uri is taken for its id: the request is made (and fails: nothing listens).
+  await assert.rejects(ocx.samples.get({ $uri: "/api/v1/samples/0ee172af60e84f61" }), (e) => isOneCodexError(e) && e.code === "network");
+  assertAlive();
+});
