@@ -138,6 +138,15 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
         .ok_or_else(|| Error::invalid_response("read-level response has no url"))
 }
 
+/// Checks the shape of an analysis's JSON results where the client relies on one: MLST results
+/// are an object. Others are passed on verbatim.
+pub fn check_results_json(resource: &str, results: &Value) -> Result<()> {
+    if resource == "mlsts" && !results.is_object() {
+        return Err(Error::invalid_response("MLST results: expected a JSON object"));
+    }
+    Ok(())
+}
+
 /// Results downloads in flight at once unless the caller says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 6;
 
@@ -290,6 +299,13 @@ mod tests {
         assert_eq!(peak.get(), 3);
         assert_eq!(progress.last(), Some(&(10, 10)));
         assert_eq!(progress.len(), 10);
+    }
+
+    #[test]
+    fn mlst_results_must_be_an_object() {
+        assert!(check_results_json("mlsts", &json!({"mlstResults": {}})).is_ok());
+        assert_eq!(check_results_json("mlsts", &json!([1])).unwrap_err().code, ErrorCode::InvalidResponse);
+        assert!(check_results_json("panels", &json!([1])).is_ok());
     }
 
     #[test]
