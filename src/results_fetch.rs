@@ -385,9 +385,7 @@ async fn json_results(
     let id = id_of(&r)?;
     let bytes = rf::api_results(&inner.api(signal), resource, &id).await.map_err(err_js)?;
     let v = json_body(&bytes, "results").await?;
-    if resource == "mlsts" && !v.is_object() {
-        return Err(err_js(Error::invalid_response("MLST results: expected a JSON object")));
-    }
+    rf::check_results_json(resource, &v).map_err(err_js)?;
     to_js(&v)
 }
 
@@ -601,26 +599,15 @@ async fn build_functional_matrix(
     let (spec, limit) = (o.spec, o.limit);
     let api = inner.api(o.signal);
     let found = fc::discover(&api, &sample_ids).await?;
-    let futures: Vec<_> = found
-        .chosen
-        .iter()
-        .map(|c| {
-            let api = &api;
-            async move {
-                let id = reference_id(&c.profile)?;
-                let bytes = rf::functional_condensed(api, &c.profile).await?.ok_or_else(|| {
-                    Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}"))
-                })?;
-                // Out of this instance's memory as soon as it arrives.
-                let item = Object::new();
-                let _ = Reflect::set(&item, &"id".into(), &id.into());
-                let _ = Reflect::set(&item, &"bytes".into(), &bytes_js(&bytes).into());
-                Ok(JsValue::from(item))
-            }
-        })
-        .collect();
-    let profiles =
-        rf::run_bounded(futures, limit, |done, total| report_progress(o.on_progress.as_ref(), done, total)).await?;
+    // Each file leaves this instance's memory as soon as it arrives.
+    let keep = |id: String, bytes: Vec<u8>| {
+        let item = Object::new();
+        let _ = Reflect::set(&item, &"id".into(), &id.into());
+        let _ = Reflect::set(&item, &"bytes".into(), &bytes_js(&bytes).into());
+        JsValue::from(item)
+    };
+    let progress = |done, total| report_progress(o.on_progress.as_ref(), done, total);
+    let profiles = fc::condensed_files(&api, &found.chosen, limit, keep, progress).await?;
     let options = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&options, &k.into(), &v);
