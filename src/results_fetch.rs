@@ -1,23 +1,27 @@
-//! Fetching results from JavaScript (issue 6): `ocx.classifications.results/table/readlevelUrl`,
-//! `ocx.functionalProfiles.results/table/filteredResults`, `ocx.mlsts/panels/workflows.results`
-//! and `ocx.collection(items, options)`. The logic is in `onecodex_core::fetch::results`.
+//! Fetching results from JavaScript: `ocx.classifications.results/table/readlevelUrl`,
+//! `ocx.functionalProfiles.results/table/filteredResults`, `ocx.mlsts/panels/workflows.results`,
+//! `ocx.collection(items, options)` and `ocx.functionalMatrix`. The logic is in
+//! `onecodex_core::fetch`; tables are built by the tables module (`tables_link`).
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
+use crate::convert::json_from_js;
 use crate::convert::{signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::convert::json_from_js;
 use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, PanelsApi, WorkflowsApi};
-use crate::tables_link::{self, core_error, invoke};
+use crate::tables_link::{self, core_error, FunctionalTable};
 use crate::transport::{is_function, FetchTransport};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use onecodex_core::http::session::Api;
-use onecodex_core::objects::resolve_all;
+use onecodex_core::fetch::collection::{fetch_collection, CollectionRequest, FetchedCollection};
 use onecodex_core::fetch::functional as fc;
-use onecodex_core::results::{self as res, filtered_results_query, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric, Warning};
 use onecodex_core::fetch::results as rf;
+use onecodex_core::http::session::Api;
+use onecodex_core::refs::reference_id;
+use onecodex_core::results::{
+    self as res, filtered_results_query, FunctionalAnnotation, FunctionalMatrixSpec, FunctionalMetric,
+};
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -25,7 +29,7 @@ use wasm_bindgen::prelude::*;
 const TS_RESULTS: &str = r#"
 /** An analysis by id, `$uri`, or as `get`/`where` return it. */
 export type AnalysisRef = string | { $uri: string; [key: string]: any };
-/** Classification results as the API sends them (§8.2). */
+/** Classification results as the API sends them. */
 export interface ClassificationResults {
   n_reads?: number; host_tax_ids?: string[];
   table: Array<{ tax_id: string; parent_tax_id: string | null; name: string; rank: string;
@@ -38,10 +42,10 @@ export interface FunctionalTableOptions {
 export interface FilteredResultsOptions {
   annotation: FunctionalAnnotation; metric: FunctionalMetric; taxaStratified?: boolean; signal?: AbortSignal;
 }
-/** `filtered_results` (§8.4). */
+/** `filtered_results`: the rows of one annotation and metric. */
 export interface FilteredResults { table: Array<{ id: string; name: string | null; value: number; [key: string]: any }>; n_reads?: number; n_mapped?: number; }
 export interface MlstAllele { gene: string; allele: number | string; }
-/** MLST results (§8.5), verbatim. */
+/** MLST results, verbatim. */
 export interface MlstResults {
   mlstResults?: {
     results?: Array<{ st: number | string | null; metadata?: any; alleles?: MlstAllele[] }>;
@@ -56,9 +60,9 @@ export interface PanelMarkerResult {
   n_reads?: number; n_reads_full_coverage?: number; n_one_snp_reads?: number; n_two_snp_reads?: number;
   n_three_snp_reads?: number; total_hits?: number; [key: string]: any;
 }
-/** Panel results, verbatim (§8.6). */
+/** Panel results, verbatim. */
 export interface PanelResults { panelResults?: Record<string, PanelMarkerResult>; [key: string]: any; }
-/** Workflow results, verbatim (§8.6). */
+/** Workflow results, verbatim. */
 export interface WorkflowResults {
   workflowResults?: { summary?: { status?: string; [key: string]: any }; steps?: Array<{ name: string; status: string; [key: string]: any }> };
   [key: string]: any;
@@ -108,26 +112,22 @@ async fn object_of(api: &Api<FetchTransport>, resource: &str, reference: &Value)
 
 /// The id of a reference: a bare id (checked), or the object's `$uri`.
 fn id_of(reference: &Value) -> Result<String, JsValue> {
-    match reference {
-        Value::String(s) => Ok(onecodex_core::refs::check_id(s).map_err(err_js)?.to_string()),
-        o => onecodex_core::refs::reference_id(o).map_err(err_js),
-    }
+    reference_id(reference).map_err(err_js)
 }
 
 /// Bytes handed to the tables module (a copy out of this instance's memory).
-fn bytes_js(bytes: &[u8]) -> JsValue {
-    Uint8Array::from(bytes).into()
+fn bytes_js(bytes: &[u8]) -> Uint8Array {
+    Uint8Array::from(bytes)
 }
 
 /// The JSON of a results body. A compressed one (a results file) is inflated by the tables
 /// module, which has the decoders; the client itself carries none.
 async fn json_body(bytes: &[u8], what: &str) -> Result<Value, JsValue> {
     let inflated;
-    let text = match res::sniff(bytes) {
-        res::Compression::None => bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes),
-        _ => {
-            let out = tables_link::call(&["decodeResults"], &[bytes_js(bytes)]).await?;
-            inflated = Uint8Array::new(&out).to_vec();
+    let text = match res::uncompressed_text(bytes) {
+        Some(text) => text,
+        None => {
+            inflated = tables_link::module().await?.decode_results(&bytes_js(bytes))?.to_vec();
             &inflated[..]
         }
     };
@@ -136,7 +136,7 @@ async fn json_body(bytes: &[u8], what: &str) -> Result<Value, JsValue> {
 
 #[wasm_bindgen]
 impl ClassificationsApi {
-    /// The results JSON (§8.2): from the pre-signed `results_uri` (no credentials, 30 s timeout,
+    /// The results JSON: from the pre-signed `results_uri` (no credentials, 30 s timeout,
     /// retried), else, or when that answers an HTTP error, from `{$uri}/results`.
     ///
     /// @example
@@ -180,11 +180,11 @@ impl ClassificationsApi {
             let api = inner.api(signal);
             let obj = object_of(&api, "classifications", &r).await.map_err(err_js)?;
             let f = rf::classification_results(&api, &obj).await.map_err(err_js)?;
-            tables_link::call(&["parseClassificationResults"], &[bytes_js(&f.bytes)]).await
+            tables_link::module().await?.parse_classification_results(&bytes_js(&f.bytes))
         }))
     }
 
-    /// The pre-signed URL of the read-level TSV (gzip) of a classification (§8.3).
+    /// The pre-signed URL of the read-level TSV (gzip) of a classification.
     ///
     /// @example
     /// ```ts
@@ -221,16 +221,15 @@ fn functional_options(options: Option<JsValue>) -> Result<(FunctionalJsOptions, 
 
 /// A functional table of the tables module from results bytes (condensed or `/results` JSON),
 /// rows selected by `filter` (condensed files only). The caller frees it.
-async fn functional_table(bytes: &[u8], filter: Option<&JsValue>) -> Result<JsValue, JsValue> {
-    let mut args = vec![bytes_js(bytes)];
-    args.extend(filter.cloned());
-    tables_link::call(&["parseFunctionalResults"], &args).await
+async fn functional_table(bytes: &[u8], filter: Option<&JsValue>) -> Result<FunctionalTable, JsValue> {
+    let module = tables_link::module().await?;
+    module.parse_functional_results(&bytes_js(bytes), filter.unwrap_or(&JsValue::UNDEFINED))
 }
 
-/// Where a profile's results come from (§16.3 item 14): its condensed file, read into a table of
+/// Where a profile's results come from, as in the Python client: its condensed file, read into a table of
 /// the tables module; else (no file, or one this version cannot read) the server's `/results`.
 enum FunctionalSource {
-    Condensed(JsValue),
+    Condensed(FunctionalTable),
     Api(Vec<u8>),
 }
 
@@ -241,20 +240,20 @@ async fn functional_source(api: &Api<FetchTransport>, reference: &Value) -> Resu
             return Ok(FunctionalSource::Condensed(t));
         }
     }
-    let id = onecodex_core::refs::reference_id(&obj).map_err(err_js)?;
+    let id = reference_id(&obj).map_err(err_js)?;
     Ok(FunctionalSource::Api(rf::api_results(api, "functional_profiles", &id).await.map_err(err_js)?))
 }
 
 /// The table's `toJSON()` (the `/results` shape), freeing the table.
-fn functional_json(table: JsValue) -> Result<JsValue, JsValue> {
-    let json = invoke(&table, "toJSON", &[]);
-    let _ = invoke(&table, "free", &[]);
+fn functional_json(table: FunctionalTable) -> Result<JsValue, JsValue> {
+    let json = table.to_json();
+    table.free();
     json
 }
 
 #[wasm_bindgen]
 impl FunctionalProfilesApi {
-    /// The results (§16.3 item 14): the condensed file rehydrated when it is available, else
+    /// The results: the condensed file rehydrated when it is available, else
     /// `{$uri}/results` as the server sends it.
     ///
     /// @example
@@ -278,7 +277,7 @@ impl FunctionalProfilesApi {
         }))
     }
 
-    /// `table(annotation, taxaStratified = true, metric = "all")` (§16.3 item 16) from the
+    /// `table(annotation, taxaStratified = true, metric = "all")` (as in the Python client) from the
     /// condensed file; `not_found` when the profile has none.
     ///
     /// @example
@@ -294,7 +293,8 @@ impl FunctionalProfilesApi {
     ) -> Result<Promise, JsValue> {
         let r = reference(&analysis)?;
         let (o, signal) = functional_options(options)?;
-        let (annotation, metric) = FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
+        let (annotation, metric) =
+            FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
         let filter = Object::new();
         if let Some(a) = annotation {
             let _ = Reflect::set(&filter, &"annotation".into(), &a.as_str().into());
@@ -307,14 +307,19 @@ impl FunctionalProfilesApi {
         Ok(promise(async move {
             let api = inner.api(signal);
             let obj = object_of(&api, "functional_profiles", &r).await.map_err(err_js)?;
-            let id = onecodex_core::refs::reference_id(&obj).map_err(err_js)?;
-            let unavailable = || err_js(Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}")));
+            let id = reference_id(&obj).map_err(err_js)?;
+            let unavailable = || {
+                err_js(Error::new(
+                    ErrorCode::NotFound,
+                    format!("Results are not available for functional profile {id}"),
+                ))
+            };
             let bytes = rf::functional_condensed(&api, &obj).await.map_err(err_js)?.ok_or_else(unavailable)?;
-            functional_table(&bytes, Some(&filter.into())).await
+            Ok(functional_table(&bytes, Some(&filter.into())).await?.into())
         }))
     }
 
-    /// `GET …/filtered_results?functional_group=…&metric=…&taxa_stratified=True|False` (§8.4).
+    /// `GET …/filtered_results?functional_group=…&metric=…&taxa_stratified=True|False`.
     ///
     /// @example
     /// ```ts
@@ -329,8 +334,14 @@ impl FunctionalProfilesApi {
     ) -> Result<Promise, JsValue> {
         let r = reference(&analysis)?;
         let (o, signal) = functional_options(Some(options))?;
-        let annotation = FunctionalAnnotation::parse(o.annotation.as_deref().ok_or_else(|| bad_argument("filteredResults", "annotation is required"))?).map_err(err_js)?;
-        let metric = FunctionalMetric::parse(o.metric.as_deref().ok_or_else(|| bad_argument("filteredResults", "metric is required"))?).map_err(err_js)?;
+        let annotation = FunctionalAnnotation::parse(
+            o.annotation.as_deref().ok_or_else(|| bad_argument("filteredResults", "annotation is required"))?,
+        )
+        .map_err(err_js)?;
+        let metric = FunctionalMetric::parse(
+            o.metric.as_deref().ok_or_else(|| bad_argument("filteredResults", "metric is required"))?,
+        )
+        .map_err(err_js)?;
         let query = filtered_results_query(annotation, metric, o.taxa_stratified.unwrap_or(false)).map_err(err_js)?;
         let inner = self.inner.clone();
         Ok(promise(async move {
@@ -358,20 +369,23 @@ impl FunctionalProfilesApi {
         let inner = self.inner.clone();
         Ok(promise(async move {
             match functional_source(&inner.api(signal), &r).await? {
-                FunctionalSource::Condensed(t) => Ok(t),
-                FunctionalSource::Api(bytes) => functional_table(&bytes, None).await,
+                FunctionalSource::Condensed(t) => Ok(t.into()),
+                FunctionalSource::Api(bytes) => Ok(functional_table(&bytes, None).await?.into()),
             }
         }))
     }
 }
 
-async fn json_results(inner: Rc<ClientInner>, signal: JsValue, resource: &'static str, r: Value) -> Result<JsValue, JsValue> {
+async fn json_results(
+    inner: Rc<ClientInner>,
+    signal: JsValue,
+    resource: &'static str,
+    r: Value,
+) -> Result<JsValue, JsValue> {
     let id = id_of(&r)?;
     let bytes = rf::api_results(&inner.api(signal), resource, &id).await.map_err(err_js)?;
     let v = json_body(&bytes, "results").await?;
-    if resource == "mlsts" && !v.is_object() {
-        return Err(err_js(Error::invalid_response("MLST results: expected a JSON object")));
-    }
+    rf::check_results_json(resource, &v).map_err(err_js)?;
     to_js(&v)
 }
 
@@ -379,7 +393,7 @@ macro_rules! json_results_method {
     ($class:ident, $resource:literal, $ret:literal) => {
         #[wasm_bindgen]
         impl $class {
-            /// `{$uri}/results` as JSON (§8.5, §8.6); an HTTP error is a `OneCodexError`.
+            /// `{$uri}/results` as JSON; an HTTP error is a `OneCodexError`.
             ///
             /// @example
             /// ```ts
@@ -415,15 +429,6 @@ struct CollectionJsOptions {
     ids_are: Option<String>,
 }
 
-/// `concurrency` of the fetching calls: a whole number ≥ 1, default 6.
-fn concurrency_limit(n: Option<f64>) -> Result<usize, Error> {
-    match n {
-        None => Ok(6),
-        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
-        Some(n) => Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
-    }
-}
-
 /// `onProgress({ done, total })`, if given.
 fn report_progress(f: Option<&Function>, done: usize, total: usize) {
     if let Some(f) = f {
@@ -434,42 +439,8 @@ fn report_progress(f: Option<&Function>, done: usize, total: usize) {
     }
 }
 
-fn kind_of(v: &Value) -> Option<&'static str> {
-    let uri = v.get("$uri").and_then(Value::as_str).or_else(|| v.as_str())?;
-    if uri.starts_with("/api/v1/samples/") {
-        Some("samples")
-    } else if uri.starts_with("/api/v1/classifications/") {
-        Some("classifications")
-    } else {
-        None
-    }
-}
-
-fn ref_uri(v: &Value) -> Option<&str> {
-    v.get("$ref").or_else(|| v.get("$uri")).and_then(Value::as_str)
-}
-
-/// Objects for references that are only `{ $ref }` (one `$in` query per resource); expanded
-/// objects are kept as they are. Missing ones are null.
-async fn expand(api: &Api<FetchTransport>, refs: &[Value]) -> Result<Vec<Value>, Error> {
-    let need: Vec<Value> = refs
-        .iter()
-        .filter(|r| r.get("$ref").is_some() || (r.is_object() && r.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$uri"))))
-        .map(|r| json!({ "$ref": ref_uri(r).unwrap_or_default() }))
-        .collect();
-    let mut fetched = if need.is_empty() { Vec::new() } else { resolve_all(api, &need).await? }.into_iter();
-    Ok(refs
-        .iter()
-        .map(|r| {
-            if r.get("$ref").is_some() || (r.is_object() && r.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$uri"))) {
-                fetched.next().unwrap_or(Value::Null)
-            } else {
-                r.clone()
-            }
-        })
-        .collect())
-}
-
+/// The core fetches (each classification's results parsed by the tables module as it arrives,
+/// so only `concurrency` results are held as bytes at a time); `Collection.fromResults` builds.
 async fn build_collection(
     inner: Rc<ClientInner>,
     signal: JsValue,
@@ -477,134 +448,52 @@ async fn build_collection(
     opts: CollectionJsOptions,
     on_progress: JsValue,
 ) -> Result<JsValue, Error> {
-    let api = inner.api(signal);
-    let skip = opts.skip_missing.unwrap_or(true);
-    let default_kind = match opts.ids_are.as_deref() {
-        None | Some("classifications") => "classifications",
-        Some("samples") => "samples",
-        Some(other) => return Err(Error::invalid_argument(format!("idsAre must be \"classifications\" or \"samples\" (got \"{other}\")"))),
+    let request = CollectionRequest::new(items, opts.skip_missing, opts.concurrency, opts.ids_are.as_deref())?;
+    let tables = tables_link::module().await.map_err(core_error)?;
+    let parse = |bytes: Vec<u8>| {
+        let parsed = tables.parse_classification_results(&bytes_js(&bytes)).map_err(core_error);
+        std::future::ready(parsed)
     };
-    // Which resource: from the $uri of objects; bare ids per `idsAre`. Mixing is refused (§9.1).
-    let mut kind: Option<&str> = None;
-    let mut refs = Vec::with_capacity(items.len());
-    for it in items {
-        let k = match &it {
-            Value::String(s) if !s.starts_with("/api/v1/") => default_kind,
-            v => kind_of(v).ok_or_else(|| Error::invalid_argument("collection items must be samples or classifications (objects with a $uri, URIs or ids)"))?,
-        };
-        if kind.is_some_and(|x| x != k) {
-            return Err(Error::invalid_argument("a collection takes samples or classifications, not both"));
-        }
-        kind = Some(k);
-        refs.push(match it {
-            Value::String(s) if s.starts_with("/api/v1/") => json!({ "$ref": s }),
-            Value::String(s) => json!({ "$ref": format!("/api/v1/{k}/{}", onecodex_core::refs::check_id(&s)?) }),
-            v => v,
-        });
-    }
-    let kind = kind.unwrap_or("classifications");
-    let mut warnings = Vec::new();
-    let mut samples_by_class: Vec<Value> = Vec::new();
-    let classifications: Vec<Value> = if kind == "samples" {
-        let samples = expand(&api, &refs).await?;
-        let mut class_refs = Vec::new();
-        for (s, r) in samples.into_iter().zip(&refs) {
-            if s.is_null() {
-                return Err(Error::new(ErrorCode::NotFound, format!("sample {} does not exist", ref_uri(r).unwrap_or("?"))));
-            }
-            match s.get("primary_classification").filter(|p| !p.is_null()) {
-                Some(p) => {
-                    class_refs.push(p.clone());
-                    samples_by_class.push(s.clone());
-                }
-                None => {
-                    let id = onecodex_core::refs::reference_id(&s).unwrap_or_default();
-                    if !skip {
-                        return Err(Error::invalid_argument(format!("sample {id} has no primary classification")));
-                    }
-                    warnings.push(Warning::new("no_primary_classification", format!("Sample {id} has no primary classification. Skipping.")));
-                }
-            }
-        }
-        expand(&api, &class_refs).await?
-    } else {
-        expand(&api, &refs).await?
-    };
-    if classifications.iter().any(Value::is_null) {
-        return Err(Error::new(ErrorCode::NotFound, "a classification of the collection does not exist"));
-    }
-    // Samples, metadata, projects and jobs of the classifications (one query per resource).
-    if samples_by_class.is_empty() {
-        let sample_refs: Vec<Value> = classifications.iter().map(|c| c.get("sample").cloned().unwrap_or(Value::Null)).collect();
-        samples_by_class = expand(&api, &sample_refs).await?;
-    }
-    let metadata = expand(&api, &samples_by_class.iter().map(|s| s.get("metadata").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
-    let projects = expand(&api, &samples_by_class.iter().map(|s| s.get("project").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
-    let jobs = expand(&api, &classifications.iter().map(|c| c.get("job").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>()).await?;
-
-    // Results of the successful ones, `concurrency` at a time.
-    let limit = concurrency_limit(opts.concurrency)?;
-    let successful: Vec<bool> = classifications.iter().map(|c| c.get("success") == Some(&Value::Bool(true))).collect();
-    if !skip {
-        if let Some(c) = classifications.iter().zip(&successful).find(|(_, ok)| !**ok).map(|(c, _)| c) {
-            let id = onecodex_core::refs::reference_id(c)?;
-            return Err(Error::invalid_argument(format!("classification {id} was not successful")));
-        }
-    }
-    let wanted: Vec<usize> = (0..classifications.len()).filter(|&i| successful[i]).collect();
-    let futures: Vec<_> = wanted
-        .iter()
-        .map(|&i| {
-            let (api, c) = (&api, &classifications[i]);
-            async move {
-                let f = rf::classification_results(api, c).await?;
-                let id = onecodex_core::refs::reference_id(c)?;
-                // Parsed as each arrives, so only `limit` results are held as bytes at a time.
-                tables_link::call(&["parseClassificationResults"], &[bytes_js(&f.bytes)]).await.map_err(|e| {
-                    let mut e = core_error(e);
-                    e.message = format!("classification {id}: {}", e.message);
-                    e
-                })
-            }
-        })
-        .collect();
     let progress = on_progress.dyn_ref::<Function>().cloned();
-    let fetched = rf::run_bounded(futures, limit, |done, total| report_progress(progress.as_ref(), done, total)).await?;
-    let mut tables: Vec<Option<JsValue>> = vec![None; classifications.len()];
-    for (i, t) in wanted.into_iter().zip(fetched) {
-        tables[i] = Some(t);
-    }
+    let api = inner.api(signal);
+    let fetched =
+        fetch_collection(&api, request, parse, |done, total| report_progress(progress.as_ref(), done, total)).await?;
+    let (items, options) = collection_items(fetched)?;
+    tables.collection_class().from_results(&items, &options).map_err(core_error)
+}
 
-    // The collection itself is built by the tables module (`Collection.fromResults`).
+/// `Collection.fromResults`'s items and options from a fetched collection.
+fn collection_items(fetched: FetchedCollection<JsValue>) -> Result<(js_sys::Array, Object), Error> {
     let set = |o: &Object, k: &str, v: JsValue| {
         let _ = Reflect::set(o, &k.into(), &v);
     };
     let str_or_undefined = |v: Option<&str>| v.map_or(JsValue::UNDEFINED, JsValue::from_str);
     let js = |v: &Value| to_js(v).map_err(core_error);
     let items = js_sys::Array::new();
-    for (i, (c, table)) in classifications.iter().zip(tables).enumerate() {
+    for m in fetched.members {
         let item = Object::new();
-        set(&item, "classificationId", onecodex_core::refs::reference_id(c)?.into());
-        set(&item, "table", table.unwrap_or(JsValue::UNDEFINED));
-        set(&item, "success", successful[i].into());
-        set(&item, "jobId", str_or_undefined(c.get("job").and_then(ref_uri)));
-        set(&item, "jobName", str_or_undefined(jobs[i].get("name").and_then(Value::as_str)));
-        set(&item, "sample", js(samples_by_class.get(i).unwrap_or(&Value::Null))?);
-        set(&item, "metadata", js(metadata.get(i).unwrap_or(&Value::Null))?);
-        set(&item, "projectName", str_or_undefined(projects.get(i).and_then(|p| p.get("name")).and_then(Value::as_str)));
+        set(&item, "classificationId", m.classification_id.into());
+        set(&item, "table", m.table.unwrap_or(JsValue::UNDEFINED));
+        set(&item, "success", m.success.into());
+        set(&item, "jobId", str_or_undefined(m.job_uri.as_deref()));
+        set(&item, "jobName", str_or_undefined(m.job_name.as_deref()));
+        set(&item, "sample", js(&m.sample)?);
+        set(&item, "metadata", js(&m.metadata)?);
+        set(&item, "projectName", str_or_undefined(m.project_name.as_deref()));
         items.push(&item);
     }
     let options = Object::new();
-    set(&options, "skipMissing", skip.into());
-    set(&options, "warnings", js(&serde_json::to_value(&warnings).map_err(|e| Error::invalid_response(e.to_string()))?)?);
-    tables_link::call(&["Collection", "fromResults"], &[items.into(), options.into()]).await.map_err(core_error)
+    set(&options, "skipMissing", fetched.skip_missing.into());
+    let warnings = serde_json::to_value(&fetched.warnings).map_err(|e| Error::invalid_response(e.to_string()))?;
+    set(&options, "warnings", js(&warnings)?);
+    Ok((items, options))
 }
 
 #[wasm_bindgen]
 impl OneCodex {
     /// A `Collection` of samples (their primary classifications) or classifications: objects as
     /// `where`/`get` return them, URIs, or ids. Results are fetched `concurrency` at a time with
-    /// `onProgress({ done, total })` after each; §9.1's warnings are on `collection.warnings`.
+    /// `onProgress({ done, total })` after each; samples or classifications skipped are listed in `collection.warnings`.
     ///
     /// @example
     /// ```ts
@@ -630,12 +519,9 @@ impl OneCodex {
             _ => return Err(bad_argument("collection", "expects an array of samples or classifications")),
         };
         let inner = self.inner_rc();
-        Ok(promise(async move {
-            build_collection(inner, signal, items, opts, on_progress).await.map_err(err_js)
-        }))
+        Ok(promise(async move { build_collection(inner, signal, items, opts, on_progress).await.map_err(err_js) }))
     }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // ocx.functionalMatrix
@@ -651,7 +537,17 @@ struct FunctionalMatrixFetchJsOptions {
 }
 
 fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatrixFetchJsOptions, JsValue> {
-    const KNOWN: [&str; 9] = ["annotation", "metric", "taxaStratified", "fillMissing", "filler", "maxBytes", "concurrency", "onProgress", "signal"];
+    const KNOWN: [&str; 9] = [
+        "annotation",
+        "metric",
+        "taxaStratified",
+        "fillMissing",
+        "filler",
+        "maxBytes",
+        "concurrency",
+        "onProgress",
+        "signal",
+    ];
     let o = options.filter(|o| !o.is_undefined() && !o.is_null()).unwrap_or_else(|| Object::new().into());
     if !o.is_object() {
         return Err(bad_argument("functionalMatrix options", "must be an object"));
@@ -659,7 +555,10 @@ fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatri
     for key in Object::keys(o.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
-            return Err(bad_argument("functionalMatrix options", format!("unknown option \"{key}\"; expected one of {}", KNOWN.join(", "))));
+            return Err(bad_argument(
+                "functionalMatrix options",
+                format!("unknown option \"{key}\"; expected one of {}", KNOWN.join(", ")),
+            ));
         }
     }
     let get = |k: &str| Reflect::get(&o, &k.into()).ok().filter(|v| !v.is_undefined());
@@ -678,41 +577,37 @@ fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatri
     if max_bytes.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
         return Err(bad_argument("maxBytes", "must be a number ≥ 0"));
     }
-    let on_progress = get("onProgress").map(|v| v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function"))).transpose()?;
+    let on_progress = get("onProgress")
+        .map(|v| v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function")))
+        .transpose()?;
     Ok(FunctionalMatrixFetchJsOptions {
         spec,
         max_bytes,
-        limit: concurrency_limit(number("concurrency")?).map_err(err_js)?,
+        limit: rf::concurrency_limit(number("concurrency")?).map_err(err_js)?,
         on_progress,
         signal: signal_or_undefined(get("signal").unwrap_or(JsValue::UNDEFINED))?,
     })
 }
 
-/// Discovery (§9.8), then each chosen profile's condensed file, `limit` at a time; the matrix
+/// Discovery (the newest successful profile per sample), then each chosen profile's condensed file, `limit` at a time; the matrix
 /// itself is the tables module's `functionalMatrix`, given the resolved options.
-async fn build_functional_matrix(inner: Rc<ClientInner>, sample_ids: Vec<String>, o: FunctionalMatrixFetchJsOptions) -> Result<JsValue, Error> {
+async fn build_functional_matrix(
+    inner: Rc<ClientInner>,
+    sample_ids: Vec<String>,
+    o: FunctionalMatrixFetchJsOptions,
+) -> Result<JsValue, Error> {
     let (spec, limit) = (o.spec, o.limit);
     let api = inner.api(o.signal);
     let found = fc::discover(&api, &sample_ids).await?;
-    let futures: Vec<_> = found
-        .chosen
-        .iter()
-        .map(|c| {
-            let api = &api;
-            async move {
-                let id = onecodex_core::refs::reference_id(&c.profile)?;
-                let bytes = rf::functional_condensed(api, &c.profile).await?.ok_or_else(|| {
-                    Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}"))
-                })?;
-                // Out of this instance's memory as soon as it arrives.
-                let item = Object::new();
-                let _ = Reflect::set(&item, &"id".into(), &id.into());
-                let _ = Reflect::set(&item, &"bytes".into(), &bytes_js(&bytes));
-                Ok(JsValue::from(item))
-            }
-        })
-        .collect();
-    let profiles = rf::run_bounded(futures, limit, |done, total| report_progress(o.on_progress.as_ref(), done, total)).await?;
+    // Each file leaves this instance's memory as soon as it arrives.
+    let keep = |id: String, bytes: Vec<u8>| {
+        let item = Object::new();
+        let _ = Reflect::set(&item, &"id".into(), &id.into());
+        let _ = Reflect::set(&item, &"bytes".into(), &bytes_js(&bytes).into());
+        JsValue::from(item)
+    };
+    let progress = |done, total| report_progress(o.on_progress.as_ref(), done, total);
+    let profiles = fc::condensed_files(&api, &found.chosen, limit, keep, progress).await?;
     let options = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&options, &k.into(), &v);
@@ -726,18 +621,19 @@ async fn build_functional_matrix(inner: Rc<ClientInner>, sample_ids: Vec<String>
         set("maxBytes", b.into());
     }
     let list: js_sys::Array = profiles.into_iter().collect();
-    let m = tables_link::call(&["functionalMatrix"], &[list.into(), options.into()]).await.map_err(core_error)?;
+    let m = tables_link::module().await.map_err(core_error)?.functional_matrix(&list, &options).map_err(core_error)?;
     let samples: js_sys::Array = found.chosen.iter().map(|c| JsValue::from_str(&c.sample_id)).collect();
-    let warnings = to_js(&serde_json::to_value(&found.warnings).map_err(|e| Error::invalid_response(e.to_string()))?).map_err(core_error)?;
+    let warnings = to_js(&serde_json::to_value(&found.warnings).map_err(|e| Error::invalid_response(e.to_string()))?)
+        .map_err(core_error)?;
     let _ = Reflect::set(&m, &"sampleIds".into(), &samples);
     let _ = Reflect::set(&m, &"warnings".into(), &warnings);
-    Ok(m)
+    Ok(m.into())
 }
 
 #[wasm_bindgen]
 impl OneCodex {
-    /// The functional matrix of samples, as the Python client's `to_functional_df` (§9.8,
-    /// §16.3 item 17): per sample its newest successful functional profile (listed 50 samples
+    /// The functional matrix of samples, as the Python client's `to_functional_df`:
+    /// per sample its newest successful functional profile (listed 50 samples
     /// per request), then each profile's condensed file (`concurrency` at a time, with
     /// `onProgress`), built by `functionalMatrix` with the same options and defaults. Rows are
     /// functional profile ids; `sampleIds` gives each row's sample and `warnings` lists samples
@@ -760,12 +656,15 @@ impl OneCodex {
         let o = functional_matrix_options(options)?;
         let items = match json_from_js("functionalMatrix samples", &samples)? {
             Value::Array(a) => a,
-            _ => return Err(bad_argument("functionalMatrix", "expects an array of samples (objects with a $uri, URIs or ids)")),
+            _ => {
+                return Err(bad_argument(
+                    "functionalMatrix",
+                    "expects an array of samples (objects with a $uri, URIs or ids)",
+                ))
+            }
         };
         let ids = fc::sample_ids(&items).map_err(err_js)?;
         let inner = self.inner_rc();
-        Ok(promise(async move {
-            build_functional_matrix(inner, ids, o).await.map_err(err_js)
-        }))
+        Ok(promise(async move { build_functional_matrix(inner, ids, o).await.map_err(err_js) }))
     }
 }

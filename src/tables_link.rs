@@ -1,17 +1,72 @@
 //! How the client reaches the tables module (`onecodex-wasm/tables`, a separate wasm instance):
 //! through a loader that the package entry registers on import. Pages that never ask for a table
-//! never download the table code; the first `table()`/`collection()` loads it once.
+//! never download the table code; the first `table()`/`collection()` loads it once. The exports
+//! the client calls are typed below (`TablesModule`), and checked once when the module loads.
 
 use crate::error::to_js as err_js;
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use onecodex_core::{Error, ErrorCode};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The exports of `onecodex-wasm/tables` that the client calls.
+    #[derive(Clone)]
+    pub(crate) type TablesModule;
+
+    /// `decodeResults(bytes)`: zstd or gzip inflated, plain JSON as it is.
+    #[wasm_bindgen(method, catch, js_name = decodeResults)]
+    pub(crate) fn decode_results(this: &TablesModule, bytes: &Uint8Array) -> Result<Uint8Array, JsValue>;
+
+    /// `parseClassificationResults(bytes)`: a `ClassificationTable`.
+    #[wasm_bindgen(method, catch, js_name = parseClassificationResults)]
+    pub(crate) fn parse_classification_results(this: &TablesModule, bytes: &Uint8Array) -> Result<JsValue, JsValue>;
+
+    /// `parseFunctionalResults(bytes, options)`: a `FunctionalTable`.
+    #[wasm_bindgen(method, catch, js_name = parseFunctionalResults)]
+    pub(crate) fn parse_functional_results(
+        this: &TablesModule,
+        bytes: &Uint8Array,
+        options: &JsValue,
+    ) -> Result<FunctionalTable, JsValue>;
+
+    /// `functionalMatrix(profiles, options)`: a `FunctionalMatrix` object.
+    #[wasm_bindgen(method, catch, js_name = functionalMatrix)]
+    pub(crate) fn functional_matrix(this: &TablesModule, profiles: &Array, options: &Object)
+        -> Result<Object, JsValue>;
+
+    /// The `Collection` class.
+    #[wasm_bindgen(method, getter = Collection)]
+    pub(crate) fn collection_class(this: &TablesModule) -> CollectionClass;
+
+    pub(crate) type CollectionClass;
+
+    /// `Collection.fromResults(items, options)`: a `Collection`.
+    #[wasm_bindgen(method, catch, js_name = fromResults)]
+    pub(crate) fn from_results(this: &CollectionClass, items: &Array, options: &Object) -> Result<JsValue, JsValue>;
+
+    /// A `FunctionalTable` of the tables module.
+    pub(crate) type FunctionalTable;
+
+    /// The table in the shape of `/results`.
+    #[wasm_bindgen(method, catch, js_name = toJSON)]
+    pub(crate) fn to_json(this: &FunctionalTable) -> Result<JsValue, JsValue>;
+
+    /// Releases the table's wasm memory.
+    #[wasm_bindgen(method)]
+    pub(crate) fn free(this: &FunctionalTable);
+}
+
+/// The exports `TablesModule` names, checked when the module loads (a loader that resolves to
+/// something else fails there, with a typed error, rather than at the first call).
+const EXPORTS: [&str; 5] =
+    ["decodeResults", "parseClassificationResults", "parseFunctionalResults", "functionalMatrix", "Collection"];
+
 thread_local! {
     static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
-    static MODULE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+    static MODULE: RefCell<Option<TablesModule>> = const { RefCell::new(None) };
 }
 
 /// Tells the client how to load `onecodex-wasm/tables`, which `table()`, `resultsTable()` and
@@ -30,15 +85,13 @@ thread_local! {
 /// });
 /// ```
 #[wasm_bindgen(js_name = useTables)]
-pub fn use_tables(
-    #[wasm_bindgen(unchecked_param_type = "() => Promise<object>")] loader: Function,
-) {
+pub fn use_tables(#[wasm_bindgen(unchecked_param_type = "() => Promise<object>")] loader: Function) {
     LOADER.with(|l| *l.borrow_mut() = Some(loader));
     MODULE.with(|m| *m.borrow_mut() = None);
 }
 
-/// The tables module's exports, loaded on first use.
-async fn module() -> Result<JsValue, JsValue> {
+/// The tables module, loaded on first use.
+pub(crate) async fn module() -> Result<TablesModule, JsValue> {
     if let Some(m) = MODULE.with(|m| m.borrow().clone()) {
         return Ok(m);
     }
@@ -53,30 +106,22 @@ async fn module() -> Result<JsValue, JsValue> {
     };
     let m = loaded.map_err(|e| {
         let why = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-        err_js(Error::new(ErrorCode::Network, format!("could not load the tables module (onecodex-wasm/tables): {why}")))
+        err_js(Error::new(
+            ErrorCode::Network,
+            format!("could not load the tables module (onecodex-wasm/tables): {why}"),
+        ))
     })?;
-    MODULE.with(|slot| *slot.borrow_mut() = Some(m.clone()));
-    Ok(m)
-}
-
-/// Calls `path` (e.g. `["Collection", "fromResults"]`) of the tables module with `args`.
-pub(crate) async fn call(path: &[&str], args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let Some((last, parents)) = path.split_last() else {
-        return Err(err_js(Error::invalid_argument("no tables function named")));
-    };
-    let mut owner = module().await?;
-    for name in parents {
-        owner = Reflect::get(&owner, &(*name).into())?;
+    if let Some(missing) =
+        EXPORTS.iter().find(|name| !Reflect::get(&m, &(**name).into()).is_ok_and(|f| f.is_function()))
+    {
+        return Err(err_js(Error::invalid_argument(format!(
+            "the loaded tables module has no {missing}: useTables() must resolve to onecodex-wasm/tables"
+        ))));
     }
-    invoke(&owner, last, args)
-}
-
-/// Calls the method `name` of an object the tables module returned.
-pub(crate) fn invoke(object: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(object, &name.into())?
-        .dyn_into()
-        .map_err(|_| err_js(Error::invalid_argument(format!("the tables module's object has no {name}()"))))?;
-    f.apply(object, &args.iter().collect::<Array>())
+    let m: TablesModule = m.unchecked_into();
+    let kept = m.clone();
+    MODULE.with(|slot| *slot.borrow_mut() = Some(kept));
+    Ok(m)
 }
 
 /// A `OneCodexError` thrown by the tables module, back as a core error (code, message, status),

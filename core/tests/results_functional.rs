@@ -505,3 +505,28 @@ fn functional_matrix_defaults_are_the_python_ones() {
         assert_eq!(e.code, ErrorCode::InvalidArgument, "{a:?} {m:?}");
     }
 }
+
+#[test]
+fn results_or_condensed_tells_the_two_apart() {
+    // Hand-made: a condensed file has a top-level `version`; `/results` JSON has `table`.
+    assert!(CondensedFunctional::is_condensed(br#"{"version": 1, "results": {}}"#));
+    assert!(!CondensedFunctional::is_condensed(br#"{"table": []}"#));
+    assert!(!CondensedFunctional::is_condensed(b"not json"));
+
+    let none = RehydrateFilter::default();
+    let plain = br#"{"table": [{"group_name": "go", "id": "GO:1", "value": 2.5}], "n_reads": 10}"#;
+    let t = FunctionalTable::parse_results_or_condensed(plain, &none).unwrap();
+    assert_eq!((t.len(), t.n_reads()), (1, Some(10.0)));
+
+    let go = RehydrateFilter { group_name: Some("go"), ..RehydrateFilter::default() };
+    assert!(go.selects_rows() && !none.selects_rows());
+    let e = FunctionalTable::parse_results_or_condensed(plain, &go).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument);
+
+    let v2 = br#"{"version": 2, "results": {}}"#;
+    let e = FunctionalTable::parse_results_or_condensed(v2, &none).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidResponse);
+
+    let empty = br#"{"version": 1, "results": {}}"#;
+    assert_eq!(FunctionalTable::parse_results_or_condensed(empty, &none).unwrap().len(), 0);
+}

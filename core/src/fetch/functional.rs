@@ -4,12 +4,13 @@
 //! code as every `where`), unsuccessful ones are dropped, and per sample the profile whose job is
 //! newest wins (same job: the newest profile). Mixed job versions give a warning, as data.
 //!
-//! Fetching the chosen profiles' condensed files and building the matrix are the caller's: the
-//! wasm client hands the bytes to the tables module.
+//! [`condensed_files`] then fetches the chosen profiles' condensed files; building the matrix is
+//! the caller's (the wasm client hands the bytes to the tables module).
 
 use crate::http::session::Api;
-use crate::refs::check_id;
-use crate::error::{Error, Result};
+use super::results::{functional_condensed, run_bounded};
+use crate::refs::{check_id, reference_id};
+use crate::error::{Error, ErrorCode, Result};
 use crate::objects::resolve_all;
 use crate::query::run::{QueryOptions, QueryRun};
 use crate::results::Warning;
@@ -17,6 +18,30 @@ use crate::http::transport::Transport;
 use crate::time::instant;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+
+/// The condensed file of each chosen profile, at most `limit` downloads at a time, each handed to
+/// `keep(profile_id, bytes)` as it arrives (so that only `limit` are held as bytes at once), with
+/// `on_done(finished, total)` after each. A profile without one is `not_found`.
+pub async fn condensed_files<Tr: Transport, T>(
+    api: &Api<Tr>,
+    chosen: &[Chosen],
+    limit: usize,
+    keep: impl Fn(String, Vec<u8>) -> T,
+    on_done: impl FnMut(usize, usize),
+) -> Result<Vec<T>> {
+    let keep = &keep;
+    let futures: Vec<_> = chosen
+        .iter()
+        .map(|c| async move {
+            let id = reference_id(&c.profile)?;
+            let bytes = functional_condensed(api, &c.profile).await?.ok_or_else(|| {
+                Error::new(ErrorCode::NotFound, format!("Results are not available for functional profile {id}"))
+            })?;
+            Ok(keep(id, bytes))
+        })
+        .collect();
+    run_bounded(futures, limit, on_done).await
+}
 
 /// Sample ids per listing request, as the Python client batches them.
 pub const SAMPLES_PER_QUERY: usize = 50;
@@ -166,7 +191,6 @@ pub fn select(sample_ids: &[String], profiles: &[Value], jobs: &HashMap<String, 
 mod tests {
     use super::*;
     use crate::http::session::tests::{api, block_on, reply, Scripted};
-    use crate::error::ErrorCode;
     use crate::http::Response;
     use crate::query::form::quote_plus;
 
@@ -287,5 +311,23 @@ mod tests {
         for bad in [json!("/api/v1/classifications/abc"), json!({"$uri": "/api/v1/functional_profiles/x"}), json!(5), json!({}), json!("a/b"), json!("")] {
             assert_eq!(sample_ids(std::slice::from_ref(&bad)).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
+    }
+
+    #[test]
+    fn condensed_files_are_kept_in_order_and_a_missing_one_is_not_found() {
+        let profile = |id: &str, uri: Value| Chosen {
+            sample_id: format!("s-{id}"),
+            profile: json!({"$uri": format!("/api/v1/functional_profiles/{id}"), "results_uri": uri}),
+        };
+        let a = api(vec![reply(200, &[], "first"), reply(200, &[], "second!")]);
+        let chosen = [profile("p1", json!("https://bucket.example/p1")), profile("p2", json!("https://bucket.example/p2"))];
+        let mut progress = vec![];
+        let got = block_on(condensed_files(&a, &chosen, 1, |id, b| (id, b.len()), |d, t| progress.push((d, t)))).unwrap();
+        assert_eq!(got, [("p1".to_string(), 5), ("p2".to_string(), 7)]);
+        assert_eq!(progress, [(1, 2), (2, 2)]);
+
+        let none = [profile("p3", Value::Null)];
+        let e = block_on(condensed_files(&api(vec![]), &none, 6, |id, _| id, |_, _| {})).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Results are not available for functional profile p3"));
     }
 }

@@ -138,6 +138,29 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
         .ok_or_else(|| Error::invalid_response("read-level response has no url"))
 }
 
+/// Checks the shape of an analysis's JSON results where the client relies on one: MLST results
+/// are an object. Others are passed on verbatim.
+pub fn check_results_json(resource: &str, results: &Value) -> Result<()> {
+    if resource == "mlsts" && !results.is_object() {
+        return Err(Error::invalid_response("MLST results: expected a JSON object"));
+    }
+    Ok(())
+}
+
+/// Results downloads in flight at once unless the caller says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 6;
+
+/// A `concurrency` option: a whole number ≥ 1, default [`DEFAULT_CONCURRENCY`].
+pub fn concurrency_limit(n: Option<f64>) -> Result<usize> {
+    match n {
+        None => Ok(DEFAULT_CONCURRENCY),
+        Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
+        Some(n) => Err(Error::invalid_argument(format!(
+            "concurrency must be a whole number ≥ 1 (got {n})"
+        ))),
+    }
+}
+
 /// Runs futures with at most `limit` in flight, results in input order. The first error wins and
 /// drops (cancels) the others; `on_done(finished, total)` is called after each success.
 pub async fn run_bounded<O, Fut>(futures: Vec<Fut>, limit: usize, mut on_done: impl FnMut(usize, usize)) -> Result<Vec<O>>
@@ -180,7 +203,10 @@ where
         }
     })
     .await?;
-    Ok(out.into_iter().map(|o| o.expect("every future finished")).collect())
+    // Every slot is filled once the loop is done; a gap would be a bug here, not a panic.
+    out.into_iter()
+        .collect::<Option<Vec<O>>>()
+        .ok_or_else(|| Error::invalid_response("a concurrent request did not finish"))
 }
 
 /// An HTTP error of a results GET as a typed error (used by callers that want one).
@@ -273,6 +299,13 @@ mod tests {
         assert_eq!(peak.get(), 3);
         assert_eq!(progress.last(), Some(&(10, 10)));
         assert_eq!(progress.len(), 10);
+    }
+
+    #[test]
+    fn mlst_results_must_be_an_object() {
+        assert!(check_results_json("mlsts", &json!({"mlstResults": {}})).is_ok());
+        assert_eq!(check_results_json("mlsts", &json!([1])).unwrap_err().code, ErrorCode::InvalidResponse);
+        assert!(check_results_json("panels", &json!([1])).is_ok());
     }
 
     #[test]

@@ -50,6 +50,25 @@ pub struct SampleInfo {
     pub metadata: serde_json::Value,
 }
 
+impl SampleInfo {
+    /// The sample of a sample object (with its `$uri`) and its metadata object; `None` without
+    /// a `$uri`. Metadata that is not an object is left out.
+    pub fn from_objects(sample: &serde_json::Value, metadata: &serde_json::Value) -> Option<Self> {
+        Some(SampleInfo {
+            sample_id: crate::refs::object_id(sample)?.to_string(),
+            filename: sample
+                .get("filename")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+            metadata: if metadata.is_object() {
+                metadata.clone()
+            } else {
+                serde_json::Value::Null
+            },
+        })
+    }
+}
+
 impl CollectionItem {
     pub fn new(classification_id: impl Into<String>, table: ClassificationTable) -> Self {
         CollectionItem {

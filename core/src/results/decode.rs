@@ -45,6 +45,20 @@ pub fn sniff(bytes: &[u8]) -> Compression {
     Compression::None
 }
 
+/// The bytes without a leading UTF-8 byte order mark (some tools write one before JSON).
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes)
+}
+
+/// The JSON text of an uncompressed body (without a BOM), or `None` for a compressed one, which
+/// needs [`decode`] first. Lets a build without the decoders read plain bodies itself.
+pub fn uncompressed_text(bytes: &[u8]) -> Option<&[u8]> {
+    match sniff(bytes) {
+        Compression::None => Some(strip_bom(bytes)),
+        Compression::Zstd | Compression::Gzip => None,
+    }
+}
+
 /// Decodes with the default size limit. Plain input is borrowed, not copied.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
     decode_with_limit(bytes, DEFAULT_MAX_DECODED_BYTES)
@@ -56,7 +70,7 @@ pub fn decode_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Cow<'_, [u8]>
         Compression::Zstd => zstd(bytes, max_bytes).map(Cow::Owned),
         Compression::Gzip => gzip(bytes, max_bytes).map(Cow::Owned),
         Compression::None => {
-            let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+            let b = strip_bom(bytes);
             if b.len() > max_bytes {
                 return Err(too_large(max_bytes));
             }
@@ -382,6 +396,14 @@ mod tests {
         let d = decode(b).unwrap();
         assert!(matches!(d, Cow::Borrowed(_)));
         assert_eq!(&*d, b"{\"a\":1}");
+    }
+
+    #[test]
+    fn uncompressed_text_strips_the_bom_and_leaves_compressed_bodies() {
+        assert_eq!(uncompressed_text(b"\xEF\xBB\xBF{}"), Some(&b"{}"[..]));
+        assert_eq!(uncompressed_text(b"{}"), Some(&b"{}"[..]));
+        assert_eq!(uncompressed_text(&[0x1F, 0x8B, 8]), None);
+        assert_eq!(uncompressed_text(&[0x28, 0xB5, 0x2F, 0xFD, 0]), None);
     }
 
     #[test]

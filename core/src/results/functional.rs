@@ -212,6 +212,27 @@ impl FunctionalTable {
         Self::parse_json(&text)
     }
 
+    /// A table from results bytes (any compression): a condensed file, rehydrated with `filter`,
+    /// or the server's `/results` JSON, which takes no filter (the server chose its rows).
+    pub fn parse_results_or_condensed(bytes: &[u8], filter: &RehydrateFilter<'_>) -> Result<Self> {
+        let text = decode::decode(bytes)?;
+        if CondensedFunctional::is_condensed(&text) {
+            return match CondensedFunctional::parse(&text)? {
+                Some(c) => Ok(c.rehydrate(filter)),
+                None => Err(Error::invalid_response(
+                    "condensed functional results of an unsupported version (only version 1 is read)",
+                )),
+            };
+        }
+        if filter.selects_rows() {
+            return Err(Error::invalid_argument(
+                "annotation, metric and taxaStratified select rows of a condensed file; \
+                 /results JSON has the rows the server chose",
+            ));
+        }
+        Self::parse_json(&text)
+    }
+
     pub fn parse_json(json: &[u8]) -> Result<Self> {
         let mut de = serde_json::Deserializer::from_slice(json);
         let mut t = FunctionalTable::default();
@@ -806,7 +827,25 @@ pub struct RehydrateFilter<'a> {
     pub taxa_stratified: Option<bool>,
 }
 
+impl RehydrateFilter<'_> {
+    /// True when the filter keeps only some rows.
+    pub fn selects_rows(&self) -> bool {
+        self.group_name.is_some() || self.metric.is_some() || self.taxa_stratified.is_some()
+    }
+}
+
 impl CondensedFunctional {
+    /// True for the text of a condensed file: it has a top-level `version` (and `results`)
+    /// where `/results` JSON has `table`.
+    pub fn is_condensed(text: &[u8]) -> bool {
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            version: Option<IgnoredAny>,
+        }
+        serde_json::from_slice::<Probe>(text).is_ok_and(|p| p.version.is_some())
+    }
+
     /// Parses a condensed file (any compression). `Ok(None)` when its `version` is not 1: the
     /// Python client then treats the results as unavailable.
     pub fn parse(bytes: &[u8]) -> Result<Option<Self>> {

@@ -34,7 +34,10 @@ pub use collection::{
     Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo,
     TableFormat, DEFAULT_MAX_MATRIX_BYTES,
 };
-pub use decode::{decode, decode_with_limit, sniff, Compression, DEFAULT_MAX_DECODED_BYTES};
+pub use decode::{
+    decode, decode_with_limit, sniff, strip_bom, uncompressed_text, Compression,
+    DEFAULT_MAX_DECODED_BYTES,
+};
 pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use functional::{
     filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation,

@@ -1,0 +1,108 @@
+//! Conversions the table classes share: results input as bytes, string and number columns,
+//! warnings, and options objects read straight from JS.
+
+use crate::error::bad_argument;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use onecodex_core::results::Warning;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// Bytes of a `ResultsInput`.
+pub(super) fn input_bytes(what: &str, input: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(s) = input.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if input.is_instance_of::<Uint8Array>() || input.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(input).to_vec());
+    }
+    if ArrayBufferView::is_view(input) {
+        let buf = Reflect::get(input, &"buffer".into())?;
+        let off = Reflect::get(input, &"byteOffset".into())?.as_f64().unwrap_or(0.0) as u32;
+        let len = Reflect::get(input, &"byteLength".into())?.as_f64().unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buf, off, len).to_vec());
+    }
+    Err(bad_argument(what, "expects a Uint8Array, an ArrayBuffer or a string"))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    type ArrayBufferView;
+    #[wasm_bindgen(static_method_of = ArrayBufferView, js_class = "ArrayBuffer", js_name = isView)]
+    fn is_view(v: &JsValue) -> bool;
+}
+
+pub(super) fn strings_array<'a>(items: impl Iterator<Item = Option<&'a str>>) -> Array {
+    items
+        .map(|s| match s {
+            Some(s) => JsValue::from_str(s),
+            None => JsValue::NULL,
+        })
+        .collect()
+}
+
+pub(super) fn owned_strings(items: &[String]) -> Array {
+    items.iter().map(|s| JsValue::from_str(s)).collect()
+}
+
+pub(super) fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &key.into(), &value.into());
+}
+
+pub(super) fn num_or_null(v: f64) -> JsValue {
+    if v.is_nan() {
+        JsValue::NULL
+    } else {
+        JsValue::from_f64(v)
+    }
+}
+
+pub(super) fn warnings_js<'a>(w: impl IntoIterator<Item = (&'a str, &'a str)>) -> Array {
+    w.into_iter()
+        .map(|(code, message)| {
+            let o = Object::new();
+            set(&o, "code", code);
+            set(&o, "message", message);
+            JsValue::from(o)
+        })
+        .collect()
+}
+
+pub(super) fn core_warnings_js(w: &[Warning]) -> Array {
+    warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
+}
+
+/// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
+/// serde-wasm-bindgen only looks at the fields it knows.
+pub(super) fn js_options<T: for<'de> Deserialize<'de> + Default>(
+    what: &str,
+    options: Option<JsValue>,
+    known: &[&str],
+) -> Result<T, JsValue> {
+    match options {
+        None => Ok(T::default()),
+        Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
+        Some(v) if !v.is_object() => Err(bad_argument(what, "must be an object")),
+        Some(v) => {
+            for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !known.contains(&key.as_str()) {
+                    return Err(bad_argument(
+                        what,
+                        format!("unknown option \"{key}\"; expected one of {}", known.join(", ")),
+                    ));
+                }
+            }
+            serde_wasm_bindgen::from_value(v).map_err(|e| bad_argument(what, e))
+        }
+    }
+}
+
+/// A count option (`topN`, `maxBytes`): a whole number ≥ 0.
+pub(super) fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
+    match v {
+        None => Ok(None),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),
+        Some(n) => Err(bad_argument(what, format!("{n} is not a whole number ≥ 0"))),
+    }
+}
