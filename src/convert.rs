@@ -17,7 +17,7 @@ pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(module = "/src/js/json.js")]
 extern "C" {
     #[wasm_bindgen(js_name = jsonText, catch)]
-    fn json_text(what: &str, value: &JsValue, omit: Vec<JsString>) -> Result<String, JsValue>;
+    fn json_text(what: &str, value: &JsValue, omit: Vec<JsString>, non_finite: bool) -> Result<String, JsValue>;
 }
 
 /// Reads a JS value (object, array, string, number, boolean, null/undefined) as JSON, as
@@ -25,15 +25,17 @@ extern "C" {
 /// deeper than 100 levels, NaN, ±Infinity and BigInts are `invalid_argument`; an exception a
 /// getter or `toJSON` throws comes back to the caller unchanged.
 pub fn json_from_js(what: &str, value: &JsValue) -> Result<Value, JsValue> {
-    json_without(what, value, &[])
+    json_without(what, value, &[], false)
 }
 
-/// [`json_from_js`] without the top-level keys `omit` (the JS-only parts of an options object).
-fn json_without(what: &str, value: &JsValue, omit: &[&str]) -> Result<Value, JsValue> {
+/// [`json_from_js`] without the top-level keys `omit` (the JS-only parts of an options object);
+/// with `non_finite`, NaN and ±Infinity are read as the strings `f64_or_nan` fields take.
+fn json_without(what: &str, value: &JsValue, omit: &[&str], non_finite: bool) -> Result<Value, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
-    let text = json_text(what, value, omit.iter().map(|k| JsString::from(*k)).collect()).map_err(js_failure)?;
+    let omit = omit.iter().map(|k| JsString::from(*k)).collect();
+    let text = json_text(what, value, omit, non_finite).map_err(js_failure)?;
     serde_json::from_str(&text).map_err(|e| bad_argument(what, e))
 }
 
@@ -60,13 +62,53 @@ pub fn read_options<T, const N: usize>(
 where
     T: serde::de::DeserializeOwned + Default,
 {
-    let (json, taken) = take_js_only(what, options, &keys)?;
+    read(what, options, keys, false)
+}
+
+/// [`read_options`] for options where NaN or ±Infinity mean something (a NaN `filler`): those
+/// fields are read with [`f64_or_nan`].
+pub fn read_options_with_nan<T, const N: usize>(
+    what: &str,
+    options: Option<JsValue>,
+    keys: [&str; N],
+) -> Result<(T, [JsValue; N]), JsValue>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    read(what, options, keys, true)
+}
+
+fn read<T, const N: usize>(what: &str, options: Option<JsValue>, keys: [&str; N], non_finite: bool) -> Result<(T, [JsValue; N]), JsValue>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    let (json, taken) = take_js_only(what, options, &keys, non_finite)?;
     let taken: [JsValue; N] = taken.try_into().map_err(|_| bad_argument(what, "options could not be read"))?;
     Ok((options_from_json(what, json)?, taken))
 }
 
+/// A number option that may be NaN or ±Infinity (as [`read_options_with_nan`] passes them).
+pub fn f64_or_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrWord {
+        Number(f64),
+        Word(String),
+    }
+    match <Option<NumberOrWord> as serde::Deserialize>::deserialize(d)? {
+        None => Ok(None),
+        Some(NumberOrWord::Number(n)) => Ok(Some(n)),
+        Some(NumberOrWord::Word(w)) => match w.as_str() {
+            "NaN" => Ok(Some(f64::NAN)),
+            "Infinity" => Ok(Some(f64::INFINITY)),
+            "-Infinity" => Ok(Some(f64::NEG_INFINITY)),
+            other => Err(serde::de::Error::custom(format!("expected a number, got \"{other}\""))),
+        },
+    }
+}
+
 /// The JSON part of an options object (null when there are none) and its JS-only `keys`.
-fn take_js_only(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
+fn take_js_only(what: &str, options: Option<JsValue>, keys: &[&str], non_finite: bool) -> Result<(Value, Vec<JsValue>), JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     if options.is_undefined() || options.is_null() {
         return Ok((Value::Null, keys.iter().map(|_| JsValue::UNDEFINED).collect()));
@@ -76,7 +118,7 @@ fn take_js_only(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(
     }
     // Reflect.get is a `catch` import: a throwing getter comes back as the caller's error.
     let taken = keys.iter().map(|key| Reflect::get(&options, &(*key).into())).collect::<Result<Vec<_>, _>>()?;
-    Ok((json_without(what, &options, keys)?, taken))
+    Ok((json_without(what, &options, keys, non_finite)?, taken))
 }
 
 fn options_from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
@@ -108,7 +150,7 @@ const SECRET_OPTIONS: [&str; 2] = ["apiKey", "bearerToken"];
 /// Takes the JS-only `keys` out of an options object; the rest is read as JSON. Being replaced
 /// by [`read_options`].
 pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
-    take_js_only(what, options, keys)
+    take_js_only(what, options, keys, false)
 }
 
 /// Reads JSON options into `T`. Being replaced by [`read_options`].

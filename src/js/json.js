@@ -9,8 +9,10 @@ function refuse(message) {
   return { code: "invalid_argument", message };
 }
 
-/** JSON text of `value` ("null" for undefined), without the top-level keys in `omit`. */
-export function jsonText(what, value, omit) {
+/** JSON text of `value` ("null" for undefined), without the top-level keys in `omit`. With
+ * `nonFinite`, NaN and ±Infinity become the strings "NaN", "Infinity" and "-Infinity" (for the
+ * options that take them, e.g. a NaN `filler`). */
+export function jsonText(what, value, omit, nonFinite) {
   const depth = new WeakMap();
   if (value !== null && typeof value === "object") depth.set(value, 1);
   let text;
@@ -18,6 +20,7 @@ export function jsonText(what, value, omit) {
     text = JSON.stringify(value, function (key, v) {
       if (this === value && omit.includes(key)) return undefined;
       if (typeof v === "number" && !Number.isFinite(v)) {
+        if (nonFinite) return String(v);
         throw refuse(`${what}: ${key ? `'${key}' is` : "the value is"} ${v}, which is not a finite number`);
       }
       if (typeof v === "bigint") throw refuse(`${what}: ${key ? `'${key}'` : "the value"} is a BigInt; pass a number or a string`);

@@ -2,7 +2,7 @@
 //! taxonomy tree, BIOM and bar charts.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{core_warnings_js, count_option, input_bytes, js_options, owned_strings, set, warnings_js};
+use super::convert::{core_warnings_js, count_option, input_bytes, table_options, owned_strings, set, warnings_js};
 use super::taxonomy::TaxonomyTreeJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect};
@@ -97,6 +97,7 @@ struct MatrixJsOptions {
     include_host: Option<bool>,
     include_taxa_missing_rank: Option<bool>,
     fill_missing: Option<bool>,
+    #[serde(default, deserialize_with = "crate::convert::f64_or_nan")]
     filler: Option<f64>,
     format: Option<String>,
     max_bytes: Option<f64>,
@@ -248,7 +249,7 @@ impl CollectionJs {
             return Err(bad_argument("Collection.fromResults", "expects an array of { classificationId, bytes }"));
         }
         let opts: FromResultsOptions =
-            js_options("Collection.fromResults options", options, &["skipMissing", "warnings"])?;
+            table_options("Collection.fromResults options", options)?;
         let (mut core_items, mut meta) = (Vec::new(), Vec::new());
         for item in Array::from(&items).iter() {
             let (ci, m) = collection_item(&item)?;
@@ -325,23 +326,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "MatrixOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let opts = matrix_options(js_options(
-            "toMatrix options",
-            options,
-            &[
-                "rank",
-                "metric",
-                "topN",
-                "threshold",
-                "removeZeros",
-                "includeHost",
-                "includeTaxaMissingRank",
-                "fillMissing",
-                "filler",
-                "format",
-                "maxBytes",
-            ],
-        )?)?;
+        let opts = matrix_options(table_options("toMatrix options", options)?)?;
         let r = self.c.to_matrix(&opts).map_err(err_js)?;
         let o = Object::new();
         match r.format {
@@ -404,7 +389,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ includeHost?: boolean }")] options: Option<JsValue>,
     ) -> Result<TaxonomyTreeJs, JsValue> {
-        let o: TreeJsOptions = js_options("tree options", options, &["includeHost"])?;
+        let o: TreeJsOptions = table_options("tree options", options)?;
         let (tree, warnings) = self.c.tree(o.include_host.unwrap_or(false)).map_err(err_js)?;
         Ok(TaxonomyTreeJs { tree, warnings })
     }
@@ -422,7 +407,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ biomId?: string; date?: string }")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let o: BiomJsOptions = js_options("toBiom options", options, &["biomId", "date"])?;
+        let o: BiomJsOptions = table_options("toBiom options", options)?;
         let date = o.date.unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
         crate::convert::to_js(&self.c.to_biom(o.biom_id.as_deref(), &date).map_err(err_js)?)
     }
@@ -441,11 +426,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "BarChartOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let o: BarChartJsOptions = js_options(
-            "barChart options",
-            options,
-            &["rank", "metric", "topN", "threshold", "includeTaxaMissingRank", "includeHost", "labels"],
-        )?;
+        let o: BarChartJsOptions = table_options("barChart options", options)?;
         let metric = match MetricOption::parse(o.metric.as_deref().unwrap_or("auto")).map_err(err_js)? {
             MetricOption::Auto => self.c.automatic_metric(),
             MetricOption::Metric(m) => m,

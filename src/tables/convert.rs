@@ -4,7 +4,6 @@
 use crate::error::bad_argument;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use onecodex_core::results::Warning;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 /// Bytes of a `ResultsInput`.
@@ -72,30 +71,10 @@ pub(super) fn core_warnings_js(w: &[Warning]) -> Array {
     warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 
-/// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
-/// serde-wasm-bindgen only looks at the fields it knows.
-pub(super) fn js_options<T: for<'de> Deserialize<'de> + Default>(
-    what: &str,
-    options: Option<JsValue>,
-    known: &[&str],
-) -> Result<T, JsValue> {
-    match options {
-        None => Ok(T::default()),
-        Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
-        Some(v) if !v.is_object() => Err(bad_argument(what, "must be an object")),
-        Some(v) => {
-            for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !known.contains(&key.as_str()) {
-                    return Err(bad_argument(
-                        what,
-                        format!("unknown option \"{key}\"; expected one of {}", known.join(", ")),
-                    ));
-                }
-            }
-            serde_wasm_bindgen::from_value(v).map_err(|e| bad_argument(what, e))
-        }
-    }
+/// The options of the tables' methods, through the one options reader (NaN and ±Infinity
+/// allowed: a NaN `filler` means something here). Unknown keys are refused.
+pub(crate) fn table_options<T: serde::de::DeserializeOwned + Default>(what: &str, options: Option<JsValue>) -> Result<T, JsValue> {
+    Ok(crate::convert::read_options_with_nan::<T, 0>(what, options, [])?.0)
 }
 
 /// A count option (`topN`, `maxBytes`): a whole number ≥ 0.

@@ -2,7 +2,7 @@
 //! the functional matrix of condensed files.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{input_bytes, js_options, owned_strings, set};
+use super::convert::{input_bytes, table_options, owned_strings, set};
 use super::functional::FunctionalTableJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -99,7 +99,7 @@ pub fn parse_functional_results(
 ) -> Result<FunctionalTableJs, JsValue> {
     const WHAT: &str = "parseFunctionalResults";
     let o: FunctionalParseJsOptions =
-        js_options(&format!("{WHAT} options"), options, &["annotation", "metric", "taxaStratified"])?;
+        table_options(&format!("{WHAT} options"), options)?;
     let (annotation, metric) =
         FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
     let filter =
@@ -131,11 +131,7 @@ pub fn functional_matrix_js(
     #[wasm_bindgen(unchecked_param_type = "{ id: string; bytes: ResultsInput }[]")] profiles: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FunctionalMatrixOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let opts: FunctionalMatrixJsOptions = js_options(
-        "functionalMatrix options",
-        options,
-        &["annotation", "metric", "taxaStratified", "fillMissing", "filler", "maxBytes"],
-    )?;
+    let opts: FunctionalMatrixJsOptions = table_options("functionalMatrix options", options)?;
     let list = Array::from(&profiles);
     let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
     for item in list.iter() {
@@ -187,6 +183,7 @@ struct FunctionalMatrixJsOptions {
     metric: Option<String>,
     taxa_stratified: Option<bool>,
     fill_missing: Option<bool>,
+    #[serde(default, deserialize_with = "crate::convert::f64_or_nan")]
     filler: Option<f64>,
     max_bytes: Option<f64>,
 }
