@@ -196,13 +196,13 @@ fn warnings_js<'a>(w: impl IntoIterator<Item = (&'a str, &'a str)>) -> Array {
         .collect()
 }
 
-fn core_warnings_js(w: &[Warning]) -> Array {
+pub(crate) fn core_warnings_js(w: &[Warning]) -> Array {
     warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 
 /// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
 /// serde-wasm-bindgen only looks at the fields it knows.
-fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>, known: &[&str]) -> Result<T, JsValue> {
+pub(crate) fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>, known: &[&str]) -> Result<T, JsValue> {
     match options {
         None => Ok(T::default()),
         Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),

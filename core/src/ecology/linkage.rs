@@ -23,9 +23,7 @@ pub enum LinkageMethod {
 
 impl LinkageMethod {
     /// The method names, as the Python client spells them.
-    pub const NAMES: [&'static str; 6] = [
-        "average", "single", "complete", "weighted", "centroid", "median",
-    ];
+    pub const NAMES: [&'static str; 6] = ["average", "single", "complete", "weighted", "centroid", "median"];
 
     pub fn parse(name: &str) -> Result<LinkageMethod> {
         Ok(match name {
@@ -78,14 +76,10 @@ impl LinkageMethod {
             LinkageMethod::Average => (sx * d_xi + sy * d_yi) / sum,
             LinkageMethod::Weighted => 0.5 * (d_xi + d_yi),
             LinkageMethod::Centroid => {
-                (((sx * d_xi * d_xi) + (sy * d_yi * d_yi))
-                    - ((size_x * size_y) as f64 * d_xy * d_xy) / sum)
-                    / sum
+                { (((sx * d_xi * d_xi) + (sy * d_yi * d_yi)) - ((size_x * size_y) as f64 * d_xy * d_xy) / sum) / sum }
+                    .sqrt()
             }
-            .sqrt(),
-            LinkageMethod::Median => {
-                (0.5 * (d_xi * d_xi + d_yi * d_yi) - 0.25 * d_xy * d_xy).sqrt()
-            }
+            LinkageMethod::Median => (0.5 * (d_xi * d_xi + d_yi * d_yi) - 0.25 * d_xy * d_xy).sqrt(),
         }
     }
 }
@@ -113,18 +107,12 @@ pub struct Linkage {
 impl Linkage {
     /// scipy's (n − 1) × 4 matrix, row-major: left, right, height, size.
     pub fn matrix(&self) -> Vec<f64> {
-        self.merges
-            .iter()
-            .flat_map(|m| [m.left as f64, m.right as f64, m.height, m.size as f64])
-            .collect()
+        self.merges.iter().flat_map(|m| [m.left as f64, m.right as f64, m.height, m.size as f64]).collect()
     }
 
     /// The sample ids in dendrogram order.
     pub fn ordered_ids(&self) -> Vec<&str> {
-        self.leaves
-            .iter()
-            .filter_map(|&i| self.ids.get(i).map(String::as_str))
-            .collect()
+        self.leaves.iter().filter_map(|&i| self.ids.get(i).map(String::as_str)).collect()
     }
 }
 
@@ -134,27 +122,17 @@ pub fn linkage(dm: &DistanceMatrix, method: LinkageMethod) -> Result<Linkage> {
     let condensed = Condensed::from_matrix(dm);
     let merges = match method {
         LinkageMethod::Single => mst_single(&condensed),
-        LinkageMethod::Average | LinkageMethod::Complete | LinkageMethod::Weighted => {
-            nn_chain(condensed, method)
-        }
+        LinkageMethod::Average | LinkageMethod::Complete | LinkageMethod::Weighted => nn_chain(condensed, method),
         LinkageMethod::Centroid | LinkageMethod::Median => generic(condensed, method)?,
     };
     let leaves = dendrogram_leaves(&merges, n);
-    Ok(Linkage {
-        ids: dm.ids.clone(),
-        method,
-        merges,
-        leaves,
-    })
+    Ok(Linkage { ids: dm.ids.clone(), method, merges, leaves })
 }
 
 /// Unreachable for finite distances (the closest pair is merged, so the centroid and median
 /// updates stay ≥ ¾ of its distance): an error rather than a panic all the same.
 fn no_neighbour(method: LinkageMethod) -> Error {
-    Error::invalid_argument(format!(
-        "{} linkage found no nearest cluster: distances must be finite",
-        method.as_str()
-    ))
+    Error::invalid_argument(format!("{} linkage found no nearest cluster: distances must be finite", method.as_str()))
 }
 
 /// The leaves of the tree left to right (the left child first), as scipy's dendrogram lists them
@@ -237,12 +215,7 @@ fn label(mut rows: Vec<(usize, usize, f64)>, n: usize) -> Vec<Merge> {
             parent[rx] = next;
             parent[ry] = next;
             size[next] = size[rx] + size[ry];
-            let merge = Merge {
-                left: rx.min(ry),
-                right: rx.max(ry),
-                height,
-                size: size[next],
-            };
+            let merge = Merge { left: rx.min(ry), right: rx.max(ry), height, size: size[next] };
             next += 1;
             merge
         })
@@ -380,12 +353,7 @@ fn generic(mut d: Condensed, method: LinkageMethod) -> Result<Vec<Merge>> {
         if id_x > id_y {
             std::mem::swap(&mut id_x, &mut id_y);
         }
-        merges.push(Merge {
-            left: id_x,
-            right: id_y,
-            height: dist,
-            size: nx + ny,
-        });
+        merges.push(Merge { left: id_x, right: id_y, height: dist, size: nx + ny });
         size[x] = 0;
         size[y] = nx + ny;
         cluster_id[y] = n + k;
@@ -530,12 +498,7 @@ mod tests {
     use super::*;
 
     fn dm(n: usize, values: &[f64]) -> DistanceMatrix {
-        DistanceMatrix::new(
-            (0..n).map(|i| format!("s{i}")).collect(),
-            values.to_vec(),
-            "test",
-        )
-        .unwrap()
+        DistanceMatrix::new((0..n).map(|i| format!("s{i}")).collect(), values.to_vec(), "test").unwrap()
     }
 
     #[test]
@@ -559,26 +522,9 @@ mod tests {
             (LinkageMethod::Median, (9.75f64).sqrt()),
         ] {
             let l = linkage(&d, method).unwrap();
-            assert_eq!(
-                l.merges[0],
-                Merge {
-                    left: 0,
-                    right: 1,
-                    height: 1.0,
-                    size: 2
-                },
-                "{method:?}"
-            );
-            assert_eq!(
-                (l.merges[1].left, l.merges[1].right, l.merges[1].size),
-                (2, 3, 3),
-                "{method:?}"
-            );
-            assert!(
-                (l.merges[1].height - height).abs() < 1e-12,
-                "{method:?}: {}",
-                l.merges[1].height
-            );
+            assert_eq!(l.merges[0], Merge { left: 0, right: 1, height: 1.0, size: 2 }, "{method:?}");
+            assert_eq!((l.merges[1].left, l.merges[1].right, l.merges[1].size), (2, 3, 3), "{method:?}");
+            assert!((l.merges[1].height - height).abs() < 1e-12, "{method:?}: {}", l.merges[1].height);
             assert_eq!(l.leaves, vec![2, 0, 1], "{method:?}");
         }
     }
@@ -587,11 +533,6 @@ mod tests {
     fn unknown_method_lists_the_valid_ones() {
         let e = LinkageMethod::parse("ward").unwrap_err();
         assert_eq!(e.code, crate::ErrorCode::InvalidArgument);
-        assert!(
-            e.message
-                .contains("average, single, complete, weighted, centroid, median"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("average, single, complete, weighted, centroid, median"), "{}", e.message);
     }
 }

@@ -21,27 +21,15 @@ pub struct CollectionPca {
 }
 
 /// PCA of `to_matrix({ rank, metric })`, as `plot_pca` computes it.
-pub fn collection_pca(
-    c: &Collection,
-    rank: RankOption,
-    metric: MetricOption,
-) -> Result<CollectionPca> {
+pub fn collection_pca(c: &Collection, rank: RankOption, metric: MetricOption) -> Result<CollectionPca> {
     const WHAT: &str = "PCA";
     at_least_three(c.len(), WHAT, "")?;
-    let r = c.to_matrix(&MatrixOptions {
-        rank,
-        metric,
-        ..MatrixOptions::default()
-    })?;
+    let r = c.to_matrix(&MatrixOptions { rank, metric, ..MatrixOptions::default() })?;
     let mut warnings = r.warnings;
     let m = r.matrix;
     let cols = m.n_cols();
     let (mut ids, mut values) = (Vec::new(), Vec::new());
-    let without = if r.metric.is_abundance() {
-        c.classification_ids_without_abundances()
-    } else {
-        Vec::new()
-    };
+    let without = if r.metric.is_abundance() { c.classification_ids_without_abundances() } else { Vec::new() };
     for (i, id) in m.row_ids.iter().enumerate() {
         if !without.contains(&id.as_str()) {
             ids.push(id.clone());
@@ -50,11 +38,7 @@ pub fn collection_pca(
     }
     if !without.is_empty() {
         warnings.push(omitted(without.len(), WHAT));
-        at_least_three(
-            ids.len(),
-            WHAT,
-            " after leaving out samples with no abundances",
-        )?;
+        at_least_three(ids.len(), WHAT, " after leaving out samples with no abundances")?;
     }
     let pca = pca(&values, ids.len(), cols)?;
     Ok(CollectionPca {
@@ -70,11 +54,7 @@ pub fn collection_pca(
 
 /// PCoA of distances between a collection's classifications (`dm`, computed with `metric`), as
 /// `plot_mds(method="pcoa")`: distances rounded to 6 decimals first.
-pub fn collection_pcoa(
-    c: &Collection,
-    metric: Metric,
-    dm: &DistanceMatrix,
-) -> Result<(Pcoa, Vec<Warning>)> {
+pub fn collection_pcoa(c: &Collection, metric: Metric, dm: &DistanceMatrix) -> Result<(Pcoa, Vec<Warning>)> {
     let (dm, warnings) = analysed_distances(c, metric, dm, "PCoA")?;
     Ok((pcoa(&round_distances(&dm, 6))?, warnings))
 }
@@ -106,48 +86,26 @@ fn analysed_distances(
             "{what}: the distance matrix has classification {stranger}, which is not in the collection"
         )));
     }
-    let without = if metric.is_abundance() {
-        c.classification_ids_without_abundances()
-    } else {
-        Vec::new()
-    };
+    let without = if metric.is_abundance() { c.classification_ids_without_abundances() } else { Vec::new() };
     let mut warnings = Vec::new();
     if !without.is_empty() {
         warnings.push(omitted(without.len(), what));
-        at_least_three(
-            c.len() - without.len(),
-            what,
-            " after leaving out samples with no abundances",
-        )?;
+        at_least_three(c.len() - without.len(), what, " after leaving out samples with no abundances")?;
     }
-    let keep: Vec<usize> = (0..dm.ids.len())
-        .filter(|&i| !without.contains(&dm.ids[i].as_str()))
-        .collect();
+    let keep: Vec<usize> = (0..dm.ids.len()).filter(|&i| !without.contains(&dm.ids[i].as_str())).collect();
     let n = dm.ids.len();
     if keep.len() == n || dm.values.len() != n * n {
         // nothing left out (or a malformed matrix, which the analysis refuses)
         return Ok((dm.clone(), warnings));
     }
-    let values = keep
-        .iter()
-        .flat_map(|&i| keep.iter().map(move |&j| dm.values[i * n + j]))
-        .collect();
+    let values = keep.iter().flat_map(|&i| keep.iter().map(move |&j| dm.values[i * n + j])).collect();
     let ids = keep.iter().map(|&i| dm.ids[i].clone()).collect();
-    Ok((
-        DistanceMatrix {
-            ids,
-            values,
-            metric: dm.metric.clone(),
-        },
-        warnings,
-    ))
+    Ok((DistanceMatrix { ids, values, metric: dm.metric.clone() }, warnings))
 }
 
 fn at_least_three(n: usize, what: &str, after: &str) -> Result<()> {
     if n < 3 {
-        return Err(Error::invalid_argument(format!(
-            "{what} needs at least 3 samples{after}, got {n}"
-        )));
+        return Err(Error::invalid_argument(format!("{what} needs at least 3 samples{after}, got {n}")));
     }
     Ok(())
 }
@@ -155,8 +113,6 @@ fn at_least_three(n: usize, what: &str, after: &str) -> Result<()> {
 fn omitted(count: usize, what: &str) -> Warning {
     Warning::new(
         "samples_without_abundances",
-        format!(
-            "{count} sample(s) have no abundances calculated and have been omitted from the {what}"
-        ),
+        format!("{count} sample(s) have no abundances calculated and have been omitted from the {what}"),
     )
 }

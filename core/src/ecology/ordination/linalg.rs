@@ -37,12 +37,9 @@ pub(crate) struct ThinSvd {
 
 pub(crate) fn thin_svd(x: &[f64], rows: usize, cols: usize) -> Result<ThinSvd> {
     let m = DMatrix::from_row_slice(rows, cols, x);
-    let svd = nalgebra::SVD::try_new(m, false, true, f64::EPSILON, 0).ok_or_else(|| {
-        Error::invalid_argument("the singular value decomposition did not converge")
-    })?;
-    let vt = svd.v_t.ok_or_else(|| {
-        Error::invalid_argument("the singular value decomposition gave no vectors")
-    })?;
+    let svd = nalgebra::SVD::try_new(m, false, true, f64::EPSILON, 0)
+        .ok_or_else(|| Error::invalid_argument("the singular value decomposition did not converge"))?;
+    let vt = svd.v_t.ok_or_else(|| Error::invalid_argument("the singular value decomposition gave no vectors"))?;
     let k = svd.singular_values.len();
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| svd.singular_values[b].total_cmp(&svd.singular_values[a]));

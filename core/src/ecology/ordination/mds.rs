@@ -21,12 +21,7 @@ pub struct MdsOptions {
 
 impl Default for MdsOptions {
     fn default() -> Self {
-        MdsOptions {
-            seed: 3,
-            n_init: 4,
-            max_iter: 3000,
-            eps: 1e-12,
-        }
+        MdsOptions { seed: 3, n_init: 4, max_iter: 3000, eps: 1e-12 }
     }
 }
 
@@ -48,15 +43,10 @@ const DIMENSIONS: usize = 2;
 pub fn mds(dm: &DistanceMatrix, options: &MdsOptions) -> Result<Mds> {
     let n = checked_len(dm, 3, "MDS")?;
     if options.n_init == 0 || options.max_iter == 0 {
-        return Err(Error::invalid_argument(
-            "MDS needs at least 1 run of at least 1 iteration",
-        ));
+        return Err(Error::invalid_argument("MDS needs at least 1 run of at least 1 iteration"));
     }
     if !(options.eps.is_finite() && options.eps >= 0.0) {
-        return Err(Error::invalid_argument(format!(
-            "MDS eps must be a number ≥ 0, got {}",
-            options.eps
-        )));
+        return Err(Error::invalid_argument(format!("MDS eps must be a number ≥ 0, got {}", options.eps)));
     }
     let mut rng = Mt19937::new(options.seed);
     let mut best: Option<(Vec<f64>, f64, usize)> = None;
@@ -68,21 +58,11 @@ pub fn mds(dm: &DistanceMatrix, options: &MdsOptions) -> Result<Mds> {
         }
     }
     let (coordinates, stress, iterations) = best.unwrap_or_default();
-    Ok(Mds {
-        ids: dm.ids.clone(),
-        coordinates,
-        stress,
-        iterations,
-    })
+    Ok(Mds { ids: dm.ids.clone(), coordinates, stress, iterations })
 }
 
 /// One SMACOF run from `x` (n × 2): Guttman transforms until the stress stops decreasing.
-fn smacof_run(
-    delta: &[f64],
-    n: usize,
-    mut x: Vec<f64>,
-    options: &MdsOptions,
-) -> (Vec<f64>, f64, usize) {
+fn smacof_run(delta: &[f64], n: usize, mut x: Vec<f64>, options: &MdsOptions) -> (Vec<f64>, f64, usize) {
     let mut dist = vec![0.0; n * n];
     euclidean(&x, n, &mut dist);
     let mut next = vec![0.0; n * DIMENSIONS];

@@ -23,9 +23,7 @@ use crate::{Error, Result};
 pub(crate) fn checked_len(dm: &DistanceMatrix, min: usize, what: &str) -> Result<usize> {
     let n = dm.ids.len();
     if n < min {
-        return Err(Error::invalid_argument(format!(
-            "{what} needs at least {min} samples, got {n}"
-        )));
+        return Err(Error::invalid_argument(format!("{what} needs at least {min} samples, got {n}")));
     }
     if dm.values.len() != n * n {
         return Err(Error::invalid_argument(format!(
@@ -43,14 +41,10 @@ pub(crate) fn checked_len(dm: &DistanceMatrix, min: usize, what: &str) -> Result
                 )));
             }
             if i == j && v != 0.0 {
-                return Err(Error::invalid_argument(format!(
-                    "{what}: the diagonal ({i}, {i}) must be 0, got {v}"
-                )));
+                return Err(Error::invalid_argument(format!("{what}: the diagonal ({i}, {i}) must be 0, got {v}")));
             }
             if j < i && v != dm.values[j * n + i] {
-                return Err(Error::invalid_argument(format!(
-                    "{what}: distances ({i}, {j}) and ({j}, {i}) differ"
-                )));
+                return Err(Error::invalid_argument(format!("{what}: distances ({i}, {j}) and ({j}, {i}) differ")));
             }
         }
     }
@@ -63,11 +57,7 @@ pub fn round_distances(dm: &DistanceMatrix, decimals: i32) -> DistanceMatrix {
     let scale = 10f64.powi(decimals);
     DistanceMatrix {
         ids: dm.ids.clone(),
-        values: dm
-            .values
-            .iter()
-            .map(|v| (v * scale).round_ties_even() / scale)
-            .collect(),
+        values: dm.values.iter().map(|v| (v * scale).round_ties_even() / scale).collect(),
         metric: dm.metric.clone(),
     }
 }

@@ -17,9 +17,7 @@ impl Mt19937 {
         state[0] = seed;
         for i in 1..N {
             let prev = state[i - 1];
-            state[i] = 1_812_433_253u32
-                .wrapping_mul(prev ^ (prev >> 30))
-                .wrapping_add(i as u32);
+            state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
         Mt19937 { state, index: N }
     }
@@ -74,12 +72,8 @@ mod tests {
     #[test]
     fn draws_as_numpy_random_state_uniform() {
         // numpy's RandomState(seed).uniform(size=8), from make_ordination_reference.py
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/ecology/ordination_reference.json"
-        );
-        let reference: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ecology/ordination_reference.json");
+        let reference: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let cases = reference["uniformDraws"].as_array().unwrap();
         assert_eq!(cases.len(), 3);
         for case in cases {
@@ -87,10 +81,7 @@ mod tests {
             for want in case["values"].as_array().unwrap() {
                 // serde_json's default float parsing may land one ULP off the JSON text
                 let (got, want) = (mt.next_f64(), want.as_f64().unwrap());
-                assert!(
-                    (got - want).abs() <= 2.0 * f64::EPSILON * want,
-                    "{got} vs {want}"
-                );
+                assert!((got - want).abs() <= 2.0 * f64::EPSILON * want, "{got} vs {want}");
             }
         }
     }

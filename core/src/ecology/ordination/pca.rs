@@ -22,14 +22,10 @@ pub struct Pca {
 /// PCA of the row-major `rows × cols` matrix `values` (at least 3 rows and 2 columns).
 pub fn pca(values: &[f64], rows: usize, cols: usize) -> Result<Pca> {
     if rows < 3 {
-        return Err(Error::invalid_argument(format!(
-            "PCA needs at least 3 samples, got {rows}"
-        )));
+        return Err(Error::invalid_argument(format!("PCA needs at least 3 samples, got {rows}")));
     }
     if cols < 2 {
-        return Err(Error::invalid_argument(format!(
-            "PCA needs at least 2 taxa (columns), got {cols}"
-        )));
+        return Err(Error::invalid_argument(format!("PCA needs at least 2 taxa (columns), got {cols}")));
     }
     if values.len() != rows * cols {
         return Err(Error::invalid_argument(format!(
@@ -39,11 +35,7 @@ pub fn pca(values: &[f64], rows: usize, cols: usize) -> Result<Pca> {
         )));
     }
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::invalid_argument(format!(
-            "PCA: value ({}, {}) is not a finite number",
-            i / cols,
-            i % cols
-        )));
+        return Err(Error::invalid_argument(format!("PCA: value ({}, {}) is not a finite number", i / cols, i % cols)));
     }
     let mut centred = values.to_vec();
     for c in 0..cols {
@@ -57,9 +49,7 @@ pub fn pca(values: &[f64], rows: usize, cols: usize) -> Result<Pca> {
     let variance: Vec<f64> = svd.s.iter().map(|s| s * s / (rows - 1) as f64).collect();
     let total: f64 = variance.iter().sum();
     if total <= 0.0 {
-        return Err(Error::invalid_argument(
-            "PCA: all samples are identical, so there is no variance",
-        ));
+        return Err(Error::invalid_argument("PCA: all samples are identical, so there is no variance"));
     }
     // svd_flip decides on the components (rows of Vᵀ): flip them as columns of V.
     let mut v = vec![0.0; cols * k];
@@ -78,9 +68,7 @@ pub fn pca(values: &[f64], rows: usize, cols: usize) -> Result<Pca> {
     let mut scores = vec![0.0; rows * k];
     for r in 0..rows {
         for a in 0..k {
-            scores[r * k + a] = (0..cols)
-                .map(|c| centred[r * cols + c] * v[c * k + a])
-                .sum();
+            scores[r * k + a] = (0..cols).map(|c| centred[r * cols + c] * v[c * k + a]).sum();
         }
     }
     Ok(Pca {

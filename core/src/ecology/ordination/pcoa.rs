@@ -50,15 +50,10 @@ pub fn pcoa(dm: &DistanceMatrix) -> Result<Pcoa> {
     let mut order: Vec<usize> = (0..n).collect();
     let clean = |v: f64| if v.abs() <= 1e-8 { 0.0 } else { v };
     order.sort_by(|&a, &b| clean(eigen.values[b]).total_cmp(&clean(eigen.values[a])));
-    let eigenvalues: Vec<f64> = order
-        .iter()
-        .map(|&k| clean(eigen.values[k]).max(0.0))
-        .collect();
+    let eigenvalues: Vec<f64> = order.iter().map(|&k| clean(eigen.values[k]).max(0.0)).collect();
     let total: f64 = eigenvalues.iter().sum();
     if total <= 0.0 {
-        return Err(Error::invalid_argument(
-            "PCoA: all distances are 0, so there are no axes",
-        ));
+        return Err(Error::invalid_argument("PCoA: all distances are 0, so there are no axes"));
     }
     let proportion_explained = eigenvalues.iter().map(|v| v / total).collect();
     let mut coordinates = vec![0.0; n * n];
@@ -69,23 +64,14 @@ pub fn pcoa(dm: &DistanceMatrix) -> Result<Pcoa> {
         }
     }
     pin_column_signs(&mut coordinates, n, n);
-    Ok(Pcoa {
-        ids: dm.ids.clone(),
-        coordinates,
-        dimensions: n,
-        eigenvalues,
-        proportion_explained,
-    })
+    Ok(Pcoa { ids: dm.ids.clone(), coordinates, dimensions: n, eigenvalues, proportion_explained })
 }
 
 /// Gower's centred matrix of −d²/2: each entry minus its row and column means plus the grand
 /// mean (Legendre & Legendre's E and F matrices).
 fn gower_centred(d: &[f64], n: usize) -> Vec<f64> {
     let mut e: Vec<f64> = d.iter().map(|v| -0.5 * v * v).collect();
-    let row_means: Vec<f64> = e
-        .chunks_exact(n)
-        .map(|row| row.iter().sum::<f64>() / n as f64)
-        .collect();
+    let row_means: Vec<f64> = e.chunks_exact(n).map(|row| row.iter().sum::<f64>() / n as f64).collect();
     let grand_mean = row_means.iter().sum::<f64>() / n as f64;
     for (i, row) in e.chunks_exact_mut(n).enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
