@@ -218,6 +218,8 @@ linkage_inputs = {
         dtype=float,
     ),
     "all_equal_5": np.ones((5, 5)) - np.eye(5),
+    # 30 samples of coarse counts: many exactly tied Bray–Curtis distances after rounding
+    "coarse_braycurtis_30": np.round(square(pdist(rng.randint(0, 3, size=(30, 4)).astype(float) + [1, 0, 0, 0], "braycurtis")), 6),
     "two_points": np.array([[0, 0.5], [0.5, 0]]),
 }
 METHODS = ["average", "single", "complete", "weighted", "centroid", "median"]
