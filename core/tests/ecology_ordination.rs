@@ -278,6 +278,9 @@ fn bad_input_gets_typed_errors() {
     assert!(code_of(mds(&asymmetric, &MdsOptions::default())).1.contains("differ"));
     let short = bad(3, vec![0.0; 8]);
     assert!(code_of(pcoa(&short)).1.contains("needs 9 values, got 8"));
+    let huge = bad(3, vec![0.0, 1e200, 1e200, 1e200, 0.0, 1e200, 1e200, 1e200, 0.0]);
+    assert!(code_of(pcoa(&huge)).1.contains("too large"));
+    assert!(code_of(pca(&[1e308, -1e308, -1e308, 1e308, 1e308, 1e308], 3, 2)).1.contains("too large"));
     let zeros = bad(3, vec![0.0; 9]);
     assert!(code_of(pcoa(&zeros)).1.contains("all distances are 0"));
 

@@ -100,8 +100,7 @@ fn distance_matrix(what: &str, value: &JsValue) -> Result<DistanceMatrix, JsValu
     } else {
         return Err(bad_argument(what, SHAPE));
     };
-    let metric = Reflect::get(value, &"metric".into())?.as_string().unwrap_or_default();
-    DistanceMatrix::new(ids, values, metric).map_err(|mut e| {
+    DistanceMatrix::new(ids, values, "").map_err(|mut e| {
         e.message = format!("{what}: {}", e.message);
         err_js(e)
     })

@@ -11,10 +11,25 @@ pub(crate) struct SymmetricEigen {
     pub vectors: Vec<f64>,
 }
 
+/// A bound on the QR sweeps (they take a few per eigenvalue): a cap rather than nalgebra's
+/// "until convergence", so that no input can spin forever.
+fn max_sweeps(n: usize) -> usize {
+    1000 * n.max(10)
+}
+
+/// Non-finite entries (e.g. squares of huge distances) would not converge: refused first.
+fn finite(a: &[f64], what: &str) -> Result<()> {
+    if a.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::invalid_argument(format!("{what}: the values are too large to decompose (they overflow)")))
+    }
+}
+
 pub(crate) fn symmetric_eigen(a: &[f64], n: usize) -> Result<SymmetricEigen> {
+    finite(a, "PCoA")?;
     let m = DMatrix::from_row_slice(n, n, a);
-    // nalgebra's iterative solver stops after max_niter sweeps; 0 means "until convergence".
-    let eigen = nalgebra::SymmetricEigen::try_new(m, f64::EPSILON, 0)
+    let eigen = nalgebra::SymmetricEigen::try_new(m, f64::EPSILON, max_sweeps(n))
         .ok_or_else(|| Error::invalid_argument("the eigen-decomposition did not converge"))?;
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&x, &y| eigen.eigenvalues[x].total_cmp(&eigen.eigenvalues[y]));
@@ -36,8 +51,9 @@ pub(crate) struct ThinSvd {
 }
 
 pub(crate) fn thin_svd(x: &[f64], rows: usize, cols: usize) -> Result<ThinSvd> {
+    finite(x, "PCA")?;
     let m = DMatrix::from_row_slice(rows, cols, x);
-    let svd = nalgebra::SVD::try_new(m, false, true, f64::EPSILON, 0)
+    let svd = nalgebra::SVD::try_new(m, false, true, f64::EPSILON, max_sweeps(rows.min(cols)))
         .ok_or_else(|| Error::invalid_argument("the singular value decomposition did not converge"))?;
     let vt = svd.v_t.ok_or_else(|| Error::invalid_argument("the singular value decomposition gave no vectors"))?;
     let k = svd.singular_values.len();

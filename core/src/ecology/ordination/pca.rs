@@ -48,6 +48,9 @@ pub fn pca(values: &[f64], rows: usize, cols: usize) -> Result<Pca> {
     let k = svd.s.len();
     let variance: Vec<f64> = svd.s.iter().map(|s| s * s / (rows - 1) as f64).collect();
     let total: f64 = variance.iter().sum();
+    if !total.is_finite() {
+        return Err(Error::invalid_argument("PCA: the values are too large to decompose (their variance overflows)"));
+    }
     if total <= 0.0 {
         return Err(Error::invalid_argument("PCA: all samples are identical, so there is no variance"));
     }
