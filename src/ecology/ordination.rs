@@ -251,8 +251,13 @@ struct MdsJsOptions {
 
 fn mds_options(options: Option<JsValue>) -> Result<MdsOptions, JsValue> {
     let o: MdsJsOptions = js_options("mds options", options, &["seed"])?;
+    seeded(o.seed)
+}
+
+/// plot_mds's options with `seed` (a whole number from 0 to 2³² − 1) if given.
+fn seeded(seed: Option<f64>) -> Result<MdsOptions, JsValue> {
     let mut out = MdsOptions::default();
-    if let Some(seed) = o.seed {
+    if let Some(seed) = seed {
         if !(seed.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&seed)) {
             return Err(bad_argument(
                 "mds options",
@@ -295,16 +300,15 @@ pub fn mds_free_js(
 }
 
 /// A collection's MDS, for `Collection.mds` once it computes its distances (see
-/// [`collection_pcoa`]); `options` is the JS `{ seed }`.
+/// [`collection_pcoa`]), with the `seed` option if given.
 #[allow(dead_code)] // wired to Collection.mds with the beta diversity distances
 pub(crate) fn collection_mds(
     c: &CollectionJs,
     metric: Metric,
     dm: &DistanceMatrix,
-    options: Option<JsValue>,
+    seed: Option<f64>,
 ) -> Result<JsValue, JsValue> {
-    let opts = mds_options(options)?;
-    let (m, warnings) = ord::collection_mds(&c.c, metric, dm, &opts).map_err(err_js)?;
+    let (m, warnings) = ord::collection_mds(&c.c, metric, dm, &seeded(seed)?).map_err(err_js)?;
     Ok(mds_js(m, &warnings))
 }
 
