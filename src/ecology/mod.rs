@@ -1,2 +1,6 @@
 //! Analyses of a `Collection` for JavaScript: diversity, distances, ordination, clustering and
 //! statistics. Converts options and results; the computing is in `onecodex_core::ecology`.
+
+mod ordination;
+
+pub use ordination::{linkage_js, mds_free_js, pcoa_js, PcoaResultJs};

@@ -67,7 +67,7 @@ pub(super) fn warnings_js<'a>(w: impl IntoIterator<Item = (&'a str, &'a str)>) -
         .collect()
 }
 
-pub(super) fn core_warnings_js(w: &[Warning]) -> Array {
+pub(crate) fn core_warnings_js(w: &[Warning]) -> Array {
     warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 

@@ -8,7 +8,7 @@
 
 mod classification;
 mod collection;
-mod convert;
+pub(crate) mod convert;
 mod functional;
 mod parsers;
 mod taxonomy;

@@ -7,3 +7,5 @@
 pub mod distance_matrix;
 
 pub use distance_matrix::DistanceMatrix;
+pub mod linkage;
+pub mod ordination;
