@@ -168,11 +168,11 @@ fn strings_array<'a>(items: impl Iterator<Item = Option<&'a str>>) -> Array {
         .collect()
 }
 
-fn owned_strings(items: &[String]) -> Array {
+pub(crate) fn owned_strings(items: &[String]) -> Array {
     items.iter().map(|s| JsValue::from_str(s)).collect()
 }
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+pub(crate) fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &key.into(), &value.into());
 }
@@ -196,13 +196,13 @@ fn warnings_js<'a>(w: impl IntoIterator<Item = (&'a str, &'a str)>) -> Array {
         .collect()
 }
 
-fn core_warnings_js(w: &[Warning]) -> Array {
+pub(crate) fn core_warnings_js(w: &[Warning]) -> Array {
     warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 
 /// Options read straight from JS (so a NaN `filler` survives); unknown keys are refused, as
 /// serde-wasm-bindgen only looks at the fields it knows.
-fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>, known: &[&str]) -> Result<T, JsValue> {
+pub(crate) fn js_options<T: for<'de> Deserialize<'de> + Default>(what: &str, options: Option<JsValue>, known: &[&str]) -> Result<T, JsValue> {
     match options {
         None => Ok(T::default()),
         Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
@@ -786,7 +786,7 @@ pub struct CollectionJs {
     pub(crate) meta: Vec<MetadataItem>,
     /// Warnings from before the collection (e.g. samples without a primary classification, found
     /// while fetching), listed before the core's: (code, message).
-    pre_warnings: Vec<(String, String)>,
+    pub(crate) pre_warnings: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -830,7 +830,7 @@ struct BiomJsOptions {
     date: Option<String>,
 }
 
-fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
+pub(crate) fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
     match v {
         None => Ok(None),
         Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),

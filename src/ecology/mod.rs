@@ -1,2 +1,4 @@
 //! Analyses of a `Collection` for JavaScript: diversity, distances, ordination, clustering and
 //! statistics. Converts options and results; the computing is in `onecodex_core::ecology`.
+
+pub(crate) mod diversity;
