@@ -5,7 +5,8 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::tables::{core_warnings_js, count_option, js_options, owned_strings, set, CollectionJs};
 use js_sys::{Array, Float64Array, Function, Object};
 use onecodex_core::ecology::{
-    self as eco, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions, MatrixChoice, StatsResult,
+    self as eco, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions,
+    MatrixChoice, StatsResult,
 };
 use onecodex_core::results::{metadata_table, MetadataItem, MetricOption, RankOption, Warning};
 use serde::Deserialize;
@@ -274,22 +275,35 @@ fn matrix_choice(rank: Option<&str>, metric: Option<&str>) -> Result<MatrixChoic
 }
 
 fn keys<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    MATRIX_KEYS.iter().copied().chain(extra.iter().copied()).collect()
+    MATRIX_KEYS
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
 }
 
 fn group_by(what: &str, g: Option<GroupByJs>) -> Result<Vec<String>, JsValue> {
     match g.map(GroupByJs::fields) {
         Some(f) if !f.is_empty() => Ok(f),
-        _ => Err(bad_argument(what, "groupBy (a metadata field, or a list of fields) is required")),
+        _ => Err(bad_argument(
+            what,
+            "groupBy (a metadata field, or a list of fields) is required",
+        )),
     }
 }
 
 fn matrix_js(r: eco::BetaDiversity) -> DistanceMatrixJs {
-    DistanceMatrixJs { dm: r.matrix, metric: r.metric.as_str().into(), rank: r.rank.as_str().into(), warnings: r.warnings }
+    DistanceMatrixJs {
+        dm: r.matrix,
+        metric: r.metric.as_str().into(),
+        rank: r.rank.as_str().into(),
+        warnings: r.warnings,
+    }
 }
 
 fn f64s_or_null(v: &Option<Vec<f64>>) -> JsValue {
-    v.as_deref().map_or(JsValue::NULL, |v| Float64Array::from(v).into())
+    v.as_deref()
+        .map_or(JsValue::NULL, |v| Float64Array::from(v).into())
 }
 
 fn stats_js(r: &StatsResult) -> Object {
@@ -305,7 +319,14 @@ fn stats_js(r: &StatsResult) -> Object {
         set(&sizes, k, *n as f64);
     }
     set(&o, "groupSizes", sizes);
-    set(&o, "groups", r.group_sizes.iter().map(|(k, _)| JsValue::from_str(k)).collect::<Array>());
+    set(
+        &o,
+        "groups",
+        r.group_sizes
+            .iter()
+            .map(|(k, _)| JsValue::from_str(k))
+            .collect::<Array>(),
+    );
     let posthoc: JsValue = match &r.posthoc {
         None => JsValue::NULL,
         Some(p) => {
@@ -313,14 +334,22 @@ fn stats_js(r: &StatsResult) -> Object {
             set(&ph, "test", p.test);
             set(&ph, "adjustmentMethod", p.adjustment_method);
             set(&ph, "groups", owned_strings(&p.groups));
-            set(&ph, "adjustedPvalues", Float64Array::from(&p.adjusted_pvalues[..]));
+            set(
+                &ph,
+                "adjustedPvalues",
+                Float64Array::from(&p.adjusted_pvalues[..]),
+            );
             set(&ph, "pvalues", f64s_or_null(&p.pvalues));
             set(&ph, "statistics", f64s_or_null(&p.statistics));
             ph.into()
         }
     };
     set(&o, "posthoc", posthoc);
-    set(&o, "classificationIds", owned_strings(&r.classification_ids));
+    set(
+        &o,
+        "classificationIds",
+        owned_strings(&r.classification_ids),
+    );
     set(&o, "warnings", core_warnings_js(&r.warnings));
     o
 }
@@ -330,12 +359,16 @@ fn members_metadata(c: &CollectionJs) -> Vec<MetadataItem> {
     c.c.classification_ids()
         .iter()
         .map(|id| {
-            c.meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned().unwrap_or(MetadataItem {
-                classification_id: Some((*id).to_owned()),
-                sample: serde_json::Value::Null,
-                metadata: serde_json::Value::Null,
-                project_name: None,
-            })
+            c.meta
+                .iter()
+                .find(|m| m.classification_id.as_deref() == Some(*id))
+                .cloned()
+                .unwrap_or(MetadataItem {
+                    classification_id: Some((*id).to_owned()),
+                    sample: serde_json::Value::Null,
+                    metadata: serde_json::Value::Null,
+                    project_name: None,
+                })
         })
         .collect()
 }
@@ -355,14 +388,29 @@ impl CollectionJs {
     #[wasm_bindgen(js_name = alphaDiversity, unchecked_return_type = "AlphaDiversity")]
     pub fn alpha_diversity(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AlphaDiversityOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "AlphaDiversityOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
-        let o: AlphaJsOptions = js_options("alphaDiversity options", options, &keys(&["diversityMetric"]))?;
-        let dm = AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon")).map_err(err_js)?;
-        let r = eco::alpha_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?)
+        let o: AlphaJsOptions = js_options(
+            "alphaDiversity options",
+            options,
+            &keys(&["diversityMetric"]),
+        )?;
+        let dm = AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon"))
             .map_err(err_js)?;
+        let r = eco::alpha_diversity(
+            &self.c,
+            dm,
+            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
+        )
+        .map_err(err_js)?;
         let out = Object::new();
-        set(&out, "classificationIds", owned_strings(&r.classification_ids));
+        set(
+            &out,
+            "classificationIds",
+            owned_strings(&r.classification_ids),
+        );
         set(&out, "values", Float64Array::from(&r.values[..]));
         set(&out, "diversityMetric", r.diversity_metric.as_str());
         set(&out, "metric", r.metric.as_str());
@@ -385,12 +433,23 @@ impl CollectionJs {
     #[wasm_bindgen(js_name = betaDiversity)]
     pub fn beta_diversity(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "BetaDiversityOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "BetaDiversityOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<DistanceMatrixJs, JsValue> {
-        let o: BetaJsOptions = js_options("betaDiversity options", options, &keys(&["diversityMetric"]))?;
-        let dm = BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis")).map_err(err_js)?;
-        let r = eco::beta_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?)
+        let o: BetaJsOptions = js_options(
+            "betaDiversity options",
+            options,
+            &keys(&["diversityMetric"]),
+        )?;
+        let dm = BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis"))
             .map_err(err_js)?;
+        let r = eco::beta_diversity(
+            &self.c,
+            dm,
+            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
+        )
+        .map_err(err_js)?;
         Ok(matrix_js(r))
     }
 
@@ -408,9 +467,17 @@ impl CollectionJs {
         #[wasm_bindgen(unchecked_optional_param_type = "UnifracOptions")] options: Option<JsValue>,
     ) -> Result<DistanceMatrixJs, JsValue> {
         let o: BetaJsOptions = js_options("unifrac options", options, &keys(&["weighted"]))?;
-        let dm = if o.weighted.unwrap_or(true) { BetaMetric::WeightedUnifrac } else { BetaMetric::UnweightedUnifrac };
-        let r = eco::beta_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?)
-            .map_err(err_js)?;
+        let dm = if o.weighted.unwrap_or(true) {
+            BetaMetric::WeightedUnifrac
+        } else {
+            BetaMetric::UnweightedUnifrac
+        };
+        let r = eco::beta_diversity(
+            &self.c,
+            dm,
+            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
+        )
+        .map_err(err_js)?;
         Ok(matrix_js(r))
     }
 
@@ -434,12 +501,21 @@ impl CollectionJs {
         #[wasm_bindgen(unchecked_param_type = "AlphaDiversityStatsOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         const WHAT: &str = "alphaDiversityStats options";
-        let known =
-            keys(&["diversityMetric", "groupBy", "pairedBy", "test", "alpha", "requireClassificationVersionMatch"]);
+        let known = keys(&[
+            "diversityMetric",
+            "groupBy",
+            "pairedBy",
+            "test",
+            "alpha",
+            "requireClassificationVersionMatch",
+        ]);
         let o: StatsJsOptions = js_options(WHAT, Some(options), &known)?;
         let d = AlphaStatsOptions::default();
         let opts = AlphaStatsOptions {
-            diversity_metric: AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon")).map_err(err_js)?,
+            diversity_metric: AlphaMetric::parse(
+                o.diversity_metric.as_deref().unwrap_or("shannon"),
+            )
+            .map_err(err_js)?,
             matrix: matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
             group_by: group_by(WHAT, o.group_by)?,
             paired_by: o.paired_by.map(GroupByJs::fields),
@@ -449,9 +525,16 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r = eco::alpha_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r =
+            eco::alpha_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
         let out = stats_js(&r);
-        set(&out, "pairedByVariable", r.paired_by_variable.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+        set(
+            &out,
+            "pairedByVariable",
+            r.paired_by_variable
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+        );
         Ok(out.into())
     }
 
@@ -484,18 +567,33 @@ impl CollectionJs {
         ]);
         let o: StatsJsOptions = js_options(WHAT, Some(options), &known)?;
         let d = BetaStatsOptions::default();
-        let num_permutations = count_option("numPermutations", o.num_permutations)?.unwrap_or(d.num_permutations);
+        let num_permutations =
+            count_option("numPermutations", o.num_permutations)?.unwrap_or(d.num_permutations);
         if num_permutations > 1_000_000 {
             return Err(bad_argument("numPermutations", "must be at most 1,000,000"));
         }
         let seed = match o.seed {
             None => d.seed,
-            Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s <= 9_007_199_254_740_991.0 => s as u64,
-            Some(_) => return Err(bad_argument("seed", "must be a whole number from 0 to 2^53 − 1")),
+            Some(s)
+                if s.is_finite()
+                    && s >= 0.0
+                    && s.fract() == 0.0
+                    && s <= 9_007_199_254_740_991.0 =>
+            {
+                s as u64
+            }
+            Some(_) => {
+                return Err(bad_argument(
+                    "seed",
+                    "must be a whole number from 0 to 2^53 − 1",
+                ))
+            }
         };
         let opts = BetaStatsOptions {
-            diversity_metric: BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis"))
-                .map_err(err_js)?,
+            diversity_metric: BetaMetric::parse(
+                o.diversity_metric.as_deref().unwrap_or("braycurtis"),
+            )
+            .map_err(err_js)?,
             matrix: matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
             group_by: group_by(WHAT, o.group_by)?,
             alpha: o.alpha.unwrap_or(d.alpha),
@@ -505,9 +603,14 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r = eco::beta_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r =
+            eco::beta_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
         let out = stats_js(&r);
-        set(&out, "numPermutations", r.num_permutations.unwrap_or(0) as f64);
+        set(
+            &out,
+            "numPermutations",
+            r.num_permutations.unwrap_or(0) as f64,
+        );
         Ok(out.into())
     }
 
@@ -523,7 +626,8 @@ impl CollectionJs {
     /// ```
     pub fn filter(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(member: CollectionMember) => unknown")] predicate: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(member: CollectionMember) => unknown")]
+        predicate: JsValue,
     ) -> Result<CollectionJs, JsValue> {
         let Some(f) = predicate.dyn_ref::<Function>() else {
             return Err(bad_argument("filter", "expects a function"));
@@ -533,9 +637,20 @@ impl CollectionJs {
         let mut keep = Vec::with_capacity(members.len());
         for (m, row) in members.iter().zip(&table.rows) {
             let member = Object::new();
-            set(&member, "classificationId", m.classification_id.as_deref().unwrap_or(""));
+            set(
+                &member,
+                "classificationId",
+                m.classification_id.as_deref().unwrap_or(""),
+            );
             set(&member, "sample", crate::convert::to_js(&m.sample)?);
-            let meta = serde_json::Value::Object(table.columns.iter().cloned().zip(row.iter().cloned()).collect());
+            let meta = serde_json::Value::Object(
+                table
+                    .columns
+                    .iter()
+                    .cloned()
+                    .zip(row.iter().cloned())
+                    .collect(),
+            );
             set(&member, "metadata", crate::convert::to_js(&meta)?);
             keep.push(f.call1(&JsValue::UNDEFINED, &member)?.is_truthy());
         }
@@ -544,9 +659,17 @@ impl CollectionJs {
         let meta = self
             .meta
             .iter()
-            .filter(|m| m.classification_id.as_deref().is_some_and(|id| ids.contains(&id)))
+            .filter(|m| {
+                m.classification_id
+                    .as_deref()
+                    .is_some_and(|id| ids.contains(&id))
+            })
             .cloned()
             .collect();
-        Ok(CollectionJs { c, meta, pre_warnings: Vec::new() })
+        Ok(CollectionJs {
+            c,
+            meta,
+            pre_warnings: Vec::new(),
+        })
     }
 }

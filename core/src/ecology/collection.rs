@@ -234,6 +234,14 @@ pub struct StatsResult {
     pub warnings: Vec<Warning>,
 }
 
+/// The metric `auto` resolves to: it decides which samples lack abundances.
+fn resolved_metric(c: &Collection, choice: MatrixChoice) -> Metric {
+    match choice.metric {
+        MetricOption::Auto => c.automatic_metric(),
+        MetricOption::Metric(m) => m,
+    }
+}
+
 fn stats_error(msg: impl Into<String>) -> Error {
     Error::invalid_argument(msg)
 }
@@ -307,7 +315,8 @@ fn field_values(
         .iter()
         .map(|r| {
             let parts: Option<Vec<String>> = cols.iter().map(|&c| python_str(&r[c])).collect();
-            parts.map(|p| p.join("_"))
+            // pandas joins onto an empty string and strips the leading `_`s: the same here
+            parts.map(|p| p.join("_").trim_start_matches('_').to_owned())
         })
         .collect();
     Ok((fields.join("_"), values))
@@ -514,15 +523,17 @@ pub fn alpha_diversity_stats(
 ) -> Result<StatsResult> {
     check_alpha(o.alpha)?;
     let mut warnings = Vec::new();
-    let a = alpha_diversity(c, o.diversity_metric, o.matrix)?;
+    // Metadata first (its errors before the matrix's), as the client does.
+    let metric = resolved_metric(c, o.matrix);
     let mut g = select_groups(
         c,
         meta,
         &o.group_by,
         o.paired_by.as_deref(),
-        a.metric,
+        metric,
         &mut warnings,
     )?;
+    let a = alpha_diversity(c, o.diversity_metric, o.matrix)?;
     warnings.splice(0..0, a.warnings.iter().cloned());
     let before = g.members.len();
     g.members.retain(|&i| !a.values[i].is_nan());
@@ -650,11 +661,7 @@ pub fn beta_diversity_stats(
 ) -> Result<StatsResult> {
     check_alpha(o.alpha)?;
     let mut warnings = Vec::new();
-    // The metric decides which samples lack abundances; resolve it before filtering.
-    let metric = match o.matrix.metric {
-        MetricOption::Auto => c.automatic_metric(),
-        MetricOption::Metric(m) => m,
-    };
+    let metric = resolved_metric(c, o.matrix);
     let mut g = select_groups(c, meta, &o.group_by, None, metric, &mut warnings)?;
     g.drop_small_groups(&mut warnings)?;
     if o.require_classification_version_match {
