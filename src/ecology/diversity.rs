@@ -217,19 +217,28 @@ impl DistanceMatrixJs {
 // ---------------------------------------------------------------------------------------------
 // Options
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum GroupByJs {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl GroupByJs {
-    fn fields(self) -> Vec<String> {
-        match self {
-            GroupByJs::One(s) => vec![s],
-            GroupByJs::Many(v) => v,
-        }
+/// `groupBy`/`pairedBy`: a field name or a list of them. Read as JSON and matched by hand: a
+/// serde `untagged` enum would link serde's buffering deserializer into the wasm.
+fn fields(what: &str, v: Option<serde_json::Value>) -> Result<Option<Vec<String>>, JsValue> {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s])),
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .map(|x| match x {
+                Value::String(s) => Ok(s),
+                _ => Err(bad_argument(
+                    what,
+                    "must be a field name or a list of field names",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(bad_argument(
+            what,
+            "must be a field name or a list of field names",
+        )),
     }
 }
 
@@ -256,8 +265,8 @@ struct StatsJsOptions {
     rank: Option<String>,
     metric: Option<String>,
     diversity_metric: Option<String>,
-    group_by: Option<GroupByJs>,
-    paired_by: Option<GroupByJs>,
+    group_by: Option<serde_json::Value>,
+    paired_by: Option<serde_json::Value>,
     test: Option<String>,
     alpha: Option<f64>,
     num_permutations: Option<f64>,
@@ -282,8 +291,8 @@ fn keys<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-fn group_by(what: &str, g: Option<GroupByJs>) -> Result<Vec<String>, JsValue> {
-    match g.map(GroupByJs::fields) {
+fn group_by(what: &str, g: Option<serde_json::Value>) -> Result<Vec<String>, JsValue> {
+    match fields("groupBy", g)? {
         Some(f) if !f.is_empty() => Ok(f),
         _ => Err(bad_argument(
             what,
@@ -518,7 +527,7 @@ impl CollectionJs {
             .map_err(err_js)?,
             matrix: matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
             group_by: group_by(WHAT, o.group_by)?,
-            paired_by: o.paired_by.map(GroupByJs::fields),
+            paired_by: fields("pairedBy", o.paired_by)?,
             test: AlphaTest::parse(o.test.as_deref().unwrap_or("auto")).map_err(err_js)?,
             alpha: o.alpha.unwrap_or(d.alpha),
             require_classification_version_match: o

@@ -2,13 +2,20 @@
 
 use super::rank::{average_ranks, tie_term};
 use super::special::normal_sf;
+use crate::results::collection::sort_desc_by_key;
 
 /// Benjamini–Hochberg adjusted p-values (`scipy.stats.false_discovery_control(method="bh")`,
 /// statsmodels `fdr_bh`), in the input order.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    // Ascending p (NaN last) with the crate's one shared sort; the order among ties does not
+    // change the adjusted values.
+    let negated: Vec<f64> = p
+        .iter()
+        .map(|v| if v.is_nan() { f64::NEG_INFINITY } else { -v })
+        .collect();
+    sort_desc_by_key(&mut order, &negated);
     let mut out = vec![0.0; m];
     let mut running = f64::INFINITY;
     for (k, &i) in order.iter().enumerate().rev() {

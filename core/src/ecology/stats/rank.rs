@@ -1,10 +1,14 @@
 //! Average ranks with ties (`scipy.stats.rankdata(method="average")`).
 
+use crate::results::collection::sort_desc_by_key;
+
 /// 1-based average ranks of `x` (finite values), and the sizes of the tie groups (all groups,
 /// size 1 included, in sorted order).
 pub fn average_ranks(x: &[f64]) -> (Vec<f64>, Vec<usize>) {
     let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Ascending = descending on −x, with the crate's one shared sort (smaller wasm).
+    let negated: Vec<f64> = x.iter().map(|v| -v).collect();
+    sort_desc_by_key(&mut idx, &negated);
     let mut ranks = vec![0.0; x.len()];
     let mut ties = Vec::new();
     let mut i = 0;
