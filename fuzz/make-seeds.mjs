@@ -237,7 +237,7 @@ write("options", {
 });
 
 // --- structured targets: bytes that `arbitrary` turns into collections and options -----------------
-for (const [target, seed] of [["taxonomy", 11], ["matrix", 23], ["biom", 37]]) {
+for (const [target, seed] of [["taxonomy", 11], ["matrix", 23], ["biom", 37], ["ecology", 41]]) {
   const next = rng(seed);
   const seeds = {};
   for (let i = 0; i < 24; i++) {

@@ -22,7 +22,7 @@ const artifacts = path.join(fuzzDir, "artifacts");
 const dict = path.join(fuzzDir, "fuzz.dict");
 // Raw-byte targets get the dictionary of JSON keys and magic numbers; structured ones
 // (`arbitrary` input) would only be confused by it.
-const STRUCTURED = new Set(["taxonomy", "matrix", "biom"]);
+const STRUCTURED = new Set(["taxonomy", "matrix", "biom", "ecology"]);
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);

@@ -83,7 +83,7 @@ pub struct CollectionJs {
     pub(crate) meta: Vec<MetadataItem>,
     /// Warnings from before the collection (e.g. samples without a primary classification, found
     /// while fetching), listed before the core's: (code, message).
-    pre_warnings: Vec<(String, String)>,
+    pub(crate) pre_warnings: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]

@@ -39,11 +39,11 @@ pub(super) fn strings_array<'a>(items: impl Iterator<Item = Option<&'a str>>) ->
         .collect()
 }
 
-pub(super) fn owned_strings(items: &[String]) -> Array {
+pub(crate) fn owned_strings(items: &[String]) -> Array {
     items.iter().map(|s| JsValue::from_str(s)).collect()
 }
 
-pub(super) fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+pub(crate) fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &key.into(), &value.into());
 }
@@ -78,7 +78,7 @@ pub(crate) fn table_options<T: serde::de::DeserializeOwned + Default>(what: &str
 }
 
 /// A count option (`topN`, `maxBytes`): a whole number ≥ 0.
-pub(super) fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
+pub(crate) fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
     match v {
         None => Ok(None),
         Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),

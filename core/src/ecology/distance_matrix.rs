@@ -50,4 +50,35 @@ impl DistanceMatrix {
     pub fn get(&self, i: usize, j: usize) -> f64 {
         self.values[i * self.len() + j]
     }
+
+    /// CSV: a header of the ids after an empty cell, then one row per sample.
+    pub fn to_csv(&self) -> String {
+        use crate::results::classification::{push_field, push_number};
+        let mut out = String::new();
+        for id in &self.ids {
+            out.push(',');
+            push_field(&mut out, id, ',');
+        }
+        out.push('\n');
+        for (i, id) in self.ids.iter().enumerate() {
+            push_field(&mut out, id, ',');
+            for &v in &self.values[i * self.len()..(i + 1) * self.len()] {
+                out.push(',');
+                push_number(&mut out, v);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_ids_on_both_axes() {
+        let d = DistanceMatrix::new(vec!["a".into(), "b,c".into()], vec![0.0, 0.5, 0.5, 0.0], "braycurtis").unwrap();
+        assert_eq!(d.to_csv(), ",a,\"b,c\"\na,0,0.5\n\"b,c\",0.5,0\n");
+    }
 }
