@@ -8,8 +8,8 @@ use crate::tables::CollectionJs;
 use js_sys::{Array, Float64Array, Object, Reflect};
 use onecodex_core::ecology::linkage::{linkage as core_linkage, LinkageMethod};
 use onecodex_core::ecology::ordination::{self as ord, MdsOptions};
-use onecodex_core::ecology::DistanceMatrix;
-use onecodex_core::results::{Metric, MetricOption, RankOption, Warning};
+use onecodex_core::ecology::{BetaMetric, DistanceMatrix, MatrixChoice};
+use onecodex_core::results::{MetricOption, RankOption, Warning};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -233,14 +233,6 @@ pub fn pcoa_js(
     Ok(PcoaResultJs { p, warnings: Vec::new() })
 }
 
-/// A collection's PCoA, for `Collection.pcoa` once it computes its distances: `dm` between the
-/// collection's classifications, with `metric` the abundance metric it was computed from.
-#[allow(dead_code)] // wired to Collection.pcoa with the beta diversity distances
-pub(crate) fn collection_pcoa(c: &CollectionJs, metric: Metric, dm: &DistanceMatrix) -> Result<PcoaResultJs, JsValue> {
-    let (p, warnings) = ord::collection_pcoa(&c.c, metric, dm).map_err(err_js)?;
-    Ok(PcoaResultJs { p, warnings })
-}
-
 // ---------------------------------------------------------------------------------------------
 // MDS
 
@@ -300,17 +292,80 @@ pub fn mds_free_js(
     Ok(mds_js(ord::mds(&dm, &opts).map_err(err_js)?, &[]))
 }
 
-/// A collection's MDS, for `Collection.mds` once it computes its distances (see
-/// [`collection_pcoa`]), with the `seed` option if given.
-#[allow(dead_code)] // wired to Collection.mds with the beta diversity distances
-pub(crate) fn collection_mds(
-    c: &CollectionJs,
-    metric: Metric,
-    dm: &DistanceMatrix,
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CollectionOrdinationJsOptions {
+    diversity_metric: Option<String>,
+    rank: Option<String>,
+    metric: Option<String>,
     seed: Option<f64>,
-) -> Result<JsValue, JsValue> {
-    let (m, warnings) = ord::collection_mds(&c.c, metric, dm, &seeded(seed)?).map_err(err_js)?;
-    Ok(mds_js(m, &warnings))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_COLLECTION_ORDINATION: &str = r#"
+/** Options of `Collection.pcoa` and `Collection.mds`. */
+export interface CollectionOrdinationOptions {
+  /** Default `"braycurtis"`, as the Python client's `plot_pcoa` and `plot_mds`. */
+  diversityMetric?: BetaDiversityMetric;
+  rank?: Rank | "auto"; metric?: Metric | "auto";
+  /** MDS only: the seed of its random starts (default 3, the Python client's). */
+  seed?: number;
+}
+"#;
+
+fn ordination_choice(what: &str, options: Option<JsValue>, seeds: bool) -> Result<(BetaMetric, MatrixChoice, Option<f64>), JsValue> {
+    let o: CollectionOrdinationJsOptions = table_options(what, options)?;
+    if !seeds && o.seed.is_some() {
+        return Err(crate::error::bad_argument(what, "seed is an option of mds, not of pcoa"));
+    }
+    let diversity = BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis")).map_err(err_js)?;
+    let choice = MatrixChoice {
+        rank: RankOption::parse(o.rank.as_deref().unwrap_or("auto")).map_err(err_js)?,
+        metric: MetricOption::parse(o.metric.as_deref().unwrap_or("auto")).map_err(err_js)?,
+    };
+    Ok((diversity, choice, o.seed))
+}
+
+#[wasm_bindgen(js_class = Collection)]
+impl CollectionJs {
+    /// PCoA of the collection's beta diversity (default Bray–Curtis), as the Python client's
+    /// `plot_pcoa` computes it: distances rounded to 6 decimals, scikit-bio's eigen-decomposition,
+    /// each axis signed so that its largest coordinate is positive.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = Collection.fromResults([]);
+    /// const p = c.pcoa({ diversityMetric: "weighted_unifrac", rank: "genus" });
+    /// console.log(p.proportionExplained[0]);
+    /// ```
+    #[wasm_bindgen(js_name = pcoa)]
+    pub fn pcoa_method(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CollectionOrdinationOptions")] options: Option<JsValue>,
+    ) -> Result<PcoaResultJs, JsValue> {
+        let (diversity, choice, _) = ordination_choice("pcoa options", options, false)?;
+        let (p, warnings) = ord::pcoa_of(&self.c, diversity, choice).map_err(err_js)?;
+        Ok(PcoaResultJs { p, warnings })
+    }
+
+    /// Metric MDS (SMACOF) of the collection's beta diversity, as the Python client's `plot_mds`:
+    /// 4 random starts of at most 3000 iterations, deterministic for a `seed`.
+    ///
+    /// @example
+    /// ```ts
+    /// const c = Collection.fromResults([]);
+    /// const m = c.mds({ diversityMetric: "braycurtis", seed: 3 });
+    /// console.log(m.stress, m.coordinates.length);
+    /// ```
+    #[wasm_bindgen(js_name = mds, unchecked_return_type = "MdsResult")]
+    pub fn mds_method(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CollectionOrdinationOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (diversity, choice, seed) = ordination_choice("mds options", options, true)?;
+        let (m, warnings) = ord::mds_of(&self.c, diversity, choice, &seeded(seed)?).map_err(err_js)?;
+        Ok(mds_js(m, &warnings))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 //! abundance metrics the classifications without abundances left out (with a warning).
 
 use super::{mds, pca, pcoa, round_distances, Mds, MdsOptions, Pca, Pcoa};
+use crate::ecology::collection::{beta_diversity, MatrixChoice};
 use crate::ecology::distance_matrix::DistanceMatrix;
+use crate::ecology::metrics::BetaMetric;
 use crate::results::{Collection, MatrixOptions, Metric, MetricOption, Rank, RankOption, Warning};
 use crate::{Error, Result};
 
@@ -50,6 +52,21 @@ pub fn collection_pca(c: &Collection, rank: RankOption, metric: MetricOption) ->
         pca,
         warnings,
     })
+}
+
+/// PCoA of a collection by a beta diversity metric, as `plot_pcoa` computes it: the distances
+/// of `beta_diversity` (warnings kept), then [`collection_pcoa`].
+pub fn pcoa_of(c: &Collection, diversity: BetaMetric, choice: MatrixChoice) -> Result<(Pcoa, Vec<Warning>)> {
+    let b = beta_diversity(c, diversity, choice)?;
+    let (p, more) = collection_pcoa(c, b.metric, &b.matrix)?;
+    Ok((p, b.warnings.into_iter().chain(more).collect()))
+}
+
+/// Metric MDS of a collection by a beta diversity metric, as `plot_mds(method="smacof")`.
+pub fn mds_of(c: &Collection, diversity: BetaMetric, choice: MatrixChoice, options: &MdsOptions) -> Result<(Mds, Vec<Warning>)> {
+    let b = beta_diversity(c, diversity, choice)?;
+    let (m, more) = collection_mds(c, b.metric, &b.matrix, options)?;
+    Ok((m, b.warnings.into_iter().chain(more).collect()))
 }
 
 /// PCoA of distances between a collection's classifications (`dm`, computed with `metric`), as

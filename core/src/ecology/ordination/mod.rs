@@ -9,7 +9,7 @@ mod mt19937;
 mod pca;
 mod pcoa;
 
-pub use collection::{collection_mds, collection_pca, collection_pcoa, CollectionPca};
+pub use collection::{collection_mds, collection_pca, collection_pcoa, mds_of, pcoa_of, CollectionPca};
 pub use mds::{mds, Mds, MdsOptions};
 pub use pca::{pca, Pca};
 pub use pcoa::{pcoa, Pcoa};
