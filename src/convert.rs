@@ -93,7 +93,7 @@ where
     let taken: [JsValue; N] = taken.try_into().map_err(|_| bad_argument(what, "options could not be read"))?;
     let parsed = match text {
         None => T::default(),
-        Some(text) => parse_options(&text).map_err(|e| bad_argument(what, redact(e.to_string(), &secrets)))?,
+        Some(text) => parse_options(&text).map_err(|e| bad_argument(what, redact(serde_message(&e), &secrets)))?,
     };
     Ok((parsed, taken))
 }
@@ -168,6 +168,15 @@ fn take_js_only(
         }
     }
     Ok((json_text_of(what, &options, keys, non_finite)?, taken, secrets))
+}
+
+/// serde_json's message without its "at line 1 column 8" (the text is ours, not the caller's).
+fn serde_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) if e.line() > 0 => m[..i].to_string(),
+        _ => m,
+    }
 }
 
 /// serde's messages may quote a value ("invalid type: string \"…\""): never a secret.

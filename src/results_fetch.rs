@@ -5,7 +5,7 @@
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
 use crate::convert::json_from_js;
-use crate::convert::{signal_or_undefined, split_options, to_js};
+use crate::convert::{read_options, read_options_with_nan, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, PanelsApi, WorkflowsApi};
 use crate::tables_link::{self, core_error, FunctionalTable};
@@ -214,9 +214,8 @@ struct FunctionalJsOptions {
 }
 
 fn functional_options(options: Option<JsValue>) -> Result<(FunctionalJsOptions, JsValue), JsValue> {
-    let (json, js_only) = split_options("options", options, &["signal"])?;
-    let o: FunctionalJsOptions = crate::convert::from_json("options", json)?;
-    Ok((o, signal_or_undefined(js_only.into_iter().next().unwrap_or(JsValue::UNDEFINED))?))
+    let (o, [signal]) = read_options::<FunctionalJsOptions, 1>("options", options, ["signal"])?;
+    Ok((o, signal_or_undefined(signal)?))
 }
 
 /// A functional table of the tables module from results bytes (condensed or `/results` JSON),
@@ -507,13 +506,12 @@ impl OneCodex {
         #[wasm_bindgen(unchecked_param_type = "readonly AnalysisRef[] | readonly { $uri: string }[]")] items: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CollectionOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let (json, js_only) = split_options("collection options", options, &["onProgress", "signal"])?;
-        let opts: CollectionJsOptions = crate::convert::from_json("collection options", json)?;
-        let on_progress = js_only[0].clone();
+        let (opts, [on_progress, signal]) =
+            read_options::<CollectionJsOptions, 2>("collection options", options, ["onProgress", "signal"])?;
         if !on_progress.is_undefined() && !is_function(&on_progress) {
             return Err(bad_argument("onProgress", "must be a function"));
         }
-        let signal = signal_or_undefined(js_only[1].clone())?;
+        let signal = signal_or_undefined(signal)?;
         let items = match json_from_js("collection items", &items)? {
             Value::Array(a) => a,
             _ => return Err(bad_argument("collection", "expects an array of samples or classifications")),
@@ -536,56 +534,43 @@ struct FunctionalMatrixFetchJsOptions {
     signal: JsValue,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FunctionalMatrixFetchJson {
+    annotation: Option<String>,
+    metric: Option<String>,
+    taxa_stratified: Option<bool>,
+    fill_missing: Option<bool>,
+    #[serde(default, deserialize_with = "crate::convert::f64_or_nan")]
+    filler: Option<f64>,
+    max_bytes: Option<f64>,
+    concurrency: Option<f64>,
+}
+
 fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatrixFetchJsOptions, JsValue> {
-    const KNOWN: [&str; 9] = [
-        "annotation",
-        "metric",
-        "taxaStratified",
-        "fillMissing",
-        "filler",
-        "maxBytes",
-        "concurrency",
-        "onProgress",
-        "signal",
-    ];
-    let o = options.filter(|o| !o.is_undefined() && !o.is_null()).unwrap_or_else(|| Object::new().into());
-    if !o.is_object() {
-        return Err(bad_argument("functionalMatrix options", "must be an object"));
-    }
-    for key in Object::keys(o.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            return Err(bad_argument(
-                "functionalMatrix options",
-                format!("unknown option \"{key}\"; expected one of {}", KNOWN.join(", ")),
-            ));
-        }
-    }
-    let get = |k: &str| Reflect::get(&o, &k.into()).ok().filter(|v| !v.is_undefined());
-    let text = |k: &str| get(k).map(|v| v.as_string().ok_or_else(|| bad_argument(k, "must be a string"))).transpose();
-    let flag = |k: &str| get(k).map(|v| v.as_bool().ok_or_else(|| bad_argument(k, "must be a boolean"))).transpose();
-    let number = |k: &str| get(k).map(|v| v.as_f64().ok_or_else(|| bad_argument(k, "must be a number"))).transpose();
+    let (o, [on_progress, signal]) =
+        read_options_with_nan::<FunctionalMatrixFetchJson, 2>("functionalMatrix options", options, ["onProgress", "signal"])?;
     let spec = FunctionalMatrixSpec::resolve(
-        text("annotation")?.as_deref(),
-        text("metric")?.as_deref(),
-        flag("taxaStratified")?,
-        flag("fillMissing")?,
-        number("filler")?,
+        o.annotation.as_deref(),
+        o.metric.as_deref(),
+        o.taxa_stratified,
+        o.fill_missing,
+        o.filler,
     )
     .map_err(err_js)?;
-    let max_bytes = number("maxBytes")?;
-    if max_bytes.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+    if o.max_bytes.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
         return Err(bad_argument("maxBytes", "must be a number ≥ 0"));
     }
-    let on_progress = get("onProgress")
-        .map(|v| v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function")))
-        .transpose()?;
+    let on_progress = match on_progress {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function"))?),
+    };
     Ok(FunctionalMatrixFetchJsOptions {
         spec,
-        max_bytes,
-        limit: rf::concurrency_limit(number("concurrency")?).map_err(err_js)?,
+        max_bytes: o.max_bytes,
+        limit: rf::concurrency_limit(o.concurrency).map_err(err_js)?,
         on_progress,
-        signal: signal_or_undefined(get("signal").unwrap_or(JsValue::UNDEFINED))?,
+        signal: signal_or_undefined(signal)?,
     })
 }
 

@@ -141,14 +141,14 @@ test("bad input gets typed errors", () => {
   throwsCode(() => pcoa(null), "invalid_argument", /classificationIds/);
   throwsCode(() => linkage(three, { method: "ward" }), "invalid_argument",
     /must be one of: average, single, complete, weighted, centroid, median \(got "ward"\)/);
-  throwsCode(() => linkage(three, { methd: "single" }), "invalid_argument", /unknown option "methd"/);
+  throwsCode(() => linkage(three, { methd: "single" }), "invalid_argument", /unknown field `methd`, expected `method`$/);
   for (const seed of [-1, 1.5, 2 ** 32, NaN]) throwsCode(() => mds(three, { seed }), "invalid_argument", /seed must be a whole number/);
-  throwsCode(() => mds(three, { seed: 3, nInit: 2 }), "invalid_argument", /unknown option "nInit"/);
+  throwsCode(() => mds(three, { seed: 3, nInit: 2 }), "invalid_argument", /unknown field `nInit`/);
 
   const c = REF.collectionPca[0];
   const items = c.items.map((it) => ({ classificationId: it.classificationId, bytes: JSON.stringify(it.results) }));
   const col = Collection.fromResults(items);
-  throwsCode(() => col.pca({ rank: "genus", scale: true }), "invalid_argument", /unknown option "scale"/);
+  throwsCode(() => col.pca({ rank: "genus", scale: true }), "invalid_argument", /unknown field `scale`/);
   throwsCode(() => col.pca({ rank: "strain" }), "invalid_argument", /rank/);
   throwsCode(() => col.pca({ metric: "reads" }), "invalid_argument", /metric/);
   throwsCode(() => Collection.fromResults(items.slice(0, 2)).pca({ rank: "genus" }), "invalid_argument", /PCA needs at least 3 samples, got 2/);
