@@ -34,6 +34,7 @@
 
 mod ascii;
 pub mod checksum;
+pub mod driver;
 pub mod encode;
 pub mod files;
 pub mod init;
