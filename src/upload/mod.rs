@@ -369,7 +369,7 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
             .collect();
         // Every file rule and the init body are checked before any request.
         onecodex_core::upload::init::init_request(&prepared, &params)?;
-        driver::run(s, Start::New { prepared, params }).await
+        driver::run(s, Start::New { prepared: Box::new(prepared), params }).await
     }))
 }
 
