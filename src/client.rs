@@ -10,7 +10,7 @@ use onecodex_core::http::config::{BaseUrl, Credentials};
 use onecodex_core::objects;
 use onecodex_core::query::{Listing, Route};
 use onecodex_core::resources::Resource;
-use onecodex_core::http::retry::RetryPolicy;
+use onecodex_core::http::retry::{RetryOverrides, RetryPolicy};
 use js_sys::{Promise, Reflect};
 use serde::Deserialize;
 use serde_json::Value;
@@ -66,6 +66,12 @@ pub struct RetryOptions {
     pub backoff_ms: Option<Vec<f64>>,
     #[tsify(optional)]
     pub max_delay_ms: Option<f64>,
+}
+
+impl RetryOptions {
+    pub(crate) fn into_overrides(self) -> RetryOverrides {
+        RetryOverrides { retries: self.retries, statuses: self.statuses, backoff_ms: self.backoff_ms, max_delay_ms: self.max_delay_ms }
+    }
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -168,18 +174,10 @@ impl OneCodex {
         if let Some(t) = options.timeout_ms.filter(|t| !(t.is_finite() && *t > 0.0)) {
             return Err(bad_argument("timeoutMs", format!("{t} is not a positive number of milliseconds")));
         }
-        let mut retry = RetryPolicy::default();
-        if let Some(r) = options.retry {
-            retry.retries = r.retries.unwrap_or(retry.retries);
-            retry.statuses = r.statuses.unwrap_or(retry.statuses);
-            if let Some(b) = r.backoff_ms {
-                if b.is_empty() || b.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
-                    return Err(bad_argument("retry.backoffMs", "must be a non-empty list of waits ≥ 0 ms"));
-                }
-                retry.backoff_ms = b;
-            }
-            retry.max_delay_ms = r.max_delay_ms.unwrap_or(retry.max_delay_ms);
-        }
+        let retry = match options.retry {
+            Some(r) => RetryPolicy::api().with(r.into_overrides(), "retry").map_err(err_js)?,
+            None => RetryPolicy::api(),
+        };
         let config = ClientConfig {
             base_url,
             credentials,

@@ -8,7 +8,9 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use onecodex_core::download::transfer::{self, DownloadIo, DownloadPolicy, DownloadStats, Head};
+use crate::client::RetryOptions;
+use onecodex_core::download::transfer::{self, DownloadIo, DownloadStats, Head};
+use onecodex_core::http::retry::RetryPolicy;
 use onecodex_core::download::link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
 use onecodex_core::http::Request;
 use onecodex_core::http::transport::Transport;
@@ -85,16 +87,7 @@ export interface DownloadResult {
 struct DownloadJson {
     path: Option<String>,
     overwrite: Option<bool>,
-    retry: Option<RetryJson>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RetryJson {
-    retries: Option<u32>,
-    statuses: Option<Vec<u16>>,
-    backoff_ms: Option<Vec<f64>>,
-    max_delay_ms: Option<f64>,
+    retry: Option<RetryOptions>,
 }
 
 /// Where the body goes, decided (and checked) before any request.
@@ -107,7 +100,7 @@ enum Target {
 /// Options of a download, read synchronously so bad ones throw before any request.
 pub struct DownloadOptions {
     target: Target,
-    policy: DownloadPolicy,
+    policy: RetryPolicy,
     on_progress: JsValue,
     signal: JsValue,
 }
@@ -148,14 +141,8 @@ impl DownloadOptions {
                 Target::Blob
             }
         };
-        let mut policy = DownloadPolicy::default();
-        if let Some(r) = o.retry {
-            policy.retries = r.retries.unwrap_or(policy.retries);
-            policy.statuses = r.statuses.unwrap_or(policy.statuses);
-            policy.backoff_ms = r.backoff_ms.unwrap_or(policy.backoff_ms);
-            policy.max_delay_ms = r.max_delay_ms.unwrap_or(policy.max_delay_ms);
-        }
-        policy.validate().map_err(err_js)?;
+        let overrides = o.retry.map(RetryOptions::into_overrides).unwrap_or_default();
+        let policy = RetryPolicy::download().with(overrides, "download retry").map_err(err_js)?;
         Ok(DownloadOptions { target, policy, on_progress, signal })
     }
 
@@ -164,7 +151,7 @@ impl DownloadOptions {
     }
 }
 
-/// `{ kind, message }` from download.js as a core error.
+/// `{ code, message }` from download.js as a core error.
 fn js_error(e: JsValue) -> Error {
     crate::transport::js_failure(&e, "download failed")
 }

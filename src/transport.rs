@@ -30,7 +30,7 @@ extern "C" {
     #[wasm_bindgen(js_name = nodeDefaults)]
     pub(crate) fn node_defaults() -> JsValue;
 
-    /// Node's proxy dispatcher for a URL (HTTP(S)_PROXY), or undefined; throws { kind, message }
+    /// Node's proxy dispatcher for a URL (HTTP(S)_PROXY), or undefined; throws { code, message }
     /// when a proxy is set but undici is missing.
     #[wasm_bindgen(js_name = proxyDispatcherFor, catch)]
     pub(crate) fn proxy_dispatcher_for(url: &str) -> std::result::Result<JsValue, JsValue>;
@@ -66,21 +66,18 @@ pub(crate) fn pairs(headers: &[(String, String)]) -> Array {
     headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect()
 }
 
-/// A `{ kind, message }` failure from the snippets (transport.js `failure`, also used by
-/// download.js and upload.js), or anything else a host might throw, as a core error; `fallback`
-/// is the message when there is none.
+/// A `{ code, message }` failure from the snippets (transport.js `failure`, also used by
+/// download.js and upload.js) as a core error, read by the code's name. Anything else a host may
+/// throw (a platform error, an unknown name) is `internal`: a bug to report, never retried as if
+/// the network had failed. `fallback` is the message when there is none.
 pub(crate) fn js_failure(e: &JsValue, fallback: &str) -> Error {
     let text = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
-    let code = match text("kind").as_deref() {
-        Some("aborted") => ErrorCode::Aborted,
-        Some("timeout") => ErrorCode::Timeout,
-        Some("file_exists") => ErrorCode::FileExists,
-        Some("write") => ErrorCode::WriteFailed,
-        Some("invalid_argument") => ErrorCode::InvalidArgument,
-        Some("invalid_file") => ErrorCode::InvalidFile,
-        _ => ErrorCode::Network,
-    };
-    Error::new(code, text("message").unwrap_or_else(|| fallback.into()))
+    let known = text("code").as_deref().and_then(ErrorCode::from_name);
+    let message = text("message").or_else(|| e.as_string()).unwrap_or_else(|| fallback.into());
+    match known {
+        Some(code) => Error::new(code, message),
+        None => Error::new(ErrorCode::Internal, message),
+    }
 }
 
 impl Transport for FetchTransport {

@@ -52,6 +52,9 @@ error_codes! {
     UploadFailed => "upload_failed",
     // A download could not be written where it was asked to go (disk full, stream closed).
     WriteFailed => "write_failed",
+    // Something failed that the client does not recognise (a bug of the client or its host):
+    // reported as it is, never retried.
+    Internal => "internal",
 }
 
 /// A typed client error: a code, a message a person can act on, and the HTTP status when one

@@ -50,7 +50,7 @@ fn transient_failures_retry_others_do_not() {
 
 #[test]
 fn default_schedule_is_0_1_3_5_10_seconds_then_give_up() {
-    let p = RetryPolicy::default();
+    let p = RetryPolicy::upload();
     let waits: Vec<Decision> = (0..6)
         .map(|n| p.decide(&Failure::Network, n, None))
         .collect();
@@ -77,9 +77,10 @@ fn default_schedule_is_0_1_3_5_10_seconds_then_give_up() {
     );
     // Configurable, including no retries at all.
     assert_eq!(
-        RetryPolicy { delays_ms: vec![] }.decide(&Failure::Network, 0, None),
+        RetryPolicy::upload_waits(vec![]).decide(&Failure::Network, 0, None),
         Decision::GiveUp
     );
-    let json = serde_json::to_string(&p).unwrap();
-    assert_eq!(json, r#"{"delays_ms":[0,1000,3000,5000,10000]}"#);
+    // The upload's configuration of the one retry policy: one retry per wait.
+    assert_eq!(p.retries, 5);
+    assert_eq!(p.backoff_ms, [0.0, 1000.0, 3000.0, 5000.0, 10000.0]);
 }

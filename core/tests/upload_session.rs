@@ -33,9 +33,7 @@ fn spec(name: &str, sources: &[u64]) -> FileSpec {
 fn opts() -> UploadOptions {
     UploadOptions {
         endpoint: Some("http://127.0.0.1:9000".into()),
-        retry: RetryPolicy {
-            delays_ms: vec![0, 1_000],
-        },
+        retry: RetryPolicy::upload_waits(vec![0.0, 1_000.0]),
         ..UploadOptions::default()
     }
 }
@@ -432,7 +430,7 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
         state.clone(),
         &files,
         &[Some(sum(1))],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap();
     assert_eq!(r.next_step(), Step::ListParts { file: 0 });
@@ -481,7 +479,7 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
         state.clone(),
         &[spec("big.fastq.gz", &[64 * MIB + 6])],
         &[None],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
@@ -494,7 +492,7 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
         state.clone(),
         &files,
         &[Some(sum(99))],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
@@ -504,14 +502,14 @@ fn resume_lists_parts_page_by_page_and_sends_only_the_rest() {
         value: sum(1).value,
     };
     let e =
-        Session::resume(state.clone(), &files, &[Some(md5)], RetryPolicy::default()).unwrap_err();
+        Session::resume(state.clone(), &files, &[Some(md5)], RetryPolicy::upload()).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
-    let e = Session::resume(state.clone(), &[], &[], RetryPolicy::default()).unwrap_err();
+    let e = Session::resume(state.clone(), &[], &[], RetryPolicy::upload()).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     let mut old = state;
     old.version = 99;
     assert_eq!(
-        Session::resume(old, &files, &[None], RetryPolicy::default())
+        Session::resume(old, &files, &[None], RetryPolicy::upload())
             .unwrap_err()
             .code,
         ErrorCode::InvalidArgument
@@ -530,7 +528,7 @@ fn resume_after_the_multipart_upload_vanished_starts_that_file_again() {
         state,
         &[spec("big.fastq.gz", &[64 * MIB + 5])],
         &[None],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap();
     let gone = "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>";
@@ -564,7 +562,7 @@ fn complete_refuses_parts_that_do_not_match_the_plan() {
             st,
             &[spec("big.fastq.gz", &[64 * MIB + 5])],
             &[None],
-            RetryPolicy::default(),
+            RetryPolicy::upload(),
         )
         .unwrap()
     };
@@ -1078,7 +1076,7 @@ fn streams_of_unknown_length_upload_as_they_are_read() {
         s.state().clone(),
         &[spec("piped.fq.gz", &[])],
         &[None],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
@@ -1166,7 +1164,7 @@ fn tampered_saved_states_are_refused_without_panicking() {
             .sources
             .iter()
             .fold(0u64, |a, &b| a.saturating_add(b));
-        match Session::resume(st, &spec_now, &[None], RetryPolicy::default()) {
+        match Session::resume(st, &spec_now, &[None], RetryPolicy::upload()) {
             Err(e) => assert_eq!(e.code, ErrorCode::InvalidArgument, "case {i}: {e}"),
             // A plan that is valid on its own still gets its parts checked before Complete.
             Ok(r) => assert_eq!(
@@ -1201,7 +1199,7 @@ fn absurd_sizes_are_typed_errors() {
         s.state().clone(),
         &[spec("big.fastq.gz", &[u64::MAX, 5])],
         &[None],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
@@ -1217,7 +1215,7 @@ fn options_deserialise_from_partial_json() {
         (o.region.as_str(), o.concurrency, o.stall_timeout_ms),
         ("us-east-1", 4, 60_000)
     );
-    assert_eq!(o.retry, RetryPolicy::default());
+    assert_eq!(o.retry, RetryPolicy::upload());
 }
 
 #[test]
@@ -1230,7 +1228,7 @@ fn a_new_multipart_upload_starts_with_no_parts() {
         st,
         &[spec("big.fastq.gz", &[64 * MIB + 5])],
         &[None],
-        RetryPolicy::default(),
+        RetryPolicy::upload(),
     )
     .unwrap();
     assert_eq!(r.next_step(), Step::CreateMultipart { file: 0 });

@@ -1,10 +1,10 @@
 // Download bodies move here, never through wasm: Rust (core/src/download.rs) decides which
 // request to make, whether a response may be written, when to retry and where to resume; these
 // functions open a response, stream its body into a sink (a Node file, a Blob, a WritableStream)
-// and report counts. Failures come back as { kind, message } (kind network|timeout|aborted|
-// write|file_exists|invalid_argument).
+// and report counts. Failures come back as { code, message } (code network|timeout|aborted|
+// write_failed|file_exists|invalid_argument).
 
-import { describeUrl, failure } from "./transport.js";
+import { describeUrl, failure, isFailure } from "./transport.js";
 
 /**
  * GET without credentials; resolves to { status, headers, response } once the head arrived.
@@ -197,7 +197,7 @@ export async function commitSink(sink) {
   try {
     return await sink.commit();
   } catch (e) {
-    if (e?.kind) throw e;
+    if (isFailure(e)) throw e;
     throw writeFailure(e, "cannot finish the file");
   }
 }
@@ -207,6 +207,6 @@ export async function discardSink(sink) {
 }
 
 function writeFailure(e, what = "cannot write the download") {
-  return failure("write", `${what}: ${e?.code ? `${e.code} ` : ""}${e?.message ?? e}`);
+  return failure("write_failed", `${what}: ${e?.code ? `${e.code} ` : ""}${e?.message ?? e}`);
 }
 

@@ -1,6 +1,6 @@
 // The network and clock for the wasm core, in the JavaScript the host provides (fetch and
 // setTimeout exist in browsers and Node 20). Rust decides what to send and how to retry; this
-// file only moves bytes. Errors come back as { kind, message } with kind network|timeout|aborted.
+// file only moves bytes. Errors come back as { code, message } with code network|timeout|aborted.
 
 /** Sends one request; resolves to { status, headers: [name, value][], body: Uint8Array }. */
 export async function sendRequest(method, url, headers, body, timeoutMs, signal, onRequest, redactedHeaders) {
@@ -30,7 +30,7 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
   return { status: response.status, headers: [...response.headers.entries()], body: bytes };
 }
 
-/** Resolves after `ms` milliseconds; rejects with { kind: "aborted" } when `signal` fires. */
+/** Resolves after `ms` milliseconds; rejects with { code: "aborted" } when `signal` fires. */
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(failure("aborted", "aborted while waiting to retry"));
@@ -101,9 +101,18 @@ function nodeProxyDispatcher(url) {
   return proxyAgent;
 }
 
-/** A failure as the Rust side reads it: { kind, message }. Also used by download.js and upload.js. */
-export function failure(kind, message) {
-  return { kind, message };
+/**
+ * A failure as the Rust side reads it: { code, message }, `code` the name of an error code of the
+ * client (network, timeout, aborted, invalid_file, …); a name it does not know becomes `internal`.
+ * Also used by download.js and upload.js.
+ */
+export function failure(code, message) {
+  return { code, message };
+}
+
+/** True for a value made by `failure` (not a platform Error, whose `code` is e.g. "ENOENT"). */
+export function isFailure(e) {
+  return e !== null && typeof e === "object" && !(e instanceof Error) && typeof e.code === "string" && typeof e.message === "string";
 }
 
 /** Origin and path only: query strings of pre-signed URLs carry signatures. */

@@ -5,7 +5,7 @@
 // Upload credentials reach this file only inside signed headers/URLs, which are never logged or
 // put into error messages (URLs are described by origin and path only).
 
-import { describeUrl } from "./transport.js";
+import { describeUrl, failure } from "./transport.js";
 
 const CHUNK = 1 << 20;
 
@@ -16,7 +16,7 @@ function nodeModule(name) {
 }
 
 function invalidFile(message) {
-  return { kind: "invalid_file", message };
+  return failure("invalid_file", message);
 }
 
 function isBlob(x) {
@@ -176,21 +176,74 @@ function outcome(tag, status, headers, body) {
   };
 }
 
-const failed = (tag, kind, message) => ({ tag, failed: kind, message });
+const failed = (tag, code, message) => ({ tag, error: failure(code, message) });
 
 /**
  * Sends one signed S3 request. `body` is a part (Blob or Buffer), XML text, or null. Never rejects:
- * resolves to { tag, status, body, etag, bucketRegion, retryAfterMs } or { tag, failed:
- * "network"|"stalled"|"aborted", message }. `onBytes(tag, sent)` reports upload progress where the
- * platform gives it (XHR in browsers, node:http in Node); `stallMs` aborts a request that makes no
- * progress for that long. `dispatcher` is Node's proxy agent when HTTP(S)_PROXY is set (fetch then).
+ * resolves to { tag, status, body, etag, bucketRegion, retryAfterMs } or { tag, error: { code,
+ * message } } with code network, timeout (no progress for `stallMs`) or aborted. `onBytes(tag,
+ * sent)` reports upload progress where the platform gives it (XHR in browsers, node:http in Node).
+ * `dispatcher` is Node's proxy agent when HTTP(S)_PROXY is set (fetch then).
  */
 export function sendS3(tag, method, url, headers, body, signal, stallMs, onBytes, dispatcher) {
   if (signal?.aborted) return Promise.resolve(failed(tag, "aborted", "aborted"));
-  if (typeof XMLHttpRequest !== "undefined" && isBlob(body)) return sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes);
+  if (typeof XMLHttpRequest !== "undefined" && isBlob(body)) return exchange(tag, method, url, signal, stallMs, (x) => sendXhr(x, method, url, headers, body, onBytes));
   const http = !dispatcher && !isBlob(body) && nodeHttp(url);
-  if (http) return sendNode(http, tag, method, url, headers, body, signal, stallMs, onBytes);
-  return sendFetch(tag, method, url, headers, body, signal, stallMs, dispatcher);
+  if (http) return exchange(tag, method, url, signal, stallMs, (x) => sendNode(x, http, method, url, headers, body, onBytes));
+  return exchange(tag, method, url, signal, stallMs, (x) => sendFetch(x, method, url, headers, body, dispatcher));
+}
+
+/**
+ * What the three senders share: one settlement, the stall timer and the caller's abort. `start(x)`
+ * begins the request and returns the function that cuts it off; the sender then calls x.arm() on
+ * progress, x.answer(status, header, text) on a response and x.fail(detail) when the transport
+ * failed (the code follows from why: the caller aborted, the stall timer fired, or the network).
+ */
+function exchange(tag, method, url, signal, stallMs, start) {
+  return new Promise((resolve) => {
+    let timer;
+    let stalled = false;
+    let settled = false;
+    let cut = () => {};
+    const onAbort = () => cut();
+    const x = {
+      tag,
+      onFinish: undefined,
+      get settled() {
+        return settled;
+      },
+      arm() {
+        clearTimeout(timer);
+        if (stallMs && !settled) timer = setTimeout(() => {
+          stalled = true;
+          cut();
+        }, stallMs);
+      },
+      finish(v) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        x.onFinish?.();
+        resolve(v);
+      },
+      answer(status, header, text) {
+        x.finish(outcome(tag, status, header, text));
+      },
+      fail(detail) {
+        if (signal?.aborted) x.finish(failed(tag, "aborted", "aborted"));
+        else if (stalled) x.finish(failed(tag, "timeout", `${method} ${describeUrl(url)}: no progress for ${stallMs} ms`));
+        else x.finish(failed(tag, "network", `${method} ${describeUrl(url)}: network error${detail ? ` (${detail})` : ""}`));
+      },
+    };
+    try {
+      cut = start(x);
+    } catch (e) {
+      return x.fail(e?.code ?? e?.message ?? String(e));
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    x.arm();
+  });
 }
 
 const agents = new Map();
@@ -216,151 +269,95 @@ function nodeHttp(url) {
 // the bytes) give upload progress and re-arm the stall timer, with the exact Content-Length S3 needs.
 const WRITE_SLICE = 128 << 10;
 
-function sendNode({ mod, agent }, tag, method, url, headers, body, signal, stallMs, onBytes) {
-  return new Promise((resolve) => {
-    const data = body == null ? null : typeof body === "string" ? Buffer.from(body) : body;
-    const h = {};
-    for (const [k, v] of headers) h[k] = v;
-    if (method !== "GET" && method !== "HEAD") h["content-length"] = String(data ? data.length : 0);
-    let req;
-    let timer;
-    let stalled = false;
-    let settled = false;
-    const finish = (v) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      // An answer before the whole body was sent (an early S3 error): drop the rest, so the part's
-      // buffer is not written later from a reused pool slot.
-      if (!req.writableFinished) req.destroy();
-      resolve(v);
-    };
-    const fail = (e) => {
-      if (signal?.aborted) finish(failed(tag, "aborted", "aborted"));
-      else if (stalled) finish(failed(tag, "stalled", `${method} ${describeUrl(url)}: no progress for ${stallMs} ms`));
-      else finish(failed(tag, "network", `${method} ${describeUrl(url)}: network error (${e?.code ?? e?.message ?? e})`));
-    };
-    const arm = () => {
-      clearTimeout(timer);
-      if (stallMs) timer = setTimeout(() => {
-        stalled = true;
-        req.destroy(new Error("stalled"));
-      }, stallMs);
-    };
-    const onAbort = () => req.destroy(new Error("aborted"));
-    try {
-      req = mod.request(url, { method, headers: h, agent });
-    } catch (e) {
-      return resolve(failed(tag, "network", `${method} ${describeUrl(url)}: ${e?.code ?? e?.message ?? e}`));
-    }
-    req.on("error", (e) => fail(e));
-    req.on("response", (res) => {
-      arm();
-      const chunks = [];
-      res.on("data", (c) => {
-        arm();
-        chunks.push(c);
-      });
-      res.on("end", () => {
-        const get = (k) => {
-          const v = res.headers[k];
-          return Array.isArray(v) ? v.join(", ") : v;
-        };
-        finish(outcome(tag, res.statusCode, get, Buffer.concat(chunks).toString("utf8")));
-      });
-      res.on("error", (e) => fail(e));
-      res.on("close", () => {
-        if (!res.complete) fail(new Error("the response was cut"));
-      });
+function sendNode(x, { mod, agent }, method, url, headers, body, onBytes) {
+  const data = body == null ? null : typeof body === "string" ? Buffer.from(body) : body;
+  const h = {};
+  for (const [k, v] of headers) h[k] = v;
+  if (method !== "GET" && method !== "HEAD") h["content-length"] = String(data ? data.length : 0);
+  const req = mod.request(url, { method, headers: h, agent });
+  // An answer before the whole body was sent (an early S3 error): drop the rest, so the part's
+  // buffer is not written later from a reused pool slot.
+  x.onFinish = () => {
+    if (!req.writableFinished) req.destroy();
+  };
+  const fail = (e) => x.fail(e?.code ?? e?.message ?? String(e));
+  req.on("error", fail);
+  req.on("response", (res) => {
+    x.arm();
+    const chunks = [];
+    res.on("data", (c) => {
+      x.arm();
+      chunks.push(c);
     });
-    signal?.addEventListener("abort", onAbort, { once: true });
-    arm();
-    if (!data) return req.end();
+    res.on("end", () => {
+      const get = (k) => {
+        const v = res.headers[k];
+        return Array.isArray(v) ? v.join(", ") : v;
+      };
+      x.answer(res.statusCode, get, Buffer.concat(chunks).toString("utf8"));
+    });
+    res.on("error", fail);
+    res.on("close", () => {
+      if (!res.complete) fail(new Error("the response was cut"));
+    });
+  });
+  if (!data) {
+    req.end();
+  } else {
     let at = 0;
     const pump = () => {
-      while (at < data.length && !settled) {
+      while (at < data.length && !x.settled) {
         const end = Math.min(at + WRITE_SLICE, data.length);
         const slice = data.subarray(at, end);
         at = end;
         const more = req.write(slice, (err) => {
-          if (err || settled) return;
-          arm();
-          onBytes?.(tag, end);
+          if (err || x.settled) return;
+          x.arm();
+          onBytes?.(x.tag, end);
         });
         if (!more) return void req.once("drain", pump);
       }
-      if (!settled) req.end();
+      if (!x.settled) req.end();
     };
     pump();
-  });
-}
-
-function sendXhr(tag, method, url, headers, body, signal, stallMs, onBytes) {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    let timer;
-    let stalled = false;
-    const finish = (v) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(v);
-    };
-    const arm = () => {
-      clearTimeout(timer);
-      if (stallMs) timer = setTimeout(() => {
-        stalled = true;
-        xhr.abort();
-      }, stallMs);
-    };
-    const onAbort = () => xhr.abort();
-    xhr.open(method, url);
-    for (const [k, v] of headers) xhr.setRequestHeader(k, v);
-    xhr.upload.onprogress = (e) => {
-      arm();
-      onBytes?.(tag, e.loaded);
-    };
-    xhr.onprogress = arm;
-    // getAllResponseHeaders lists only the headers CORS exposes (getResponseHeader would log a
-    // console error for each of the others).
-    xhr.onload = () => {
-      const all = new Map();
-      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
-        const i = line.indexOf(":");
-        if (i > 0) all.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
-      }
-      finish(outcome(tag, xhr.status, (k) => all.get(k), xhr.responseText));
-    };
-    xhr.onerror = () => finish(failed(tag, "network", `${method} ${describeUrl(url)}: network error`));
-    xhr.onabort = () =>
-      finish(stalled ? failed(tag, "stalled", `${method} ${describeUrl(url)}: no progress for ${stallMs} ms`) : failed(tag, "aborted", "aborted"));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    arm();
-    xhr.send(body);
-  });
-}
-
-async function sendFetch(tag, method, url, headers, body, signal, stallMs, dispatcher) {
-  const ctrl = new AbortController();
-  const onAbort = () => ctrl.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let stalled = false;
-  // fetch gives no upload progress: the stall timer covers the whole request.
-  const timer = stallMs ? setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs) : undefined;
-  try {
-    const init = { method, headers, body: body ?? undefined, signal: ctrl.signal };
-    if (dispatcher) init.dispatcher = dispatcher;
-    const r = await fetch(url, init);
-    const text = await r.text();
-    return outcome(tag, r.status, (k) => r.headers.get(k), text);
-  } catch (e) {
-    if (signal?.aborted) return failed(tag, "aborted", "aborted");
-    if (stalled) return failed(tag, "stalled", `${method} ${describeUrl(url)}: no answer for ${stallMs} ms`);
-    return failed(tag, "network", `${method} ${describeUrl(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
   }
+  return () => req.destroy(new Error("aborted"));
+}
+
+function sendXhr(x, method, url, headers, body, onBytes) {
+  const xhr = new XMLHttpRequest();
+  xhr.open(method, url);
+  for (const [k, v] of headers) xhr.setRequestHeader(k, v);
+  xhr.upload.onprogress = (e) => {
+    x.arm();
+    onBytes?.(x.tag, e.loaded);
+  };
+  xhr.onprogress = () => x.arm();
+  // getAllResponseHeaders lists only the headers CORS exposes (getResponseHeader would log a
+  // console error for each of the others).
+  xhr.onload = () => {
+    const all = new Map();
+    for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+      const i = line.indexOf(":");
+      if (i > 0) all.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    }
+    x.answer(xhr.status, (k) => all.get(k), xhr.responseText);
+  };
+  xhr.onerror = () => x.fail();
+  xhr.onabort = () => x.fail();
+  xhr.send(body);
+  return () => xhr.abort();
+}
+
+// fetch gives no upload progress: the stall timer, armed once, covers the whole request.
+function sendFetch(x, method, url, headers, body, dispatcher) {
+  const ctrl = new AbortController();
+  const init = { method, headers, body: body ?? undefined, signal: ctrl.signal };
+  if (dispatcher) init.dispatcher = dispatcher;
+  fetch(url, init)
+    .then(async (r) => x.answer(r.status, (k) => r.headers.get(k), await r.text()))
+    .catch((e) => x.fail(e?.cause?.code ?? e?.message ?? String(e)));
+  return () => ctrl.abort();
 }
 
 /** Settles with the first of `promises` to settle (they never reject). */

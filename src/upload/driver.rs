@@ -1,20 +1,17 @@
-//! Runs one upload: the driver loop of `onecodex_core::upload` (see its module docs) over
-//! src/js/upload.js. Every decision (what to send, retries, region switch, resume) is the core
-//! session's; this loop does the I/O, keeps at most `concurrency` parts in flight (plus the one
-//! being checksummed), and reports progress and state.
+//! The host side of an upload: `onecodex_core::upload::driver` runs the loop; this file gives it
+//! src/js/upload.js (inputs, parts, signed S3 requests), the timers, the network status, and the
+//! `Upload` handle's pause and cancel, and reports progress and state to the callbacks.
 
 use super::io::{self, Answer, FileInput};
 use crate::client::ClientInner;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Promise};
 use onecodex_core::http::session::Api;
-use onecodex_core::http::{Method, Request};
-use onecodex_core::objects;
-use onecodex_core::upload::checksum::PartChecksum;
-use onecodex_core::upload::init::{init_request, InitParams};
-use onecodex_core::upload::request::{ApiRequest, S3Request};
-use onecodex_core::upload::session::{self, InitResponse, Outcome, Prepared, Reply, Session, Step, UploadKind};
-use onecodex_core::{Error, ErrorCode, Result};
+use onecodex_core::upload::driver::{Driver, Phase, S3Answer, Settings as LoopSettings, Start, UploadIo};
+use onecodex_core::upload::plan::SourceSlice;
+use onecodex_core::upload::request::S3Request;
+use onecodex_core::upload::session::{self, Progress, Session};
+use onecodex_core::Result;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -28,14 +25,12 @@ pub struct Settings {
     pub on_state_change: JsValue,
 }
 
-/// What the `Upload` handle and the running driver share.
+/// What the `Upload` handle and the running loop share.
 pub struct Shared {
     pub inner: Rc<ClientInner>,
     pub session: RefCell<Option<Session>>,
     pub settings: Settings,
     pub handles: RefCell<Vec<JsValue>>,
-    /// Bytes of stream parts read but not yet accepted by S3 (a stream cannot be read again).
-    kept: RefCell<Vec<(u32, JsValue)>>,
     pub paused: Cell<bool>,
     pub cancelled: Cell<bool>,
     pub running: Cell<bool>,
@@ -43,52 +38,72 @@ pub struct Shared {
     pub run: RefCell<JsValue>,
     /// `{ promise, resolve }` while paused.
     pub resume: RefCell<Option<JsValue>>,
+    /// Requests started and not yet answered, by tag.
+    sends: RefCell<Vec<(u32, Promise)>>,
     /// Bytes sent so far of each part in flight (XHR progress), by part number.
     inflight_bytes: RefCell<Vec<(u32, f64)>>,
     last_progress: Cell<f64>,
-    phase: RefCell<&'static str>,
+    phase: Cell<Phase>,
     started: Cell<(f64, u64)>,
+    on_bytes: RefCell<Option<Closure<dyn Fn(f64, f64)>>>,
 }
 
 impl Shared {
     pub fn new(inner: Rc<ClientInner>, settings: Settings) -> Rc<Shared> {
-        Rc::new(Shared {
+        let shared = Rc::new(Shared {
             inner,
             session: RefCell::new(None),
             settings,
             handles: RefCell::new(Vec::new()),
-            kept: RefCell::new(Vec::new()),
             paused: Cell::new(false),
             cancelled: Cell::new(false),
             running: Cell::new(false),
             run: RefCell::new(io::new_controller()),
             resume: RefCell::new(None),
+            sends: RefCell::new(Vec::new()),
             inflight_bytes: RefCell::new(Vec::new()),
             last_progress: Cell::new(0.0),
-            phase: RefCell::new("init"),
+            phase: Cell::new(Phase::Init),
             started: Cell::new((0.0, 0)),
-        })
+            on_bytes: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&shared);
+        let on_bytes = Closure::<dyn Fn(f64, f64)>::new(move |tag: f64, sent: f64| {
+            if let Some(s) = weak.upgrade() {
+                let n = tag as u32;
+                let mut v = s.inflight_bytes.borrow_mut();
+                match v.iter_mut().find(|x| x.0 == n) {
+                    Some(x) => x.1 = sent,
+                    None => v.push((n, sent)),
+                }
+                drop(v);
+                s.report(false);
+            }
+        });
+        *shared.on_bytes.borrow_mut() = Some(on_bytes);
+        shared
     }
 
     fn signal(&self) -> JsValue {
         io::controller_signal(&self.run.borrow())
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
-        f(self.session.borrow_mut().as_mut().expect("the session exists once the upload started"))
-    }
-
     pub fn state_json(&self) -> Option<String> {
         self.session.borrow().as_ref().map(Session::state_json)
     }
 
-    pub fn set_phase(&self, phase: &'static str) {
-        *self.phase.borrow_mut() = phase;
-        self.progress(true);
+    /// `onProgress` with the current phase.
+    pub fn progress(&self, force: bool) {
+        self.report(force);
     }
 
     /// `onProgress`, at most about 10 times a second (phase changes always).
-    pub fn progress(&self, force: bool) {
+    fn report(&self, force: bool) {
+        let p = self.session.borrow().as_ref().map(Session::progress);
+        self.emit(self.phase.get(), p, force);
+    }
+
+    fn emit(&self, phase: Phase, p: Option<Progress>, force: bool) {
         let cb = &self.settings.on_progress;
         if !cb.is_function() {
             return;
@@ -98,9 +113,8 @@ impl Shared {
             return;
         }
         self.last_progress.set(now);
-        let p = match self.session.borrow().as_ref() {
-            Some(s) => s.progress(),
-            None => return call(cb, &json!({ "phase": *self.phase.borrow(), "loaded": 0, "total": 0, "partsDone": 0, "partsTotal": 0, "bytesPerSecond": 0 })),
+        let Some(p) = p else {
+            return call(cb, &json!({ "phase": phase.as_str(), "loaded": 0, "total": 0, "partsDone": 0, "partsTotal": 0, "bytesPerSecond": 0 }));
         };
         let inflight: f64 = self.inflight_bytes.borrow().iter().map(|x| x.1).sum();
         let loaded = (p.loaded as f64 + inflight).min(p.total as f64);
@@ -109,19 +123,8 @@ impl Shared {
         let rate = if t0 > 0.0 && secs > 0.2 { ((loaded - l0 as f64) / secs).max(0.0).round() } else { 0.0 };
         call(
             cb,
-            &json!({ "phase": *self.phase.borrow(), "loaded": loaded, "total": p.total, "partsDone": p.parts_done, "partsTotal": p.parts_total, "bytesPerSecond": rate }),
+            &json!({ "phase": phase.as_str(), "loaded": loaded, "total": p.total, "partsDone": p.parts_done, "partsTotal": p.parts_total, "bytesPerSecond": rate }),
         );
-    }
-
-    fn state_changed(&self) {
-        let cb = &self.settings.on_state_change;
-        if cb.is_function() {
-            if let Some(s) = self.state_json() {
-                if let Ok(v) = js_sys::JSON::parse(&s) {
-                    let _ = cb.unchecked_ref::<Function>().call1(&JsValue::UNDEFINED, &v);
-                }
-            }
-        }
     }
 }
 
@@ -132,45 +135,127 @@ fn call(cb: &JsValue, v: &Value) {
     }
 }
 
-/// What the driver needs to start: init for a new upload, or a resumed session already set.
-pub enum Start {
-    New { prepared: Prepared, params: InitParams },
-    Resumed,
+impl UploadIo for Shared {
+    type Part = JsValue;
+
+    async fn read_part(&self, file: usize, slices: &[SourceSlice], len: u64) -> Result<JsValue> {
+        io::read_part(&self.handle(file), slices, len).await
+    }
+
+    async fn read_stream_part(&self, file: usize, size: u64) -> Result<(JsValue, u64, bool)> {
+        io::read_stream_part(&self.handle(file), size).await
+    }
+
+    async fn read_chunk(&self, part: &JsValue, start: u64, end: u64, buf: &mut Vec<u8>) -> Result<()> {
+        io::read_chunk(part, start, end, buf).await
+    }
+
+    fn release_part(&self, file: usize, part: &JsValue) {
+        io::release_part(&self.handle(file), part);
+    }
+
+    fn start_send(&self, tag: u32, request: &S3Request, part: Option<&JsValue>, abortable: bool) {
+        let signal = if abortable { self.signal() } else { JsValue::UNDEFINED };
+        let on_bytes = match (part, self.on_bytes.borrow().as_ref()) {
+            (Some(_), Some(f)) => JsValue::from(f.as_ref().clone()),
+            _ => JsValue::UNDEFINED,
+        };
+        let body = part.cloned().unwrap_or(JsValue::NULL);
+        let promise = io::send_s3(tag, request, &body, &signal, self.settings.stall_ms, &on_bytes);
+        self.sends.borrow_mut().push((tag, promise));
+    }
+
+    async fn next_answer(&self) -> Result<(u32, S3Answer)> {
+        let list: Array = self.sends.borrow().iter().map(|s| JsValue::from(s.1.clone())).collect();
+        let ans = Answer::from_js(&io::await_js(io::first_of(&list)).await?);
+        // Tags are unique among requests in flight (part numbers; 0 for the one other request).
+        self.sends.borrow_mut().retain(|s| s.0 != ans.tag);
+        self.inflight_bytes.borrow_mut().retain(|x| x.0 != ans.tag);
+        Ok((ans.tag, ans.into_answer()))
+    }
+
+    fn abort_sends(&self) {
+        io::abort_controller(&self.run.borrow());
+        if !self.paused.get() && !self.cancelled.get() {
+            *self.run.borrow_mut() = io::new_controller();
+        }
+    }
+
+    async fn sleep(&self, ms: u64, abortable: bool) -> bool {
+        let signal = if abortable { self.signal() } else { JsValue::UNDEFINED };
+        io::nap(ms as f64, &signal).await
+    }
+
+    fn now_ms(&self) -> u64 {
+        io::now_ms() as u64
+    }
+
+    fn is_offline(&self) -> bool {
+        io::is_offline()
+    }
+
+    async fn wait_online(&self) {
+        let _ = io::await_js(io::wait_online(&self.signal())).await;
+    }
+
+    fn paused(&self) -> bool {
+        self.paused.get()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    async fn until_resumed(&self) {
+        let d = self.resume.borrow().clone();
+        if let Some(d) = d {
+            let _ = io::await_js(io::get(&d, "promise").unchecked_into()).await;
+        }
+    }
+
+    fn progress(&self, phase: Phase, progress: Option<Progress>, force: bool) {
+        if phase == Phase::Uploading && self.phase.get() != Phase::Uploading {
+            // The rate counts from here (the start, or the end of a pause).
+            self.started.set((io::now_ms(), progress.map_or(0, |p| p.loaded)));
+        }
+        self.phase.set(phase);
+        self.emit(phase, progress, force);
+    }
+
+    fn state_changed(&self, state_json: &str) {
+        let cb = &self.settings.on_state_change;
+        if cb.is_function() {
+            if let Ok(v) = js_sys::JSON::parse(state_json) {
+                let _ = cb.unchecked_ref::<Function>().call1(&JsValue::UNDEFINED, &v);
+            }
+        }
+    }
+
+    async fn close_inputs(&self) {
+        self.running.set(false);
+        close_handles(self).await;
+    }
 }
 
-fn aborted() -> Error {
-    Error::new(ErrorCode::Aborted, "the upload was cancelled")
+impl Shared {
+    fn handle(&self, file: usize) -> JsValue {
+        self.handles.borrow().get(file).cloned().unwrap_or(JsValue::UNDEFINED)
+    }
 }
 
 fn api(inner: &ClientInner) -> Api<FetchTransport> {
     inner.api(JsValue::UNDEFINED)
 }
 
-async fn send_api(inner: &ClientInner, r: &ApiRequest) -> Result<(u16, String)> {
-    let a = api(inner);
-    let method = if r.method == "GET" { Method::Get } else { Method::Post };
-    let mut req: Request = a.request(method, &r.path);
-    if !r.body.is_null() {
-        req = req.json_body(&r.body);
-    }
-    let resp = a.send(&req).await?;
-    Ok((resp.status, resp.text()))
+fn loop_settings(shared: &Shared) -> LoopSettings {
+    LoopSettings { concurrency: shared.settings.concurrency, list_parts_page: shared.settings.list_parts_page }
 }
 
 /// Runs the upload to its end: the new object (sample, document or asset).
 pub async fn run(shared: Rc<Shared>, start: Start) -> Result<Value> {
     shared.running.set(true);
-    let out = drive(&shared, start).await;
-    shared.running.set(false);
-    close_handles(&shared).await;
-    match out {
-        Err(e) if shared.cancelled.get() => {
-            cancel_remote(&shared).await?;
-            shared.progress(true);
-            Err(if e.code == ErrorCode::Aborted { e } else { aborted() })
-        }
-        other => other,
-    }
+    let api = api(&shared.inner);
+    Driver::new(&api, shared.as_ref(), &shared.session, loop_settings(&shared)).run(start).await
 }
 
 /// Closes the files (and stream readers) the upload opened.
@@ -181,309 +266,10 @@ pub async fn close_handles(shared: &Shared) {
     }
 }
 
-async fn drive(shared: &Rc<Shared>, start: Start) -> Result<Value> {
-    if let Start::New { prepared, params } = start {
-        shared.set_phase("init");
-        let req = init_request(&prepared, &params)?;
-        let body = (!req.body.is_null()).then_some(&req.body);
-        let answer = api(&shared.inner).post_json(&req.path, body, "starting the upload").await?;
-        let init = InitResponse::from_json(&answer)?;
-        *shared.session.borrow_mut() = Some(Session::start(prepared, init)?);
-        shared.state_changed();
-        if shared.cancelled.get() {
-            return Err(aborted());
-        }
-    }
-    shared.started.set((io::now_ms(), shared.with(|s| s.progress().loaded)));
-    shared.set_phase("uploading");
-    loop {
-        if shared.cancelled.get() {
-            return Err(aborted());
-        }
-        if shared.paused.get() {
-            shared.set_phase("paused");
-            let d = shared.resume.borrow().clone();
-            if let Some(d) = d {
-                let _ = io::await_js(io::get(&d, "promise").unchecked_into()).await;
-            }
-            if shared.cancelled.get() {
-                return Err(aborted());
-            }
-            shared.started.set((io::now_ms(), shared.with(|s| s.progress().loaded)));
-            shared.set_phase("uploading");
-            continue;
-        }
-        let step = shared.with(|s| s.next_step());
-        match step {
-            Step::ListParts { .. } => {
-                let page = shared.settings.list_parts_page;
-                s3_step(shared, |s, now| s.list_parts_request(now, page), |s, r| s.on_list_parts(r)).await?;
-            }
-            Step::CreateMultipart { .. } => {
-                s3_step(shared, |s, now| s.create_multipart_request(now), |s, r| s.on_create_multipart(r)).await?;
-                shared.state_changed();
-            }
-            Step::UploadParts { .. } => upload_parts(shared).await?,
-            Step::Complete { .. } => {
-                shared.set_phase("finalizing");
-                s3_step(shared, |s, now| s.complete_request(now), |s, r| s.on_complete(r)).await?;
-                shared.state_changed();
-            }
-            Step::Callback => {
-                shared.set_phase("finalizing");
-                let req = shared.with(|s| s.callback_request())?;
-                loop {
-                    let (status, body) = match send_api(&shared.inner, &req).await {
-                        Ok(x) => x,
-                        Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => (0, String::new()),
-                        Err(e) => return Err(e),
-                    };
-                    let failed = status == 0;
-                    let reply = if failed {
-                        Reply::Failed(onecodex_core::upload::retry::Failure::Network)
-                    } else {
-                        Reply::status(status, &body)
-                    };
-                    match shared.with(|s| s.on_callback(&reply))? {
-                        Outcome::Retry { delay_ms } => {
-                            if !io::nap(delay_ms as f64, &shared.signal()).await {
-                                return Err(aborted());
-                            }
-                        }
-                        _ => break,
-                    }
-                }
-                shared.state_changed();
-            }
-            Step::Done => {
-                let (kind, id) = shared.with(|s| (s.state().kind.clone(), s.state().result_id.clone()));
-                let resource = match kind {
-                    UploadKind::Sample => "samples",
-                    UploadKind::Document => "documents",
-                    UploadKind::Asset { .. } => "assets",
-                };
-                let obj = match id {
-                    Some(id) => objects::get(&api(&shared.inner), resource, &id).await?.unwrap_or(json!({ "id": id })),
-                    None => Value::Null,
-                };
-                shared.set_phase("done");
-                return Ok(obj);
-            }
-        }
-    }
-}
-
-/// One S3 request at a time (create, complete, list, abort), with the core's retries.
-async fn s3_step(
-    shared: &Rc<Shared>,
-    make: impl Fn(&Session, u64) -> Result<S3Request>,
-    on_reply: impl Fn(&mut Session, &Reply) -> Result<Outcome>,
-) -> Result<()> {
-    loop {
-        if shared.cancelled.get() || shared.paused.get() {
-            return Ok(());
-        }
-        let req = {
-            let b = shared.session.borrow();
-            make(b.as_ref().expect("session"), io::now_ms() as u64)?
-        };
-        let signal = shared.signal();
-        let ans = Answer::from_js(&io::await_js(io::send_s3(0, &req, &JsValue::NULL, &signal, shared.settings.stall_ms, &JsValue::UNDEFINED)).await?);
-        if ans.aborted() {
-            return Ok(());
-        }
-        if ans.failed.is_some() && io::is_offline() {
-            let _ = io::await_js(io::wait_online(&signal)).await;
-            continue;
-        }
-        match shared.with(|s| on_reply(s, &ans.reply()))? {
-            Outcome::Done => return Ok(()),
-            Outcome::Continue => {}
-            Outcome::Retry { delay_ms } => {
-                io::nap(delay_ms as f64, &signal).await;
-            }
-        }
-    }
-}
-
-struct InFlight {
-    number: u32,
-    /// The part's bytes (file parts go back to the buffer pool when the request ends).
-    part: JsValue,
-    file: usize,
-    sum: PartChecksum,
-    promise: Promise,
-}
-
-/// Sends parts until the step moves on, the upload pauses or is cancelled, or a part fails for good.
-async fn upload_parts(shared: &Rc<Shared>) -> Result<()> {
-    let mut flight: Vec<InFlight> = Vec::new();
-    let on_bytes = {
-        let weak = Rc::downgrade(shared);
-        Closure::<dyn Fn(f64, f64)>::new(move |tag: f64, sent: f64| {
-            if let Some(s) = weak.upgrade() {
-                let mut v = s.inflight_bytes.borrow_mut();
-                let n = tag as u32;
-                match v.iter_mut().find(|x| x.0 == n) {
-                    Some(x) => x.1 = sent,
-                    None => v.push((n, sent)),
-                }
-                drop(v);
-                s.progress(false);
-            }
-        })
-    };
-    let result = parts_loop(shared, &mut flight, on_bytes.as_ref()).await;
-    // Whatever ended the loop, nothing stays in flight: abort and give the parts back.
-    if !flight.is_empty() {
-        if result.is_err() {
-            io::abort_controller(&shared.run.borrow());
-        }
-        for f in flight.drain(..) {
-            let _ = io::await_js(f.promise).await;
-            shared.with(|s| s.release_part(f.number));
-        }
-        if result.is_err() && !shared.paused.get() && !shared.cancelled.get() {
-            *shared.run.borrow_mut() = io::new_controller();
-        }
-    }
-    shared.inflight_bytes.borrow_mut().clear();
-    drop(on_bytes);
-    result
-}
-
-async fn parts_loop(shared: &Rc<Shared>, flight: &mut Vec<InFlight>, on_bytes: &JsValue) -> Result<()> {
-    let concurrency = shared.settings.concurrency.max(1);
-    loop {
-        if shared.cancelled.get() || shared.paused.get() {
-            return Ok(());
-        }
-        let signal = shared.signal();
-        if io::is_offline() {
-            let _ = io::await_js(io::wait_online(&signal)).await;
-            continue;
-        }
-        while flight.len() < concurrency && !shared.paused.get() && !shared.cancelled.get() {
-            let (job, kept) = match shared.with(|s| s.next_part(io::now_ms() as u64)) {
-                Some(job) => {
-                    let kept = shared.kept.borrow().iter().find(|k| k.0 == job.number).map(|k| k.1.clone());
-                    (job, kept)
-                }
-                None => match next_stream_part(shared).await? {
-                    Some(x) => x,
-                    None => break,
-                },
-            };
-            let handle = shared.handles.borrow()[job.file].clone();
-            let prepared = async {
-                let part = match kept {
-                    Some(bytes) => bytes,
-                    None => io::read_part(&handle, &job.slices, job.len).await?,
-                };
-                let kind = shared.with(|s| s.state().checksum);
-                let sum = io::checksum(&part, job.len, kind).await?;
-                let req = shared.with(|s| s.part_request(job.number, &sum, io::now_ms() as u64))?;
-                Ok::<_, Error>((part, sum, req))
-            }
-            .await;
-            let (part, sum, req) = match prepared {
-                Ok(x) => x,
-                Err(e) => {
-                    shared.with(|s| s.release_part(job.number));
-                    return Err(e);
-                }
-            };
-            let promise = io::send_s3(job.number, &req, &part, &shared.signal(), shared.settings.stall_ms, on_bytes);
-            flight.push(InFlight { number: job.number, part, file: job.file, sum, promise });
-        }
-        if flight.is_empty() {
-            if !matches!(shared.with(|s| s.next_step()), Step::UploadParts { .. }) {
-                return Ok(());
-            }
-            let wake = shared.with(|s| s.next_wake_ms());
-            let now = io::now_ms();
-            match wake {
-                Some(t) => {
-                    io::nap((t as f64 - now).max(0.0), &signal).await;
-                }
-                None => return Err(Error::new(ErrorCode::UploadFailed, "no part can be sent and none is in flight")),
-            }
-            continue;
-        }
-        let list: Array = flight.iter().map(|f| JsValue::from(f.promise.clone())).collect();
-        let ans = Answer::from_js(&io::await_js(io::first_of(&list)).await?);
-        let Some(i) = flight.iter().position(|f| f.number == ans.tag) else { continue };
-        let f = flight.swap_remove(i);
-        shared.inflight_bytes.borrow_mut().retain(|x| x.0 != f.number);
-        let kept_stream = shared.kept.borrow().iter().any(|k| k.0 == f.number);
-        if !kept_stream {
-            let handle = shared.handles.borrow()[f.file].clone();
-            io::release_part(&handle, &f.part);
-        }
-        if ans.aborted() {
-            shared.with(|s| s.release_part(f.number));
-            continue;
-        }
-        if ans.failed.is_some() && io::is_offline() {
-            // Offline is not the part's fault: it goes back without counting a retry.
-            shared.with(|s| s.release_part(f.number));
-            continue;
-        }
-        let out = shared.with(|s| s.on_part(f.number, &f.sum, &ans.reply(), io::now_ms() as u64))?;
-        if out == Outcome::Done {
-            shared.kept.borrow_mut().retain(|k| k.0 != f.number);
-            shared.state_changed();
-        }
-        shared.progress(out == Outcome::Done && shared.with(|s| s.progress().parts_done == s.progress().parts_total));
-    }
-}
-
-/// For a stream input whose plan is still open: reads the next part (kept until S3 has it).
-async fn next_stream_part(shared: &Rc<Shared>) -> Result<Option<(onecodex_core::upload::session::PartJob, Option<JsValue>)>> {
-    loop {
-        let Step::UploadParts { file } = shared.with(|s| s.next_step()) else { return Ok(None) };
-        let (open, size) = shared.with(|s| (s.state().files[file].plan.open, s.state().files[file].plan.part_size));
-        if !open {
-            return Ok(None);
-        }
-        let handle = shared.handles.borrow()[file].clone();
-        let (bytes, len, last) = io::read_stream_part(&handle, size).await?;
-        match shared.with(|s| s.stream_part(len, last))? {
-            Some(job) => {
-                shared.kept.borrow_mut().push((job.number, bytes.clone()));
-                return Ok(Some((job, Some(bytes))));
-            }
-            // The stream ended on a part boundary: the plan is closed now.
-            None => continue,
-        }
-    }
-}
-
-/// Cancel: abort every unfinished multipart upload (so nothing is left in S3), then tell the API
-/// (`cancel_upload` revokes the upload credentials, so it comes last).
+/// Cancel of an upload that is not running (it failed, or never started its loop).
 pub async fn cancel_remote(shared: &Rc<Shared>) -> Result<()> {
-    if shared.session.borrow().is_none() {
-        return Ok(());
-    }
-    let reqs = shared.with(|s| s.abort_requests(io::now_ms() as u64))?;
-    for req in reqs {
-        loop {
-            let ans = Answer::from_js(&io::await_js(io::send_s3(0, &req, &JsValue::NULL, &JsValue::UNDEFINED, shared.settings.stall_ms, &JsValue::UNDEFINED)).await?);
-            match shared.with(|s| s.on_abort(req.file, &ans.reply()))? {
-                Outcome::Retry { delay_ms } => {
-                    io::nap(delay_ms as f64, &JsValue::UNDEFINED).await;
-                }
-                _ => break,
-            }
-        }
-    }
-    let cancel = shared.with(|s| s.cancel_request());
-    if let Some(req) = cancel {
-        let (status, body) = send_api(&shared.inner, &req).await?;
-        session::on_cancel(status, &body)?;
-    }
-    shared.state_changed();
-    Ok(())
+    let api = api(&shared.inner);
+    Driver::new(&api, shared.as_ref(), &shared.session, loop_settings(shared)).cancel_remote().await
 }
 
 /// Files described and checked for an upload: (specs for `prepare`, read handles).

@@ -2,11 +2,9 @@
 //! conversions between its plain objects and the core's types.
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
-use onecodex_core::upload::checksum::{ChecksumKind, PartChecksum, PartHasher, MAX_CHUNK};
+use onecodex_core::upload::driver::{S3Answer, S3Response};
 use onecodex_core::upload::request::{Body, S3Request};
-use onecodex_core::upload::retry::Failure;
-use onecodex_core::upload::session::Reply;
-use onecodex_core::{Error, ErrorCode, Result};
+use onecodex_core::{Error, Result};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -70,7 +68,7 @@ pub fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A `{ kind, message }` from upload.js (or anything thrown) as a core error.
+/// A `{ code, message }` from upload.js (or anything thrown) as a core error.
 pub fn js_error(e: JsValue) -> Error {
     crate::transport::js_failure(&e, "upload I/O failed")
 }
@@ -115,27 +113,16 @@ pub async fn read_part(handle: &JsValue, body: &[onecodex_core::upload::plan::So
     await_js(read_part_js(handle, slices, len as f64)).await
 }
 
-/// The part's checksum, fed to the hasher in ≤ 1 MiB chunks (one reused wasm buffer).
-pub async fn checksum(part: &JsValue, len: u64, kind: ChecksumKind) -> Result<PartChecksum> {
-    let mut hasher = PartHasher::new(kind);
-    let mut buf = Vec::new();
-    let mut at = 0u64;
-    while at < len {
-        let end = (at + MAX_CHUNK as u64).min(len);
-        let mut v = part_chunk(part, at as f64, end as f64);
-        if v.is_instance_of::<Promise>() {
-            v = await_js(v.unchecked_into()).await?;
-        }
-        let arr: Uint8Array = v.unchecked_into();
-        buf.resize(arr.length() as usize, 0);
-        arr.copy_to(&mut buf);
-        hasher.update(&buf)?;
-        at = end;
+/// Bytes `[start, end)` of a part (at most 1 MiB) copied into `buf`, for the checksum.
+pub async fn read_chunk(part: &JsValue, start: u64, end: u64, buf: &mut Vec<u8>) -> Result<()> {
+    let mut v = part_chunk(part, start as f64, end as f64);
+    if v.is_instance_of::<Promise>() {
+        v = await_js(v.unchecked_into()).await?;
     }
-    if hasher.bytes_fed() != len {
-        return Err(Error::new(ErrorCode::InvalidFile, "a file changed while it was being uploaded"));
-    }
-    Ok(hasher.finish())
+    let arr: Uint8Array = v.unchecked_into();
+    buf.resize(arr.length() as usize, 0);
+    arr.copy_to(buf);
+    Ok(())
 }
 
 /// Starts a signed S3 request; the promise never rejects (see `sendS3`).
@@ -152,47 +139,31 @@ pub fn send_s3(tag: u32, req: &S3Request, part: &JsValue, signal: &JsValue, stal
     send_s3_js(tag as f64, req.method, &req.url, headers, &body, signal, stall_ms, on_bytes, &dispatcher)
 }
 
-/// The outcome object of `sendS3`, owned; `reply()` borrows it as the core's `Reply`.
+/// The outcome object of `sendS3`: a response, or `error`, a `{ code, message }` failure.
 pub struct Answer {
     pub tag: u32,
-    pub status: u16,
-    pub body: String,
-    pub etag: Option<String>,
-    pub bucket_region: Option<String>,
-    pub retry_after_ms: Option<u64>,
-    /// "network", "stalled" or "aborted" when there was no response.
-    pub failed: Option<String>,
+    pub outcome: S3Answer,
 }
 
 impl Answer {
     pub fn from_js(v: &JsValue) -> Answer {
-        Answer {
-            tag: get(v, "tag").as_f64().unwrap_or(0.0) as u32,
+        let tag = get(v, "tag").as_f64().unwrap_or(0.0) as u32;
+        let error = get(v, "error");
+        if !error.is_undefined() && !error.is_null() {
+            return Answer { tag, outcome: Err(crate::transport::js_failure(&error, "an S3 request failed")) };
+        }
+        let outcome = Ok(S3Response {
             status: get(v, "status").as_f64().unwrap_or(0.0) as u16,
             body: get(v, "body").as_string().unwrap_or_default(),
             etag: get(v, "etag").as_string(),
             bucket_region: get(v, "bucketRegion").as_string(),
             retry_after_ms: get(v, "retryAfterMs").as_f64().map(|x| x as u64),
-            failed: get(v, "failed").as_string(),
-        }
+        });
+        Answer { tag, outcome }
     }
 
-    pub fn aborted(&self) -> bool {
-        self.failed.as_deref() == Some("aborted")
-    }
-
-    pub fn reply(&self) -> Reply<'_> {
-        match self.failed.as_deref() {
-            Some("stalled") => Reply::Failed(Failure::Stalled),
-            Some(_) => Reply::Failed(Failure::Network),
-            None => Reply::Response {
-                status: self.status,
-                body: &self.body,
-                etag: self.etag.as_deref(),
-                bucket_region: self.bucket_region.as_deref(),
-                retry_after_ms: self.retry_after_ms,
-            },
-        }
+    pub fn into_answer(self) -> S3Answer {
+        self.outcome
     }
 }
 

@@ -9,14 +9,15 @@ use crate::client::{promise, ClientInner};
 use crate::convert::{signal_or_undefined, split_options, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{AssetsApi, DocumentsApi, SamplesApi};
-use driver::{Settings, Shared, Start};
+use driver::{Settings, Shared};
 use js_sys::{Array, Promise};
 use onecodex_core::refs::check_id;
 use onecodex_core::upload::checksum::ChecksumKind;
 use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};
-use onecodex_core::upload::retry::RetryPolicy;
-use onecodex_core::upload::session::{self, Session, UploadKind, UploadOptions, UploadState};
+use onecodex_core::http::retry::RetryPolicy;
+use onecodex_core::upload::driver::{resume_order, resume_session, Start};
+use onecodex_core::upload::session::{self, UploadKind, UploadOptions, UploadState};
 use onecodex_core::upload::state::{MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
@@ -276,11 +277,7 @@ fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
 }
 
 fn retry_policy(o: &UploadJsonOptions) -> Result<RetryPolicy, JsValue> {
-    match &o.retry_delays_ms {
-        None => Ok(RetryPolicy::default()),
-        Some(d) if d.iter().all(|x| x.is_finite() && *x >= 0.0) => Ok(RetryPolicy { delays_ms: d.iter().map(|x| *x as u64).collect() }),
-        Some(_) => Err(bad_argument("retryDelaysMs", "must be a list of waits ≥ 0 ms")),
-    }
+    RetryPolicy::upload_option(o.retry_delays_ms.clone()).map_err(err_js)
 }
 
 fn input_list(files: &JsValue) -> Vec<JsValue> {
@@ -372,7 +369,7 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
             .collect();
         // Every file rule and the init body are checked before any request.
         onecodex_core::upload::init::init_request(&prepared, &params)?;
-        driver::run(s, Start::New { prepared, params }).await
+        driver::run(s, Start::New { prepared: Box::new(prepared), params }).await
     }))
 }
 
@@ -390,39 +387,11 @@ fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Opti
     let shared = new_handle(inner, &p);
     let s = shared.clone();
     Ok(launch(shared, p.signal, async move {
-        let (mut specs, mut handles, _) = driver::describe_all(&inputs).await?;
-        // Files picked again in any order: put them in the state's order (R2 first) by name.
-        if specs.len() == state.files.len() {
-            let base = |n: &str| onecodex_core::upload::files::basename(n).to_string();
-            let order: Vec<Option<usize>> =
-                state.files.iter().map(|f| specs.iter().position(|x| base(&x.name) == base(&f.fingerprint.name))).collect();
-            let mut seen: Vec<usize> = order.iter().flatten().copied().collect();
-            onecodex_core::index_sort::sort(&mut seen);
-            seen.dedup();
-            if seen.len() == specs.len() {
-                let ix: Vec<usize> = order.into_iter().flatten().collect();
-                specs = ix.iter().map(|&i| specs[i].clone()).collect();
-                handles = ix.iter().map(|&i| handles[i].clone()).collect();
-            }
-        }
-        *s.handles.borrow_mut() = handles.clone();
-        let checked = async {
-            let mut firsts = Vec::new();
-            for (i, h) in handles.iter().enumerate() {
-                let first = match (state.first_part_job(i), specs.get(i)) {
-                    // Only when the file is at least as long as part 1 (else resume refuses it anyway).
-                    (Some(job), Some(spec)) if spec.sources.iter().sum::<u64>() >= job.len => {
-                        let part = io::read_part(h, &job.slices, job.len).await?;
-                        Some(io::checksum(&part, job.len, state.checksum).await?)
-                    }
-                    _ => None,
-                };
-                firsts.push(first);
-            }
-            Session::resume(state, &specs, &firsts, retry)
-        }
-        .await;
-        match checked {
+        let (specs, handles, _) = driver::describe_all(&inputs).await?;
+        // Files picked again in any order: put in the state's order (R2 first) by name.
+        let (specs, handles) = resume_order(&state, specs, handles);
+        *s.handles.borrow_mut() = handles;
+        match resume_session(s.as_ref(), state, &specs, retry).await {
             Ok(session) => *s.session.borrow_mut() = Some(session),
             Err(e) => {
                 // A refused file: close what reading part 1 opened.

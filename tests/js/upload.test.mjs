@@ -411,6 +411,22 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     assert.equal(sha(object(up.state().files[0].key)), sha(bytes));
   });
 
+  await t.test("a failure nobody recognises (a stream that errors) is not retried and surfaces as internal", async () => {
+    const parts = await counter({ target: "s3", operation: "UploadPart" });
+    let pulls = 0;
+    const stream = new ReadableStream({
+      pull(c) {
+        pulls += 1;
+        if (pulls === 1) return c.enqueue(new Uint8Array(6 * MiB));
+        c.error(new TypeError("the source broke"));
+      },
+    });
+    const up = ocx.samples.upload({ name: "broken_R1.fastq", stream }, { partSize: 5 * MiB, ...fast });
+    await rejectsWith(up.done, "internal", (e) => /the source broke/.test(e.message));
+    assert.equal(pulls, 2, "the stream was not read again");
+    assert.ok((await srv.faultHits(parts)) <= 1, "at most part 1 was sent, once");
+  });
+
   await t.test("pairFiles", () => {
     const names = ["a_R1.fastq.gz", "a_R2.fastq.gz", "b_L001_R1_001.fq", "b_L002_R1_001.fq", "b_L001_R2_001.fq", "b_L002_R2_001.fq", "c_R1.fq", "single.fa"];
     const g = pairFiles(names);

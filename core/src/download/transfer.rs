@@ -5,49 +5,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Method, Request};
-use crate::http::retry::retry_after_ms;
-
-/// Retries of the pre-signed GET: 404 (the object may still be landing in S3), 429 and 5xx, and
-/// network failures, after 0, 4, 8, 16 and 32 s (what urllib3 really does, C.11).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DownloadPolicy {
-    pub retries: u32,
-    pub statuses: Vec<u16>,
-    /// Wait before retry n (1-based) is `backoff_ms[n-1]`, the last entry repeating.
-    pub backoff_ms: Vec<f64>,
-    pub max_delay_ms: f64,
-}
-
-impl Default for DownloadPolicy {
-    fn default() -> Self {
-        DownloadPolicy {
-            retries: 5,
-            statuses: vec![404, 429, 500, 502, 503, 504],
-            backoff_ms: vec![0.0, 4000.0, 8000.0, 16000.0, 32000.0],
-            max_delay_ms: 120_000.0,
-        }
-    }
-}
-
-impl DownloadPolicy {
-    pub fn validate(&self) -> Result<()> {
-        if self.backoff_ms.is_empty() || self.backoff_ms.iter().any(|b| !(b.is_finite() && *b >= 0.0)) {
-            return Err(Error::invalid_argument("download retry.backoffMs must be a non-empty list of waits ≥ 0 ms"));
-        }
-        if self.statuses.iter().any(|s| !(400..600).contains(s)) {
-            return Err(Error::invalid_argument("download retry.statuses must be HTTP error statuses (400–599)"));
-        }
-        if !(self.max_delay_ms.is_finite() && self.max_delay_ms >= 0.0) {
-            return Err(Error::invalid_argument("download retry.maxDelayMs must be a number ≥ 0"));
-        }
-        Ok(())
-    }
-
-    fn delay(&self, failures: u32) -> f64 {
-        let i = (failures as usize).saturating_sub(1);
-        self.backoff_ms.get(i).or(self.backoff_ms.last()).copied().unwrap_or(0.0).min(self.max_delay_ms)
-    }
-}
+use crate::http::retry::{retry_after_ms, RetryPolicy};
 
 /// Status and headers of one response; its body stays with the `DownloadIo`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -151,7 +109,7 @@ impl DownloadState {
         Ok(())
     }
 
-    pub fn on_head(&mut self, head: &Head, policy: &DownloadPolicy) -> Result<Verdict> {
+    pub fn on_head(&mut self, head: &Head, policy: &RetryPolicy) -> Result<Verdict> {
         if matches!(head.status, 200 | 206) {
             self.link_worked = true;
         }
@@ -207,17 +165,13 @@ impl DownloadState {
 
     /// After an attempt that failed (status, network): `Some(wait)` to retry, None to give up.
     /// An attempt that delivered bytes resets the count, so a long download survives many drops.
-    pub fn retry_delay(&mut self, wrote: u64, head: Option<&Head>, policy: &DownloadPolicy, now_ms: f64) -> Option<f64> {
+    pub fn retry_delay(&mut self, wrote: u64, head: Option<&Head>, policy: &RetryPolicy, now_ms: f64) -> Option<f64> {
         if wrote > 0 {
             self.failures = 0;
         }
         self.failures += 1;
-        if self.failures > policy.retries {
-            return None;
-        }
-        let computed = policy.delay(self.failures);
         let asked = head.and_then(|h| h.header("retry-after")).and_then(|v| retry_after_ms(v, now_ms));
-        Some(asked.map_or(computed, |a| a.min(policy.max_delay_ms)))
+        policy.delay(self.failures, asked)
     }
 
     /// True when the sink holds the whole body (or the size was never said).
@@ -299,8 +253,8 @@ pub struct DownloadStats {
 
 /// Fetches `url` into the IO's sink with retries and Range resumption. `what` names the thing in
 /// messages ("sample 0b2d…"). The sink is committed or discarded by the caller.
-pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &DownloadPolicy) -> Result<DownloadStats> {
-    policy.validate()?;
+pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &RetryPolicy) -> Result<DownloadStats> {
+    policy.validate("download retry")?;
     let mut state = DownloadState::new(url)?;
     loop {
         let req = state.request();
@@ -447,7 +401,7 @@ mod tests {
     }
 
     fn run_fake(fake: &Fake) -> Result<DownloadStats> {
-        block_on(run(fake, URL, "sample s1", &DownloadPolicy::default()))
+        block_on(run(fake, URL, "sample s1", &RetryPolicy::download()))
     }
 
     #[test]
@@ -571,14 +525,14 @@ mod tests {
 
     #[test]
     fn policy_is_configurable_and_checked() {
-        let p = DownloadPolicy { retries: 1, backoff_ms: vec![10.0], ..Default::default() };
+        let p = RetryPolicy { retries: 1, backoff_ms: vec![10.0], ..RetryPolicy::download() };
         let f = Fake::new(10, vec![status(503, ""), status(503, "")]);
         assert_eq!(block_on(run(&f, URL, "x", &p)).unwrap_err().code, ErrorCode::Server);
         assert_eq!(*f.sleeps.borrow(), vec![10.0]);
         for bad in [
-            DownloadPolicy { backoff_ms: vec![], ..Default::default() },
-            DownloadPolicy { backoff_ms: vec![-1.0], ..Default::default() },
-            DownloadPolicy { statuses: vec![200], ..Default::default() },
+            RetryPolicy { backoff_ms: vec![], ..RetryPolicy::download() },
+            RetryPolicy { backoff_ms: vec![-1.0], ..RetryPolicy::download() },
+            RetryPolicy { statuses: vec![200], ..RetryPolicy::download() },
         ] {
             assert_eq!(block_on(run(&f, URL, "x", &bad)).unwrap_err().code, ErrorCode::InvalidArgument);
         }

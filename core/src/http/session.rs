@@ -23,7 +23,7 @@ impl Default for ClientConfig {
             base_url: BaseUrl::default(),
             credentials: Credentials::None,
             experimental: false,
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::api(),
             timeout_ms: None,
         }
     }

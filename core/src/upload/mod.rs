@@ -1,5 +1,6 @@
-//! Uploads (API_SPEC §6, issue 5) as pure logic: the wasm layer does the I/O (fetch/XHR with
-//! Blob slices or file ranges) and asks this module what to send next and what a reply means.
+//! Uploads (API_SPEC §6, issue 5): the session is pure logic that says what to send next and what
+//! a reply means; [`driver`] is the loop that runs it, over the host's I/O (`UploadIo`: fetch/XHR
+//! with Blob slices or file ranges in the wasm layer, a simulated S3 in the tests).
 //!
 //! - [`sigv4`]: S3 request signing; [`s3xml`]: S3's XML answers and errors.
 //! - [`plan`]: part sizes and byte ranges (lane files as one object, without copying).
@@ -8,7 +9,8 @@
 //! - [`init`]: the API requests that start an upload; [`prepare`]: every check before it;
 //!   [`state`]: the saved, resumable record; [`session`]: the state machine that drives it.
 //!
-//! A driver (the wasm layer) runs one upload like this; every call is pure and cheap:
+//! [`driver`] runs one upload like this over an `UploadIo` (the host: files, S3 requests, timers);
+//! every session call is pure and cheap:
 //!
 //! ```text
 //! prepared = session::prepare(kind, files, options)?          // all file rules, no request yet
@@ -34,6 +36,7 @@
 
 mod ascii;
 pub mod checksum;
+pub mod driver;
 pub mod encode;
 pub mod files;
 pub mod init;

@@ -1,9 +1,8 @@
 //! When a failed part (or callback) is sent again, as a pure function the driver consults.
-//! Transient failures retry with backoff (default 0, 1, 3, 5, 10 s, as Uppy/tus plus one step);
+//! Transient failures retry with backoff (by default 0, 1, 3, 5, 10 s: `RetryPolicy::upload`);
 //! other 4xx do not, since sending the same request again would fail the same way.
 
 use super::s3xml;
-use serde::{Deserialize, Serialize};
 
 /// What went wrong with one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,19 +46,7 @@ impl Failure {
     }
 }
 
-/// Backoff schedule: retry `n` waits `delays_ms[n]`; when the list is used up, give up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RetryPolicy {
-    pub delays_ms: Vec<u64>,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            delays_ms: vec![0, 1_000, 3_000, 5_000, 10_000],
-        }
-    }
-}
+pub use crate::http::retry::RetryPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -67,22 +54,17 @@ pub enum Decision {
     GiveUp,
 }
 
+/// The upload's use of the one policy (configured by [`RetryPolicy::upload`]): the failure
+/// decides whether to retry at all, the policy's waits how long before.
 impl RetryPolicy {
     /// `retries_so_far` counts earlier retries of this same request (0 after the first failure).
-    /// A `Retry-After` (seconds, from a 429/503) lengthens the wait, never shortens it.
-    pub fn decide(
-        &self,
-        failure: &Failure,
-        retries_so_far: u32,
-        retry_after_ms: Option<u64>,
-    ) -> Decision {
+    /// A `Retry-After` (from a 429/503) lengthens the wait, never shortens it.
+    pub fn decide(&self, failure: &Failure, retries_so_far: u32, retry_after_ms: Option<u64>) -> Decision {
         if !failure.is_retryable() {
             return Decision::GiveUp;
         }
-        match self.delays_ms.get(retries_so_far as usize) {
-            Some(&d) => Decision::RetryAfter {
-                delay_ms: d.max(retry_after_ms.unwrap_or(0)),
-            },
+        match self.delay(retries_so_far.saturating_add(1), retry_after_ms.map(|ms| ms as f64)) {
+            Some(d) => Decision::RetryAfter { delay_ms: d as u64 },
             None => Decision::GiveUp,
         }
     }

@@ -415,7 +415,7 @@ impl Session {
                 // Already switched: this request was signed before (another part in flight).
                 // Send it again, counted, so a server that keeps saying so cannot loop us.
                 let n = self.retries.get(&key).copied().unwrap_or(0);
-                if (n as usize) < self.retry.delays_ms.len() {
+                if n < self.retry.retries {
                     self.retries.insert(key, n + 1);
                     return Ok(Outcome::Retry { delay_ms: 0 });
                 }
@@ -781,7 +781,7 @@ impl Session {
             // S3 lacks a part we think it has: list again and resend what is missing, a bounded
             // number of times (Uppy #6167 looped on this forever).
             let n = self.retries.get(&(file, K_RELIST)).copied().unwrap_or(0);
-            if (n as usize) < self.retry.delays_ms.len() {
+            if n < self.retry.retries {
                 self.retries.insert((file, K_RELIST), n + 1);
                 self.needs_listing.push(file);
                 return Ok(Outcome::Retry { delay_ms: 0 });

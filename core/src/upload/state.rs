@@ -93,6 +93,8 @@ pub struct UploadOptions {
     pub region: String,
     /// The `s3Endpoint` client option (see `request::object_url`).
     pub endpoint: Option<String>,
+    /// Set by the `retryDelaysMs` option, not read from JSON.
+    #[serde(skip, default = "RetryPolicy::upload")]
     pub retry: RetryPolicy,
     /// Pre-sign S3 requests for this many seconds (auth in the URL, as Uppy does) instead of
     /// signing headers: fewer headers for the bucket's CORS rules to allow.
@@ -118,7 +120,7 @@ impl Default for UploadOptions {
             coerce_ascii: false,
             region: "us-east-1".into(),
             endpoint: None,
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::upload(),
             presign_secs: None,
             concurrency: DEFAULT_CONCURRENCY,
             stall_timeout_ms: DEFAULT_STALL_TIMEOUT_MS,
