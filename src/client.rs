@@ -171,8 +171,8 @@ impl OneCodex {
         if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(bad_argument("region", format!("'{region}' is not an AWS region name")));
         }
-        if let Some(t) = options.timeout_ms.filter(|t| !(t.is_finite() && *t > 0.0)) {
-            return Err(bad_argument("timeoutMs", format!("{t} is not a positive number of milliseconds")));
+        if let Some(t) = options.timeout_ms.filter(|t| !(*t > 0.0 && onecodex_core::time::is_duration_ms(*t))) {
+            return Err(bad_argument("timeoutMs", format!("{t} is not a number of milliseconds from 1 to 2147483647")));
         }
         let retry = match options.retry {
             Some(r) => RetryPolicy::api().with(r.into_overrides(), "retry").map_err(err_js)?,

@@ -187,25 +187,6 @@ fn redact(message: String, secrets: &[String]) -> String {
 /// Options whose values are credentials, redacted from error messages.
 const SECRET_OPTIONS: [&str; 2] = ["apiKey", "bearerToken"];
 
-/// Takes the JS-only `keys` out of an options object; the rest is read as JSON. Being replaced
-/// by [`read_options`].
-pub fn split_options(what: &str, options: Option<JsValue>, keys: &[&str]) -> Result<(Value, Vec<JsValue>), JsValue> {
-    let (text, taken, _) = take_js_only(what, options, keys, false)?;
-    let json = match text {
-        None => Value::Null,
-        Some(text) => serde_json::from_str(&text).map_err(|e| bad_argument(what, e))?,
-    };
-    Ok((json, taken))
-}
-
-/// Reads JSON options into `T`. Being replaced by [`read_options`].
-pub fn from_json<T: serde::de::DeserializeOwned + Default>(what: &str, json: Value) -> Result<T, JsValue> {
-    match json {
-        Value::Null => Ok(T::default()),
-        json => serde_json::from_value(json).map_err(|e| bad_argument(what, e)),
-    }
-}
-
 /// An id argument: an id or URI string, or an object with a `$uri` (as `get`/`where` return
 /// them), checked before it goes into a path; anything else is `invalid_argument`.
 pub fn id_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {

@@ -3,7 +3,7 @@
 //! stream in src/js/download.js from fetch straight into a file, a Blob or a WritableStream.
 
 use crate::client::{promise, ClientInner};
-use crate::convert::{from_json, signal_or_undefined, split_options};
+use crate::convert::{read_options, signal_or_undefined};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use crate::transport::FetchTransport;
@@ -107,16 +107,13 @@ pub struct DownloadOptions {
 
 impl DownloadOptions {
     pub fn parse(options: Option<JsValue>) -> Result<DownloadOptions, JsValue> {
-        let (json, js_only) = split_options("download options", options, &["writable", "onProgress", "signal"])?;
-        let mut js_only = js_only.into_iter();
-        let (writable, on_progress, signal) = (js_only.next(), js_only.next(), js_only.next());
-        let writable = writable.filter(|w| !w.is_undefined() && !w.is_null());
-        let on_progress = on_progress.unwrap_or(JsValue::UNDEFINED);
+        let (o, [writable, on_progress, signal]) =
+            read_options::<DownloadJson, 3>("download options", options, ["writable", "onProgress", "signal"])?;
+        let writable = Some(writable).filter(|w| !w.is_undefined() && !w.is_null());
         if !on_progress.is_undefined() && !on_progress.is_instance_of::<Function>() {
             return Err(bad_argument("onProgress", "must be a function"));
         }
-        let signal = signal_or_undefined(signal.unwrap_or(JsValue::UNDEFINED))?;
-        let o: DownloadJson = from_json("download options", json)?;
+        let signal = signal_or_undefined(signal)?;
         let target = match (o.path, writable) {
             (Some(_), Some(_)) => return Err(bad_argument("download options", "give either path or writable, not both")),
             (Some(path), None) => {

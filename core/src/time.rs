@@ -2,6 +2,15 @@
 //! API compares them), request bodies (sent in UTC as `+00:00`, as the Python client sends them),
 //! and ordering objects by `created_at` (naive times are UTC); plus the civil-date arithmetic.
 
+/// The longest wait a JavaScript timer can take (2³¹ − 1 ms, about 24.8 days): a longer one
+/// fires at once, so every duration option is checked against it.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// A duration option in milliseconds: finite, ≥ 0 and within [`MAX_TIMER_MS`].
+pub fn is_duration_ms(ms: f64) -> bool {
+    ms.is_finite() && (0.0..=MAX_TIMER_MS).contains(&ms)
+}
+
 /// A parsed `YYYY-MM-DD(T| )HH:MM:SS[.frac][Z|±HH:MM|±HHMM]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct DateTime<'a> {

@@ -6,7 +6,7 @@ mod driver;
 mod io;
 
 use crate::client::{promise, ClientInner};
-use crate::convert::{signal_or_undefined, split_options, to_js};
+use crate::convert::{read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{AssetsApi, DocumentsApi, SamplesApi};
 use driver::{Settings, Shared};
@@ -259,8 +259,7 @@ struct Parsed {
 }
 
 fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
-    let (json, js) = split_options("upload options", options, &["onProgress", "onStateChange", "signal"])?;
-    let opts: UploadJsonOptions = crate::convert::from_json("upload options", json)?;
+    let (opts, js) = read_options::<UploadJsonOptions, 3>("upload options", options, ["onProgress", "onStateChange", "signal"])?;
     for (i, name) in ["onProgress", "onStateChange"].iter().enumerate() {
         if !js[i].is_undefined() && !js[i].is_function() {
             return Err(bad_argument(name, "must be a function"));
@@ -270,8 +269,8 @@ fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
     if opts.concurrency.is_some_and(|c| !(1..=MAX_CONCURRENCY).contains(&c)) {
         return Err(bad_argument("concurrency", format!("must be 1 to {MAX_CONCURRENCY}")));
     }
-    if opts.stall_timeout_ms.is_some_and(|t| !(t.is_finite() && t >= MIN_STALL_TIMEOUT_MS as f64)) {
-        return Err(bad_argument("stallTimeoutMs", format!("must be at least {MIN_STALL_TIMEOUT_MS} ms")));
+    if opts.stall_timeout_ms.is_some_and(|t| !(onecodex_core::time::is_duration_ms(t) && t >= MIN_STALL_TIMEOUT_MS as f64)) {
+        return Err(bad_argument("stallTimeoutMs", format!("must be from {MIN_STALL_TIMEOUT_MS} to 2147483647 ms")));
     }
     Ok(Parsed { json: opts, on_progress: js[0].clone(), on_state_change: js[1].clone(), signal: signal_or_undefined(js[2].clone())? })
 }
@@ -465,8 +464,7 @@ impl SamplesApi {
             tags: Option<Vec<String>>,
             project: Option<String>,
         }
-        let (json, _) = split_options("preupload options", options, &[])?;
-        let o: Pre = crate::convert::from_json("preupload options", json)?;
+        let (o, []) = read_options::<Pre, 0>("preupload options", options, [])?;
         let project = o.project.as_deref().map(check_id).transpose().map_err(err_js)?;
         let req = preupload_request(o.metadata, &o.tags.unwrap_or_default(), project).map_err(err_js)?;
         let inner = self.inner.clone();

@@ -82,3 +82,14 @@ test("ids of the wrong type are invalid_argument, not a crash of the instance", 
   await assert.rejects(ocx.samples.get({ $uri: "/api/v1/samples/0ee172af60e84f61" }), (e) => isOneCodexError(e) && e.code === "network");
   assertAlive();
 });
+
+test("durations beyond what a timer can wait, or below zero, are refused when the client is made", async () => {
+  const made = (options) => new OneCodex({ apiKey: "k", baseUrl: "http://127.0.0.1:1", ...options });
+  for (const timeoutMs of [2 ** 31, 1e300, NaN, -1, 0]) {
+    await assertRefused(() => made({ timeoutMs }), "invalid_argument", /timeoutMs/);
+  }
+  await assertRefused(() => made({ retry: { maxDelayMs: -1 } }), "invalid_argument", /maxDelayMs/);
+  await assertRefused(() => made({ retry: { backoffMs: [0, 2 ** 31] } }), "invalid_argument", /backoffMs/);
+  assert.equal(made({ timeoutMs: 2 ** 31 - 1 }).timeoutMs, 2 ** 31 - 1);
+  assertAlive();
+});

@@ -50,13 +50,13 @@ pub enum Attempt<'a> {
 }
 
 fn is_wait(ms: f64) -> bool {
-    ms.is_finite() && ms >= 0.0
+    crate::time::is_duration_ms(ms)
 }
 
 fn check_waits(waits: &[f64], name: &str, empty_ok: bool) -> Result<()> {
     if (waits.is_empty() && !empty_ok) || !waits.iter().all(|b| is_wait(*b)) {
         let what = if empty_ok { "a list" } else { "a non-empty list" };
-        return Err(Error::invalid_argument(format!("{name} must be {what} of waits ≥ 0 ms")));
+        return Err(Error::invalid_argument(format!("{name} must be {what} of waits from 0 to 2147483647 ms")));
     }
     Ok(())
 }
@@ -128,7 +128,7 @@ impl RetryPolicy {
             return Err(Error::invalid_argument(format!("{option}.statuses must be HTTP error statuses (400–599)")));
         }
         if !is_wait(self.max_delay_ms) {
-            return Err(Error::invalid_argument(format!("{option}.maxDelayMs must be a number ≥ 0")));
+            return Err(Error::invalid_argument(format!("{option}.maxDelayMs must be a number from 0 to 2147483647 ms")));
         }
         Ok(())
     }
