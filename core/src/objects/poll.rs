@@ -32,10 +32,11 @@ impl PollOptions {
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid_argument(format!("awaitCompletion: {m}")));
         for (name, v) in [("initialIntervalMs", self.initial_interval_ms), ("maxIntervalMs", self.max_interval_ms)] {
-            if !(crate::time::is_duration_ms(v) && v >= MIN_POLL_INTERVAL_MS) {
-                return bad(format!(
-                    "{name} must be from {MIN_POLL_INTERVAL_MS} ms (the API's minimum poll interval) to 2147483647 ms, not {v}"
-                ));
+            if !(v.is_finite() && v >= MIN_POLL_INTERVAL_MS) {
+                return bad(format!("{name} must be at least {MIN_POLL_INTERVAL_MS} ms (the API's minimum poll interval), not {v}"));
+            }
+            if !crate::time::is_duration_ms(v) {
+                return bad(format!("{name} must be at most 2147483647 ms (the longest a timer waits), not {v}"));
             }
         }
         if self.initial_interval_ms > self.max_interval_ms {
