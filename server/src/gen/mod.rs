@@ -1,4 +1,5 @@
 pub mod data;
 pub mod files;
+pub mod profiles;
 pub mod results;
 pub mod taxonomy;
