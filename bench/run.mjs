@@ -43,6 +43,10 @@ execFileSync("node", [path.join(root, "bench", "download.mjs")], { cwd: root, st
 console.log("");
 await import("./tables.mjs");
 
+// Analyses of a collection against the Python client (bench/ecology.mjs).
+console.log("");
+await (await import("./ecology.mjs")).benchEcology();
+
 console.log("");
 // Uploads against the local S3 (bench/upload.mjs): a 1 GiB file by each contender, then a 4 GiB
 // sparse file by ours. BENCH_UPLOAD=0 skips, BENCH_UPLOAD_MIB sets sizes, BENCH_UPLOAD_BIG_MIB=0

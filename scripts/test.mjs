@@ -23,6 +23,7 @@ const LAYERS = [
   ["official Python client (onecodex 1.2.0) against the local server", "bash", ["tests/python/run.sh"], 600],
   ["node:test: the package as ESM and CommonJS, the client against the local server", "node", ["--test", "tests/js/"], 600],
   ["CLI: onecodex-wasm against the local server and the Python CLI (tests/cli)", "node", ["--test", "--test-concurrency=2", "tests/cli/"], 270],
+  ["parity: the analyses against the Python client's on the local server's samples", "node", ["--test", "tests/parity/"], 1500],
   ["tsc --noEmit over the public API", bin("tsc"), ["-p", "tests/types/tsconfig.json"], 120],
   ["packaging: npm pack, install, Node ESM/CJS, esbuild and plain pages", "node", ["--test", "tests/packaging/"], 300],
   ["page tests in headless Chromium (Playwright)", "node", ["--test", "tests/page/"], 600],

@@ -1,5 +1,6 @@
 //! Deterministic generation of every seeded object from `--seed` and `--samples`.
 
+use super::profiles::site_of;
 use super::taxonomy::taxonomy;
 use crate::model::*;
 use crate::rng::Rng;
@@ -147,7 +148,11 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
         let mut s = Obj::new(&SAMPLES, sid.clone(), owner, public);
         s.set(&SAMPLES, "created_at", created.clone().into());
         s.set(&SAMPLES, "updated_at", timefmt::format(g.t + 3600.0).into());
-        let fname = format!("{}_{:05}_S{}_R1{}", g.r.pick(&words), i + 1, g.r.range(1, 96), g.r.pick(&exts));
+        // The site comes from the classification id, as its results do (`profiles.rs`). The
+        // word's draw is kept so every other generated field stays as it was.
+        let site = site_of(st.seed, &cid).name();
+        let _ = g.r.pick(&words);
+        let fname = format!("{site}_{:05}_S{}_R1{}", i + 1, g.r.range(1, 96), g.r.pick(&exts));
         s.set(&SAMPLES, "filename", fname.into());
         s.set(&SAMPLES, "size", (10f64.powf(6.0 + g.r.f64() * 3.4) as u64).into());
         s.set(&SAMPLES, "status", if failed { "failed" } else { "available" }.into());
@@ -180,14 +185,15 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
             &METADATA,
             "custom",
             json!({"batch": (i / 25) as u64 + 1, "ph": ((5.0 + g.r.f64() * 4.0) * 10.0).round() / 10.0,
-                   "site": g.r.pick(&["north", "south", "east", "west"]), "reviewed": g.r.chance(0.5)}),
+                   "site": site, "region": g.r.pick(&["north", "south", "east", "west"]), "reviewed": g.r.chance(0.5)}),
         );
         let opt = |g: &mut Gen, p: f64, v: Value| if g.r.chance(p) { v } else { Value::Null };
         let dc = timefmt::format(g.t - 86_400.0 * g.r.range(2, 30) as f64);
         m.set(&METADATA, "date_collected", opt(&mut g, 0.7, dc.into()));
         let ds = timefmt::format(g.t - 86_400.0);
         m.set(&METADATA, "date_sequenced", opt(&mut g, 0.6, ds.into()));
-        m.set(&METADATA, "description", format!("{} sample {}", g.r.pick(&words), i + 1).into());
+        let _ = g.r.pick(&words);
+        m.set(&METADATA, "description", format!("{site} sample {}", i + 1).into());
         m.set(&METADATA, "external_sample_id", opt(&mut g, 0.8, format!("LIMS-{:06}", i + 1).into()));
         let lt = Value::from(*g.r.pick(&LIBRARY_TYPES));
         m.set(&METADATA, "library_type", opt(&mut g, 0.8, lt));

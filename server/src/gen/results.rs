@@ -64,10 +64,12 @@ struct Row {
     abw: f64,
 }
 
-/// The `/results` payload of a classification.
+/// The `/results` payload of a classification: a community profile of its site
+/// (`profiles.rs`) spread over the taxonomy tree.
 pub fn classification(seed: u64, cid: &str) -> Value {
     let t = taxonomy();
     let sel = Selection::new(seed, cid);
+    let profile = &sel.profile;
     let flav = flavour(seed, cid);
     let mut r = Rng::new(hs(seed, "clsrows", cid));
     let nodes = sel.nodes();
@@ -75,37 +77,57 @@ pub fn classification(seed: u64, cid: &str) -> Value {
     let mut rows: Vec<Row> = Vec::with_capacity(nodes.len());
     for &n in &nodes {
         row_of.insert(n, rows.len());
-        let node = &t.nodes[n];
-        let rc = match node.rank {
-            "species" if Some(n) == sel.host => r.range(100_000, 2_000_000),
-            "species" => 10f64.powf(1.0 + r.f64() * 4.5) as u64,
-            "strain" | "subspecies" => 10f64.powf(r.f64() * 3.5) as u64,
-            "genus" => {
-                if r.chance(0.6) {
-                    10f64.powf(r.f64() * 3.0) as u64
-                } else {
-                    0
-                }
-            }
-            _ => {
-                if r.chance(0.5) {
-                    10f64.powf(r.f64() * 2.5) as u64
-                } else {
-                    0
-                }
-            }
-        };
-        let frc = match flav {
-            Flavour::NoAbundance => (rc as f64 * (0.3 + 0.4 * r.f64())) as u64,
-            _ => rc,
-        };
-        rows.push(Row { node: n, children: vec![], rc, rcw: 0, frc, frcw: 0, ab: None, abw: 0.0 });
+        rows.push(Row { node: n, children: vec![], rc: 0, rcw: 0, frc: 0, frcw: 0, ab: None, abw: 0.0 });
     }
     for i in 0..rows.len() {
-        if let Some(p) = t.nodes[rows[i].node].parent {
-            let pi = row_of[&p];
+        if let Some(pi) = sel.parent(rows[i].node).and_then(|p| row_of.get(&p).copied()) {
             rows[pi].children.push(i);
         }
+    }
+    // Each genus's share of the classified reads: some on the genus itself, the rest over its
+    // species (the first one most), a little of a species' on its strains; every species and
+    // strain in the table keeps at least one read.
+    let n_classified = profile.classified_reads(&mut r) as f64;
+    let genera: Vec<(usize, f64)> = (0..rows.len())
+        .filter(|&i| t.nodes[rows[i].node].rank == "genus")
+        .map(|i| (i, profile.weight(rows[i].node, &mut r)))
+        .collect();
+    let total_weight: f64 = genera.iter().map(|g| g.1).sum();
+    for (gi, w) in genera {
+        let reads = if total_weight > 0.0 { n_classified * w / total_weight } else { 0.0 };
+        let on_genus = 0.05 + 0.25 * r.f64();
+        rows[gi].rc = (reads * on_genus) as u64;
+        let species = rows[gi].children.clone();
+        let shares: Vec<f64> =
+            (0..species.len()).map(|k| if k == 0 { 1.0 } else { 10f64.powf(-2.0 + 2.0 * r.f64()) }).collect();
+        let share_sum: f64 = shares.iter().sum();
+        for (&si, share) in species.iter().zip(shares) {
+            let sp_reads = reads * (1.0 - on_genus) * share / share_sum;
+            let mut on_strains = 0.0;
+            for sti in rows[si].children.clone() {
+                let st_reads = sp_reads * 0.15 * r.f64();
+                on_strains += st_reads;
+                rows[sti].rc = (st_reads as u64).max(1);
+            }
+            rows[si].rc = ((sp_reads - on_strains) as u64).max(1);
+        }
+    }
+    // Reads resolved only to a rank above genus: 2-12% of the classified reads over half of
+    // those rows.
+    let is_higher =
+        |n: usize| Some(n) != sel.host && !matches!(t.nodes[n].rank, "genus" | "species" | "strain" | "subspecies");
+    let n_higher = rows.iter().filter(|row| is_higher(row.node)).count().max(1) as f64;
+    let per_higher = n_classified * (0.02 + 0.1 * r.f64()) / n_higher;
+    for row in rows.iter_mut() {
+        if Some(row.node) == sel.host {
+            row.rc = profile.host_reads(&mut r);
+        } else if is_higher(row.node) && r.chance(0.5) {
+            row.rc = (per_higher * 4.0 * r.f64()) as u64;
+        }
+        row.frc = match flav {
+            Flavour::NoAbundance => (row.rc as f64 * (0.3 + 0.4 * r.f64())) as u64,
+            _ => row.rc,
+        };
     }
     // Abundances on non-host species, proportional to reads times a genome-size factor.
     if flav != Flavour::NoAbundance {
@@ -142,7 +164,7 @@ pub fn classification(seed: u64, cid: &str) -> Value {
         m.insert("tax_id".into(), json!(node.tax_id.to_string()));
         m.insert(
             "parent_tax_id".into(),
-            node.parent.map_or(Value::Null, |p| json!(t.nodes[p].tax_id.to_string())),
+            sel.parent(row.node).map_or(Value::Null, |p| json!(t.nodes[p].tax_id.to_string())),
         );
         m.insert("name".into(), json!(node.name));
         m.insert("rank".into(), json!(node.rank));
@@ -443,6 +465,7 @@ pub fn logs(seed: u64, id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::profiles::Site;
     use super::*;
 
     #[test]
@@ -451,7 +474,9 @@ mod tests {
             let cid = format!("{:016x}", k * 7919 + 3);
             let v = classification(1, &cid);
             let table = v["table"].as_array().unwrap();
-            assert!((1500..=5500).contains(&table.len()), "rows {}", table.len());
+            let site = super::super::profiles::site_of(1, &cid);
+            let rows = if site == Site::Blank { 20..=400 } else { 1500..=5500 };
+            assert!(rows.contains(&table.len()), "{site:?}: rows {}", table.len());
             let mut by: std::collections::HashMap<&str, &Value> = Default::default();
             for row in table {
                 assert!(by.insert(row["tax_id"].as_str().unwrap(), row).is_none());
@@ -488,5 +513,63 @@ mod tests {
                 _ => assert!((ab_sum - 1.0).abs() < 1e-9, "sum {ab_sum}"),
             }
         }
+    }
+
+    /// Genus-rank readcount_w_children of the non-host rows, largest first, and the classified
+    /// reads without the host.
+    fn genus_counts(v: &Value) -> (Vec<u64>, u64) {
+        let hosts: Vec<&str> = v["host_tax_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let table = v["table"].as_array().unwrap();
+        let mut genus: Vec<u64> = table
+            .iter()
+            .filter(|r| r["rank"] == "genus")
+            .map(|r| r["readcount_w_children"].as_u64().unwrap())
+            .collect();
+        genus.sort_unstable_by(|a, b| b.cmp(a));
+        let host: u64 = table
+            .iter()
+            .filter(|r| hosts.contains(&r["tax_id"].as_str().unwrap()))
+            .map(|r| r["readcount"].as_u64().unwrap())
+            .sum();
+        (genus, table[0]["readcount_w_children"].as_u64().unwrap() - host)
+    }
+
+    #[test]
+    fn profiles_have_dominant_genera_and_blanks_have_few_reads() {
+        let mut blanks = 0;
+        for k in 0..60 {
+            let cid = format!("{:016x}", k * 104_729 + 11);
+            let v = classification(3, &cid);
+            let (genus, microbial) = genus_counts(&v);
+            assert!(microbial > 0, "{cid}: no microbial reads");
+            if super::super::profiles::site_of(3, &cid) == Site::Blank {
+                blanks += 1;
+                assert!(microbial <= 5_000, "{cid}: blank with {microbial} reads");
+            } else {
+                // Not a flat spread: the top 10 genera hold most reads, the top one over 10%.
+                let top10: u64 = genus.iter().take(10).sum();
+                assert!(
+                    top10 as f64 > 0.5 * microbial as f64,
+                    "{cid}: top 10 hold {top10} of {microbial}"
+                );
+                assert!(
+                    genus[0] as f64 > 0.1 * microbial as f64,
+                    "{cid}: top genus {} of {microbial}",
+                    genus[0]
+                );
+                assert!(
+                    genus.len() > 200,
+                    "{cid}: only {} genera (no long tail)",
+                    genus.len()
+                );
+            }
+            assert_eq!(v, classification(3, &cid), "not deterministic");
+        }
+        assert!(blanks > 0);
     }
 }

@@ -2,7 +2,8 @@
 //! Membership of a taxon in a classification is a cheap pure function of (seed, classification id),
 //! so `tax_ids` filters need no stored tables.
 
-use crate::rng::{h, hs, Rng};
+use super::profiles::Profile;
+use crate::rng::{h, Rng};
 use std::sync::OnceLock;
 
 pub struct Node {
@@ -143,7 +144,7 @@ pub fn taxonomy() -> &'static Taxonomy {
 pub struct Selection {
     seed: u64,
     cid_hash: u64,
-    p_genus: f64,
+    pub profile: Profile,
     pub host: Option<usize>,
 }
 
@@ -153,37 +154,27 @@ fn unit(x: u64) -> f64 {
 
 impl Selection {
     pub fn new(seed: u64, cid: &str) -> Selection {
-        let x = hs(seed, "cls", cid);
-        let t = taxonomy();
-        let p_genus = 0.10 + 0.16 * unit(h(x, "pg", 0));
-        let host = match x % 10 {
-            0..=5 => Some(t.human),
-            6 => Some(t.mouse),
-            _ => None,
-        };
-        Selection { seed, cid_hash: x, p_genus, host }
+        let profile = Profile::new(seed, cid);
+        let x = profile.hash();
+        let host = profile.site.host(x);
+        Selection { seed, cid_hash: x, profile, host }
     }
     fn hn(&self, label: &str, node: usize) -> f64 {
         unit(h(self.seed ^ self.cid_hash, label, node as u64))
     }
     fn genus_in(&self, g: usize) -> bool {
-        self.hn("g", g) < self.p_genus
+        self.profile.has_genus(g)
     }
-    /// Does the classification have reads for this node (by readcount_w_children)?
+    /// Does the classification have reads for this node (by readcount_w_children)? The host
+    /// species hangs from the root, as in the API's tables, so its lineage is not in.
     pub fn contains(&self, node: usize) -> bool {
         let t = taxonomy();
         let n = &t.nodes[node];
-        if let Some(hn) = self.host {
-            let mut a = Some(hn);
-            while let Some(i) = a {
-                if i == node {
-                    return true;
-                }
-                a = t.nodes[i].parent;
-            }
+        if Some(node) == self.host || node == 0 {
+            return true;
         }
         if n.tax_id < 1_000_000 && !matches!(n.tax_id, 1 | 131567 | 2 | 2157 | 2759 | 10239 | 4751) {
-            return false; // host lineage node not selected above
+            return false; // a host lineage node
         }
         match n.rank {
             "genus" => self.genus_in(node),
@@ -194,6 +185,13 @@ impl Selection {
             }
             _ => n.children.iter().any(|&c| self.contains(c)),
         }
+    }
+    /// The parent of a contained node in the classification's table (the root for the host).
+    pub fn parent(&self, node: usize) -> Option<usize> {
+        if Some(node) == self.host {
+            return Some(0);
+        }
+        taxonomy().nodes.get(node).and_then(|n| n.parent)
     }
     fn species_in(&self, s: usize) -> bool {
         let t = taxonomy();
@@ -211,26 +209,24 @@ impl Selection {
             None => false,
         }
     }
-    /// Every contained node, parents before children.
+    /// Every contained node, parents before children (the host right after the root).
     pub fn nodes(&self) -> Vec<usize> {
         let t = taxonomy();
         let mut out = vec![];
         let mut stack = vec![0usize];
         while let Some(i) = stack.pop() {
-            if !self.contains_fast(i) {
+            if Some(i) == self.host || !self.contains(i) {
                 continue;
             }
             out.push(i);
+            if i == 0 {
+                out.extend(self.host);
+            }
             for &c in t.nodes[i].children.iter().rev() {
                 stack.push(c);
             }
         }
         out
-    }
-    /// `contains` without the recursive search for ranks above genus: during a top-down walk
-    /// a parent is kept only if some descendant genus is in, which is what `contains` computes.
-    fn contains_fast(&self, node: usize) -> bool {
-        self.contains(node)
     }
 }
 
@@ -243,7 +239,7 @@ mod tests {
         eprintln!("nodes {} genera {} species {}", t.nodes.len(), t.genera.len(), sp);
         for k in 0..10 {
             let s = super::Selection::new(1, &format!("{k:016x}"));
-            eprintln!("p {} rows {}", s.p_genus, s.nodes().len());
+            eprintln!("site {:?} rows {}", s.profile.site, s.nodes().len());
         }
     }
 }
