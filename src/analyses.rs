@@ -7,8 +7,8 @@ use crate::download::{drop_sink, open_sink, stream_to_sink, DownloadOptions, Ren
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use js_sys::{Function, Promise};
-use onecodex_core::objects::analyses::{files, find_file, logs, readlevel_url};
 use onecodex_core::download::link::safe_name;
+use onecodex_core::objects::analyses::{files, find_file, logs, readlevel_url};
 use onecodex_core::objects::poll::{await_completion, refresh, PollOptions};
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
@@ -53,7 +53,12 @@ struct LogsJson {
     tail: Option<f64>,
 }
 
-fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn await_one(
+    inner: &Rc<ClientInner>,
+    collection: &'static str,
+    id: JsValue,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let id = id_arg("id", &id)?;
     let (o, [signal, on_poll]) = read_options::<PollJson, 2>("awaitCompletion options", options, ["signal", "onPoll"])?;
     let signal = signal_or_undefined(signal)?;
@@ -92,7 +97,13 @@ fn await_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsValue, opt
     }))
 }
 
-fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsValue, filepath: String, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn download_file_one(
+    inner: &Rc<ClientInner>,
+    collection: &'static str,
+    id: JsValue,
+    filepath: String,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let id = id_arg("id", &id)?;
     let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     let options = DownloadOptions::parse(options)?;
@@ -100,7 +111,8 @@ fn download_file_one(inner: &Rc<ClientInner>, collection: &'static str, id: JsVa
     Ok(promise(async move {
         let api = inner.api(options.signal());
         let entry = find_file(files(&api, collection, &id).await.map_err(err_js)?, &id, &filepath).map_err(err_js)?;
-        let filename = Some(safe_name(&entry.filename)).filter(|n| !n.is_empty()).unwrap_or_else(|| safe_name(&entry.filepath));
+        let filename =
+            Some(safe_name(&entry.filename)).filter(|n| !n.is_empty()).unwrap_or_else(|| safe_name(&entry.filepath));
         let sink = open_sink(&options, &filename).await?;
         let what = format!("'{}' of analysis {id}", entry.filepath);
         let renewal = Renewal::AnalysisFile { collection, id: id.clone(), filepath: entry.filepath.clone() };
@@ -125,7 +137,8 @@ fn download_readlevel(inner: &Rc<ClientInner>, id: JsValue, options: Option<JsVa
             }
         };
         let what = format!("the read-level data of classification {id}");
-        stream_to_sink(inner.clone(), Renewal::Readlevel { id: id.clone() }, &url, &what, &filename, sink, options).await
+        stream_to_sink(inner.clone(), Renewal::Readlevel { id: id.clone() }, &url, &what, &filename, sink, options)
+            .await
     }))
 }
 

@@ -308,7 +308,10 @@ impl Filter {
     /// ```ts
     /// const f = where.samples.field("size").gte(1e6).and(where.samples.field("starred").eq(true));
     /// ```
-    pub fn and(&self, #[wasm_bindgen(unchecked_param_type = "Filter | WhereFilter")] other: JsValue) -> Result<Filter, JsValue> {
+    pub fn and(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Filter | WhereFilter")] other: JsValue,
+    ) -> Result<Filter, JsValue> {
         let other = json_from_js("and()", &other)?;
         Ok(Filter { builder: self.builder.and(&other).map_err(err_js)? })
     }
@@ -352,14 +355,18 @@ impl FieldCondition {
     /// ```ts
     /// const f = where.samples.field("visibility").eq("public");
     /// ```
-    pub fn eq(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$eq", js(&value)?) }
+    pub fn eq(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$eq", js(&value)?)
+    }
     /// Not equal to `value` (null: IS NOT NULL).
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("status").ne("failed");
     /// ```
-    pub fn ne(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$ne", js(&value)?) }
+    pub fn ne(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$ne", js(&value)?)
+    }
     /// IS NULL.
     ///
     /// @example
@@ -377,35 +384,45 @@ impl FieldCondition {
     /// const f = where.samples.field("sample_type").in(["Stool", "Swab"]);
     /// ```
     #[wasm_bindgen(js_name = "in")]
-    pub fn in_(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$in", js(&values)?) }
+    pub fn in_(&self, values: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$in", js(&values)?)
+    }
     /// Less than `value`.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("size").lt(1e6);
     /// ```
-    pub fn lt(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$lt", js(&value)?) }
+    pub fn lt(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$lt", js(&value)?)
+    }
     /// Less than or equal to `value`.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("location_lat").lte(0);
     /// ```
-    pub fn lte(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$lte", js(&value)?) }
+    pub fn lte(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$lte", js(&value)?)
+    }
     /// Greater than `value`.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("size").gt(1e9);
     /// ```
-    pub fn gt(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$gt", js(&value)?) }
+    pub fn gt(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$gt", js(&value)?)
+    }
     /// Greater than or equal to `value`.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("created_at").gte("2026-01-01T00:00:00+00:00");
     /// ```
-    pub fn gte(&self, value: JsValue) -> Result<Filter, JsValue> { op(self, "$gte", js(&value)?) }
+    pub fn gte(&self, value: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$gte", js(&value)?)
+    }
     /// Between `low` and `high`, both included.
     ///
     /// @example
@@ -421,42 +438,54 @@ impl FieldCondition {
     /// ```ts
     /// const f = where.samples.field("filename").contains("_R1");
     /// ```
-    pub fn contains(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$contains", js(&text)?) }
+    pub fn contains(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$contains", js(&text)?)
+    }
     /// Contains `text`, ignoring case.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("filename").icontains("stool");
     /// ```
-    pub fn icontains(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$icontains", js(&text)?) }
+    pub fn icontains(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$icontains", js(&text)?)
+    }
     /// Starts with `text` (case-sensitive).
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("filename").startswith("2026-");
     /// ```
-    pub fn startswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$startswith", js(&text)?) }
+    pub fn startswith(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$startswith", js(&text)?)
+    }
     /// Starts with `text`, ignoring case.
     ///
     /// @example
     /// ```ts
     /// const f = where.projects.field("name").istartswith("study");
     /// ```
-    pub fn istartswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$istartswith", js(&text)?) }
+    pub fn istartswith(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$istartswith", js(&text)?)
+    }
     /// Ends with `text` (case-sensitive).
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("filename").endswith(".fastq.gz");
     /// ```
-    pub fn endswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$endswith", js(&text)?) }
+    pub fn endswith(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$endswith", js(&text)?)
+    }
     /// Ends with `text`, ignoring case.
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("filename").iendswith(".FQ.GZ");
     /// ```
-    pub fn iendswith(&self, text: JsValue) -> Result<Filter, JsValue> { op(self, "$iendswith", js(&text)?) }
+    pub fn iendswith(&self, text: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$iendswith", js(&text)?)
+    }
     /// Has all of `values` (tags by name, id, URI or object, resolved when the query runs; tax ids
     /// as strings).
     ///
@@ -464,14 +493,18 @@ impl FieldCondition {
     /// ```ts
     /// const f = where.samples.field("tags").containsall(["gut", "5c1e9e41043e4435"]);
     /// ```
-    pub fn containsall(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsall", js(&values)?) }
+    pub fn containsall(&self, values: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$containsall", js(&values)?)
+    }
     /// Has at least one of `values` (tags by name, id, URI or object).
     ///
     /// @example
     /// ```ts
     /// const f = where.samples.field("tags").containsany(["gut", "skin"]);
     /// ```
-    pub fn containsany(&self, values: JsValue) -> Result<Filter, JsValue> { op(self, "$containsany", js(&values)?) }
+    pub fn containsany(&self, values: JsValue) -> Result<Filter, JsValue> {
+        op(self, "$containsany", js(&values)?)
+    }
 }
 
 /// `where.samples`, `where.projects`, …: an empty typed filter per resource.

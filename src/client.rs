@@ -1,17 +1,17 @@
 //! The `OneCodex` client object. Credentials stay inside wasm memory: nothing on the JS side can
 //! read them back, and they are only ever attached to requests for the API origin.
 
+use crate::convert::json_from_js;
 use crate::convert::{read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::convert::json_from_js;
 use crate::transport::{is_function, node_defaults, FetchTransport};
-use onecodex_core::http::session::{Api, ClientConfig};
+use js_sys::{Promise, Reflect};
 use onecodex_core::http::config::{BaseUrl, Credentials};
+use onecodex_core::http::retry::{RetryOverrides, RetryPolicy};
+use onecodex_core::http::session::{Api, ClientConfig};
 use onecodex_core::objects;
 use onecodex_core::query::{Listing, Route};
 use onecodex_core::resources::Resource;
-use onecodex_core::http::retry::{RetryOverrides, RetryPolicy};
-use js_sys::{Promise, Reflect};
 use serde::Deserialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -70,7 +70,12 @@ pub struct RetryOptions {
 
 impl RetryOptions {
     pub(crate) fn into_overrides(self) -> RetryOverrides {
-        RetryOverrides { retries: self.retries, statuses: self.statuses, backoff_ms: self.backoff_ms, max_delay_ms: self.max_delay_ms }
+        RetryOverrides {
+            retries: self.retries,
+            statuses: self.statuses,
+            backoff_ms: self.backoff_ms,
+            max_delay_ms: self.max_delay_ms,
+        }
     }
 }
 
@@ -281,7 +286,8 @@ impl OneCodex {
             (_, Some(true)) => Route::Organization,
             _ => Route::Own,
         };
-        let listing = Listing::new(resource, route, &filter, options.sort.as_ref().unwrap_or(&Value::Null)).map_err(err_js)?;
+        let listing =
+            Listing::new(resource, route, &filter, options.sort.as_ref().unwrap_or(&Value::Null)).map_err(err_js)?;
         let path = listing.page_path(options.page.unwrap_or(1), options.cursor.as_deref());
         Ok(format!("{}{}", self.inner.config.base_url.as_str(), path))
     }
@@ -294,7 +300,10 @@ impl OneCodex {
     /// console.log(me.email);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
-    pub fn account(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>) -> Result<Promise, JsValue> {
+    pub fn account(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Result<Promise, JsValue> {
         let signal = call_signal(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move { to_js(&objects::account(&inner.api(signal)).await.map_err(err_js)?) }))

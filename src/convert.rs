@@ -85,7 +85,12 @@ where
     read(what, options, keys, true)
 }
 
-fn read<T, const N: usize>(what: &str, options: Option<JsValue>, keys: [&str; N], non_finite: bool) -> Result<(T, [JsValue; N]), JsValue>
+fn read<T, const N: usize>(
+    what: &str,
+    options: Option<JsValue>,
+    keys: [&str; N],
+    non_finite: bool,
+) -> Result<(T, [JsValue; N]), JsValue>
 where
     T: serde::de::DeserializeOwned + Default,
 {

@@ -2,18 +2,18 @@
 //! The plan (retries, Range resumption, status checks) is `onecodex_core::download::transfer`; bodies
 //! stream in src/js/download.js from fetch straight into a file, a Blob or a WritableStream.
 
+use crate::client::RetryOptions;
 use crate::client::{promise, ClientInner};
 use crate::convert::{read_options, signal_or_undefined};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::*;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use crate::client::RetryOptions;
+use onecodex_core::download::link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
 use onecodex_core::download::transfer::{self, DownloadIo, DownloadStats, Head};
 use onecodex_core::http::retry::RetryPolicy;
-use onecodex_core::download::link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
-use onecodex_core::http::Request;
 use onecodex_core::http::transport::Transport;
+use onecodex_core::http::Request;
 use onecodex_core::{objects, Error, ErrorCode, Result as CoreResult};
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,7 +27,15 @@ extern "C" {
     #[wasm_bindgen(js_name = openDownload)]
     fn open_download(url: &str, headers: Array, signal: &JsValue, dispatcher: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = pumpBody)]
-    fn pump_body(response: &JsValue, sink: &JsValue, skip: f64, offset: f64, total: Option<f64>, on_progress: &JsValue, signal: &JsValue) -> Promise;
+    fn pump_body(
+        response: &JsValue,
+        sink: &JsValue,
+        skip: f64,
+        offset: f64,
+        total: Option<f64>,
+        on_progress: &JsValue,
+        signal: &JsValue,
+    ) -> Promise;
     #[wasm_bindgen(js_name = errorBody)]
     fn error_body(response: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = canWriteFiles)]
@@ -115,7 +123,9 @@ impl DownloadOptions {
         }
         let signal = signal_or_undefined(signal)?;
         let target = match (o.path, writable) {
-            (Some(_), Some(_)) => return Err(bad_argument("download options", "give either path or writable, not both")),
+            (Some(_), Some(_)) => {
+                return Err(bad_argument("download options", "give either path or writable, not both"))
+            }
             (Some(path), None) => {
                 if path.is_empty() {
                     return Err(bad_argument("path", "must not be empty"));
@@ -191,7 +201,8 @@ impl DownloadIo for JsIo {
     async fn open(&self, request: &Request) -> CoreResult<Head> {
         let headers = crate::transport::pairs(&request.headers);
         let dispatcher = crate::transport::proxy_dispatcher_for(&request.url).map_err(js_error)?;
-        let raw = JsFuture::from(open_download(&request.url, headers, &self.signal, &dispatcher)).await.map_err(js_error)?;
+        let raw =
+            JsFuture::from(open_download(&request.url, headers, &self.signal, &dispatcher)).await.map_err(js_error)?;
         let get = |k: &str| Reflect::get(&raw, &k.into()).unwrap_or(JsValue::UNDEFINED);
         *self.response.borrow_mut() = get("response");
         let headers = crate::transport::header_pairs(&get("headers"));
@@ -200,7 +211,15 @@ impl DownloadIo for JsIo {
 
     async fn pump(&self, skip: u64, offset: u64, total: Option<u64>) -> (u64, CoreResult<()>) {
         let response = self.response.replace(JsValue::UNDEFINED);
-        let p = pump_body(&response, &self.sink, skip as f64, offset as f64, total.map(|t| t as f64), &self.on_progress, &self.signal);
+        let p = pump_body(
+            &response,
+            &self.sink,
+            skip as f64,
+            offset as f64,
+            total.map(|t| t as f64),
+            &self.on_progress,
+            &self.signal,
+        );
         match JsFuture::from(p).await {
             Ok(out) => {
                 let bytes = Reflect::get(&out, &"bytes".into()).ok().and_then(|b| b.as_f64()).unwrap_or(0.0) as u64;
@@ -240,7 +259,9 @@ impl DownloadIo for JsIo {
 /// Opens where the body goes (a Node file refuses to replace one now, before any request).
 pub async fn open_sink(options: &DownloadOptions, filename: &str) -> Result<JsValue, JsValue> {
     Ok(match &options.target {
-        Target::Path { path, overwrite } => JsFuture::from(file_sink(path, *overwrite, filename)).await.map_err(|e| err_js(js_error(e)))?,
+        Target::Path { path, overwrite } => {
+            JsFuture::from(file_sink(path, *overwrite, filename)).await.map_err(|e| err_js(js_error(e)))?
+        }
         Target::Writable(w) => writable_sink(w).map_err(|e| err_js(js_error(e)))?,
         Target::Blob => blob_sink(content_type(filename)),
     })
@@ -310,12 +331,20 @@ fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
         return Ok((id, None));
     }
     let object = crate::convert::json_from_js("download target", target)?;
-    let uri = object.get("$uri").and_then(Value::as_str).ok_or_else(|| bad_argument("download", "expects an id or an object with a $uri"))?;
+    let uri = object
+        .get("$uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad_argument("download", "expects an id or an object with a $uri"))?;
     Ok((uri.to_string(), Some(object)))
 }
 
 /// `xxx.download(idOrObject, options)` for the resources with `download_uri` (§7.1).
-pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+pub fn download_object(
+    inner: &Rc<ClientInner>,
+    resource: &'static str,
+    target: JsValue,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let (id, given) = target_id(&target)?;
     let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
     // An object the caller has is checked now: an awaiting-data sample makes no request at all.
@@ -343,7 +372,16 @@ pub fn download_object(inner: &Rc<ClientInner>, resource: &'static str, target: 
             }
         };
         let what = format!("{} {id}", resource.trim_end_matches('s'));
-        stream_to_sink(inner.clone(), Renewal::Object { resource, id: id.clone() }, &url, &what, &filename, sink, options).await
+        stream_to_sink(
+            inner.clone(),
+            Renewal::Object { resource, id: id.clone() },
+            &url,
+            &what,
+            &filename,
+            sink,
+            options,
+        )
+        .await
     }))
 }
 
@@ -411,7 +449,16 @@ impl AnnotationSetsApi {
                 }
             };
             let what = format!("the annotations of annotation set {id} (CSV)");
-            stream_to_sink(inner.clone(), Renewal::AnnotationCsv { id: id.clone() }, &url, &what, &filename, sink, options).await
+            stream_to_sink(
+                inner.clone(),
+                Renewal::AnnotationCsv { id: id.clone() },
+                &url,
+                &what,
+                &filename,
+                sink,
+                options,
+            )
+            .await
         }))
     }
 }

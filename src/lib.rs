@@ -43,11 +43,11 @@ mod tables;
 pub use builder::{FieldCondition, Filter, WhereBuilders};
 #[cfg(feature = "client")]
 pub use client::OneCodex;
+#[cfg(feature = "tables")]
+pub use ecology::{linkage_js, mds_free_js, pcoa_js, PcoaResultJs};
 pub use error::is_one_codex_error;
 #[cfg(feature = "client")]
 pub use query::{encode_sort, encode_where, filterable_fields};
-#[cfg(feature = "tables")]
-pub use ecology::{linkage_js, mds_free_js, pcoa_js, PcoaResultJs};
 #[cfg(feature = "tables")]
 pub use tables::{parse_classification_results, parse_functional_results};
 #[cfg(feature = "client")]

@@ -2,9 +2,9 @@
 //! filter and model types and only the operations the API allows on it.
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
+use crate::convert::json_from_js;
 use crate::convert::{id_arg, read_options, signal_or_undefined, to_js};
 use crate::error::{bad_argument, to_js as err_js};
-use crate::convert::json_from_js;
 use js_sys::{Array, Function, Promise};
 use onecodex_core::models::check_shape;
 use onecodex_core::objects;
@@ -128,7 +128,12 @@ impl PageStream {
 }
 
 /// One page: fetched, validated, filtered by the predicate, cut to the limit.
-async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue, signal: &JsValue) -> Result<JsValue, JsValue> {
+async fn next_page(
+    inner: &ClientInner,
+    run: &mut QueryRun,
+    predicate: &JsValue,
+    signal: &JsValue,
+) -> Result<JsValue, JsValue> {
     let api = inner.api(signal.clone());
     loop {
         let Some(items) = run.next_page(&api).await.map_err(err_js)? else {
@@ -155,7 +160,12 @@ async fn next_page(inner: &ClientInner, run: &mut QueryRun, predicate: &JsValue,
 }
 
 /// Builds a query run and its JS-only parts from `where`/`iter` arguments.
-fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<PageStream, JsValue> {
+fn start_query(
+    inner: &Rc<ClientInner>,
+    resource: &str,
+    filter: Option<JsValue>,
+    options: Option<JsValue>,
+) -> Result<PageStream, JsValue> {
     let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
     let (o, [predicate, signal]) = read_options::<QueryJsonOptions, 2>("query options", options, ["filter", "signal"])?;
     if !predicate.is_undefined() && !predicate.is_instance_of::<Function>() {
@@ -180,7 +190,12 @@ fn start_query(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>,
     })
 }
 
-fn query_all(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn query_all(
+    inner: &Rc<ClientInner>,
+    resource: &str,
+    filter: Option<JsValue>,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let stream = start_query(inner, resource, filter, options)?;
     Ok(promise(async move {
         let mut all = Array::new();
@@ -195,7 +210,12 @@ fn query_all(inner: &Rc<ClientInner>, resource: &str, filter: Option<JsValue>, o
     }))
 }
 
-fn get_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn get_one(
+    inner: &Rc<ClientInner>,
+    resource: &'static str,
+    id: JsValue,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let inner = inner.clone();
@@ -207,7 +227,13 @@ fn get_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, options
     }))
 }
 
-fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, patch: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn update_one(
+    inner: &Rc<ClientInner>,
+    resource: &'static str,
+    id: JsValue,
+    patch: JsValue,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let patch = json_from_js("changes", &patch)?;
@@ -217,7 +243,12 @@ fn update_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, patc
     Ok(promise(async move { to_js(&objects::update(&inner.api(signal), resource, &id, &body).await.map_err(err_js)?) }))
 }
 
-fn delete_one(inner: &Rc<ClientInner>, resource: &'static str, id: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+fn delete_one(
+    inner: &Rc<ClientInner>,
+    resource: &'static str,
+    id: JsValue,
+    options: Option<JsValue>,
+) -> Result<Promise, JsValue> {
     let id = id_arg("id", &id)?;
     let signal = call_signal(options)?;
     let inner = inner.clone();
@@ -433,11 +464,18 @@ impl JobsApi {
         let run = objects::RunOptions {
             job_args: o.job_args,
             populate_default_arguments: o.populate_default_arguments.unwrap_or(false),
-            dependencies: o.dependencies.unwrap_or_default().into_iter().map(|d| (d.analysis, d.download_path)).collect(),
+            dependencies: o
+                .dependencies
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| (d.analysis, d.download_path))
+                .collect(),
             description: o.description,
         };
         let inner = self.inner.clone();
-        Ok(promise(async move { to_js(&objects::run_job(&inner.api(signal), &job_id, &sample_id, &run).await.map_err(err_js)?) }))
+        Ok(promise(async move {
+            to_js(&objects::run_job(&inner.api(signal), &job_id, &sample_id, &run).await.map_err(err_js)?)
+        }))
     }
 
     /// The script, image and arguments of a job you may view (`GET /jobs/<id>/details`).
@@ -468,7 +506,8 @@ impl JobsApi {
     pub fn publish(
         &self,
         #[wasm_bindgen(unchecked_param_type = "IdArg")] job_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ autorunOnOrgSampleUpload?: boolean; signal?: AbortSignal }")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ autorunOnOrgSampleUpload?: boolean; signal?: AbortSignal }")]
+        options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
         let job_id = id_arg("jobId", &job_id)?;
         let (p, [signal]) = read_options::<Publish, 1>("publish options", options, ["signal"])?;
@@ -480,7 +519,10 @@ impl JobsApi {
         }
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let job = objects::publish_job(&inner.api(signal), &job_id, p.autorun_on_org_sample_upload.unwrap_or(false)).await.map_err(err_js)?;
+            let job =
+                objects::publish_job(&inner.api(signal), &job_id, p.autorun_on_org_sample_upload.unwrap_or(false))
+                    .await
+                    .map_err(err_js)?;
             to_js(&job)
         }))
     }
@@ -504,6 +546,8 @@ impl AnalysesApi {
         let analysis_id = id_arg("analysisId", &analysis_id)?;
         let signal = call_signal(options)?;
         let inner = self.inner.clone();
-        Ok(promise(async move { to_js(&objects::cancel_analysis(&inner.api(signal), &analysis_id).await.map_err(err_js)?) }))
+        Ok(promise(
+            async move { to_js(&objects::cancel_analysis(&inner.api(signal), &analysis_id).await.map_err(err_js)?) },
+        ))
     }
 }

@@ -548,8 +548,11 @@ struct FunctionalMatrixFetchJson {
 }
 
 fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatrixFetchJsOptions, JsValue> {
-    let (o, [on_progress, signal]) =
-        read_options_with_nan::<FunctionalMatrixFetchJson, 2>("functionalMatrix options", options, ["onProgress", "signal"])?;
+    let (o, [on_progress, signal]) = read_options_with_nan::<FunctionalMatrixFetchJson, 2>(
+        "functionalMatrix options",
+        options,
+        ["onProgress", "signal"],
+    )?;
     let spec = FunctionalMatrixSpec::resolve(
         o.annotation.as_deref(),
         o.metric.as_deref(),

@@ -2,8 +2,8 @@
 //! per call, carrying that call's `AbortSignal` and the client's `onRequest` hook.
 
 use js_sys::{Array, Function, Reflect, Uint8Array};
-use onecodex_core::http::{Request, Response};
 use onecodex_core::http::transport::Transport;
+use onecodex_core::http::{Request, Response};
 use onecodex_core::{Error, ErrorCode, Result};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -66,7 +66,8 @@ fn option_errors_never_echo_secrets() {
     // A key passed where a boolean belongs would otherwise be quoted by serde's message.
     let err = OneCodex::new(Some(js(r#"{"apiKey": "k", "experimental": "s3cr3t-key-value"}"#))).err().unwrap();
     assert_eq!(code_of(&err), "invalid_argument");
-    let err = OneCodex::new(Some(js(r#"{"apiKey": "s3cr3t-key-value", "experimental": "s3cr3t-key-value"}"#))).err().unwrap();
+    let err =
+        OneCodex::new(Some(js(r#"{"apiKey": "s3cr3t-key-value", "experimental": "s3cr3t-key-value"}"#))).err().unwrap();
     let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
     assert!(!message.contains("s3cr3t"), "{message}");
 }

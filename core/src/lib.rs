@@ -17,8 +17,8 @@ pub mod objects;
 pub mod query;
 pub mod refs;
 pub mod resources;
-pub mod time;
 pub mod results;
+pub mod time;
 pub mod upload;
 
 pub use error::{Error, ErrorCode, Result};

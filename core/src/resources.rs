@@ -286,7 +286,8 @@ mod tests {
 
     #[test]
     fn cursor_collections_follow_1_2_0() {
-        let cursor: Vec<&str> = RESOURCES.iter().filter(|r| r.pagination == Pagination::Cursor).map(|r| r.name).collect();
+        let cursor: Vec<&str> =
+            RESOURCES.iter().filter(|r| r.pagination == Pagination::Cursor).map(|r| r.name).collect();
         assert_eq!(cursor, ["samples", "metadata", "assemblies", "genomes"]);
     }
 
@@ -299,7 +300,8 @@ mod tests {
 
     #[test]
     fn capabilities_come_from_the_catalogue() {
-        let names = |f: fn(&Resource) -> bool| -> Vec<&str> { RESOURCES.iter().filter(|r| f(r)).map(|r| r.name).collect() };
+        let names =
+            |f: fn(&Resource) -> bool| -> Vec<&str> { RESOURCES.iter().filter(|r| f(r)).map(|r| r.name).collect() };
         assert_eq!(names(|r| r.deletable), ["samples", "projects", "documents", "assets"]);
         assert_eq!(names(|r| r.changes.is_some()), ["samples", "metadata", "jobs", "assets"]);
         assert_eq!(

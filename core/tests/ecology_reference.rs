@@ -9,22 +9,18 @@
 //! (our permutations are not numpy's).
 
 use onecodex_core::ecology::{
-    self, aitchison::clr_replaced, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric,
-    BetaStatsOptions, MatrixChoice, StatsResult,
+    self, aitchison::clr_replaced, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions,
+    MatrixChoice, StatsResult,
 };
 use onecodex_core::results::{
-    ClassificationTable, Collection, CollectionItem, MatrixOptions, MetadataItem, MetricOption,
-    RankOption,
+    ClassificationTable, Collection, CollectionItem, MatrixOptions, MetadataItem, MetricOption, RankOption,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 
 fn reference() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/ecology/reference.json"
-    ))
-    .expect("reference.json (run core/tests/ecology/make_reference.py)");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ecology/reference.json"))
+        .expect("reference.json (run core/tests/ecology/make_reference.py)");
     serde_json::from_str(&text).unwrap()
 }
 
@@ -53,27 +49,17 @@ fn fixture() -> Fixture {
                 project_name: None,
             });
         }
-        collections.insert(
-            name.clone(),
-            (Collection::new(core_items, true).unwrap(), meta),
-        );
+        collections.insert(name.clone(), (Collection::new(core_items, true).unwrap(), meta));
     }
     Fixture { collections, r }
 }
 
 fn choice(metric: &str, rank: &str) -> MatrixChoice {
-    MatrixChoice {
-        metric: MetricOption::parse(metric).unwrap(),
-        rank: RankOption::parse(rank).unwrap(),
-    }
+    MatrixChoice { metric: MetricOption::parse(metric).unwrap(), rank: RankOption::parse(rank).unwrap() }
 }
 
 fn nums(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
 }
 
 /// |a − b| ≤ 1e-9 · max(|a|, |b|) (+1e-14 for values that are 0 up to rounding); NaN = NaN.
@@ -89,10 +75,7 @@ fn assert_all_close(what: &str, ours: &[f64], theirs: &[f64]) {
 }
 
 fn label(c: &Value) -> String {
-    format!(
-        "{} {} {} {}",
-        c["collection"], c["metric"], c["rank"], c["diversityMetric"]
-    )
+    format!("{} {} {} {}", c["collection"], c["metric"], c["rank"], c["diversityMetric"])
 }
 
 #[test]
@@ -101,27 +84,12 @@ fn matrices_match_to_df() {
     for c in f.r["matrices"].as_array().unwrap() {
         let (col, _) = &f.collections[c["collection"].as_str().unwrap()];
         let ch = choice(c["metric"].as_str().unwrap(), c["rank"].as_str().unwrap());
-        let m = col
-            .to_matrix(&MatrixOptions {
-                metric: ch.metric,
-                rank: ch.rank,
-                ..Default::default()
-            })
-            .unwrap()
-            .matrix;
-        let cols: Vec<String> = c["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect();
+        let m =
+            col.to_matrix(&MatrixOptions { metric: ch.metric, rank: ch.rank, ..Default::default() }).unwrap().matrix;
+        let cols: Vec<String> =
+            c["columns"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
         assert_eq!(m.column_ids, cols, "{}", label(c));
-        let theirs: Vec<f64> = c["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(nums)
-            .collect();
+        let theirs: Vec<f64> = c["values"].as_array().unwrap().iter().flat_map(nums).collect();
         assert_all_close(&label(c), &m.values, &theirs);
     }
 }
@@ -133,30 +101,17 @@ fn alpha_diversity_matches_scikit_bio() {
     for c in f.r["alpha"].as_array().unwrap() {
         let (col, _) = &f.collections[c["collection"].as_str().unwrap()];
         let dm = AlphaMetric::parse(c["diversityMetric"].as_str().unwrap()).unwrap();
-        let ours = ecology::alpha_diversity(
-            col,
-            dm,
-            choice(c["metric"].as_str().unwrap(), c["rank"].as_str().unwrap()),
-        );
+        let ours =
+            ecology::alpha_diversity(col, dm, choice(c["metric"].as_str().unwrap(), c["rank"].as_str().unwrap()));
         match (&c["ok"], ours) {
             (Value::Null, Err(_)) => {}
             (ok, Ok(a)) if !ok.is_null() => {
-                assert_eq!(
-                    a.classification_ids.len(),
-                    ok["ids"].as_array().unwrap().len()
-                );
+                assert_eq!(a.classification_ids.len(), ok["ids"].as_array().unwrap().len());
                 assert_all_close(&label(c), &a.values, &nums(&ok["values"]));
-                assert_eq!(
-                    a.warnings.iter().any(|w| w.code == "chao1_deprecated"),
-                    dm == AlphaMetric::Chao1
-                );
+                assert_eq!(a.warnings.iter().any(|w| w.code == "chao1_deprecated"), dm == AlphaMetric::Chao1);
                 checked += 1;
             }
-            (ok, ours) => panic!(
-                "{}: Python {ok} / {:?}, ours {ours:?}",
-                label(c),
-                c.get("error")
-            ),
+            (ok, ours) => panic!("{}: Python {ok} / {:?}, ours {ours:?}", label(c), c.get("error")),
         }
     }
     assert!(checked >= 60, "{checked}");
@@ -173,30 +128,16 @@ fn beta_diversity_matches_scipy_and_scikit_bio() {
         let ours = ecology::beta_diversity(col, dm, ch);
         match (&c["ok"], ours) {
             (Value::Null, Err(e)) => {
-                assert_eq!(
-                    e.code,
-                    onecodex_core::ErrorCode::InvalidArgument,
-                    "{}: {e:?}",
-                    label(c)
-                );
+                assert_eq!(e.code, onecodex_core::ErrorCode::InvalidArgument, "{}: {e:?}", label(c));
                 errors += 1;
             }
             (ok, Ok(b)) if !ok.is_null() => {
                 let theirs = nums(&ok["values"]);
-                let ids: Vec<&str> = ok["ids"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap())
-                    .collect();
+                let ids: Vec<&str> = ok["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
                 assert_eq!(b.matrix.ids, ids);
                 if dm == BetaMetric::Aitchison {
                     let m = col
-                        .to_matrix(&MatrixOptions {
-                            metric: ch.metric,
-                            rank: ch.rank,
-                            ..Default::default()
-                        })
+                        .to_matrix(&MatrixOptions { metric: ch.metric, rank: ch.rank, ..Default::default() })
                         .unwrap()
                         .matrix;
                     let clr = clr_replaced(&m.row_ids, &m.values, m.n_cols()).unwrap();
@@ -218,11 +159,7 @@ fn beta_diversity_matches_scipy_and_scikit_bio() {
                 }
                 checked += 1;
             }
-            (ok, ours) => panic!(
-                "{}: Python {ok} / {:?}, ours {ours:?}",
-                label(c),
-                c.get("error")
-            ),
+            (ok, ours) => panic!("{}: Python {ok} / {:?}, ours {ours:?}", label(c), c.get("error")),
         }
     }
     assert!(checked >= 50 && errors >= 2, "{checked} {errors}");
@@ -238,22 +175,10 @@ fn strings(v: &Value) -> Vec<String> {
 
 fn check_common(what: &str, ours: &StatsResult, ok: &Value) {
     assert_eq!(ours.test, ok["test"].as_str().unwrap(), "{what}");
-    assert_eq!(
-        ours.sample_size as u64,
-        ok["sampleSize"].as_u64().unwrap(),
-        "{what}"
-    );
-    assert_eq!(
-        ours.group_by_variable,
-        ok["groupByVariable"].as_str().unwrap(),
-        "{what}"
-    );
-    let sizes: Vec<(String, usize)> = ok["groupSizes"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as usize))
-        .collect();
+    assert_eq!(ours.sample_size as u64, ok["sampleSize"].as_u64().unwrap(), "{what}");
+    assert_eq!(ours.group_by_variable, ok["groupByVariable"].as_str().unwrap(), "{what}");
+    let sizes: Vec<(String, usize)> =
+        ok["groupSizes"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap() as usize)).collect();
     assert_eq!(ours.group_sizes, sizes, "{what}");
     assert!(
         close(ours.statistic, ok["statistic"].as_f64().unwrap_or(f64::NAN)),
@@ -283,10 +208,7 @@ fn alpha_diversity_stats_match_stats_py() {
         let o = &c["options"];
         let what = format!("{} {o}", c["collection"]);
         let opts = AlphaStatsOptions {
-            diversity_metric: AlphaMetric::parse(
-                o["diversity_metric"].as_str().unwrap_or("shannon"),
-            )
-            .unwrap(),
+            diversity_metric: AlphaMetric::parse(o["diversity_metric"].as_str().unwrap_or("shannon")).unwrap(),
             matrix: choice(o["metric"].as_str().unwrap_or("auto"), "auto"),
             group_by: strings(&o["group_by"]),
             paired_by: o.get("paired_by").map(strings),
@@ -300,27 +222,14 @@ fn alpha_diversity_stats_match_stats_py() {
             }
             (ok, Ok(r)) if !ok.is_null() => {
                 check_common(&what, &r, ok);
-                assert!(
-                    close(r.pvalue, ok["pvalue"].as_f64().unwrap()),
-                    "{what}: p {} vs {}",
-                    r.pvalue,
-                    ok["pvalue"]
-                );
-                assert_eq!(
-                    r.paired_by_variable.as_deref(),
-                    ok["pairedByVariable"].as_str(),
-                    "{what}"
-                );
+                assert!(close(r.pvalue, ok["pvalue"].as_f64().unwrap()), "{what}: p {} vs {}", r.pvalue, ok["pvalue"]);
+                assert_eq!(r.paired_by_variable.as_deref(), ok["pairedByVariable"].as_str(), "{what}");
                 match (&r.posthoc, &ok["posthoc"]) {
                     (None, Value::Null) => {}
                     (Some(p), theirs) if !theirs.is_null() => {
                         assert_eq!(p.test, theirs["test"].as_str().unwrap());
                         assert_eq!(p.groups, strings(&theirs["groups"]));
-                        assert_all_close(
-                            &what,
-                            &p.adjusted_pvalues,
-                            &nums(&theirs["adjustedPvalues"]),
-                        );
+                        assert_all_close(&what, &p.adjusted_pvalues, &nums(&theirs["adjustedPvalues"]));
                     }
                     (ours, theirs) => panic!("{what}: posthoc {ours:?} vs {theirs}"),
                 }
@@ -348,10 +257,7 @@ fn beta_diversity_stats_match_stats_py() {
         let o = &c["options"];
         let what = format!("{} {o}", c["collection"]);
         let opts = BetaStatsOptions {
-            diversity_metric: BetaMetric::parse(
-                o["diversity_metric"].as_str().unwrap_or("braycurtis"),
-            )
-            .unwrap(),
+            diversity_metric: BetaMetric::parse(o["diversity_metric"].as_str().unwrap_or("braycurtis")).unwrap(),
             group_by: strings(&o["group_by"]),
             alpha: o["alpha"].as_f64().unwrap_or(0.05),
             num_permutations: o["num_permutations"].as_u64().unwrap_or(999) as usize,
@@ -376,26 +282,13 @@ fn beta_diversity_stats_match_stats_py() {
                 if let (Some(ph), theirs) = (&r.posthoc, &ok["posthoc"]) {
                     if !theirs.is_null() {
                         assert_eq!(ph.groups, strings(&theirs["groups"]));
-                        assert_all_close(
-                            &what,
-                            ph.statistics.as_deref().unwrap(),
-                            &nums(&theirs["statistics"]),
-                        );
-                        for (a, b) in ph
-                            .pvalues
-                            .as_deref()
-                            .unwrap()
-                            .iter()
-                            .zip(nums(&theirs["pvalues"]))
-                        {
+                        assert_all_close(&what, ph.statistics.as_deref().unwrap(), &nums(&theirs["statistics"]));
+                        for (a, b) in ph.pvalues.as_deref().unwrap().iter().zip(nums(&theirs["pvalues"])) {
                             assert!(within(*a, b), "{what}: pairwise p {a} vs {b}");
                         }
                     }
                 } else {
-                    assert!(
-                        ok["posthoc"].is_null() || (r.pvalue - opts.alpha).abs() < 0.02,
-                        "{what}: posthoc missing"
-                    );
+                    assert!(ok["posthoc"].is_null() || (r.pvalue - opts.alpha).abs() < 0.02, "{what}: posthoc missing");
                 }
                 let ours_w: Vec<&str> = r
                     .warnings
@@ -416,23 +309,11 @@ fn beta_diversity_stats_match_stats_py() {
 fn permanova_is_deterministic_for_a_seed() {
     let f = fixture();
     let (col, meta) = &f.collections["main"];
-    let o = BetaStatsOptions {
-        group_by: vec!["site".into()],
-        seed: 7,
-        ..Default::default()
-    };
+    let o = BetaStatsOptions { group_by: vec!["site".into()], seed: 7, ..Default::default() };
     let a = ecology::beta_diversity_stats(col, meta, &o).unwrap();
     let b = ecology::beta_diversity_stats(col, meta, &o).unwrap();
     // Debug text: the statistics' NaN diagonal is not == itself
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
-    let other = ecology::beta_diversity_stats(
-        col,
-        meta,
-        &BetaStatsOptions {
-            seed: 8,
-            ..o.clone()
-        },
-    )
-    .unwrap();
+    let other = ecology::beta_diversity_stats(col, meta, &BetaStatsOptions { seed: 8, ..o.clone() }).unwrap();
     assert_eq!(other.statistic, a.statistic);
 }

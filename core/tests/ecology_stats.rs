@@ -10,20 +10,12 @@ use onecodex_core::ecology::stats::{
 use serde_json::Value;
 
 fn reference() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/ecology/reference.json"
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ecology/reference.json")).unwrap();
     serde_json::from_str::<Value>(&text).unwrap()["rankTests"].take()
 }
 
 fn nums(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
 }
 
 fn num(v: &Value) -> f64 {
@@ -39,10 +31,7 @@ fn mann_whitney_u_matches_scipy() {
     let r = reference();
     for c in r["mannwhitneyu"].as_array().unwrap() {
         let t = mann_whitney_u(&nums(&c["x"]), &nums(&c["y"])).unwrap();
-        assert!(
-            close(t.statistic, num(&c["statistic"]), 1e-12),
-            "{c}: {t:?}"
-        );
+        assert!(close(t.statistic, num(&c["statistic"]), 1e-12), "{c}: {t:?}");
         assert!(close(t.pvalue, num(&c["pvalue"]), 1e-9), "{c}: {t:?}");
     }
 }
@@ -72,10 +61,7 @@ fn wilcoxon_matches_scipy() {
     let r = reference();
     for c in r["wilcoxon"].as_array().unwrap() {
         let t = wilcoxon(&nums(&c["x"]), &nums(&c["y"])).unwrap();
-        assert!(
-            close(t.statistic, num(&c["statistic"]), 1e-12),
-            "{c}: {t:?}"
-        );
+        assert!(close(t.statistic, num(&c["statistic"]), 1e-12), "{c}: {t:?}");
         assert!(close(t.pvalue, num(&c["pvalue"]), 1e-9), "{c}: {t:?}");
     }
 }

@@ -13,11 +13,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
         }
     }
     !c
@@ -89,10 +85,7 @@ fn gzip_checksum_mismatch_and_truncation_are_errors() {
     assert!(e.message.contains("checksum"), "{e}");
     let gz = gzip(&data);
     // One byte is not a gzip magic any more: it is (invalid) JSON text.
-    assert_eq!(
-        ClassificationTable::parse(&gz[..1]).unwrap_err().code,
-        ErrorCode::InvalidResponse
-    );
+    assert_eq!(ClassificationTable::parse(&gz[..1]).unwrap_err().code, ErrorCode::InvalidResponse);
     for cut in 2..gz.len() {
         let e = decode(&gz[..cut]).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse, "cut at {cut}");
@@ -160,10 +153,7 @@ fn size_limit_refuses_bombs() {
     assert!(e.message.contains("exceed"), "{e}");
     assert_eq!(decode_with_limit(&gz, 5 << 20).unwrap().len(), 5 << 20);
     let z = need!(classification_zstd("6579e99943f84ad2"));
-    assert!(decode_with_limit(&z, 100_000)
-        .unwrap_err()
-        .message
-        .contains("exceed"));
+    assert!(decode_with_limit(&z, 100_000).unwrap_err().message.contains("exceed"));
     assert_eq!(decode_with_limit(&z, 443_746).unwrap().len(), 443_746);
     assert!(decode_with_limit(b"{\"table\": []}", 5).is_err());
 }
@@ -181,10 +171,7 @@ fn json_round_trip_keeps_every_value() {
         // and against the original JSON, value by value (ints and floats compared as numbers)
         let orig: serde_json::Value = serde_json::from_slice(&decode(&z).unwrap()).unwrap();
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let (ot, bt) = (
-            orig["table"].as_array().unwrap(),
-            back["table"].as_array().unwrap(),
-        );
+        let (ot, bt) = (orig["table"].as_array().unwrap(), back["table"].as_array().unwrap());
         assert_eq!(ot.len(), bt.len());
         for (o, b) in ot.iter().zip(bt) {
             for (k, v) in o.as_object().unwrap() {
@@ -257,17 +244,11 @@ fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
         let e = decode(&zstd_raw_frame(declared, b"abc")).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidResponse, "declared {declared}");
         if declared > 3 {
-            assert!(
-                e.message.contains("declares 4") || e.message.contains("declares 5"),
-                "{e}"
-            );
+            assert!(e.message.contains("declares 4") || e.message.contains("declares 5"), "{e}");
         }
     }
     // The fuzzer's input: a 4-byte content size of 33924, one empty raw block, a checksum.
-    let found = [
-        0x28, 0xB5, 0x2F, 0xFD, 0x84, 0x84, 0x84, 0x84, 0x00, 0x00, 0x01, 0x00, 0x00, 0x99, 0xE9,
-        0xFF, 0x02,
-    ];
+    let found = [0x28, 0xB5, 0x2F, 0xFD, 0x84, 0x84, 0x84, 0x84, 0x00, 0x00, 0x01, 0x00, 0x00, 0x99, 0xE9, 0xFF, 0x02];
     let e = decode_with_limit(&found, 1 << 20).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidResponse);
     // A second, honest frame after a lying one does not make the body valid.
@@ -276,10 +257,7 @@ fn zstd_frame_whose_content_differs_from_its_declared_size_is_an_error() {
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 /// ruzstd (without its `hash` feature) does not verify a frame's content checksum; the decoder
@@ -294,10 +272,7 @@ fn zstd_content_checksum_is_verified() {
     let t = ClassificationTable::parse(&small).unwrap();
     assert_eq!(t.row_of("1"), Some(0));
     let big = hex("28b52ffd64fc02c50000887b227461785f6964223a202237227d2c200100d1533597edfebc0c");
-    assert_eq!(
-        &*decode(&big).unwrap(),
-        br#"{"tax_id": "7"}, "#.repeat(60).as_slice()
-    );
+    assert_eq!(&*decode(&big).unwrap(), br#"{"tax_id": "7"}, "#.repeat(60).as_slice());
     for frame in [&small, &big] {
         // A wrong checksum…
         let mut bad = frame.clone();

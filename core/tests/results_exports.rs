@@ -6,8 +6,8 @@ use fixtures::*;
 
 use onecodex_core::error::ErrorCode;
 use onecodex_core::results::{
-    bar_chart_table, bar_chart_vega_lite, BarChartOptions, ClassificationTable, Collection,
-    CollectionItem, MatrixOptions, Metric, MetricOption, Rank, RankOption, SampleInfo,
+    bar_chart_table, bar_chart_vega_lite, BarChartOptions, ClassificationTable, Collection, CollectionItem,
+    MatrixOptions, Metric, MetricOption, Rank, RankOption, SampleInfo,
 };
 
 fn table(id: &str) -> Option<ClassificationTable> {
@@ -33,10 +33,7 @@ fn tree_lineage_and_pruning_on_fixture() {
     // Akkermansia muciniphila (§8.2 excerpt): its lineage runs root -> … -> genus -> species
     let lin = tree.lineage("239935").unwrap();
     assert_eq!(tree.node(lin[0]).tax_id, "1");
-    assert_eq!(
-        tree.node(*lin.last().unwrap()).name.as_deref(),
-        Some("Akkermansia muciniphila")
-    );
+    assert_eq!(tree.node(*lin.last().unwrap()).name.as_deref(), Some("Akkermansia muciniphila"));
     assert_eq!(tree.node(lin[lin.len() - 2]).tax_id, "239934");
     let names = tree.canonical_lineage_names("239935").unwrap();
     assert_eq!(names[0], "Bacteria");
@@ -48,19 +45,10 @@ fn tree_lineage_and_pruning_on_fixture() {
     assert!(genus.len() < tree.len());
     for n in genus.nodes() {
         if n.children.is_empty() {
-            assert_eq!(
-                n.rank.as_deref(),
-                Some("genus"),
-                "leaf {} is not a genus",
-                n.tax_id
-            );
+            assert_eq!(n.rank.as_deref(), Some("genus"), "leaf {} is not a genus", n.tax_id);
         }
     }
-    let genus_count = genus
-        .nodes()
-        .iter()
-        .filter(|n| n.rank.as_deref() == Some("genus"))
-        .count();
+    let genus_count = genus.nodes().iter().filter(|n| n.rank.as_deref() == Some("genus")).count();
     let m = c
         .to_matrix(&MatrixOptions {
             metric: MetricOption::Metric(Metric::Readcount),
@@ -83,17 +71,13 @@ fn tree_lineage_and_pruning_on_fixture() {
     assert_eq!(p.len(), expect);
     assert_eq!(p.lineage("239935").unwrap().len(), lin.len());
     assert_eq!(p.node(p.root()).tax_id, "1");
-    assert_eq!(
-        tree.prune_tax_ids(&["nope"]).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
+    assert_eq!(tree.prune_tax_ids(&["nope"]).unwrap_err().code, ErrorCode::InvalidArgument);
 }
 
 #[test]
 fn tree_errors_and_warnings() {
     let parse = |s: &str| ClassificationTable::parse_json(s.as_bytes()).unwrap();
-    let no_root =
-        parse(r#"{"table": [{"tax_id": "2", "parent_tax_id": "1", "rank": "superkingdom"}]}"#);
+    let no_root = parse(r#"{"table": [{"tax_id": "2", "parent_tax_id": "1", "rank": "superkingdom"}]}"#);
     let c = Collection::from_tables([("a", no_root)]).unwrap();
     assert_eq!(c.tree(false).unwrap_err().code, ErrorCode::InvalidResponse);
 
@@ -162,10 +146,7 @@ fn biom_export() {
     assert_eq!(cols[1]["id"], "b50c176668234fe7");
     assert_eq!(cols[1]["sample_id"], "s-b50c176668234fe7");
     assert_eq!(cols[1]["sample_filename"], "b50c176668234fe7.fastq.gz");
-    assert_eq!(
-        cols[1]["metadata"],
-        serde_json::json!({"name": "n", "custom": {}})
-    );
+    assert_eq!(cols[1]["metadata"], serde_json::json!({"name": "n", "custom": {}}));
     let rows = b["rows"].as_array().unwrap();
     let row_ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
     let mut sorted = row_ids.clone();
@@ -180,15 +161,9 @@ fn biom_export() {
     // every count is the table's readcount; root and other non-canonical taxa are absent
     assert!(!row_ids.contains(&"1") && !row_ids.contains(&"131567"));
     let t0 = c.table(0).unwrap();
-    let total0: i64 = data
-        .iter()
-        .filter(|d| d[1] == 0)
-        .map(|d| d[2].as_i64().unwrap())
-        .sum();
-    let expect0: f64 = (0..t0.len())
-        .filter(|&i| t0.canonical_rank(i).is_some())
-        .map(|i| t0.row(i).unwrap().readcount)
-        .sum();
+    let total0: i64 = data.iter().filter(|d| d[1] == 0).map(|d| d[2].as_i64().unwrap()).sum();
+    let expect0: f64 =
+        (0..t0.len()).filter(|&i| t0.canonical_rank(i).is_some()).map(|i| t0.row(i).unwrap().readcount).sum();
     assert_eq!(total0 as f64, expect0);
     let taxonomy = &rows[0]["metadata"]["taxonomy"];
     assert_eq!(taxonomy.as_array().unwrap().len(), 8);
@@ -206,13 +181,7 @@ fn bar_chart_top_n_and_other() {
         })
         .unwrap()
         .matrix;
-    let t = bar_chart_table(
-        &full,
-        &BarChartOptions {
-            include_other: true,
-            ..Default::default()
-        },
-    );
+    let t = bar_chart_table(&full, &BarChartOptions { include_other: true, ..Default::default() });
     assert_eq!(t.n_cols(), 11, "default top 10 plus Other");
     assert_eq!(t.column_ids[10], "Other");
     for r in 0..3 {
@@ -222,19 +191,11 @@ fn bar_chart_top_n_and_other() {
         assert!(t.row(r)[10] >= -1e-12);
     }
     // ordered by column mean, descending
-    let means: Vec<f64> = (0..10)
-        .map(|j| t.column(j).iter().sum::<f64>() / 3.0)
-        .collect();
+    let means: Vec<f64> = (0..10).map(|j| t.column(j).iter().sum::<f64>() / 3.0).collect();
     assert!(means.windows(2).all(|w| w[0] >= w[1]));
     // threshold instead of top N
-    let th = bar_chart_table(
-        &full,
-        &BarChartOptions {
-            threshold: Some(0.05),
-            include_other: false,
-            ..Default::default()
-        },
-    );
+    let th =
+        bar_chart_table(&full, &BarChartOptions { threshold: Some(0.05), include_other: false, ..Default::default() });
     assert!(th.n_cols() >= 1);
     for j in 0..th.n_cols() {
         assert!(th.column(j).iter().cloned().fold(f64::MIN, f64::max) >= 0.05);
@@ -243,8 +204,5 @@ fn bar_chart_top_n_and_other() {
     assert_eq!(spec["mark"], "bar");
     assert_eq!(spec["data"]["values"].as_array().unwrap().len(), 33);
     assert_eq!(spec["encoding"]["color"]["sort"][0], "Other");
-    assert_eq!(
-        spec["encoding"]["y"]["scale"]["domain"],
-        serde_json::json!([0, 1])
-    );
+    assert_eq!(spec["encoding"]["y"]["scale"]["domain"], serde_json::json!([0, 1]));
 }

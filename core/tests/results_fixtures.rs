@@ -12,10 +12,7 @@ pub fn fixtures_dir() -> Option<PathBuf> {
         return Some(p);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "fixtures not found at {} (required when CI=true)",
-            p.display()
-        );
+        panic!("fixtures not found at {} (required when CI=true)", p.display());
     }
     eprintln!("note: fixtures not found at {}; skipping", p.display());
     None
@@ -28,10 +25,7 @@ pub fn fixture_bytes(rel: &str) -> Option<Vec<u8>> {
         Ok(b) => Some(b),
         Err(e) => {
             if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "fixture {} unreadable: {e} (required when CI=true)",
-                    p.display()
-                );
+                panic!("fixture {} unreadable: {e} (required when CI=true)", p.display());
             }
             eprintln!("note: fixture {} unreadable ({e}); skipping", p.display());
             None

@@ -7,15 +7,13 @@ use fixtures::*;
 
 use onecodex_core::error::ErrorCode;
 use onecodex_core::results::{
-    filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation as A,
-    FunctionalMetric as M, FunctionalTable, RehydrateFilter,
+    filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation as A, FunctionalMetric as M,
+    FunctionalTable, RehydrateFilter,
 };
 
 #[test]
 fn server_results_fixture() {
-    let b = need!(fixture_bytes(
-        "functional_profiles/eec4ac90d9104d1e/results/index.json"
-    ));
+    let b = need!(fixture_bytes("functional_profiles/eec4ac90d9104d1e/results/index.json"));
     let t = FunctionalTable::parse(&b).unwrap();
     assert_eq!(t.len(), 450);
     assert_eq!(t.n_reads(), Some(871_218.0));
@@ -34,35 +32,19 @@ fn server_results_fixture() {
         })
         .unwrap();
     // serde_json's default float parser may be 1 ulp off (its `float_roundtrip` feature fixes it).
-    assert!(
-        (r.value - 21.004908581800002).abs() <= 4.0 * f64::EPSILON * 21.0,
-        "{}",
-        r.value
-    );
+    assert!((r.value - 21.004908581800002).abs() <= 4.0 * f64::EPSILON * 21.0, "{}", r.value);
     assert_eq!(r.taxon_id, Some("76517"));
-    assert_eq!(
-        r.taxon_name,
-        Some("g__Campylobacter.s__Campylobacter_hominis")
-    );
+    assert_eq!(r.taxon_name, Some("g__Campylobacter.s__Campylobacter_hominis"));
     let last = t.row(449).unwrap();
     assert_eq!(last.id, Some("K00036"));
-    assert_eq!(
-        last.name,
-        Some("glucose-6-phosphate 1-dehydrogenase [EC:1.1.1.49 1.1.1.363]")
-    );
+    assert_eq!(last.name, Some("glucose-6-phosphate 1-dehydrogenase [EC:1.1.1.49 1.1.1.363]"));
     assert_eq!(last.taxon_id, None);
     assert_eq!(last.value, 1.91904);
     let csv = t.to_csv();
     assert_eq!(csv.lines().count(), 451);
-    assert!(csv
-        .lines()
-        .nth(1)
-        .unwrap()
-        .starts_with("gene_family,UNMAPPED,,total_cpm,477284,False,,"));
+    assert!(csv.lines().nth(1).unwrap().starts_with("gene_family,UNMAPPED,,total_cpm,477284,False,,"));
     for id in ["31ddae978aff475f", "bde18eb9407d4c2f"] {
-        let b = need!(fixture_bytes(&format!(
-            "functional_profiles/{id}/results/index.json"
-        )));
+        let b = need!(fixture_bytes(&format!("functional_profiles/{id}/results/index.json")));
         assert!(FunctionalTable::parse(&b).unwrap().len() >= 900);
     }
 }
@@ -94,18 +76,9 @@ fn filtered_results_shapes_and_python_booleans() {
     );
     let e = filtered_results_query(A::Pfam, M::Coverage, false).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
-    assert_eq!(
-        e.message,
-        "metric coverage cannot be retrieved for functional group pfam"
-    );
-    assert_eq!(
-        A::parse("gene_family").unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
-    assert_eq!(
-        M::parse("complete_abundance").unwrap(),
-        M::CompleteAbundance
-    );
+    assert_eq!(e.message, "metric coverage cannot be retrieved for functional group pfam");
+    assert_eq!(A::parse("gene_family").unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(M::parse("complete_abundance").unwrap(), M::CompleteAbundance);
 }
 
 #[test]
@@ -127,21 +100,10 @@ fn malformed_functional_input_is_typed() {
         br#"{"version": 1, "results": {"pathways": [["P", "n", 1.0, 1.0, 1.0, [["562", 1.0]]]]}}"#,
     ] {
         let e = CondensedFunctional::parse(bad).unwrap_err();
-        assert_eq!(
-            e.code,
-            ErrorCode::InvalidResponse,
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "{}", String::from_utf8_lossy(bad));
     }
-    assert_eq!(
-        CondensedFunctional::parse(br#"{"version": 2, "whatever": []}"#).unwrap(),
-        None
-    );
-    assert_eq!(
-        CondensedFunctional::parse(br#"{"results": {}}"#).unwrap(),
-        None
-    );
+    assert_eq!(CondensedFunctional::parse(br#"{"version": 2, "whatever": []}"#).unwrap(), None);
+    assert_eq!(CondensedFunctional::parse(br#"{"results": {}}"#).unwrap(), None);
 }
 
 const CONDENSED: &str = r#"{"version": 1, "n_reads": 871218, "n_mapped": 345093.0,
@@ -153,16 +115,7 @@ const CONDENSED: &str = r#"{"version": 1, "n_reads": 871218, "n_mapped": 345093.
    "pathways": [["PWY-1", "pathway one", 7.0, 1.0, 3.0, [["562", 4.0, 1.0, 2.0], [1280.0, 3.0, 0.5, 1.0]]],
                 ["PWY-2", "pathway two", 2.0, 0.5, 1.0, []]]}}"#;
 
-type RowT = (
-    String,
-    String,
-    Option<String>,
-    String,
-    bool,
-    Option<String>,
-    Option<String>,
-    f64,
-);
+type RowT = (String, String, Option<String>, String, bool, Option<String>, Option<String>, f64);
 
 fn rows(t: &FunctionalTable) -> Vec<RowT> {
     t.rows()
@@ -182,33 +135,13 @@ fn rows(t: &FunctionalTable) -> Vec<RowT> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn row(
-    g: &str,
-    id: &str,
-    name: Option<&str>,
-    m: &str,
-    st: bool,
-    tid: Option<&str>,
-    tn: Option<&str>,
-    v: f64,
-) -> RowT {
-    (
-        g.into(),
-        id.into(),
-        name.map(Into::into),
-        m.into(),
-        st,
-        tid.map(Into::into),
-        tn.map(Into::into),
-        v,
-    )
+fn row(g: &str, id: &str, name: Option<&str>, m: &str, st: bool, tid: Option<&str>, tn: Option<&str>, v: f64) -> RowT {
+    (g.into(), id.into(), name.map(Into::into), m.into(), st, tid.map(Into::into), tn.map(Into::into), v)
 }
 
 #[test]
 fn condensed_rehydrates_in_the_client_order() {
-    let c = CondensedFunctional::parse(CONDENSED.as_bytes())
-        .unwrap()
-        .unwrap();
+    let c = CondensedFunctional::parse(CONDENSED.as_bytes()).unwrap().unwrap();
     assert_eq!(c.n_reads, Some(871_218.0));
     let t = c.rehydrate(&RehydrateFilter::default());
     let p1 = Some("pathway one");
@@ -220,26 +153,8 @@ fn condensed_rehydrates_in_the_client_order() {
         row("go", "GO:0000015", go, "rpk", false, None, None, 5.0),
         row("go", "GO:0000015", go, "rpk", true, Some("562"), ec, 3.0),
         row("go", "GO:0000015", go, "cpm", true, Some("562"), ec, 6.0),
-        row(
-            "go",
-            "GO:0000015",
-            go,
-            "rpk",
-            true,
-            Some("0"),
-            Some("unclassified"),
-            2.0,
-        ),
-        row(
-            "go",
-            "GO:0000015",
-            go,
-            "cpm",
-            true,
-            Some("0"),
-            Some("unclassified"),
-            4.0,
-        ),
+        row("go", "GO:0000015", go, "rpk", true, Some("0"), Some("unclassified"), 2.0),
+        row("go", "GO:0000015", go, "cpm", true, Some("0"), Some("unclassified"), 4.0),
         row("go", "GO:0000016", None, "cpm", false, None, None, 1.0),
         row("go", "GO:0000016", None, "rpk", false, None, None, 0.5),
         row("go", "UNMAPPED", None, "cpm", false, None, None, 900.0),
@@ -248,98 +163,36 @@ fn condensed_rehydrates_in_the_client_order() {
         row("metacyc", "PWY-1", p1, "rpk", false, None, None, 7.0),
         row("metacyc", "PWY-1", p1, "rpk", true, Some("562"), ec, 4.0),
         row("metacyc", "PWY-1", p1, "cpm", true, Some("562"), ec, 2.0),
-        row(
-            "metacyc",
-            "PWY-1",
-            p1,
-            "rpk",
-            true,
-            Some("1280.0"),
-            None,
-            3.0,
-        ),
-        row(
-            "metacyc",
-            "PWY-1",
-            p1,
-            "cpm",
-            true,
-            Some("1280.0"),
-            None,
-            1.0,
-        ),
+        row("metacyc", "PWY-1", p1, "rpk", true, Some("1280.0"), None, 3.0),
+        row("metacyc", "PWY-1", p1, "cpm", true, Some("1280.0"), None, 1.0),
         row("metacyc", "PWY-2", p2, "cpm", false, None, None, 1.0),
         row("metacyc", "PWY-2", p2, "rpk", false, None, None, 2.0),
         row("pathways", "PWY-1", p1, "coverage", false, None, None, 1.0),
         row("pathways", "PWY-1", p1, "abundance", false, None, None, 7.0),
-        row(
-            "pathways",
-            "PWY-1",
-            p1,
-            "coverage",
-            true,
-            Some("562"),
-            ec,
-            1.0,
-        ),
-        row(
-            "pathways",
-            "PWY-1",
-            p1,
-            "abundance",
-            true,
-            Some("562"),
-            ec,
-            4.0,
-        ),
-        row(
-            "pathways",
-            "PWY-1",
-            p1,
-            "coverage",
-            true,
-            Some("1280.0"),
-            None,
-            0.5,
-        ),
-        row(
-            "pathways",
-            "PWY-1",
-            p1,
-            "abundance",
-            true,
-            Some("1280.0"),
-            None,
-            3.0,
-        ),
+        row("pathways", "PWY-1", p1, "coverage", true, Some("562"), ec, 1.0),
+        row("pathways", "PWY-1", p1, "abundance", true, Some("562"), ec, 4.0),
+        row("pathways", "PWY-1", p1, "coverage", true, Some("1280.0"), None, 0.5),
+        row("pathways", "PWY-1", p1, "abundance", true, Some("1280.0"), None, 3.0),
         row("pathways", "PWY-2", p2, "coverage", false, None, None, 0.5),
         row("pathways", "PWY-2", p2, "abundance", false, None, None, 2.0),
     ];
     assert_eq!(rows(&t), expect);
 
     // filters: a metric drops UNMAPPED; complete_abundance keeps coverage == 1.0 pathways only
-    let f = c.rehydrate(&RehydrateFilter {
-        group_name: Some("go"),
-        metric: Some(M::Cpm),
-        taxa_stratified: Some(false),
-    });
+    let f =
+        c.rehydrate(&RehydrateFilter { group_name: Some("go"), metric: Some(M::Cpm), taxa_stratified: Some(false) });
     assert_eq!(rows(&f), vec![expect[0].clone(), expect[6].clone()]);
     let f = c.rehydrate(&RehydrateFilter {
         group_name: Some("pathways"),
         metric: Some(M::CompleteAbundance),
         taxa_stratified: None,
     });
-    assert_eq!(
-        rows(&f),
-        vec![expect[19].clone(), expect[21].clone(), expect[23].clone()]
-    );
+    assert_eq!(rows(&f), vec![expect[19].clone(), expect[21].clone(), expect[23].clone()]);
 }
 
 fn go_profile(features: &str) -> CondensedFunctional {
     let json = format!(r#"{{"version": 1, "results": {{"go": [{features}]}}}}"#);
-    CondensedFunctional::parse(json.as_bytes())
-        .unwrap()
-        .unwrap()
+    CondensedFunctional::parse(json.as_bytes()).unwrap().unwrap()
 }
 
 #[test]
@@ -353,38 +206,13 @@ fn functional_matrix_first_seen_columns() {
         r#"["GO:1", "one", 1.0, 1.0, [["562.0", 4.0, 40.0], [0.0, 5.0, 50.0]]],
            ["GO:0", "zero", 1.0, 1.0, [["562", 6.0, 60.0]]]"#,
     );
-    let m = functional_matrix(
-        &[("fa", &a), ("fb", &b)],
-        A::Go,
-        M::Cpm,
-        true,
-        true,
-        0.0,
-        1 << 20,
-    )
-    .unwrap();
-    let cols: Vec<(&str, &str)> = m
-        .column_ids
-        .iter()
-        .zip(m.column_taxon_ids.as_ref().unwrap())
-        .map(|(f, t)| (f.as_str(), t.as_str()))
-        .collect();
+    let m = functional_matrix(&[("fa", &a), ("fb", &b)], A::Go, M::Cpm, true, true, 0.0, 1 << 20).unwrap();
+    let cols: Vec<(&str, &str)> =
+        m.column_ids.iter().zip(m.column_taxon_ids.as_ref().unwrap()).map(|(f, t)| (f.as_str(), t.as_str())).collect();
     // "562.0" is a string in the file and stays distinct; 0.0 (a number) becomes "0".
-    assert_eq!(
-        cols,
-        [
-            ("GO:0", "562"),
-            ("GO:0", "0"),
-            ("GO:0000016", "562"),
-            ("GO:1", "562.0"),
-            ("GO:1", "0")
-        ]
-    );
+    assert_eq!(cols, [("GO:0", "562"), ("GO:0", "0"), ("GO:0000016", "562"), ("GO:1", "562.0"), ("GO:1", "0")]);
     assert_eq!(m.row_ids, ["fa", "fb"]);
-    assert_eq!(
-        m.values,
-        vec![1.0, 2.0, 3.0, 0.0, 0.0, 6.0, 0.0, 0.0, 4.0, 5.0]
-    );
+    assert_eq!(m.values, vec![1.0, 2.0, 3.0, 0.0, 0.0, 6.0, 0.0, 0.0, 4.0, 5.0]);
     assert_eq!(
         m.feature_names,
         vec![
@@ -394,28 +222,14 @@ fn functional_matrix_first_seen_columns() {
         ]
     );
     // unstratified rpk, no filling
-    let m = functional_matrix(
-        &[("fa", &a), ("fb", &b)],
-        A::Go,
-        M::Rpk,
-        false,
-        false,
-        0.0,
-        1 << 20,
-    )
-    .unwrap();
+    let m = functional_matrix(&[("fa", &a), ("fb", &b)], A::Go, M::Rpk, false, false, 0.0, 1 << 20).unwrap();
     assert_eq!(m.column_ids, ["GO:0", "GO:0000016", "GO:1"]);
     assert!(m.column_taxon_ids.is_none());
-    assert_eq!(
-        (m.values[0], m.values[1], m.values[3], m.values[5]),
-        (50.0, 30.0, 1.0, 1.0)
-    );
+    assert_eq!((m.values[0], m.values[1], m.values[3], m.values[5]), (50.0, 30.0, 1.0, 1.0));
     assert!(m.values[2].is_nan() && m.values[4].is_nan());
     // pairs are checked; the byte limit is enforced
     assert_eq!(
-        functional_matrix(&[("fa", &a)], A::Go, M::Coverage, true, true, 0.0, 1 << 20)
-            .unwrap_err()
-            .code,
+        functional_matrix(&[("fa", &a)], A::Go, M::Coverage, true, true, 0.0, 1 << 20).unwrap_err().code,
         ErrorCode::InvalidArgument
     );
     assert!(functional_matrix(&[("fa", &a)], A::Go, M::Cpm, true, true, 0.0, 8).is_err());
@@ -423,28 +237,14 @@ fn functional_matrix_first_seen_columns() {
 
 #[test]
 fn functional_matrix_pathways_and_metacyc() {
-    let c = CondensedFunctional::parse(CONDENSED.as_bytes())
-        .unwrap()
-        .unwrap();
+    let c = CondensedFunctional::parse(CONDENSED.as_bytes()).unwrap().unwrap();
     let one = [("p", &c)];
     let m = functional_matrix(&one, A::Pathways, M::Coverage, false, true, 0.0, 1 << 20).unwrap();
     assert_eq!(
         (m.column_ids.clone(), m.values.clone()),
-        (
-            vec!["PWY-1".to_string(), "PWY-2".to_string()],
-            vec![1.0, 0.5]
-        )
+        (vec!["PWY-1".to_string(), "PWY-2".to_string()], vec![1.0, 0.5])
     );
-    let m = functional_matrix(
-        &one,
-        A::Pathways,
-        M::CompleteAbundance,
-        true,
-        true,
-        0.0,
-        1 << 20,
-    )
-    .unwrap();
+    let m = functional_matrix(&one, A::Pathways, M::CompleteAbundance, true, true, 0.0, 1 << 20).unwrap();
     assert_eq!(m.column_taxon_ids.unwrap(), ["562", "1280"]);
     assert_eq!(m.values, vec![4.0, 3.0]);
     let m = functional_matrix(&one, A::Metacyc, M::Cpm, false, true, 0.0, 1 << 20).unwrap();
@@ -472,17 +272,14 @@ fn rehydrate_puts_metacyc_after_every_other_group_and_matches_ids_like_python() 
     assert_eq!(
         groups,
         [
-            "go", "go", "go", "go", "ko", "ko", "metacyc", "metacyc", "metacyc", "metacyc",
-            "pathways", "pathways", "pathways", "pathways"
+            "go", "go", "go", "go", "ko", "ko", "metacyc", "metacyc", "metacyc", "metacyc", "pathways", "pathways",
+            "pathways", "pathways"
         ]
     );
     let rows: Vec<_> = t.rows().collect();
     // an integer 562 does not match the text id "562"; 1280.0 equals the integer node id 1280
     assert_eq!((rows[2].taxon_id, rows[2].taxon_name), (Some("562"), None));
-    assert_eq!(
-        (rows[8].taxon_id, rows[8].taxon_name),
-        (Some("1280.0"), Some("S. aureus"))
-    );
+    assert_eq!((rows[8].taxon_id, rows[8].taxon_name), (Some("1280.0"), Some("S. aureus")));
     // a repeated group key replaces the earlier group, as a Python dict does
     let d = CondensedFunctional::parse(
         br#"{"version": 1, "results": {"go": [["A", "A", 1.0, 1.0, []]], "ko": [], "go": [["B", "B", 1.0, 1.0, []]]}}"#,
@@ -497,7 +294,10 @@ fn rehydrate_puts_metacyc_after_every_other_group_and_matches_ids_like_python() 
 fn functional_matrix_defaults_are_the_python_ones() {
     use onecodex_core::results::FunctionalMatrixSpec;
     let d = FunctionalMatrixSpec::resolve(None, None, None, None, None).unwrap();
-    assert_eq!((d.annotation, d.metric, d.taxa_stratified, d.fill_missing, d.filler), (A::Pathways, M::Coverage, true, true, 0.0));
+    assert_eq!(
+        (d.annotation, d.metric, d.taxa_stratified, d.fill_missing, d.filler),
+        (A::Pathways, M::Coverage, true, true, 0.0)
+    );
     // Another annotation without a metric takes cpm (coverage is pathways-only).
     assert_eq!(FunctionalMatrixSpec::resolve(Some("go"), None, Some(false), None, None).unwrap().metric, M::Cpm);
     for (a, m) in [(Some("go"), Some("coverage")), (Some("gene_family"), None), (None, Some("tpm"))] {

@@ -5,8 +5,7 @@ mod fixtures;
 use fixtures::*;
 
 use onecodex_core::results::{
-    ClassificationTable, Collection, CollectionItem, MatrixOptions, Metric, MetricOption, Rank,
-    RankOption,
+    ClassificationTable, Collection, CollectionItem, MatrixOptions, Metric, MetricOption, Rank, RankOption,
 };
 
 const GOLDEN: &str = "6579e99943f84ad2";
@@ -83,12 +82,7 @@ fn normalized_readcount_species() {
 fn normalized_readcount_w_children_species() {
     let c = need!(single());
     assert_eq!(
-        r4(&top(
-            &c,
-            Metric::NormalizedReadcountWChildren,
-            Rank::Species,
-            6
-        )),
+        r4(&top(&c, Metric::NormalizedReadcountWChildren, Rank::Species, 6)),
         vec![0.4483, 0.0766, 0.0288, 0.023, 0.0217, 0.0216]
     );
 }
@@ -97,12 +91,7 @@ fn normalized_readcount_w_children_species() {
 fn normalized_readcount_w_children_genus() {
     let c = need!(single());
     assert_eq!(
-        r4(&top(
-            &c,
-            Metric::NormalizedReadcountWChildren,
-            Rank::Genus,
-            6
-        )),
+        r4(&top(&c, Metric::NormalizedReadcountWChildren, Rank::Genus, 6)),
         vec![0.3564, 0.2649, 0.0594, 0.0582, 0.046, 0.0441]
     );
 }
@@ -165,14 +154,8 @@ fn prop_readcount_species() {
 fn normalized_filtered_equal_unfiltered_when_abundances_exist() {
     let c = need!(single());
     for (filtered, plain) in [
-        (
-            Metric::NormalizedFilteredReadcount,
-            Metric::NormalizedReadcount,
-        ),
-        (
-            Metric::NormalizedFilteredReadcountWChildren,
-            Metric::NormalizedReadcountWChildren,
-        ),
+        (Metric::NormalizedFilteredReadcount, Metric::NormalizedReadcount),
+        (Metric::NormalizedFilteredReadcountWChildren, Metric::NormalizedReadcountWChildren),
     ] {
         for rank in [Rank::Species, Rank::Genus] {
             let opts = |m| MatrixOptions {

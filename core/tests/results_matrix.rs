@@ -7,8 +7,7 @@ use fixtures::*;
 
 use onecodex_core::error::ErrorCode;
 use onecodex_core::results::{
-    ClassificationTable, Collection, CollectionItem, MatrixOptions, Metric, MetricOption, Rank,
-    RankOption, TableFormat,
+    ClassificationTable, Collection, CollectionItem, MatrixOptions, Metric, MetricOption, Rank, RankOption, TableFormat,
 };
 
 fn table(id: &str) -> Option<ClassificationTable> {
@@ -16,11 +15,7 @@ fn table(id: &str) -> Option<ClassificationTable> {
 }
 
 fn opts(metric: Metric, rank: Rank) -> MatrixOptions {
-    MatrixOptions {
-        metric: MetricOption::Metric(metric),
-        rank: RankOption::Rank(rank),
-        ..Default::default()
-    }
+    MatrixOptions { metric: MetricOption::Metric(metric), rank: RankOption::Rank(rank), ..Default::default() }
 }
 
 fn project() -> Option<Collection> {
@@ -37,27 +32,15 @@ fn auto_metric_and_rank() {
     let c = need!(project());
     assert_eq!(c.automatic_metric(), Metric::AbundanceWChildren);
     let r = c.to_matrix(&MatrixOptions::default()).unwrap();
-    assert_eq!(
-        (r.metric, r.rank),
-        (Metric::AbundanceWChildren, Rank::Species)
-    );
+    assert_eq!((r.metric, r.rank), (Metric::AbundanceWChildren, Rank::Species));
     assert_eq!(r.value_name, "Relative Abundance");
 
     let no_ab = Collection::from_tables([("n1", need!(table("464a7ebcnocaffe1")))]).unwrap();
-    assert_eq!(
-        no_ab.automatic_metric(),
-        Metric::NormalizedReadcountWChildren
-    );
-    assert_eq!(
-        no_ab.automatic_rank(Metric::NormalizedReadcountWChildren),
-        Rank::Genus
-    );
+    assert_eq!(no_ab.automatic_metric(), Metric::NormalizedReadcountWChildren);
+    assert_eq!(no_ab.automatic_rank(Metric::NormalizedReadcountWChildren), Rank::Genus);
     assert_eq!(no_ab.classification_ids_without_abundances(), vec!["n1"]);
     let r = no_ab.to_matrix(&MatrixOptions::default()).unwrap();
-    assert_eq!(
-        (r.metric, r.rank),
-        (Metric::NormalizedReadcountWChildren, Rank::Genus)
-    );
+    assert_eq!((r.metric, r.rank), (Metric::NormalizedReadcountWChildren, Rank::Genus));
     let sum: f64 = r.matrix.values.iter().sum();
     assert!((sum - 1.0).abs() < 1e-9);
 
@@ -66,10 +49,7 @@ fn auto_metric_and_rank() {
     item.job_name = Some("One Codex Database".into());
     let meta = Collection::new(vec![item], true).unwrap();
     assert!(meta.is_metagenomic());
-    assert_eq!(
-        meta.automatic_rank(Metric::ReadcountWChildren),
-        Rank::Species
-    );
+    assert_eq!(meta.automatic_rank(Metric::ReadcountWChildren), Rank::Species);
 }
 
 #[test]
@@ -80,32 +60,20 @@ fn mixed_abundance_warning_and_kingdom_hint() {
     ])
     .unwrap();
     assert_eq!(c.classification_ids_without_abundances(), vec!["without"]);
-    let r = c
-        .to_matrix(&opts(Metric::ReadcountWChildren, Rank::Genus))
-        .unwrap();
+    let r = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Genus)).unwrap();
     assert_eq!(r.warnings.len(), 1);
     assert_eq!(r.warnings[0].code, "mixed_abundances");
     assert!(r.warnings[0].message.contains("without"));
     // Filtered metrics are comparable: no warning.
-    let r = c
-        .to_matrix(&opts(Metric::FilteredReadcountWChildren, Rank::Genus))
-        .unwrap();
+    let r = c.to_matrix(&opts(Metric::FilteredReadcountWChildren, Rank::Genus)).unwrap();
     assert!(r.warnings.is_empty());
     // Filtered counts of the no-abundance copy really differ (§8.2).
-    let a = c
-        .to_matrix(&opts(Metric::ReadcountWChildren, Rank::Genus))
-        .unwrap()
-        .matrix;
-    let b = c
-        .to_matrix(&opts(Metric::FilteredReadcountWChildren, Rank::Genus))
-        .unwrap()
-        .matrix;
+    let a = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Genus)).unwrap().matrix;
+    let b = c.to_matrix(&opts(Metric::FilteredReadcountWChildren, Rank::Genus)).unwrap().matrix;
     assert_ne!(a.values, b.values);
 
     // These results have two kingdom rows (e.g. Metazoa): a matrix, and the hint.
-    let k = c
-        .to_matrix(&opts(Metric::ReadcountWChildren, Rank::Kingdom))
-        .unwrap();
+    let k = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Kingdom)).unwrap();
     assert!(k.warnings.iter().any(|w| w.code == "kingdom_rank"));
     assert!(k.matrix.n_cols() >= 1);
 }
@@ -113,10 +81,7 @@ fn mixed_abundance_warning_and_kingdom_hint() {
 #[test]
 fn threshold_top_n_remove_zeros_fill_missing() {
     let c = need!(project());
-    let base = c
-        .to_matrix(&opts(Metric::NormalizedReadcountWChildren, Rank::Genus))
-        .unwrap()
-        .matrix;
+    let base = c.to_matrix(&opts(Metric::NormalizedReadcountWChildren, Rank::Genus)).unwrap().matrix;
     // normalised rows sum to 1 over the kept columns
     for r in 0..3 {
         let s: f64 = base.row(r).iter().sum();
@@ -125,10 +90,7 @@ fn threshold_top_n_remove_zeros_fill_missing() {
     // threshold keeps exactly the columns whose max reaches it, in the same order
     let th = 0.01;
     let t = c
-        .to_matrix(&MatrixOptions {
-            threshold: Some(th),
-            ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus)
-        })
+        .to_matrix(&MatrixOptions { threshold: Some(th), ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus) })
         .unwrap()
         .matrix;
     let expect: Vec<&String> = (0..base.n_cols())
@@ -139,19 +101,13 @@ fn threshold_top_n_remove_zeros_fill_missing() {
     assert!(t.n_cols() < base.n_cols() && t.n_cols() > 3);
     // threshold 0 is falsy in Python: no filtering
     let t0 = c
-        .to_matrix(&MatrixOptions {
-            threshold: Some(0.0),
-            ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus)
-        })
+        .to_matrix(&MatrixOptions { threshold: Some(0.0), ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus) })
         .unwrap()
         .matrix;
     assert_eq!(t0, base);
     // top_n orders by column sum, descending; values are not renormalised
     let top = c
-        .to_matrix(&MatrixOptions {
-            top_n: Some(5),
-            ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus)
-        })
+        .to_matrix(&MatrixOptions { top_n: Some(5), ..opts(Metric::NormalizedReadcountWChildren, Rank::Genus) })
         .unwrap()
         .matrix;
     assert_eq!(top.n_cols(), 5);
@@ -162,36 +118,17 @@ fn threshold_top_n_remove_zeros_fill_missing() {
         assert_eq!(top.column(j), base.column(bj));
     }
     // remove_zeros=false keeps genus columns that are all zero
-    let rc = c
-        .to_matrix(&opts(Metric::Readcount, Rank::Genus))
-        .unwrap()
-        .matrix;
-    let rc_all = c
-        .to_matrix(&MatrixOptions {
-            remove_zeros: false,
-            ..opts(Metric::Readcount, Rank::Genus)
-        })
-        .unwrap()
-        .matrix;
+    let rc = c.to_matrix(&opts(Metric::Readcount, Rank::Genus)).unwrap().matrix;
+    let rc_all =
+        c.to_matrix(&MatrixOptions { remove_zeros: false, ..opts(Metric::Readcount, Rank::Genus) }).unwrap().matrix;
     assert!(rc_all.n_cols() > rc.n_cols());
     assert!((0..rc.n_cols()).all(|j| rc.column(j).iter().any(|&v| v != 0.0)));
     assert!((0..rc_all.n_cols()).any(|j| rc_all.column(j).iter().all(|&v| v == 0.0)));
     // abundance: absent taxa are NaN unless filled
-    let ab = c
-        .to_matrix(&MatrixOptions {
-            fill_missing: false,
-            ..opts(Metric::Abundance, Rank::Species)
-        })
-        .unwrap()
-        .matrix;
+    let ab =
+        c.to_matrix(&MatrixOptions { fill_missing: false, ..opts(Metric::Abundance, Rank::Species) }).unwrap().matrix;
     assert!(ab.values.iter().any(|v| v.is_nan()));
-    let filled = c
-        .to_matrix(&MatrixOptions {
-            filler: -1.0,
-            ..opts(Metric::Abundance, Rank::Species)
-        })
-        .unwrap()
-        .matrix;
+    let filled = c.to_matrix(&MatrixOptions { filler: -1.0, ..opts(Metric::Abundance, Rank::Species) }).unwrap().matrix;
     assert!(!filled.values.iter().any(|v| v.is_nan()));
     assert!(filled.values.iter().any(|&v| v == -1.0));
     assert_eq!(filled.column_ids, ab.column_ids);
@@ -200,18 +137,10 @@ fn threshold_top_n_remove_zeros_fill_missing() {
 #[test]
 fn include_host_adds_the_host_column() {
     let c = need!(project());
-    let without = c
-        .to_matrix(&opts(Metric::Readcount, Rank::Species))
-        .unwrap()
-        .matrix;
+    let without = c.to_matrix(&opts(Metric::Readcount, Rank::Species)).unwrap().matrix;
     assert!(without.column_index("9606").is_none());
-    let with = c
-        .to_matrix(&MatrixOptions {
-            include_host: true,
-            ..opts(Metric::Readcount, Rank::Species)
-        })
-        .unwrap()
-        .matrix;
+    let with =
+        c.to_matrix(&MatrixOptions { include_host: true, ..opts(Metric::Readcount, Rank::Species) }).unwrap().matrix;
     let h = with.column_index("9606").expect("host column");
     assert_eq!(with.column_names[h], "Homo sapiens");
     assert_eq!(with.get(1, h), Some(372423.0)); // b50c176668234fe7, §8.2 excerpt
@@ -222,11 +151,7 @@ fn include_host_adds_the_host_column() {
 fn long_format_is_column_major_with_zeros() {
     let c = need!(project());
     let r = c
-        .to_matrix(&MatrixOptions {
-            format: TableFormat::Long,
-            top_n: Some(3),
-            ..opts(Metric::Readcount, Rank::Genus)
-        })
+        .to_matrix(&MatrixOptions { format: TableFormat::Long, top_n: Some(3), ..opts(Metric::Readcount, Rank::Genus) })
         .unwrap();
     assert_eq!(r.format, TableFormat::Long);
     assert_eq!(r.value_name, "Readcount");
@@ -243,39 +168,22 @@ fn long_format_is_column_major_with_zeros() {
 #[test]
 fn byte_limit_refuses_before_building() {
     let c = need!(project());
-    let e = c
-        .to_matrix(&MatrixOptions {
-            max_bytes: 1000,
-            ..opts(Metric::Readcount, Rank::Species)
-        })
-        .unwrap_err();
+    let e = c.to_matrix(&MatrixOptions { max_bytes: 1000, ..opts(Metric::Readcount, Rank::Species) }).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert!(e.message.contains("limit"), "{e}");
     // genus fits in 3 × 475 × 8 bytes
-    let ok = c.to_matrix(&MatrixOptions {
-        max_bytes: 3 * 600 * 8,
-        ..opts(Metric::Readcount, Rank::Genus)
-    });
+    let ok = c.to_matrix(&MatrixOptions { max_bytes: 3 * 600 * 8, ..opts(Metric::Readcount, Rank::Genus) });
     assert!(ok.is_ok());
 }
 
 #[test]
 fn csv_of_matrix() {
     let c = need!(project());
-    let m = c
-        .to_matrix(&MatrixOptions {
-            top_n: Some(2),
-            ..opts(Metric::Readcount, Rank::Genus)
-        })
-        .unwrap()
-        .matrix;
+    let m = c.to_matrix(&MatrixOptions { top_n: Some(2), ..opts(Metric::Readcount, Rank::Genus) }).unwrap().matrix;
     let csv = m.to_csv();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4);
-    assert_eq!(
-        lines[0],
-        format!("classification_id,{},{}", m.column_ids[0], m.column_ids[1])
-    );
+    assert_eq!(lines[0], format!("classification_id,{},{}", m.column_ids[0], m.column_ids[1]));
     assert!(lines[1].starts_with("6579e99943f84ad2,"));
 }
 
@@ -328,20 +236,14 @@ fn collection_refusals_and_warnings() {
     let c = Collection::new(vec![g2.clone(), b2.clone()], true).unwrap();
     assert_eq!(c.warnings().len(), 1);
     b2.job_id = Some("j1".into());
-    assert!(Collection::new(vec![g2, b2], true)
-        .unwrap()
-        .warnings()
-        .is_empty());
+    assert!(Collection::new(vec![g2, b2], true).unwrap().warnings().is_empty());
 }
 
 #[test]
 fn no_rank_column_on_a_small_tree() {
     let c = Collection::from_tables([("a", parse(TINY))]).unwrap();
     let r = c
-        .to_matrix(&MatrixOptions {
-            include_taxa_missing_rank: true,
-            ..opts(Metric::ReadcountWChildren, Rank::Genus)
-        })
+        .to_matrix(&MatrixOptions { include_taxa_missing_rank: true, ..opts(Metric::ReadcountWChildren, Rank::Genus) })
         .unwrap()
         .matrix;
     // species 31 sits under a clade, not a genus: its subtree (15) goes to "No genus".
@@ -358,58 +260,36 @@ fn no_rank_column_on_a_small_tree() {
     assert_eq!(r.values, vec![25.0 / 40.0, 15.0 / 40.0]);
     // at family level nothing is missing: no extra column
     let r = c
-        .to_matrix(&MatrixOptions {
-            include_taxa_missing_rank: true,
-            ..opts(Metric::ReadcountWChildren, Rank::Family)
-        })
+        .to_matrix(&MatrixOptions { include_taxa_missing_rank: true, ..opts(Metric::ReadcountWChildren, Rank::Family) })
         .unwrap()
         .matrix;
     assert_eq!(r.column_ids, vec!["10"]);
     // prop_readcount divides by n_reads; prop_classified by mapped microbial reads (50 - 0 host - 0 root)
-    let r = c
-        .to_matrix(&opts(Metric::PropReadcount, Rank::Species))
-        .unwrap()
-        .matrix;
+    let r = c.to_matrix(&opts(Metric::PropReadcount, Rank::Species)).unwrap().matrix;
     assert_eq!(r.values, vec![0.2, 0.1]);
-    let r = c
-        .to_matrix(&opts(Metric::PropClassified, Rank::Species))
-        .unwrap()
-        .matrix;
+    let r = c.to_matrix(&opts(Metric::PropClassified, Rank::Species)).unwrap().matrix;
     assert_eq!(r.values, vec![0.4, 0.2]);
 }
 
 #[test]
 fn refusals_on_bad_requests() {
     let c = Collection::from_tables([("a", parse(TINY))]).unwrap();
-    let e = c
-        .to_matrix(&opts(Metric::ReadcountWChildren, Rank::Phylum))
-        .unwrap_err();
+    let e = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Phylum)).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert!(e.message.contains("phylum"), "{e}");
     // no filtered keys in these results
-    let e = c
-        .to_matrix(&opts(Metric::FilteredReadcount, Rank::Species))
-        .unwrap_err();
+    let e = c.to_matrix(&opts(Metric::FilteredReadcount, Rank::Species)).unwrap_err();
     assert!(e.message.contains("filtered_readcount"), "{e}");
     // no n_reads
-    let c2 =
-        Collection::from_tables([("a", parse(&TINY.replace("\"n_reads\": 100,", "")))]).unwrap();
-    let e = c2
-        .to_matrix(&opts(Metric::PropReadcount, Rank::Species))
-        .unwrap_err();
+    let c2 = Collection::from_tables([("a", parse(&TINY.replace("\"n_reads\": 100,", "")))]).unwrap();
+    let e = c2.to_matrix(&opts(Metric::PropReadcount, Rank::Species)).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidResponse);
     assert!(c2.table(0).unwrap().stats().is_err());
     // a parent cycle is found by the No-rank walk
-    let cyc = TINY.replace(
-        r#""tax_id": "10", "parent_tax_id": "1""#,
-        r#""tax_id": "10", "parent_tax_id": "31""#,
-    );
+    let cyc = TINY.replace(r#""tax_id": "10", "parent_tax_id": "1""#, r#""tax_id": "10", "parent_tax_id": "31""#);
     let c3 = Collection::from_tables([("a", parse(&cyc))]).unwrap();
     let e = c3
-        .to_matrix(&MatrixOptions {
-            include_taxa_missing_rank: true,
-            ..opts(Metric::ReadcountWChildren, Rank::Order)
-        })
+        .to_matrix(&MatrixOptions { include_taxa_missing_rank: true, ..opts(Metric::ReadcountWChildren, Rank::Order) })
         .unwrap_err();
     assert!(e.message.contains("cycle"), "{e}");
 }
@@ -424,16 +304,7 @@ fn synth(seed: u64, n: usize) -> String {
         s ^= s << 17;
         s
     };
-    const RANKS: [&str; 8] = [
-        "species",
-        "genus",
-        "family",
-        "order",
-        "class",
-        "phylum",
-        "kingdom",
-        "superkingdom",
-    ];
+    const RANKS: [&str; 8] = ["species", "genus", "family", "order", "class", "phylum", "kingdom", "superkingdom"];
     // (tax_id, parent index, level, readcount)
     let mut nodes: Vec<(u64, Option<usize>, i32, u64)> = vec![(1, None, 8, 0)];
     while nodes.len() < n {
@@ -464,10 +335,7 @@ fn synth(seed: u64, n: usize) -> String {
             )
         })
         .collect();
-    format!(
-        r#"{{"n_reads": 1000000, "host_tax_ids": [], "table": [{}]}}"#,
-        rows.join(",")
-    )
+    format!(r#"{{"n_reads": 1000000, "host_tax_ids": [], "table": [{}]}}"#, rows.join(","))
 }
 
 #[test]

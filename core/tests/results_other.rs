@@ -17,46 +17,31 @@ fn mlst_fixture_typed_and_round_trips() {
     assert_eq!(results[0].alleles.len(), 6);
     assert_eq!(results[0].alleles[0].gene, "arcC");
     let s = r.summary().unwrap().unwrap();
-    assert_eq!(
-        (s.complete_match, s.n_alleles_matched, s.n_alleles_total),
-        (Some(false), Some(4), Some(6))
-    );
+    assert_eq!((s.complete_match, s.n_alleles_matched, s.n_alleles_total), (Some(false), Some(4), Some(6)));
     let markers = r.panel_markers().unwrap();
     let common = &markers.iter().find(|(k, _)| k == "Common").unwrap().1;
     assert_eq!(common.n_reads, Some(30782.0));
-    assert!(markers
-        .iter()
-        .any(|(_, m)| m.status.as_deref() == Some("present")));
+    assert!(markers.iter().any(|(_, m)| m.status.as_deref() == Some("present")));
     // verbatim
     let original: Value = serde_json::from_slice(&b).unwrap();
     assert_eq!(r.raw, original);
     let bad = MlstResults::parse(b"{\"mlstResults\": {\"results\": 3}}").unwrap();
     assert_eq!(bad.results().unwrap_err().code, ErrorCode::InvalidResponse);
-    assert_eq!(
-        MlstResults::parse(b"[1]").unwrap_err().code,
-        ErrorCode::InvalidResponse
-    );
+    assert_eq!(MlstResults::parse(b"[1]").unwrap_err().code, ErrorCode::InvalidResponse);
 }
 
 #[test]
 fn workflow_results_are_json() {
-    let b = need!(fixture_bytes(
-        "workflows/abcde12345fedcba/results/index.json"
-    ));
+    let b = need!(fixture_bytes("workflows/abcde12345fedcba/results/index.json"));
     let v = parse_json_results(&b).unwrap();
     assert_eq!(v["workflowResults"]["steps"][0]["name"], "step_one");
-    assert_eq!(
-        parse_json_results(b"{\"a\": ").unwrap_err().code,
-        ErrorCode::InvalidResponse
-    );
+    assert_eq!(parse_json_results(b"{\"a\": ").unwrap_err().code, ErrorCode::InvalidResponse);
 }
 
 #[test]
 fn metadata_table_from_fixture_objects() {
-    let samples: Vec<Value> =
-        serde_json::from_slice(&need!(fixture_bytes("samples/index.json"))).unwrap();
-    let metadata: Vec<Value> =
-        serde_json::from_slice(&need!(fixture_bytes("metadata/index.json"))).unwrap();
+    let samples: Vec<Value> = serde_json::from_slice(&need!(fixture_bytes("samples/index.json"))).unwrap();
+    let metadata: Vec<Value> = serde_json::from_slice(&need!(fixture_bytes("metadata/index.json"))).unwrap();
     let items: Vec<MetadataItem> = samples
         .iter()
         .take(5)
@@ -122,12 +107,7 @@ fn metadata_table_index_custom_overrides_and_projects() {
         project_name: None,
     };
     let t = metadata_table(&[
-        item(
-            Some("c1"),
-            "s1",
-            json!({"name": "custom name", "ph": 7}),
-            json!({"name": "Proj"}),
-        ),
+        item(Some("c1"), "s1", json!({"name": "custom name", "ph": 7}), json!({"name": "Proj"})),
         item(Some("c2"), "s2", json!({"site": "gut"}), Value::Null),
     ]);
     assert_eq!(t.index, "classification_id");
@@ -137,9 +117,6 @@ fn metadata_table_index_custom_overrides_and_projects() {
     assert_eq!(t.rows[1][name], "orig");
     assert_eq!(t.rows[0][18], "Proj");
     assert_eq!(t.rows[1][19], Value::Null);
-    let t = metadata_table(&[
-        item(None, "s1", json!({}), Value::Null),
-        item(None, "s2", json!({}), Value::Null),
-    ]);
+    let t = metadata_table(&[item(None, "s1", json!({}), Value::Null), item(None, "s2", json!({}), Value::Null)]);
     assert_eq!(t.index, "sample_id");
 }

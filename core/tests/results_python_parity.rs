@@ -9,9 +9,7 @@
 mod fixtures;
 use fixtures::*;
 
-use onecodex_core::results::{
-    ClassificationTable, Collection, MatrixOptions, Metric, MetricOption, Rank, RankOption,
-};
+use onecodex_core::results::{ClassificationTable, Collection, MatrixOptions, Metric, MetricOption, Rank, RankOption};
 
 /// (metric, rank, include_taxa_missing_rank, extra option, columns, first column id, last
 /// column id, sum of the last column, row sums)
@@ -554,7 +552,10 @@ fn matrices_match_the_python_client() {
             assert_eq!(m.column_ids[0], first, "{case}");
             assert_eq!(m.column_ids[ncols - 1], last, "{case}");
             let got: f64 = m.column(ncols - 1).iter().filter(|v| !v.is_nan()).sum();
-            assert!((got - last_sum).abs() <= 1e-12 * last_sum.abs().max(1e-12), "{case} last column: {got} vs {last_sum}");
+            assert!(
+                (got - last_sum).abs() <= 1e-12 * last_sum.abs().max(1e-12),
+                "{case} last column: {got} vs {last_sum}"
+            );
         }
         for (r, &want) in sums.iter().enumerate() {
             let got: f64 = m.row(r).iter().filter(|v| !v.is_nan()).sum();

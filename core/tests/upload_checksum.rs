@@ -9,11 +9,7 @@ fn crc32c_reference(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x82F6_3B78
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0x82F6_3B78 } else { crc >> 1 };
         }
     }
     !crc
@@ -55,11 +51,7 @@ fn chunked_crc32c_equals_one_pass_and_reference() {
         assert_eq!(h.bytes_fed(), d.len() as u64);
         let got = h.finish();
         assert_eq!(got.kind, ChecksumKind::Crc32c);
-        assert_eq!(
-            got.value,
-            onecodex_core::upload::encode::base64(&want.to_be_bytes()),
-            "chunk {chunk}"
-        );
+        assert_eq!(got.value, onecodex_core::upload::encode::base64(&want.to_be_bytes()), "chunk {chunk}");
     }
 }
 
@@ -73,10 +65,7 @@ fn md5_known_values_and_chunking() {
         h.finish().value
     };
     assert_eq!(one(&[]), "1B2M2Y8AsgTpgAmY7PhCfg==");
-    assert_eq!(
-        one(&[b"The quick brown ", b"fox jumps over the lazy dog"]),
-        "nhB9nTcrtoJr2B01QqQZ1g=="
-    );
+    assert_eq!(one(&[b"The quick brown ", b"fox jumps over the lazy dog"]), "nhB9nTcrtoJr2B01QqQZ1g==");
     // 3,000,000 bytes in 1 MiB chunks; value from Python's hashlib.
     let d = data(3_000_000);
     let chunks: Vec<&[u8]> = d.chunks(MAX_CHUNK).collect();

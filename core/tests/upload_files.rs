@@ -6,37 +6,17 @@ use onecodex_core::ErrorCode;
 
 #[test]
 fn names_are_basenames_and_must_be_ascii() {
-    assert_eq!(
-        check_filename("/data/run/a.fq", false).unwrap(),
-        CheckedName {
-            name: "a.fq".into(),
-            coerced: false
-        }
-    );
-    assert_eq!(
-        check_filename("C:\\data\\a.fq", false).unwrap().name,
-        "a.fq"
-    );
+    assert_eq!(check_filename("/data/run/a.fq", false).unwrap(), CheckedName { name: "a.fq".into(), coerced: false });
+    assert_eq!(check_filename("C:\\data\\a.fq", false).unwrap().name, "a.fq");
     let e = check_filename("/data/François.fq", false).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
     assert!(
-        e.message.contains("must be ASCII")
-            && e.message.contains("Francois.fq")
-            && e.message.contains("coerceAscii"),
+        e.message.contains("must be ASCII") && e.message.contains("Francois.fq") && e.message.contains("coerceAscii"),
         "{}",
         e.message
     );
-    assert_eq!(
-        check_filename("François.fq", true).unwrap(),
-        CheckedName {
-            name: "Francois.fq".into(),
-            coerced: true
-        }
-    );
-    assert_eq!(
-        check_filename("Málaga.fasta", true).unwrap().name,
-        "Malaga.fasta"
-    );
+    assert_eq!(check_filename("François.fq", true).unwrap(), CheckedName { name: "Francois.fq".into(), coerced: true });
+    assert_eq!(check_filename("Málaga.fasta", true).unwrap().name, "Malaga.fasta");
     assert_eq!(check_filename("Röö.fastq", true).unwrap().name, "Roo.fastq");
     assert_eq!(transliterate("plain.fq"), "plain.fq");
 }
@@ -82,15 +62,7 @@ fn fastx_extensions_follow_get_fastx_format() {
 
 #[test]
 fn r1_r2_naming_rules() {
-    for r1 in [
-        "s_R1.fq",
-        "s_r1.fq",
-        "s_1.fq",
-        "s.1.fastq",
-        "s_R1_001.fastq.gz",
-        "test_R1_L001.fq.gz",
-        "s.R1.fq",
-    ] {
+    for r1 in ["s_R1.fq", "s_r1.fq", "s_1.fq", "s.1.fastq", "s_R1_001.fastq.gz", "test_R1_L001.fq.gz", "s.R1.fq"] {
         assert!(is_r1(r1) && !is_r2(r1), "{r1}");
     }
     for r2 in ["s_R2.fq", "s_2.fq", "test_R2_L001.fq.gz"] {
@@ -110,11 +82,7 @@ fn check_pair_accepts_either_order_and_explains_refusals() {
     assert!(e.message.contains("_R1/_1 and _R2/_2"), "{}", e.message);
     let e = check_pair("s_R1.fa", "s_R2.fa").unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
-    assert!(
-        e.message.contains("s_R1.fa is not a FASTQ file"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("s_R1.fa is not a FASTQ file"), "{}", e.message);
     let e = check_pair("s_R1.fq", "s_R1.fq").unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidFile);
 }
@@ -137,19 +105,7 @@ fn pair_files_groups_pairs_lanes_and_leftovers() {
         "/dir/g_2.fq",               // 12: R2 only
     ];
     let g = pair_files(&names);
-    assert_eq!(
-        g.pairs,
-        vec![
-            PairGroup {
-                r1: vec![0, 3],
-                r2: vec![2, 1]
-            },
-            PairGroup {
-                r1: vec![4],
-                r2: vec![5]
-            }
-        ]
-    );
+    assert_eq!(g.pairs, vec![PairGroup { r1: vec![0, 3], r2: vec![2, 1] }, PairGroup { r1: vec![4], r2: vec![5] }]);
     assert_eq!(g.singles, vec![vec![7], vec![9, 8]]);
     let left: Vec<usize> = g.leftover.iter().map(|l| l.index).collect();
     assert_eq!(left, vec![6, 10, 11, 12]);
@@ -172,15 +128,8 @@ fn pair_files_handles_duplicates_and_nothing() {
 
 #[test]
 fn lane_groups_are_named_without_the_lane() {
-    assert_eq!(
-        lane_group_name("/run/s_S1_L001_R1_001.fastq.gz"),
-        "s_S1_R1_001.fastq.gz"
-    );
+    assert_eq!(lane_group_name("/run/s_S1_L001_R1_001.fastq.gz"), "s_S1_R1_001.fastq.gz");
     assert_eq!(lane_group_name("e_L002.fq"), "e.fq");
     assert_eq!(lane_group_name("plain_R1.fq"), "plain_R1.fq");
-    assert_eq!(
-        lane_group_name("s_L01_R1.fq"),
-        "s_L01_R1.fq",
-        "three digits only"
-    );
+    assert_eq!(lane_group_name("s_L01_R1.fq"), "s_L01_R1.fq", "three digits only");
 }

@@ -36,14 +36,7 @@ fn small_files_are_one_put() {
     let p = Plan::new(&[SINGLE_PUT_LIMIT - 1], None).unwrap();
     assert!(p.single_put);
     assert_eq!(p.part_count(), 1);
-    assert_eq!(
-        p.part(1),
-        Some(Part {
-            number: 1,
-            start: 0,
-            end: SINGLE_PUT_LIMIT - 1
-        })
-    );
+    assert_eq!(p.part(1), Some(Part { number: 1, start: 0, end: SINGLE_PUT_LIMIT - 1 }));
     let p = Plan::new(&[SINGLE_PUT_LIMIT], None).unwrap();
     assert!(!p.single_put);
     assert_eq!(p.part_size, 10 * MIB);
@@ -57,22 +50,8 @@ fn parts_cover_the_file_exactly() {
     assert_eq!(p.part_count(), 7);
     let parts: Vec<Part> = p.parts().collect();
     assert_eq!(parts.len(), 7);
-    assert_eq!(
-        parts[0],
-        Part {
-            number: 1,
-            start: 0,
-            end: 10 * MIB
-        }
-    );
-    assert_eq!(
-        parts[6],
-        Part {
-            number: 7,
-            start: 60 * MIB,
-            end: size
-        }
-    );
+    assert_eq!(parts[0], Part { number: 1, start: 0, end: 10 * MIB });
+    assert_eq!(parts[6], Part { number: 7, start: 60 * MIB, end: size });
     for w in parts.windows(2) {
         assert_eq!(w[0].end, w[1].start);
         assert_eq!(w[0].number + 1, w[1].number);
@@ -94,12 +73,7 @@ fn part_size_override_is_checked() {
         assert!(e.message.contains("5 MiB"), "{}", e.message);
     }
     // 10,000 parts are allowed with an override; 10,001 are not, and the message says what fits.
-    assert_eq!(
-        Plan::new(&[10_000 * 5 * MIB], Some(5 * MIB))
-            .unwrap()
-            .part_count(),
-        10_000
-    );
+    assert_eq!(Plan::new(&[10_000 * 5 * MIB], Some(5 * MIB)).unwrap().part_count(), 10_000);
     let e = Plan::new(&[10_000 * 5 * MIB + 1], Some(5 * MIB)).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     assert!(e.message.contains("10001 parts"), "{}", e.message);
@@ -130,50 +104,21 @@ fn lane_files_map_parts_to_consecutive_slices() {
         let part = p.part(n).unwrap();
         p.slices(part.start, part.end)
     };
-    assert_eq!(
-        s(1),
-        vec![SourceSlice {
-            source: 0,
-            start: 0,
-            end: 10 * MIB
-        }]
-    );
+    assert_eq!(s(1), vec![SourceSlice { source: 0, start: 0, end: 10 * MIB }]);
     assert_eq!(
         s(2),
         vec![
-            SourceSlice {
-                source: 0,
-                start: 10 * MIB,
-                end: 12 * MIB
-            },
-            SourceSlice {
-                source: 1,
-                start: 0,
-                end: 3 * MIB
-            },
-            SourceSlice {
-                source: 2,
-                start: 0,
-                end: 5 * MIB
-            },
+            SourceSlice { source: 0, start: 10 * MIB, end: 12 * MIB },
+            SourceSlice { source: 1, start: 0, end: 3 * MIB },
+            SourceSlice { source: 2, start: 0, end: 5 * MIB },
         ]
     );
-    assert_eq!(
-        s(4),
-        vec![SourceSlice {
-            source: 2,
-            start: 15 * MIB,
-            end: 20 * MIB
-        }]
-    );
+    assert_eq!(s(4), vec![SourceSlice { source: 2, start: 15 * MIB, end: 20 * MIB }]);
     // Every byte of every lane is sent exactly once, in order.
     let mut covered = vec![0u64; 3];
     for part in p.parts() {
         let slices = p.slices(part.start, part.end);
-        assert_eq!(
-            slices.iter().map(|x| x.end - x.start).sum::<u64>(),
-            part.len()
-        );
+        assert_eq!(slices.iter().map(|x| x.end - x.start).sum::<u64>(), part.len());
         for x in slices {
             assert_eq!(x.start, covered[x.source]);
             covered[x.source] = x.end;
@@ -187,37 +132,13 @@ fn streams_of_unknown_length_grow_part_by_part() {
     let mut p = Plan::streaming(None).unwrap();
     assert_eq!((p.part_size, p.single_put, p.open), (25 * MIB, false, true));
     assert_eq!(p.part_count(), 0);
-    assert_eq!(
-        p.grow(25 * MIB, false).unwrap(),
-        Some(Part {
-            number: 1,
-            start: 0,
-            end: 25 * MIB
-        })
-    );
+    assert_eq!(p.grow(25 * MIB, false).unwrap(), Some(Part { number: 1, start: 0, end: 25 * MIB }));
     // Only the last part may be short, and none may be longer.
-    assert_eq!(
-        p.grow(10, false).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
-    assert_eq!(
-        p.grow(25 * MIB + 1, true).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
-    assert_eq!(
-        p.grow(10, true).unwrap(),
-        Some(Part {
-            number: 2,
-            start: 25 * MIB,
-            end: 25 * MIB + 10
-        })
-    );
+    assert_eq!(p.grow(10, false).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(p.grow(25 * MIB + 1, true).unwrap_err().code, ErrorCode::InvalidArgument);
+    assert_eq!(p.grow(10, true).unwrap(), Some(Part { number: 2, start: 25 * MIB, end: 25 * MIB + 10 }));
     assert!(!p.open);
-    assert_eq!(
-        p.grow(10, true).unwrap_err().code,
-        ErrorCode::InvalidArgument,
-        "closed"
-    );
+    assert_eq!(p.grow(10, true).unwrap_err().code, ErrorCode::InvalidArgument, "closed");
     // A stream whose end comes right after a full part closes without a new part.
     let mut p = Plan::streaming(Some(5 * MIB)).unwrap();
     p.grow(5 * MIB, false).unwrap();
@@ -226,10 +147,7 @@ fn streams_of_unknown_length_grow_part_by_part() {
     // Empty streams are empty files.
     let mut p = Plan::streaming(None).unwrap();
     assert_eq!(p.grow(0, true).unwrap_err().code, ErrorCode::InvalidFile);
-    assert_eq!(
-        Plan::streaming(Some(1)).unwrap_err().code,
-        ErrorCode::InvalidArgument
-    );
+    assert_eq!(Plan::streaming(Some(1)).unwrap_err().code, ErrorCode::InvalidArgument);
     // At most 10,000 parts.
     let mut p = Plan::streaming(Some(5 * MIB)).unwrap();
     p.sources[0] = 10_000 * 5 * MIB;
@@ -237,12 +155,5 @@ fn streams_of_unknown_length_grow_part_by_part() {
     assert_eq!(e.code, ErrorCode::InvalidFile);
     assert!(e.message.contains("too large"), "{}", e.message);
     // A known-size plan cannot grow.
-    assert_eq!(
-        Plan::new(&[10], None)
-            .unwrap()
-            .grow(10, true)
-            .unwrap_err()
-            .code,
-        ErrorCode::InvalidArgument
-    );
+    assert_eq!(Plan::new(&[10], None).unwrap().grow(10, true).unwrap_err().code, ErrorCode::InvalidArgument);
 }

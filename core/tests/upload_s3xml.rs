@@ -8,18 +8,9 @@ fn initiate_gives_the_upload_id() {
     let body = r#"<?xml version="1.0" encoding="UTF-8"?>
 <InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2FkIElE&amp;x</UploadId></InitiateMultipartUploadResult>"#;
     assert_eq!(parse_initiate(body).unwrap(), "VXBsb2FkIElE&x");
-    assert_eq!(
-        parse_initiate("<InitiateMultipartUploadResult/>")
-            .unwrap_err()
-            .code,
-        ErrorCode::InvalidResponse
-    );
-    assert_eq!(
-        parse_initiate("not xml").unwrap_err().code,
-        ErrorCode::InvalidResponse
-    );
-    let e = parse_initiate("<Error><Code>AccessDenied</Code><Message>no</Message></Error>")
-        .unwrap_err();
+    assert_eq!(parse_initiate("<InitiateMultipartUploadResult/>").unwrap_err().code, ErrorCode::InvalidResponse);
+    assert_eq!(parse_initiate("not xml").unwrap_err().code, ErrorCode::InvalidResponse);
+    let e = parse_initiate("<Error><Code>AccessDenied</Code><Message>no</Message></Error>").unwrap_err();
     assert_eq!(e.code, ErrorCode::S3Error);
 }
 
@@ -46,12 +37,7 @@ fn list_parts_pages() {
                 size: 10_485_760,
                 checksum_crc32c: Some("4waSgw==".into())
             },
-            ListedPart {
-                number: 2,
-                etag: "\"bbb\"".into(),
-                size: 10_485_760,
-                checksum_crc32c: None
-            },
+            ListedPart { number: 2, etag: "\"bbb\"".into(), size: 10_485_760, checksum_crc32c: None },
         ]
     );
     let last = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>3</PartNumber><ETag>c</ETag><Size>5</Size></Part></ListPartsResult>";
@@ -80,13 +66,14 @@ fn broken_list_parts_are_invalid_response() {
 fn complete_checks_the_body_even_on_200() {
     let ok = "<CompleteMultipartUploadResult><Location>l</Location><Bucket>b</Bucket><Key>k</Key><ETag>\"x-3\"</ETag></CompleteMultipartUploadResult>";
     assert_eq!(parse_complete(200, ok).unwrap(), "\"x-3\"");
-    let e = parse_complete(200, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>").unwrap_err();
+    let e = parse_complete(
+        200,
+        "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>",
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::S3Error);
     assert_eq!(e.status, Some(200));
-    assert_eq!(
-        parse_complete(200, "").unwrap_err().code,
-        ErrorCode::InvalidResponse
-    );
+    assert_eq!(parse_complete(200, "").unwrap_err().code, ErrorCode::InvalidResponse);
     let xml = complete_xml(&[(1, "\"a\"", Some("4waSgw==")), (2, "b&c", None)]);
     assert_eq!(
         xml,
@@ -99,16 +86,10 @@ fn errors_are_typed_with_code_and_message() {
     let e = s3_error(403, "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message><RequestId>1</RequestId></Error>");
     assert_eq!(e.code, ErrorCode::S3Error);
     assert_eq!(e.status, Some(403));
-    assert_eq!(
-        e.message,
-        "S3 SignatureDoesNotMatch: The request signature we calculated does not match"
-    );
+    assert_eq!(e.message, "S3 SignatureDoesNotMatch: The request signature we calculated does not match");
     let e = s3_error(400, "<Error><Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we received.</Message></Error>");
     assert_eq!(e.code, ErrorCode::ChecksumMismatch);
-    let e = s3_error(
-        400,
-        "<Error><Code>XAmzContentChecksumMismatch</Code><Message>m</Message></Error>",
-    );
+    let e = s3_error(400, "<Error><Code>XAmzContentChecksumMismatch</Code><Message>m</Message></Error>");
     assert_eq!(e.code, ErrorCode::ChecksumMismatch);
     let e = s3_error(502, "<html>Bad gateway</html>");
     assert_eq!(e.code, ErrorCode::S3Error);
@@ -119,35 +100,22 @@ fn errors_are_typed_with_code_and_message() {
 fn region_errors_name_the_region_to_re_sign_for() {
     // What S3 (and the local server) say for a request signed for the wrong region.
     let malformed = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region><RequestId>0</RequestId></Error>";
-    assert_eq!(
-        region_from_error(400, None, malformed).as_deref(),
-        Some("eu-west-1")
-    );
+    assert_eq!(region_from_error(400, None, malformed).as_deref(), Some("eu-west-1"));
     let redirect = "<Error><Code>PermanentRedirect</Code><Message>use the endpoint</Message><Endpoint>b.s3.eu-central-1.amazonaws.com</Endpoint></Error>";
-    assert_eq!(
-        region_from_error(301, Some("eu-central-1"), redirect).as_deref(),
-        Some("eu-central-1")
-    );
+    assert_eq!(region_from_error(301, Some("eu-central-1"), redirect).as_deref(), Some("eu-central-1"));
     assert_eq!(region_from_error(301, None, redirect), None);
     // Other errors are not region errors even with the header present.
     let denied = "<Error><Code>AccessDenied</Code><Message>no</Message></Error>";
     assert_eq!(region_from_error(403, Some("eu-west-1"), denied), None);
     // A region that could not be a region is ignored.
-    let weird =
-        "<Error><Code>AuthorizationHeaderMalformed</Code><Region>eu west/1</Region></Error>";
+    let weird = "<Error><Code>AuthorizationHeaderMalformed</Code><Region>eu west/1</Region></Error>";
     assert_eq!(region_from_error(400, None, weird), None);
 }
 
 #[test]
 fn reader_is_tolerant_of_xml_details() {
-    assert_eq!(
-        elements("<A>1</A><AB>2</AB><A x=\"y\">3</A><A/>", "A"),
-        vec!["1", "3", ""]
-    );
-    assert_eq!(
-        unescape("&lt;&#65;&#x42;&quot;&apos;&gt;&amp;&bogus;&"),
-        "<AB\"'>&&bogus;&"
-    );
+    assert_eq!(elements("<A>1</A><AB>2</AB><A x=\"y\">3</A><A/>", "A"), vec!["1", "3", ""]);
+    assert_eq!(unescape("&lt;&#65;&#x42;&quot;&apos;&gt;&amp;&bogus;&"), "<AB\"'>&&bogus;&");
     assert_eq!(text("<A>  x </A>", "A").as_deref(), Some("x"));
     assert_eq!(text("<A>unterminated", "A"), None);
 }

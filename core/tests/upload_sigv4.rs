@@ -263,37 +263,21 @@ fn aws_signing_test_suite_vectors() {
             region: "us-east-1",
             service: "service",
             unix_ms: SUITE_TIME_MS,
-            payload: Payload::Hash {
-                hex: EMPTY_SHA256,
-                send_header: false,
-            },
+            payload: Payload::Hash { hex: EMPTY_SHA256, send_header: false },
         };
         let s = sign(v.method, v.url, v.headers, &params).unwrap();
-        assert_eq!(
-            s.canonical_request, v.canonical,
-            "canonical request of {}",
-            v.name
-        );
+        assert_eq!(s.canonical_request, v.canonical, "canonical request of {}", v.name);
         assert_eq!(s.signature, v.signature, "signature of {}", v.name);
-        let auth = &s
-            .headers
-            .iter()
-            .find(|(k, _)| k == "authorization")
-            .unwrap()
-            .1;
-        assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders="), "{auth}");
-        assert!(auth.ends_with(&format!("Signature={}", v.signature)));
-        assert_eq!(
-            s.headers.iter().any(|(k, _)| k == "x-amz-security-token"),
-            v.token.is_some(),
-            "{}",
-            v.name
-        );
+        let auth = &s.headers.iter().find(|(k, _)| k == "authorization").unwrap().1;
         assert!(
-            !s.headers.iter().any(|(k, _)| k == "x-amz-content-sha256"),
-            "{}",
-            v.name
+            auth.starts_with(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders="
+            ),
+            "{auth}"
         );
+        assert!(auth.ends_with(&format!("Signature={}", v.signature)));
+        assert_eq!(s.headers.iter().any(|(k, _)| k == "x-amz-security-token"), v.token.is_some(), "{}", v.name);
+        assert!(!s.headers.iter().any(|(k, _)| k == "x-amz-content-sha256"), "{}", v.name);
     }
 }
 
@@ -311,18 +295,9 @@ fn s3_documentation_get_object_example() {
         region: "us-east-1",
         service: "s3",
         unix_ms: 1_369_353_600_000, // 20130524T000000Z
-        payload: Payload::Hash {
-            hex: EMPTY_SHA256,
-            send_header: true,
-        },
+        payload: Payload::Hash { hex: EMPTY_SHA256, send_header: true },
     };
-    let s = sign(
-        "GET",
-        "https://examplebucket.s3.amazonaws.com/test.txt",
-        &[("Range", "bytes=0-9")],
-        &params,
-    )
-    .unwrap();
+    let s = sign("GET", "https://examplebucket.s3.amazonaws.com/test.txt", &[("Range", "bytes=0-9")], &params).unwrap();
     assert_eq!(
         s.canonical_request,
         "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -331,16 +306,8 @@ fn s3_documentation_get_object_example() {
         s.string_to_sign,
         "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
     );
-    assert_eq!(
-        s.signature,
-        "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
-    );
-    let auth = &s
-        .headers
-        .iter()
-        .find(|(k, _)| k == "authorization")
-        .unwrap()
-        .1;
+    assert_eq!(s.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+    let auth = &s.headers.iter().find(|(k, _)| k == "authorization").unwrap().1;
     assert_eq!(
         auth,
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
@@ -348,49 +315,25 @@ fn s3_documentation_get_object_example() {
 }
 
 fn creds() -> Credentials {
-    Credentials {
-        access_key_id: "AKID".into(),
-        secret_access_key: "secret".into(),
-        session_token: None,
-    }
+    Credentials { access_key_id: "AKID".into(), secret_access_key: "secret".into(), session_token: None }
 }
 
 #[test]
 fn s3_upload_part_uses_unsigned_payload_and_signs_checksum_and_port() {
     let url = "http://127.0.0.1:9000/bucket/dir/my%20file.fq?uploadId=a%2Bb&partNumber=2";
-    let s = sign_s3(
-        "PUT",
-        url,
-        &[("x-amz-checksum-crc32c", "AAAAAA==")],
-        &creds(),
-        "eu-west-1",
-        0,
-    )
-    .unwrap();
+    let s = sign_s3("PUT", url, &[("x-amz-checksum-crc32c", "AAAAAA==")], &creds(), "eu-west-1", 0).unwrap();
     let lines: Vec<&str> = s.canonical_request.lines().collect();
     assert_eq!(lines[0], "PUT");
     assert_eq!(lines[1], "/bucket/dir/my%20file.fq");
     assert_eq!(lines[2], "partNumber=2&uploadId=a%2Bb"); // sorted, re-encoded the same way
     assert_eq!(lines[3], "host:127.0.0.1:9000"); // a non-default port is part of Host
-    assert!(s.canonical_request.ends_with(
-        "\nhost;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"
-    ));
-    let sha = s
-        .headers
-        .iter()
-        .find(|(k, _)| k == "x-amz-content-sha256")
-        .unwrap();
+    assert!(s
+        .canonical_request
+        .ends_with("\nhost;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"));
+    let sha = s.headers.iter().find(|(k, _)| k == "x-amz-content-sha256").unwrap();
     assert_eq!(sha.1, "UNSIGNED-PAYLOAD");
     // `?uploads` (no value) canonicalises as `uploads=`; a default port is dropped.
-    let s = sign_s3(
-        "POST",
-        "https://b.s3.amazonaws.com:443/k?uploads",
-        &[],
-        &creds(),
-        "us-east-1",
-        0,
-    )
-    .unwrap();
+    let s = sign_s3("POST", "https://b.s3.amazonaws.com:443/k?uploads", &[], &creds(), "us-east-1", 0).unwrap();
     let lines: Vec<&str> = s.canonical_request.lines().collect();
     assert_eq!(lines[2], "uploads=");
     assert_eq!(lines[3], "host:b.s3.amazonaws.com");
@@ -398,71 +341,25 @@ fn s3_upload_part_uses_unsigned_payload_and_signs_checksum_and_port() {
 
 #[test]
 fn s3_paths_are_encoded_once_and_not_normalised() {
-    let s = sign_s3(
-        "GET",
-        "https://b.s3.amazonaws.com//a/./b/../c=d",
-        &[],
-        &creds(),
-        "us-east-1",
-        0,
-    )
-    .unwrap();
-    assert_eq!(
-        s.canonical_request.lines().nth(1).unwrap(),
-        "//a/./b/../c%3Dd"
-    );
+    let s = sign_s3("GET", "https://b.s3.amazonaws.com//a/./b/../c=d", &[], &creds(), "us-east-1", 0).unwrap();
+    assert_eq!(s.canonical_request.lines().nth(1).unwrap(), "//a/./b/../c%3Dd");
     // Already-encoded and raw forms sign identically.
-    let a = sign_s3(
-        "GET",
-        "https://b.s3.amazonaws.com/a%20b",
-        &[],
-        &creds(),
-        "us-east-1",
-        0,
-    )
-    .unwrap();
-    let b = sign_s3(
-        "GET",
-        "https://b.s3.amazonaws.com/a b",
-        &[],
-        &creds(),
-        "us-east-1",
-        0,
-    )
-    .unwrap();
+    let a = sign_s3("GET", "https://b.s3.amazonaws.com/a%20b", &[], &creds(), "us-east-1", 0).unwrap();
+    let b = sign_s3("GET", "https://b.s3.amazonaws.com/a b", &[], &creds(), "us-east-1", 0).unwrap();
     assert_eq!(a.signature, b.signature);
 }
 
 #[test]
 fn session_token_is_sent_and_signed() {
-    let c = Credentials {
-        session_token: Some("TOKEN".into()),
-        ..creds()
-    };
-    let s = sign_s3(
-        "GET",
-        "https://b.s3.amazonaws.com/k",
-        &[],
-        &c,
-        "us-east-1",
-        0,
-    )
-    .unwrap();
-    assert!(s
-        .headers
-        .contains(&("x-amz-security-token".into(), "TOKEN".into())));
+    let c = Credentials { session_token: Some("TOKEN".into()), ..creds() };
+    let s = sign_s3("GET", "https://b.s3.amazonaws.com/k", &[], &c, "us-east-1", 0).unwrap();
+    assert!(s.headers.contains(&("x-amz-security-token".into(), "TOKEN".into())));
     assert!(s.canonical_request.contains("x-amz-security-token:TOKEN\n"));
 }
 
 #[test]
 fn bad_inputs_are_typed_errors() {
-    for url in [
-        "ftp://b/k",
-        "b.s3.amazonaws.com/k",
-        "https:///k",
-        "https://b/k%zz",
-        "https://b/k?a=%2",
-    ] {
+    for url in ["ftp://b/k", "b.s3.amazonaws.com/k", "https:///k", "https://b/k%zz", "https://b/k?a=%2"] {
         let e = sign_s3("GET", url, &[], &creds(), "us-east-1", 0).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument, "{url}");
     }
@@ -470,15 +367,7 @@ fn bad_inputs_are_typed_errors() {
         let e = sign_s3("GET", "https://b/k", &[], &creds(), region, 0).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument, "{region:?}");
     }
-    let e = sign_s3(
-        "GET",
-        "https://b/k",
-        &[("bad name", "v")],
-        &creds(),
-        "us-east-1",
-        0,
-    )
-    .unwrap_err();
+    let e = sign_s3("GET", "https://b/k", &[("bad name", "v")], &creds(), "us-east-1", 0).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
     // Errors never carry the secret.
     assert!(!e.message.contains("secret"));
@@ -497,55 +386,26 @@ fn aws_signing_test_suite_query_vectors() {
             region: "us-east-1",
             service: "service",
             unix_ms: SUITE_TIME_MS,
-            payload: Payload::Hash {
-                hex: EMPTY_SHA256,
-                send_header: false,
-            },
+            payload: Payload::Hash { hex: EMPTY_SHA256, send_header: false },
         };
         let p = presign(v.method, v.url, v.headers, &params, 3600).unwrap();
-        assert_eq!(
-            p.canonical_request, v.query_canonical,
-            "query canonical request of {}",
-            v.name
-        );
-        assert_eq!(
-            p.signature, v.query_signature,
-            "query signature of {}",
-            v.name
-        );
+        assert_eq!(p.canonical_request, v.query_canonical, "query canonical request of {}", v.name);
+        assert_eq!(p.signature, v.query_signature, "query signature of {}", v.name);
         assert!(p.url.starts_with(v.url.split('#').next().unwrap()));
         assert!(p.url.contains("X-Amz-Expires=3600&"));
-        assert!(
-            p.url
-                .ends_with(&format!("&X-Amz-Signature={}", v.query_signature)),
-            "{}",
-            p.url
-        );
+        assert!(p.url.ends_with(&format!("&X-Amz-Signature={}", v.query_signature)), "{}", p.url);
     }
 }
 
 #[test]
 fn s3_presigned_part_url() {
     let url = "https://b.s3.amazonaws.com/k/x.fq?partNumber=1&uploadId=u";
-    let p = presign_s3(
-        "PUT",
-        url,
-        &[("x-amz-checksum-crc32c", "AAAAAA==")],
-        &creds(),
-        "us-east-1",
-        0,
-        900,
-    )
-    .unwrap();
+    let p = presign_s3("PUT", url, &[("x-amz-checksum-crc32c", "AAAAAA==")], &creds(), "us-east-1", 0, 900).unwrap();
     assert!(p.url.starts_with("https://b.s3.amazonaws.com/k/x.fq?partNumber=1&uploadId=u&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F19700101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=19700101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host%3Bx-amz-checksum-crc32c&X-Amz-Signature="), "{}", p.url);
-    assert!(p
-        .canonical_request
-        .ends_with("\nhost;x-amz-checksum-crc32c\nUNSIGNED-PAYLOAD"));
+    assert!(p.canonical_request.ends_with("\nhost;x-amz-checksum-crc32c\nUNSIGNED-PAYLOAD"));
     for bad in [0, 604_801] {
         assert_eq!(
-            presign_s3("PUT", url, &[], &creds(), "us-east-1", 0, bad)
-                .unwrap_err()
-                .code,
+            presign_s3("PUT", url, &[], &creds(), "us-east-1", 0, bad).unwrap_err().code,
             ErrorCode::InvalidArgument
         );
     }

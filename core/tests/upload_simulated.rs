@@ -57,18 +57,11 @@ struct Resp {
 }
 
 fn query<'a>(url: &'a str, name: &str) -> Option<&'a str> {
-    url.split_once('?')?
-        .1
-        .split('&')
-        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    url.split_once('?')?.1.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
 fn err(status: u16, code: &str) -> Resp {
-    Resp {
-        status,
-        body: format!("<Error><Code>{code}</Code><Message>simulated</Message></Error>"),
-        etag: None,
-    }
+    Resp { status, body: format!("<Error><Code>{code}</Code><Message>simulated</Message></Error>"), etag: None }
 }
 
 fn crc_b64(bytes: &[u8]) -> String {
@@ -81,38 +74,28 @@ fn crc_b64(bytes: &[u8]) -> String {
 
 impl FakeS3 {
     fn handle(&mut self, r: &S3Request, body: &[u8]) -> Resp {
-        let key = r
-            .url
-            .split_once("/bucket/")
-            .unwrap()
-            .1
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let key = r.url.split_once("/bucket/").unwrap().1.split('?').next().unwrap().to_string();
         let id = query(&r.url, "uploadId").map(|u| u.replace("%2F", "/"));
-        let checksum = r
-            .headers
-            .iter()
-            .find(|(k, _)| k == "x-amz-checksum-crc32c")
-            .map(|(_, v)| v.clone());
+        let checksum = r.headers.iter().find(|(k, _)| k == "x-amz-checksum-crc32c").map(|(_, v)| v.clone());
         match r.op {
             S3Op::PutObject => {
                 if checksum.as_deref() != Some(&crc_b64(body)) {
                     return err(400, "BadDigest");
                 }
                 self.objects.insert(key, body.to_vec());
-                Resp {
-                    status: 200,
-                    body: String::new(),
-                    etag: Some("\"put\"".into()),
-                }
+                Resp { status: 200, body: String::new(), etag: Some("\"put\"".into()) }
             }
             S3Op::CreateMultipart => {
                 self.next_id += 1;
                 let id = format!("u/{}", self.next_id);
                 self.uploads.insert(id.clone(), (key, BTreeMap::new()));
-                Resp { status: 200, body: format!("<InitiateMultipartUploadResult><UploadId>{id}</UploadId></InitiateMultipartUploadResult>"), etag: None }
+                Resp {
+                    status: 200,
+                    body: format!(
+                        "<InitiateMultipartUploadResult><UploadId>{id}</UploadId></InitiateMultipartUploadResult>"
+                    ),
+                    etag: None,
+                }
             }
             S3Op::UploadPart => {
                 let n: u32 = query(&r.url, "partNumber").unwrap().parse().unwrap();
@@ -124,49 +107,35 @@ impl FakeS3 {
                 }
                 let etag = format!("\"{}\"", hex(&(body.len() as u64 ^ n as u64).to_be_bytes()));
                 parts.insert(n, (etag.clone(), body.to_vec()));
-                Resp {
-                    status: 200,
-                    body: String::new(),
-                    etag: Some(etag),
-                }
+                Resp { status: 200, body: String::new(), etag: Some(etag) }
             }
             S3Op::ListParts => {
                 let Some((_, parts)) = self.uploads.get(&id.unwrap()) else {
                     return err(404, "NoSuchUpload");
                 };
-                let max: usize = query(&r.url, "max-parts")
-                    .map(|m| m.parse().unwrap())
-                    .unwrap_or(1000);
-                let marker: u32 = query(&r.url, "part-number-marker")
-                    .map(|m| m.parse().unwrap())
-                    .unwrap_or(0);
+                let max: usize = query(&r.url, "max-parts").map(|m| m.parse().unwrap()).unwrap_or(1000);
+                let marker: u32 = query(&r.url, "part-number-marker").map(|m| m.parse().unwrap()).unwrap_or(0);
                 let page: Vec<_> = parts.range(marker + 1..).take(max + 1).collect();
                 let truncated = page.len() > max;
                 let mut xml = format!("<ListPartsResult><IsTruncated>{truncated}</IsTruncated>");
                 for (n, (etag, bytes)) in page.iter().take(max) {
-                    xml.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag><Size>{}</Size></Part>", bytes.len()));
-                }
-                if truncated {
                     xml.push_str(&format!(
-                        "<NextPartNumberMarker>{}</NextPartNumberMarker>",
-                        page[max - 1].0
+                        "<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag><Size>{}</Size></Part>",
+                        bytes.len()
                     ));
                 }
-                xml.push_str("</ListPartsResult>");
-                Resp {
-                    status: 200,
-                    body: xml,
-                    etag: None,
+                if truncated {
+                    xml.push_str(&format!("<NextPartNumberMarker>{}</NextPartNumberMarker>", page[max - 1].0));
                 }
+                xml.push_str("</ListPartsResult>");
+                Resp { status: 200, body: xml, etag: None }
             }
             S3Op::Complete => {
                 let id = id.unwrap();
                 let Some((key, parts)) = self.uploads.get(&id) else {
                     return err(404, "NoSuchUpload");
                 };
-                let Body::Xml { text } = &r.body else {
-                    panic!()
-                };
+                let Body::Xml { text } = &r.body else { panic!() };
                 let mut object = Vec::new();
                 let mut last = 0;
                 for p in s3xml::elements(text, "Part") {
@@ -174,9 +143,7 @@ impl FakeS3 {
                     assert!(n > last, "parts must ascend");
                     last = n;
                     match parts.get(&n) {
-                        Some((etag, bytes))
-                            if Some(etag.as_str()) == s3xml::text(p, "ETag").as_deref() =>
-                        {
+                        Some((etag, bytes)) if Some(etag.as_str()) == s3xml::text(p, "ETag").as_deref() => {
                             object.extend_from_slice(bytes)
                         }
                         _ => return err(400, "InvalidPart"),
@@ -185,15 +152,15 @@ impl FakeS3 {
                 let key = key.clone();
                 self.uploads.remove(&id);
                 self.objects.insert(key, object);
-                Resp { status: 200, body: "<CompleteMultipartUploadResult><ETag>\"x\"</ETag></CompleteMultipartUploadResult>".into(), etag: None }
+                Resp {
+                    status: 200,
+                    body: "<CompleteMultipartUploadResult><ETag>\"x\"</ETag></CompleteMultipartUploadResult>".into(),
+                    etag: None,
+                }
             }
             S3Op::Abort => {
                 self.uploads.remove(&id.unwrap());
-                Resp {
-                    status: 204,
-                    body: String::new(),
-                    etag: None,
-                }
+                Resp { status: 204, body: String::new(), etag: None }
             }
         }
     }
@@ -211,13 +178,7 @@ struct Faults {
     kill: u64,
 }
 
-const RANDOM: Faults = Faults {
-    dropped: 70,
-    server: 70,
-    corrupt: 70,
-    lost: 20,
-    kill: 30,
-};
+const RANDOM: Faults = Faults { dropped: 70, server: 70, corrupt: 70, lost: 20, kill: 30 };
 
 fn timeout() -> Error {
     Error::new(ErrorCode::Timeout, "no progress (simulated stall)")
@@ -231,19 +192,11 @@ fn network() -> Error {
 fn transmit(s3: &mut FakeS3, rng: &mut Rng, f: Faults, r: &S3Request, body: &[u8]) -> S3Answer {
     if rng.chance(f.dropped) {
         s3.faults_fired += 1;
-        return Err(if rng.chance(500) {
-            network()
-        } else {
-            timeout()
-        });
+        return Err(if rng.chance(500) { network() } else { timeout() });
     }
     if rng.chance(f.server) {
         s3.faults_fired += 1;
-        return Ok(answer(if rng.chance(500) {
-            err(500, "InternalError")
-        } else {
-            err(503, "SlowDown")
-        }));
+        return Ok(answer(if rng.chance(500) { err(500, "InternalError") } else { err(503, "SlowDown") }));
     }
     if r.op == S3Op::UploadPart && rng.chance(f.corrupt) && !body.is_empty() {
         s3.faults_fired += 1;
@@ -260,13 +213,7 @@ fn transmit(s3: &mut FakeS3, rng: &mut Rng, f: Faults, r: &S3Request, body: &[u8
 }
 
 fn answer(r: Resp) -> S3Response {
-    S3Response {
-        status: r.status,
-        body: r.body,
-        etag: r.etag,
-        bucket_region: None,
-        retry_after_ms: None,
-    }
+    S3Response { status: r.status, body: r.body, etag: r.etag, bucket_region: None, retry_after_ms: None }
 }
 
 /// A scripted fault for the scenarios: what the nth request of an op gets instead of S3.
@@ -375,13 +322,7 @@ impl UploadIo for SimIo {
         Ok((Rc::new(bytes), len, end == self.stream.len()))
     }
 
-    async fn read_chunk(
-        &self,
-        part: &Self::Part,
-        start: u64,
-        end: u64,
-        buf: &mut Vec<u8>,
-    ) -> Result<()> {
+    async fn read_chunk(&self, part: &Self::Part, start: u64, end: u64, buf: &mut Vec<u8>) -> Result<()> {
         assert!(end - start <= MAX_CHUNK as u64, "chunks of at most 1 MiB");
         buf.clear();
         buf.extend_from_slice(&part[start as usize..end as usize]);
@@ -390,31 +331,17 @@ impl UploadIo for SimIo {
 
     fn release_part(&self, _file: usize, _part: &Self::Part) {}
 
-    fn start_send(
-        &self,
-        tag: u32,
-        request: &S3Request,
-        part: Option<&Self::Part>,
-        abortable: bool,
-    ) {
+    fn start_send(&self, tag: u32, request: &S3Request, part: Option<&Self::Part>, abortable: bool) {
         let body: &[u8] = part.map_or(&[], |p| p.as_slice());
         if let Body::Part { len, .. } = &request.body {
             assert_eq!(*len, body.len() as u64, "the part sent is the part signed");
         }
         let nth = self.count(request.op) as u32;
-        self.sent
-            .borrow_mut()
-            .push((request.op, request.part_number, self.clock.get()));
+        self.sent.borrow_mut().push((request.op, request.part_number, self.clock.get()));
         let scripted = self.script.as_ref().and_then(|f| f(request, nth));
         let answer = match scripted {
             Some(a) => a,
-            None => transmit(
-                &mut self.s3.borrow_mut(),
-                &mut self.rng.borrow_mut(),
-                self.faults,
-                request,
-                body,
-            ),
+            None => transmit(&mut self.s3.borrow_mut(), &mut self.rng.borrow_mut(), self.faults, request, body),
         };
         self.pending.borrow_mut().push((tag, answer, abortable));
     }
@@ -430,10 +357,7 @@ impl UploadIo for SimIo {
             return Err(Error::new(ErrorCode::Internal, "killed"));
         }
         let len = self.pending.borrow().len();
-        assert!(
-            len > 0,
-            "the loop waits for an answer with nothing in flight"
-        );
+        assert!(len > 0, "the loop waits for an answer with nothing in flight");
         // Answers arrive in any order.
         let i = (self.rng.borrow_mut().next() % len as u64) as usize;
         let (tag, answer, _) = self.pending.borrow_mut().remove(i);
@@ -505,14 +429,8 @@ struct FakeApi {
 
 impl Transport for FakeApi {
     async fn send(&self, request: &Request) -> Result<Response> {
-        let path = request
-            .url
-            .split_once("127.0.0.1:1")
-            .map_or("", |x| x.1)
-            .split('?')
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let path =
+            request.url.split_once("127.0.0.1:1").map_or("", |x| x.1).split('?').next().unwrap_or("").to_string();
         self.calls.borrow_mut().push(path.clone());
         let body = match path.as_str() {
             "/api/v1/samples/init_multipart_upload" => json!({
@@ -524,11 +442,7 @@ impl Transport for FakeApi {
             "/api/v1/samples/cancel_upload" => json!({}),
             other => panic!("unexpected API call {other}"),
         };
-        Ok(Response {
-            status: 200,
-            headers: vec![],
-            body: body.to_string().into_bytes(),
-        })
+        Ok(Response { status: 200, headers: vec![], body: body.to_string().into_bytes() })
     }
     async fn sleep(&self, _ms: f64) -> Result<()> {
         Ok(())
@@ -565,19 +479,11 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn specs_of(sizes: &[&[u64]]) -> Vec<FileSpec> {
-    let names = if sizes.len() == 2 {
-        vec!["s_R1.fq", "s_R2.fq"]
-    } else {
-        vec!["s.fq"]
-    };
+    let names = if sizes.len() == 2 { vec!["s_R1.fq", "s_R2.fq"] } else { vec!["s.fq"] };
     sizes
         .iter()
         .zip(&names)
-        .map(|(s, n)| FileSpec {
-            name: (*n).into(),
-            sources: s.to_vec(),
-            last_modified_ms: None,
-        })
+        .map(|(s, n)| FileSpec { name: (*n).into(), sources: s.to_vec(), last_modified_ms: None })
         .collect()
 }
 
@@ -591,42 +497,23 @@ fn options(retry: RetryPolicy) -> UploadOptions {
 }
 
 /// Prepared files and their bytes (in the session's order, R2 first).
-fn prepared_with_data(
-    seed: u64,
-    sizes: &[&[u64]],
-    retry: RetryPolicy,
-) -> (Prepared, Vec<Vec<Vec<u8>>>) {
+fn prepared_with_data(seed: u64, sizes: &[&[u64]], retry: RetryPolicy) -> (Prepared, Vec<Vec<Vec<u8>>>) {
     let mut data_rng = Rng(seed ^ 0x9E37_79B9);
     let prepared = prepare(UploadKind::Sample, &specs_of(sizes), options(retry)).unwrap();
     let data = prepared
         .files
         .iter()
-        .map(|f| {
-            f.plan
-                .sources
-                .iter()
-                .map(|&n| (0..n).map(|_| data_rng.next() as u8).collect())
-                .collect()
-        })
+        .map(|f| f.plan.sources.iter().map(|&n| (0..n).map(|_| data_rng.next() as u8).collect()).collect())
         .collect();
     (prepared, data)
 }
 
 fn new_upload(prepared: Prepared) -> Start {
-    Start::New {
-        prepared: Box::new(prepared),
-        params: InitParams {
-            tags: vec![],
-            ..Default::default()
-        },
-    }
+    Start::New { prepared: Box::new(prepared), params: InitParams { tags: vec![], ..Default::default() } }
 }
 
 fn settings(concurrency: usize) -> Settings {
-    Settings {
-        concurrency,
-        list_parts_page: Some(2),
-    }
+    Settings { concurrency, list_parts_page: Some(2) }
 }
 
 /// Checks S3 holds every file's bytes exactly.
@@ -634,17 +521,8 @@ fn assert_stored(io: &SimIo, state: &UploadState, what: &str) {
     let s3 = io.s3.borrow();
     for (i, f) in state.files.iter().enumerate() {
         let want: Vec<u8> = io.sources(i).concat();
-        let got = s3
-            .objects
-            .get(&f.key)
-            .unwrap_or_else(|| panic!("{what}: no object {}", f.key));
-        assert!(
-            got == &want,
-            "{what}: object {} differs ({} vs {} bytes)",
-            f.key,
-            got.len(),
-            want.len()
-        );
+        let got = s3.objects.get(&f.key).unwrap_or_else(|| panic!("{what}: no object {}", f.key));
+        assert!(got == &want, "{what}: object {} differs ({} vs {} bytes)", f.key, got.len(), want.len());
     }
 }
 
@@ -653,16 +531,8 @@ fn run(seed: u64, sizes: &[&[u64]], concurrency: usize) -> (u32, u32) {
     let (prepared, data) = prepared_with_data(seed, sizes, RetryPolicy::upload());
     // The files as the user picks them again on resume: in their own order, not the session's.
     let user_specs = specs_of(sizes);
-    let user_handles: Vec<usize> = user_specs
-        .iter()
-        .map(|u| {
-            prepared
-                .files
-                .iter()
-                .position(|f| f.fingerprint.name == u.name)
-                .unwrap()
-        })
-        .collect();
+    let user_handles: Vec<usize> =
+        user_specs.iter().map(|u| prepared.files.iter().position(|f| f.fingerprint.name == u.name).unwrap()).collect();
     let io = SimIo::new(seed, RANDOM, data);
     io.kill_at.set(Some((2 + seed % 4) as u32));
     let api = api();
@@ -683,10 +553,7 @@ fn run(seed: u64, sizes: &[&[u64]], concurrency: usize) -> (u32, u32) {
                     assert!(
                         matches!(
                             e.code,
-                            ErrorCode::Network
-                                | ErrorCode::Timeout
-                                | ErrorCode::S3Error
-                                | ErrorCode::ChecksumMismatch
+                            ErrorCode::Network | ErrorCode::Timeout | ErrorCode::S3Error | ErrorCode::ChecksumMismatch
                         ),
                         "{e}"
                     );
@@ -695,37 +562,24 @@ fn run(seed: u64, sizes: &[&[u64]], concurrency: usize) -> (u32, u32) {
                 io.restart();
                 resumes += 1;
                 // Resume from the saved JSON, the files picked again in the user's order.
-                let saved = slot
-                    .borrow()
-                    .as_ref()
-                    .map(Session::state_json)
-                    .expect("init done before any fault");
+                let saved = slot.borrow().as_ref().map(Session::state_json).expect("init done before any fault");
                 let state = UploadState::from_json(&saved).unwrap();
-                let (specs, handles) =
-                    resume_order(&state, user_specs.clone(), user_handles.clone());
+                let (specs, handles) = resume_order(&state, user_specs.clone(), user_handles.clone());
                 *io.handles.borrow_mut() = handles;
-                let session =
-                    block_on(resume_session(&io, state, &specs, RetryPolicy::upload())).unwrap();
+                let session = block_on(resume_session(&io, state, &specs, RetryPolicy::upload())).unwrap();
                 *slot.borrow_mut() = Some(session);
                 start = Start::Resumed;
             }
         }
     }
-    assert_eq!(
-        outcome,
-        Some(json!({ "$uri": "/api/v1/samples/s1" })),
-        "seed {seed} did not finish"
-    );
+    assert_eq!(outcome, Some(json!({ "$uri": "/api/v1/samples/s1" })), "seed {seed} did not finish");
     let state = slot.borrow().as_ref().unwrap().state().clone();
     assert!(state.callback_done);
     assert_stored(&io, &state, &format!("seed {seed}"));
     // A CreateMultipartUpload whose answer was lost leaves an empty upload behind (S3's
     // lifecycle rules clean those); an upload holding parts is never abandoned.
     for (id, (_, parts)) in &io.s3.borrow().uploads {
-        assert!(
-            parts.is_empty() || resumes > 0,
-            "seed {seed}: upload {id} left behind with parts"
-        );
+        assert!(parts.is_empty() || resumes > 0, "seed {seed}: upload {id} left behind with parts");
     }
     let faults = io.s3.borrow().faults_fired;
     (faults, resumes)
@@ -748,11 +602,7 @@ fn uploads_survive_random_faults_and_restarts() {
 #[test]
 fn paired_lane_uploads_survive_random_faults() {
     for seed in 1..=4u64 {
-        run(
-            seed * 104_729,
-            &[&[7 * MIB + 1, 3 * MIB, 4 * MIB + 5], &[6 * MIB + 2]],
-            3,
-        );
+        run(seed * 104_729, &[&[7 * MIB + 1, 3 * MIB, 4 * MIB + 5], &[6 * MIB + 2]], 3);
         run(seed * 31, &[&[100], &[2 * MIB]], 2);
     }
 }
@@ -777,33 +627,15 @@ fn part_put(r: &S3Request) -> bool {
 fn a_failed_part_is_retried_on_the_schedule_until_retries_run_out() {
     // Every attempt at part 2 fails with a 500: 1 + 2 retries, waiting 0 then 1000 ms, then the
     // upload fails with the S3 error, resumable (nothing aborted).
-    let script: Script = Box::new(|r, _| {
-        (part_put(r) && r.part_number == Some(2)).then(|| Ok(answer(err(500, "InternalError"))))
-    });
-    let (io, api, slot, start) = scenario(
-        &[&[15 * MIB]],
-        RetryPolicy::upload_waits(vec![0.0, 1000.0]),
-        Some(script),
-    );
+    let script: Script =
+        Box::new(|r, _| (part_put(r) && r.part_number == Some(2)).then(|| Ok(answer(err(500, "InternalError")))));
+    let (io, api, slot, start) = scenario(&[&[15 * MIB]], RetryPolicy::upload_waits(vec![0.0, 1000.0]), Some(script));
     let e = block_on(Driver::new(&api, &io, &slot, settings(1)).run(start)).unwrap_err();
     assert_eq!(e.code, ErrorCode::S3Error, "{e}");
-    let at: Vec<u64> = io
-        .sent
-        .borrow()
-        .iter()
-        .filter(|x| x.1 == Some(2))
-        .map(|x| x.2)
-        .collect();
+    let at: Vec<u64> = io.sent.borrow().iter().filter(|x| x.1 == Some(2)).map(|x| x.2).collect();
     assert_eq!(at.len(), 3, "the first attempt and two retries");
-    assert!(
-        at[2] - at[1] >= 1000,
-        "the second retry waits 1000 ms: sent at {at:?}"
-    );
-    assert_eq!(
-        io.count(S3Op::Abort),
-        0,
-        "a failure keeps the multipart upload for resume"
-    );
+    assert!(at[2] - at[1] >= 1000, "the second retry waits 1000 ms: sent at {at:?}");
+    assert_eq!(io.count(S3Op::Abort), 0, "a failure keeps the multipart upload for resume");
     assert_eq!(io.closed.get(), 1, "the inputs are closed");
     let state = slot.borrow().as_ref().unwrap().state().clone();
     assert_eq!(state.files[0].parts.len(), 2, "parts 1 and 3 are done");
@@ -827,29 +659,20 @@ fn a_stalled_part_is_cut_off_and_sent_again_and_stalls_end_as_timeout() {
     assert_stored(&io, slot.borrow().as_ref().unwrap().state(), "stalls");
     // With no retries, a stall fails the upload as a timeout.
     let script: Script = Box::new(|r, _| part_put(r).then(|| Err(timeout())));
-    let (io, api, slot, start) = scenario(
-        &[&[12 * MIB]],
-        RetryPolicy::upload_waits(vec![]),
-        Some(script),
-    );
+    let (io, api, slot, start) = scenario(&[&[12 * MIB]], RetryPolicy::upload_waits(vec![]), Some(script));
     let e = block_on(Driver::new(&api, &io, &slot, settings(1)).run(start)).unwrap_err();
     assert_eq!(e.code, ErrorCode::Timeout, "{e}");
 }
 
 #[test]
 fn an_unrecognised_failure_is_not_retried_and_surfaces_as_internal() {
-    let script: Script = Box::new(|r, _| {
-        part_put(r).then(|| Err(Error::new(ErrorCode::Internal, "TypeError: x is undefined")))
-    });
+    let script: Script =
+        Box::new(|r, _| part_put(r).then(|| Err(Error::new(ErrorCode::Internal, "TypeError: x is undefined"))));
     let (io, api, slot, start) = scenario(&[&[12 * MIB]], RetryPolicy::upload(), Some(script));
     let e = block_on(Driver::new(&api, &io, &slot, settings(1)).run(start)).unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal, "{e}");
     assert_eq!(io.count(S3Op::UploadPart), 1, "sent once, never again");
-    assert!(
-        io.sleeps.borrow().is_empty(),
-        "no backoff: {:?}",
-        io.sleeps.borrow()
-    );
+    assert!(io.sleeps.borrow().is_empty(), "no backoff: {:?}", io.sleeps.borrow());
 }
 
 #[test]
@@ -865,11 +688,7 @@ fn offline_failures_wait_for_the_network_without_counting_a_retry() {
         }
         None
     });
-    let (io, api, slot, start) = scenario(
-        &[&[12 * MIB]],
-        RetryPolicy::upload_waits(vec![]),
-        Some(script),
-    );
+    let (io, api, slot, start) = scenario(&[&[12 * MIB]], RetryPolicy::upload_waits(vec![]), Some(script));
     *io.on_answer.borrow_mut() = Some(Box::new(|io: &SimIo, n| {
         if n <= 3 {
             io.offline.set(true);
@@ -877,11 +696,7 @@ fn offline_failures_wait_for_the_network_without_counting_a_retry() {
     }));
     block_on(Driver::new(&api, &io, &slot, settings(1)).run(start)).unwrap();
     assert_eq!(drops.get(), 2);
-    assert!(
-        io.online_waits.get() >= 2,
-        "{} waits",
-        io.online_waits.get()
-    );
+    assert!(io.online_waits.get() >= 2, "{} waits", io.online_waits.get());
     assert_stored(&io, slot.borrow().as_ref().unwrap().state(), "offline");
 }
 
@@ -897,23 +712,9 @@ fn pause_cuts_off_parts_in_flight_and_resume_sends_them_again() {
     block_on(Driver::new(&api, &io, &slot, settings(3)).run(start)).unwrap();
     assert_eq!(io.resumed.get(), 1);
     let phases = io.phases.borrow().clone();
-    assert_eq!(
-        phases,
-        [
-            "init",
-            "uploading",
-            "paused",
-            "uploading",
-            "finalizing",
-            "done"
-        ]
-    );
+    assert_eq!(phases, ["init", "uploading", "paused", "uploading", "finalizing", "done"]);
     // Parts cut off by the pause were sent again although no retries are allowed.
-    assert!(
-        io.count(S3Op::UploadPart) > 5,
-        "{} part requests",
-        io.count(S3Op::UploadPart)
-    );
+    assert!(io.count(S3Op::UploadPart) > 5, "{} part requests", io.count(S3Op::UploadPart));
     assert_stored(&io, slot.borrow().as_ref().unwrap().state(), "pause");
 }
 
@@ -930,14 +731,8 @@ fn cancel_aborts_the_multipart_upload_and_tells_the_api() {
     assert_eq!(e.code, ErrorCode::Aborted, "{e}");
     assert_eq!(io.count(S3Op::Abort), 1, "the multipart upload is aborted");
     assert!(io.s3.borrow().uploads.is_empty(), "nothing is left in S3");
-    assert_eq!(
-        api.transport.calls.borrow().last().map(String::as_str),
-        Some("/api/v1/samples/cancel_upload")
-    );
-    assert!(
-        !api.transport.calls.borrow().iter().any(|c| c == "/cb"),
-        "no callback after a cancel"
-    );
+    assert_eq!(api.transport.calls.borrow().last().map(String::as_str), Some("/api/v1/samples/cancel_upload"));
+    assert!(!api.transport.calls.borrow().iter().any(|c| c == "/cb"), "no callback after a cancel");
 }
 
 #[test]
@@ -954,11 +749,7 @@ fn a_stream_input_is_read_once_in_parts_kept_until_s3_has_them() {
         }
         None
     });
-    let specs = vec![FileSpec {
-        name: "s.fq".into(),
-        sources: vec![],
-        last_modified_ms: None,
-    }];
+    let specs = vec![FileSpec { name: "s.fq".into(), sources: vec![], last_modified_ms: None }];
     let prepared = prepare(UploadKind::Sample, &specs, options(RetryPolicy::upload())).unwrap();
     let mut io = SimIo::new(3, Faults::default(), vec![vec![]]);
     io.script = Some(script);
@@ -969,8 +760,5 @@ fn a_stream_input_is_read_once_in_parts_kept_until_s3_has_them() {
     assert_eq!(failed.borrow().len(), 3, "three parts, each failed once");
     let state = slot.borrow().as_ref().unwrap().state().clone();
     let s3 = io.s3.borrow();
-    assert!(
-        s3.objects.get(&state.files[0].key) == Some(&io.stream),
-        "the stored object is the stream"
-    );
+    assert!(s3.objects.get(&state.files[0].key) == Some(&io.stream), "the stored object is the stream");
 }

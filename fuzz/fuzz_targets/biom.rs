@@ -25,14 +25,8 @@ fuzz_target!(|input: Input| {
     let cols = doc["columns"].as_array().expect("columns");
     assert_eq!(cols.len(), c.len());
     assert_eq!(doc["shape"], serde_json::json!([rows.len(), cols.len()]));
-    let ids: Vec<&str> = rows
-        .iter()
-        .map(|r| r["id"].as_str().expect("row id"))
-        .collect();
-    assert!(
-        ids.windows(2).all(|w| w[0] < w[1]),
-        "row ids not sorted and unique"
-    );
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().expect("row id")).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "row ids not sorted and unique");
     for r in rows {
         assert_eq!(r["metadata"]["taxonomy"].as_array().map(Vec::len), Some(8));
     }

@@ -26,10 +26,7 @@ fn assert_same(a: &ClassificationTable, b: &ClassificationTable) {
         assert_eq!(a.has_field(f), b.has_field(f), "{f:?}");
     }
     for (x, y) in a.rows().zip(b.rows()) {
-        assert_eq!(
-            (x.tax_id, x.name, x.rank, x.parent_tax_id),
-            (y.tax_id, y.name, y.rank, y.parent_tax_id)
-        );
+        assert_eq!((x.tax_id, x.name, x.rank, x.parent_tax_id), (y.tax_id, y.name, y.rank, y.parent_tax_id));
         let nums = |r: &onecodex_core::results::Row| {
             [
                 r.readcount,

@@ -22,11 +22,7 @@ fuzz_target!(|data: &[u8]| {
     for metric in FunctionalMetric::ALL.map(Some).into_iter().chain([None]) {
         for taxa_stratified in [None, Some(true), Some(false)] {
             for group_name in [None, Some("pathways"), Some("ko")] {
-                let f = c.rehydrate(&RehydrateFilter {
-                    group_name,
-                    metric,
-                    taxa_stratified,
-                });
+                let f = c.rehydrate(&RehydrateFilter { group_name, metric, taxa_stratified });
                 assert!(f.len() <= all.len());
             }
         }
@@ -35,23 +31,12 @@ fuzz_target!(|data: &[u8]| {
     for annotation in FunctionalAnnotation::ALL {
         for metric in FunctionalMetric::ALL {
             for stratified in [false, true] {
-                match functional_matrix(
-                    &profiles,
-                    annotation,
-                    metric,
-                    stratified,
-                    true,
-                    0.0,
-                    1 << 20,
-                ) {
+                match functional_matrix(&profiles, annotation, metric, stratified, true, 0.0, 1 << 20) {
                     Ok(m) => {
                         let (nr, nc) = (m.row_ids.len(), m.column_ids.len());
                         assert_eq!(nr, 2);
                         assert_eq!(m.values.len(), nr * nc);
-                        assert_eq!(
-                            m.column_taxon_ids.as_ref().map(Vec::len),
-                            stratified.then_some(nc)
-                        );
+                        assert_eq!(m.column_taxon_ids.as_ref().map(Vec::len), stratified.then_some(nc));
                         assert!(m.feature_names.len() <= nc);
                         // Both rows come from the same file, so they are equal.
                         assert!(m.values[..nc]

@@ -22,12 +22,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // The limit is exact: the decoded size itself is allowed and gives the same bytes, one
     // byte less is refused.
-    assert_eq!(
-        decode_with_limit(data, out.len())
-            .expect("at its exact size")
-            .as_ref(),
-        &out[..]
-    );
+    assert_eq!(decode_with_limit(data, out.len()).expect("at its exact size").as_ref(), &out[..]);
     if !out.is_empty() {
         let e = decode_with_limit(data, out.len() - 1).expect_err("over the limit by one byte");
         check_typed(&e, BODY);

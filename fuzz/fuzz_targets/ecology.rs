@@ -6,8 +6,8 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use onecodex_core::ecology::{
-    self, aitchison::aitchison, beta::beta_diversity, AlphaMetric, AlphaStatsOptions, AlphaTest,
-    BetaMetric, BetaStatsOptions, DistanceMatrix, MatrixChoice,
+    self, aitchison::aitchison, beta::beta_diversity, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric,
+    BetaStatsOptions, DistanceMatrix, MatrixChoice,
 };
 use onecodex_core::error::ErrorCode;
 use onecodex_core::results::{MetadataItem, Metric, MetricOption, Rank, RankOption};
@@ -63,14 +63,8 @@ fuzz_target!(|input: Input| {
     let alpha_names: Vec<&str> = AlphaMetric::ALL.iter().map(|m| m.as_str()).collect();
     let beta_names: Vec<&str> = BetaMetric::ALL.iter().map(|m| m.as_str()).collect();
     let tests: Vec<&str> = AlphaTest::ALL.iter().map(|m| m.as_str()).collect();
-    let ranks: Vec<&str> = ["auto"]
-        .into_iter()
-        .chain(Rank::LINEAGE_ORDER.map(Rank::as_str))
-        .collect();
-    let metrics: Vec<&str> = ["auto"]
-        .into_iter()
-        .chain(Metric::ALL.map(Metric::as_str))
-        .collect();
+    let ranks: Vec<&str> = ["auto"].into_iter().chain(Rank::LINEAGE_ORDER.map(Rank::as_str)).collect();
+    let metrics: Vec<&str> = ["auto"].into_iter().chain(Metric::ALL.map(Metric::as_str)).collect();
     let parsed = (
         AlphaMetric::parse(&input.alpha_metric.text(&alpha_names)),
         BetaMetric::parse(&input.beta_metric.text(&beta_names)),
@@ -81,10 +75,7 @@ fuzz_target!(|input: Input| {
     let (am, bm, test, rank, metric) = match parsed {
         (Ok(a), Ok(b), Ok(t), Ok(r), Ok(m)) => (a, b, t, r, m),
         (a, b, t, r, m) => {
-            for e in [a.err(), b.err(), t.err(), r.err(), m.err()]
-                .into_iter()
-                .flatten()
-            {
+            for e in [a.err(), b.err(), t.err(), r.err(), m.err()].into_iter().flatten() {
                 check_typed(&e, &[ErrorCode::InvalidArgument]);
             }
             return;
@@ -96,11 +87,8 @@ fuzz_target!(|input: Input| {
     let rows = (input.raw.len() / cols).min(12);
     let values = &input.raw[..rows * cols];
     let ids: Vec<String> = (0..rows).map(|i| format!("r{i}")).collect();
-    let raw = if bm == BetaMetric::Aitchison {
-        aitchison(ids, values, cols)
-    } else {
-        beta_diversity(bm, ids, values, cols)
-    };
+    let raw =
+        if bm == BetaMetric::Aitchison { aitchison(ids, values, cols) } else { beta_diversity(bm, ids, values, cols) };
     match raw {
         Ok(d) => check_matrix(&d),
         Err(e) => check_typed(&e, &[ErrorCode::InvalidArgument]),

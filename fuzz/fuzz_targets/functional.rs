@@ -16,10 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let csv = t.to_csv();
     assert!(csv.lines().count() > t.len());
     // Filtering keeps a subset, whatever the group names are.
-    let first_group = t
-        .rows()
-        .next()
-        .and_then(|r| r.group_name.map(str::to_owned));
+    let first_group = t.rows().next().and_then(|r| r.group_name.map(str::to_owned));
     for group in [None, first_group.as_deref(), Some("pathways")] {
         for stratified in [false, true] {
             let f = t.filter(group, stratified);

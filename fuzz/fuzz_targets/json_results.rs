@@ -21,11 +21,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(m) => {
             assert!(value.is_object());
             assert_eq!(m.raw, value);
-            let errors = [
-                m.results().err(),
-                m.summary().err(),
-                m.panel_markers().err(),
-            ];
+            let errors = [m.results().err(), m.summary().err(), m.panel_markers().err()];
             for e in errors.into_iter().flatten() {
                 check_typed(&e, BODY);
             }
@@ -43,16 +39,10 @@ fuzz_target!(|data: &[u8]| {
     let items: Vec<MetadataItem> = list
         .iter()
         .map(|v| MetadataItem {
-            classification_id: v
-                .get("classification_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            classification_id: v.get("classification_id").and_then(Value::as_str).map(str::to_owned),
             sample: v.get("sample").cloned().unwrap_or(Value::Null),
             metadata: v.get("metadata").cloned().unwrap_or(Value::Null),
-            project_name: v
-                .get("project_name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            project_name: v.get("project_name").and_then(Value::as_str).map(str::to_owned),
         })
         .collect();
     let t = metadata_table(&items);

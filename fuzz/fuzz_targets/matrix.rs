@@ -6,8 +6,8 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use onecodex_core::results::{
-    bar_chart_table, bar_chart_vega_lite, BarChartOptions, MatrixOptions, Metric, MetricOption,
-    Rank, RankOption, TableFormat,
+    bar_chart_table, bar_chart_vega_lite, BarChartOptions, MatrixOptions, Metric, MetricOption, Rank, RankOption,
+    TableFormat,
 };
 use onecodex_fuzz::{check_typed, CollectionSpec, BODY_OR_ARG};
 
@@ -48,14 +48,8 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let ranks: Vec<&str> = ["auto"]
-        .into_iter()
-        .chain(Rank::LINEAGE_ORDER.map(Rank::as_str))
-        .collect();
-    let metrics: Vec<&str> = ["auto"]
-        .into_iter()
-        .chain(Metric::ALL.map(Metric::as_str))
-        .collect();
+    let ranks: Vec<&str> = ["auto"].into_iter().chain(Rank::LINEAGE_ORDER.map(Rank::as_str)).collect();
+    let metrics: Vec<&str> = ["auto"].into_iter().chain(Metric::ALL.map(Metric::as_str)).collect();
     let parsed = (
         RankOption::parse(&input.rank.text(&ranks)),
         MetricOption::parse(&input.metric.text(&metrics)),
@@ -107,10 +101,7 @@ fuzz_target!(|input: Input| {
     }
     if opts.remove_zeros {
         for col in 0..nc {
-            assert!(
-                m.column(col).iter().any(|&v| v != 0.0),
-                "an all-zero column survived remove_zeros"
-            );
+            assert!(m.column(col).iter().any(|&v| v != 0.0), "an all-zero column survived remove_zeros");
         }
     }
     let long = m.to_long();

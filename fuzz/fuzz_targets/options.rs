@@ -5,8 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use onecodex_core::error::{ErrorCode, Result};
 use onecodex_core::results::{
-    filtered_results_query, FunctionalAnnotation, FunctionalMetric, Metric, MetricOption, Rank,
-    RankOption, TableFormat,
+    filtered_results_query, FunctionalAnnotation, FunctionalMetric, Metric, MetricOption, Rank, RankOption, TableFormat,
 };
 use onecodex_fuzz::check_typed;
 

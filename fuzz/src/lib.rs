@@ -13,12 +13,7 @@ use serde_json::{json, Map, Value};
 
 /// Every failure must be one of the `allowed` typed codes; anything else is a contract bug.
 pub fn check_typed(e: &Error, allowed: &[ErrorCode]) {
-    assert!(
-        allowed.contains(&e.code),
-        "unexpected error code {:?} (allowed {allowed:?}): {}",
-        e.code,
-        e.message
-    );
+    assert!(allowed.contains(&e.code), "unexpected error code {:?} (allowed {allowed:?}): {}", e.code, e.message);
     assert!(!e.message.is_empty(), "an error without a message");
 }
 
@@ -136,17 +131,8 @@ impl TableSpec {
             let mut o = Map::new();
             o.insert("tax_id".into(), id(r.tax));
             o.insert("parent_tax_id".into(), r.parent.map_or(Value::Null, id));
-            o.insert(
-                "name".into(),
-                r.name
-                    .map_or(Value::Null, |n| Value::from(format!("taxon {n}"))),
-            );
-            o.insert(
-                "rank".into(),
-                RANKS
-                    .get(r.rank as usize)
-                    .map_or(Value::Null, |&s| Value::from(s)),
-            );
+            o.insert("name".into(), r.name.map_or(Value::Null, |n| Value::from(format!("taxon {n}"))));
+            o.insert("rank".into(), RANKS.get(r.rank as usize).map_or(Value::Null, |&s| Value::from(s)));
             for (i, key) in NUMBER_KEYS.iter().enumerate() {
                 if self.fields & (1 << i) != 0 {
                     o.insert((*key).into(), r.numbers[i].to_json());
@@ -159,10 +145,7 @@ impl TableSpec {
             top.insert("n_reads".into(), n.to_json());
         }
         if let Some(h) = &self.hosts {
-            top.insert(
-                "host_tax_ids".into(),
-                h.iter().take(4).map(|&b| id(b)).collect(),
-            );
+            top.insert("host_tax_ids".into(), h.iter().take(4).map(|&b| id(b)).collect());
         }
         top.insert("table".into(), Value::Array(rows));
         serde_json::to_vec(&Value::Object(top)).expect("a Value always serialises")
@@ -175,22 +158,14 @@ impl TableSpec {
             Ok(t) => Some(t),
             Err(e) => {
                 check_typed(&e, BODY);
-                assert!(
-                    self.keeps_duplicates(),
-                    "a table without duplicates was refused: {}",
-                    e.message
-                );
+                assert!(self.keeps_duplicates(), "a table without duplicates was refused: {}", e.message);
                 None
             }
         }
     }
 }
 
-const JOBS: [&str; 3] = [
-    "One Codex Database",
-    "One Codex Database (2019)",
-    "Targeted Loci",
-];
+const JOBS: [&str; 3] = ["One Codex Database", "One Codex Database (2019)", "Targeted Loci"];
 
 #[derive(Arbitrary, Debug)]
 pub struct ItemSpec {

@@ -6,7 +6,8 @@ use crate::http::{empty, Resp};
 
 pub const API_ALLOW_HEADERS: &str = "Authorization, Content-Type, X-OneCodex-Api-Experimental, \
 X-OneCodex-Client-User-Agent, X-Pagination-Style, X-Requested-With, Range";
-pub const API_EXPOSE_HEADERS: &str = "X-Total-Count, X-Next-Cursor, Link, Retry-After, Content-Range, Accept-Ranges, ETag";
+pub const API_EXPOSE_HEADERS: &str =
+    "X-Total-Count, X-Next-Cursor, Link, Retry-After, Content-Range, Accept-Ranges, ETag";
 pub const S3_EXPOSE_HEADERS: &str = "ETag, x-amz-request-id, x-amz-id-2, x-amz-version-id, \
 x-amz-server-side-encryption, x-amz-checksum-crc32c, x-amz-checksum-crc32";
 
@@ -24,7 +25,10 @@ pub fn preflight(h: &HeaderMap, s3: bool) -> Resp {
     *r.status_mut() = StatusCode::NO_CONTENT;
     let out = r.headers_mut();
     out.insert("access-control-allow-origin", origin(h));
-    out.insert("access-control-allow-methods", HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
+    out.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+    );
     let allow = if s3 {
         h.get("access-control-request-headers").cloned().unwrap_or_else(|| HeaderValue::from_static("*"))
     } else {

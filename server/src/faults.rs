@@ -72,12 +72,8 @@ impl Rule {
         if self.target != "api" && self.target != "s3" {
             return Err("fault rule 'target' must be \"api\" or \"s3\"".into());
         }
-        let actions = [
-            self.respond.is_some(),
-            self.latency.is_some(),
-            self.drop_after_bytes.is_some(),
-            self.slow_body.is_some(),
-        ];
+        let actions =
+            [self.respond.is_some(), self.latency.is_some(), self.drop_after_bytes.is_some(), self.slow_body.is_some()];
         if actions.iter().filter(|a| **a).count() != 1 {
             return Err("a fault rule needs exactly one of respond, latency, drop_after_bytes, slow_body".into());
         }
@@ -275,7 +271,10 @@ impl Faults {
 pub fn canned(r: &Respond) -> Resp {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (ctype, body) = match &r.body {
-        None => ("application/json", serde_json::to_vec(&json!({"message": format!("Injected fault ({})", r.status)})).unwrap_or_default()),
+        None => (
+            "application/json",
+            serde_json::to_vec(&json!({"message": format!("Injected fault ({})", r.status)})).unwrap_or_default(),
+        ),
         Some(Value::String(s)) if s.trim_start().starts_with('<') => ("application/xml", s.clone().into_bytes()),
         Some(Value::String(s)) => ("text/plain", s.clone().into_bytes()),
         Some(v) => ("application/json", serde_json::to_vec(v).unwrap_or_default()),
@@ -322,9 +321,15 @@ pub fn wrap_body(action: &Action, resp: Resp) -> Resp {
                             let room = limit - sent;
                             if (data.len() as u64) < room {
                                 let l = data.len() as u64;
-                                return Some((Ok::<_, StdError>(http_body::Frame::data(data)), (body, sent + l, false)));
+                                return Some((
+                                    Ok::<_, StdError>(http_body::Frame::data(data)),
+                                    (body, sent + l, false),
+                                ));
                             }
-                            return Some((Ok(http_body::Frame::data(data.slice(0..room as usize))), (body, limit, true)));
+                            return Some((
+                                Ok(http_body::Frame::data(data.slice(0..room as usize))),
+                                (body, limit, true),
+                            ));
                         }
                         Some(Err(e)) => return Some((Err(e), (body, sent, true))),
                         None => return None,

@@ -63,9 +63,7 @@ pub enum FKind {
 fn allowed(k: FKind) -> &'static [Op] {
     use Op::*;
     match k {
-        FKind::Field(Kind::Str) => {
-            &[Eq, Ne, In, Contains, IContains, StartsWith, IStartsWith, EndsWith, IEndsWith]
-        }
+        FKind::Field(Kind::Str) => &[Eq, Ne, In, Contains, IContains, StartsWith, IStartsWith, EndsWith, IEndsWith],
         FKind::Field(Kind::Enum) => &[Eq, Ne, In],
         FKind::Field(Kind::EqOnly) => &[Eq, Ne],
         FKind::Field(Kind::Num) | FKind::Field(Kind::Date) => &[Eq, Ne, In, Lt, Lte, Gt, Gte, Between],
@@ -201,12 +199,10 @@ fn operand(kind: FKind, field: &str, op: Op, v: &Value) -> Result<Operand, Strin
             Operand::Null => Err(bad(field, name, "null cannot be compared")),
             o => Ok(o),
         },
-        Op::Contains | Op::IContains | Op::StartsWith | Op::IStartsWith | Op::EndsWith | Op::IEndsWith => {
-            match v {
-                Value::String(s) if !s.is_empty() => Ok(Operand::Str(s.clone())),
-                _ => Err(bad(field, name, "expected a non-empty string")),
-            }
-        }
+        Op::Contains | Op::IContains | Op::StartsWith | Op::IStartsWith | Op::EndsWith | Op::IEndsWith => match v {
+            Value::String(s) if !s.is_empty() => Ok(Operand::Str(s.clone())),
+            _ => Err(bad(field, name, "expected a non-empty string")),
+        },
         Op::Eq | Op::Ne => scalar(kind, field, name, v),
     }
 }
@@ -242,17 +238,9 @@ pub fn parse(schema: &Schema, w: &Value) -> Result<Vec<Term>, String> {
             match schema.field(field) {
                 Some(f) if f.filter => FKind::Field(f.kind),
                 Some(_) => {
-                    return Err(format!(
-                        "Field '{field}' of {} cannot be filtered (operator {first_op})",
-                        schema.coll
-                    ))
+                    return Err(format!("Field '{field}' of {} cannot be filtered (operator {first_op})", schema.coll))
                 }
-                None => {
-                    return Err(format!(
-                        "Unknown field '{field}' for {} (operator {first_op})",
-                        schema.coll
-                    ))
-                }
+                None => return Err(format!("Unknown field '{field}' for {} (operator {first_op})", schema.coll)),
             }
         };
         let mut conds = vec![];
@@ -261,10 +249,7 @@ pub fn parse(schema: &Schema, w: &Value) -> Result<Vec<Term>, String> {
                 return Err(format!("Unknown operator {name} on field '{field}' of {}", schema.coll));
             };
             if !allowed(kind).contains(&op) {
-                return Err(format!(
-                    "Operator {name} is not allowed on field '{field}' of {}",
-                    schema.coll
-                ));
+                return Err(format!("Operator {name} is not allowed on field '{field}' of {}", schema.coll));
             }
             conds.push((op, operand(kind, field, op, v)?));
         }

@@ -53,7 +53,8 @@ async fn run(cfg: config::Config) -> i32 {
     let (data_dir, temporary) = match &cfg.data {
         Some(d) => (d.clone(), false),
         None => {
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
             (std::env::temp_dir().join(format!("onecodex-server-{}-{nanos}", std::process::id())), true)
         }
     };
@@ -81,7 +82,13 @@ async fn run(cfg: config::Config) -> i32 {
     };
     let api_addr = api_l.local_addr().expect("addr");
     let s3_addr = s3_l.local_addr().expect("addr");
-    let shown_host = if cfg.host == "0.0.0.0" { "127.0.0.1".to_string() } else if cfg.host.contains(':') { format!("[{}]", cfg.host) } else { cfg.host.clone() };
+    let shown_host = if cfg.host == "0.0.0.0" {
+        "127.0.0.1".to_string()
+    } else if cfg.host.contains(':') {
+        format!("[{}]", cfg.host)
+    } else {
+        cfg.host.clone()
+    };
     let api_base = format!("http://{shown_host}:{}", api_addr.port());
     let s3_base = format!("http://{shown_host}:{}", s3_addr.port());
 
@@ -121,8 +128,7 @@ async fn run(cfg: config::Config) -> i32 {
     let a = app.clone();
     let api_handler: http::Handler = Arc::new(move |req, peer| Box::pin(a.clone().handle_api(req, peer)));
     let a = app.clone();
-    let s3_handler: http::Handler =
-        Arc::new(move |req, peer| Box::pin(s3::handle(a.clone(), svc.clone(), req, peer)));
+    let s3_handler: http::Handler = Arc::new(move |req, peer| Box::pin(s3::handle(a.clone(), svc.clone(), req, peer)));
     // Install the signal handlers before announcing the addresses, so an early SIGTERM is clean.
     let stop = shutdown_signal();
     let t1 = tokio::spawn(http::serve(api_l, api_handler));

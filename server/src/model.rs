@@ -246,18 +246,12 @@ pub static ASSETS: Schema = Schema {
     )
 };
 
-pub static CLASSIFICATIONS: Schema = Schema {
-    public_route: true,
-    results_uri: true,
-    ..schema("classifications", analysis_fields!())
-};
+pub static CLASSIFICATIONS: Schema =
+    Schema { public_route: true, results_uri: true, ..schema("classifications", analysis_fields!()) };
 pub static ALIGNMENTS: Schema =
     Schema { public_route: true, ..schema("alignments", analysis_fields!(f("tax_id", Str))) };
-pub static FUNCTIONAL_PROFILES: Schema = Schema {
-    public_route: true,
-    results_uri: true,
-    ..schema("functional_profiles", analysis_fields!())
-};
+pub static FUNCTIONAL_PROFILES: Schema =
+    Schema { public_route: true, results_uri: true, ..schema("functional_profiles", analysis_fields!()) };
 pub static PANELS: Schema = Schema { public_route: true, ..schema("panels", analysis_fields!()) };
 pub static MLSTS: Schema = Schema { public_route: true, ..schema("mlsts", analysis_fields!()) };
 pub static WORKFLOWS: Schema = Schema { public_route: true, ..schema("workflows", analysis_fields!()) };
@@ -267,10 +261,7 @@ pub static ANALYSES: Schema =
 
 pub static ANNOTATION_SETS: Schema = Schema {
     experimental: true,
-    ..schema(
-        "annotation_sets",
-        &[f("created_at", Date), f("assembly", Ref("assemblies")), f("job", Ref("jobs"))],
-    )
+    ..schema("annotation_sets", &[f("created_at", Date), f("assembly", Ref("assemblies")), f("job", Ref("jobs"))])
 };
 pub static ASSEMBLIES: Schema = Schema {
     experimental: true,
@@ -310,13 +301,7 @@ pub static TAXA: Schema = Schema {
     experimental: true,
     ..schema(
         "taxa",
-        &[
-            f("created_at", Date),
-            f("name", Str),
-            f("taxon_id", Str),
-            f("rank", Str),
-            f("parent", Ref("taxa")),
-        ],
+        &[f("created_at", Date), f("name", Str), f("taxon_id", Str), f("rank", Str), f("parent", Ref("taxa"))],
     )
 };
 

@@ -11,7 +11,8 @@ pub struct Presigner {
 impl Presigner {
     pub fn new(seed: u64, ttl_secs: u64) -> Presigner {
         // A per-process key: URLs from an earlier run are not valid.
-        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nonce =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         Presigner { key: format!("presign-{seed}-{nonce}").into_bytes(), ttl_secs }
     }
     fn sig(&self, path: &str, expires: u64) -> String {

@@ -36,12 +36,7 @@ pub fn format(secs: f64) -> String {
     let days = s.div_euclid(86_400);
     let rem = s.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{us:06}+00:00",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{us:06}+00:00", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 /// Naive form (no offset), as `/account.confirmed_at` is sent.

@@ -25,8 +25,12 @@ async fn hits(s: &Server, id: &str) -> u64 {
 #[tokio::test]
 async fn respond_times_and_retry_after() {
     let s = Server::start(&[]);
-    let id = add(&s, json!({"target": "api", "method": "GET", "path": "/api/v1/samples*",
-                            "respond": {"status": 503, "body": {"message": "busy"}, "retry_after": 2}, "times": 2})).await;
+    let id = add(
+        &s,
+        json!({"target": "api", "method": "GET", "path": "/api/v1/samples*",
+                            "respond": {"status": 503, "body": {"message": "busy"}, "retry_after": 2}, "times": 2}),
+    )
+    .await;
     for _ in 0..2 {
         let r = s.get("/api/v1/samples").send().await.unwrap();
         assert_eq!(r.status(), 503);
@@ -46,7 +50,11 @@ async fn respond_times_and_retry_after() {
 #[tokio::test]
 async fn latency_drop_and_slow_body() {
     let s = Server::start(&[]);
-    let id = add(&s, json!({"target": "api", "path": "/api/v1/account", "latency": {"ms": 300, "jitter_ms": 50}, "times": 1})).await;
+    let id = add(
+        &s,
+        json!({"target": "api", "path": "/api/v1/account", "latency": {"ms": 300, "jitter_ms": 50}, "times": 1}),
+    )
+    .await;
     let t = Instant::now();
     assert_eq!(s.get("/api/v1/account").send().await.unwrap().status(), 200);
     assert!(t.elapsed().as_millis() >= 300);
@@ -78,7 +86,8 @@ async fn latency_drop_and_slow_body() {
 #[tokio::test]
 async fn rate_is_deterministic_and_partial() {
     let s = Server::start(&["--seed", "3"]);
-    let id = add(&s, json!({"target": "api", "path": "/api/v1/account", "respond": {"status": 429}, "rate": 0.5})).await;
+    let id =
+        add(&s, json!({"target": "api", "path": "/api/v1/account", "respond": {"status": 429}, "rate": 0.5})).await;
     let mut statuses = vec![];
     for _ in 0..40 {
         statuses.push(s.get("/api/v1/account").send().await.unwrap().status().as_u16());
@@ -101,8 +110,21 @@ async fn s3_operation_and_part_number_rules() {
     let s = Server::start(&[]);
     let id = add(&s, json!({"target": "s3", "operation": "UploadPart", "part_number": 2,
                             "respond": {"status": 500, "body": "<Error><Code>InternalError</Code><Message>boom</Message></Error>"}, "times": 1})).await;
-    let i: Value = s.post("/api/v1/samples/init_multipart_upload").json(&json!({"filename": "f.fq"})).send().await.unwrap().json().await.unwrap();
-    let s3 = S3::new(&s.s3, i["upload_aws_access_key_id"].as_str().unwrap(), i["upload_aws_secret_access_key"].as_str().unwrap(), "us-east-1");
+    let i: Value = s
+        .post("/api/v1/samples/init_multipart_upload")
+        .json(&json!({"filename": "f.fq"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let s3 = S3::new(
+        &s.s3,
+        i["upload_aws_access_key_id"].as_str().unwrap(),
+        i["upload_aws_secret_access_key"].as_str().unwrap(),
+        "us-east-1",
+    );
     let key = i["file_id"].as_str().unwrap();
     let up = s3.create_mpu(key).await;
     assert_eq!(s3.upload_part(key, &up, 1, vec![1; 10], &[]).await.status, 200);
@@ -116,9 +138,13 @@ async fn s3_operation_and_part_number_rules() {
     assert_eq!(s.get("/api/v1/account").send().await.unwrap().status(), 200);
     assert_eq!(hits(&s, &id2).await, 0);
     // Invalid rules are 400.
-    for bad in [json!({"target": "ftp", "respond": {"status": 500}}), json!({"target": "api"}),
-                json!({"target": "api", "respond": {"status": 500}, "latency": {"ms": 1}}), json!({"target": "api", "respond": {"status": 500}, "rate": 2}),
-                json!({"target": "api", "respond": {"status": 500}, "colour": "red"})] {
+    for bad in [
+        json!({"target": "ftp", "respond": {"status": 500}}),
+        json!({"target": "api"}),
+        json!({"target": "api", "respond": {"status": 500}, "latency": {"ms": 1}}),
+        json!({"target": "api", "respond": {"status": 500}, "rate": 2}),
+        json!({"target": "api", "respond": {"status": 500}, "colour": "red"}),
+    ] {
         let r = s.http.post(s.url("/__admin/faults")).json(&bad).send().await.unwrap();
         assert_eq!(r.status(), 400, "{bad}");
     }
@@ -127,7 +153,12 @@ async fn s3_operation_and_part_number_rules() {
 #[tokio::test]
 async fn rules_from_a_file_at_start() {
     let f = std::env::temp_dir().join(format!("ocx-faults-{}.json", std::process::id()));
-    std::fs::write(&f, json!([{"id": "boot", "target": "api", "path": "/api/v1/projects", "respond": {"status": 502}, "times": 1}]).to_string()).unwrap();
+    std::fs::write(
+        &f,
+        json!([{"id": "boot", "target": "api", "path": "/api/v1/projects", "respond": {"status": 502}, "times": 1}])
+            .to_string(),
+    )
+    .unwrap();
     let s = Server::start(&["--faults", f.to_str().unwrap()]);
     assert_eq!(s.get("/api/v1/projects").send().await.unwrap().status(), 502);
     assert_eq!(s.get("/api/v1/projects").send().await.unwrap().status(), 200);

@@ -83,7 +83,8 @@ async fn every_operator_filters_server_side() {
     assert_eq!(ids(&v).len(), 30);
     let (_, v) = s.list("samples", json!({"created_at": {"$lt": t, "$gte": all[20]["created_at"]}})).await;
     assert_eq!(ids(&v).len(), 10);
-    let (_, v) = s.list("samples", json!({"created_at": {"$between": [all[5]["created_at"], all[9]["created_at"]]}})).await;
+    let (_, v) =
+        s.list("samples", json!({"created_at": {"$between": [all[5]["created_at"], all[9]["created_at"]]}})).await;
     assert_eq!(ids(&v).len(), 5);
 
     // Refs: bare id, $ref and $in of refs.
@@ -108,7 +109,9 @@ async fn every_operator_filters_server_side() {
     assert_eq!(ids(&v).len(), count(&|x| has(x, &t0) || has(x, &t1)));
 
     // $uri with $in fetches many by id.
-    let (_, v) = s.list("samples", json!({"$uri": {"$in": [all[3]["$uri"], format!("/api/v1/samples/{}", id_of(&all[4]))]}})).await;
+    let (_, v) = s
+        .list("samples", json!({"$uri": {"$in": [all[3]["$uri"], format!("/api/v1/samples/{}", id_of(&all[4]))]}}))
+        .await;
     assert_eq!(ids(&v), vec![id_of(&all[3]), id_of(&all[4])]);
 
     // Booleans and enums on metadata.
@@ -255,7 +258,12 @@ async fn page_pagination_total_count_link_and_end() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap(), json!([]));
     // Filtered total.
-    let r = s.get("/api/v1/projects").query(&[("where", json!({"name": {"$contains": "Project"}}).to_string())]).send().await.unwrap();
+    let r = s
+        .get("/api/v1/projects")
+        .query(&[("where", json!({"name": {"$contains": "Project"}}).to_string())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-total-count"], "7", "6 private + 1 public project");
 }
 
@@ -294,7 +302,13 @@ async fn cursor_pagination_follows_next_cursor_until_absent() {
         .await
         .unwrap();
     assert!(r.headers().get("x-next-cursor").is_none());
-    let r = s.get("/api/v1/samples").header("X-Pagination-Style", "cursor").query(&[("cursor", "garbage!")]).send().await.unwrap();
+    let r = s
+        .get("/api/v1/samples")
+        .header("X-Pagination-Style", "cursor")
+        .query(&[("cursor", "garbage!")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Genomes are cursor-style too (experimental).
     let r = s
@@ -314,11 +328,13 @@ async fn public_and_organization_routes_and_expansion() {
     let (_, own) = s.json("/api/v1/samples?per_page=1000").await;
     let (_, public) = s.json("/api/v1/samples/public?per_page=1000").await;
     let (_, org) = s.json("/api/v1/samples/organization?per_page=1000").await;
-    let (own, public, org) = (own.as_array().unwrap().clone(), public.as_array().unwrap().clone(), org.as_array().unwrap().clone());
+    let (own, public, org) =
+        (own.as_array().unwrap().clone(), public.as_array().unwrap().clone(), org.as_array().unwrap().clone());
     assert_eq!(own.len(), 60);
     assert_eq!(org.len(), 66, "main user's and colleague's samples");
     assert!(public.iter().all(|x| x["visibility"] == "public"));
-    let owners: std::collections::HashSet<String> = public.iter().map(|x| x["owner"]["$ref"].as_str().unwrap().to_string()).collect();
+    let owners: std::collections::HashSet<String> =
+        public.iter().map(|x| x["owner"]["$ref"].as_str().unwrap().to_string()).collect();
     assert!(owners.len() >= 2, "public samples of several users");
     let (st, _) = s.json("/api/v1/projects/public").await;
     assert_eq!(st, 200);

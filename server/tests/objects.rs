@@ -51,7 +51,12 @@ async fn another_users_private_objects_are_403() {
     // The outsider's public sample is readable, but not editable.
     let (st, _) = s.json(&format!("/api/v1/samples/{}", id_of(&outsider_public))).await;
     assert_eq!(st, 200);
-    let r = s.patch(&format!("/api/v1/samples/{}", id_of(&outsider_public))).json(&json!({"visibility": "private"})).send().await.unwrap();
+    let r = s
+        .patch(&format!("/api/v1/samples/{}", id_of(&outsider_public)))
+        .json(&json!({"visibility": "private"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // Find an outsider's private sample by probing its classification's sample refs via /analyses/public is not possible;
     // instead use job details of the outsider's private job and a private project.
@@ -59,7 +64,8 @@ async fn another_users_private_objects_are_403() {
     assert!(jobs.as_array().unwrap().iter().all(|j| j["name"] != "Outsider private workflow"));
     let _ = me;
     // Colleague's private sample: visible through the organisation, not editable.
-    let colleague = org.as_array().unwrap().iter().find(|x| x["owner"]["$ref"] != account["user"]["$ref"]).unwrap().clone();
+    let colleague =
+        org.as_array().unwrap().iter().find(|x| x["owner"]["$ref"] != account["user"]["$ref"]).unwrap().clone();
     let (st, _) = s.json(&format!("/api/v1/samples/{}", id_of(&colleague))).await;
     assert_eq!(st, 200);
     let r = s.delete(&format!("/api/v1/samples/{}", id_of(&colleague))).send().await.unwrap();
@@ -212,7 +218,21 @@ async fn jobs_create_run_details_publish_and_cancel() {
     let (st, d) = s.json(&format!("/api/v1/jobs/{jid}/details")).await;
     assert_eq!(st, 200);
     assert_eq!(d["nextflow_version"], "26.04.6");
-    for k in ["description", "job_type", "script", "image_uri", "cpu", "ram_gb", "storage_gb", "repository", "assets", "dependencies", "arguments_schema", "inject_bearer_token", "autorun_on_org_sample_upload"] {
+    for k in [
+        "description",
+        "job_type",
+        "script",
+        "image_uri",
+        "cpu",
+        "ram_gb",
+        "storage_gb",
+        "repository",
+        "assets",
+        "dependencies",
+        "arguments_schema",
+        "inject_bearer_token",
+        "autorun_on_org_sample_upload",
+    ] {
         assert!(d.get(k).is_some(), "{k}");
     }
     let r = s.post("/api/v1/jobs").json(&json!({"name": "n"})).send().await.unwrap();

@@ -40,7 +40,10 @@ fn check_invariants(v: &Value) {
         let id = r["tax_id"].as_str().unwrap();
         let children = kids.get(id).cloned().unwrap_or_default();
         let sum = |k: &str| children.iter().map(|c| c[k].as_u64().unwrap()).sum::<u64>();
-        assert_eq!(r["readcount_w_children"].as_u64().unwrap(), r["readcount"].as_u64().unwrap() + sum("readcount_w_children"));
+        assert_eq!(
+            r["readcount_w_children"].as_u64().unwrap(),
+            r["readcount"].as_u64().unwrap() + sum("readcount_w_children")
+        );
         if has_filtered {
             assert_eq!(
                 r["filtered_readcount_w_children"].as_u64().unwrap(),
@@ -48,7 +51,8 @@ fn check_invariants(v: &Value) {
             );
         }
         if has_abw && !r["abundance_w_children"].is_null() {
-            let want = r["abundance"].as_f64().unwrap_or(0.0) + children.iter().map(|c| c["abundance_w_children"].as_f64().unwrap()).sum::<f64>();
+            let want = r["abundance"].as_f64().unwrap_or(0.0)
+                + children.iter().map(|c| c["abundance_w_children"].as_f64().unwrap()).sum::<f64>();
             assert!((r["abundance_w_children"].as_f64().unwrap() - want).abs() < 1e-9);
         }
     }
@@ -85,7 +89,11 @@ async fn results_uri_is_presigned_compressed_and_consistent() {
         let v = decode(&b);
         check_invariants(&v);
         let t0 = &v["table"][0];
-        flavours.insert((t0.get("abundance_w_children").is_some(), t0.get("filtered_readcount").is_some(), t0["abundance_w_children"].is_null()));
+        flavours.insert((
+            t0.get("abundance_w_children").is_some(),
+            t0.get("filtered_readcount").is_some(),
+            t0["abundance_w_children"].is_null(),
+        ));
         // The authenticated /results fallback serves the same table.
         let (st, same) = s.json(&format!("/api/v1/classifications/{}/results", id_of(c))).await;
         assert_eq!(st, 200);

@@ -8,13 +8,29 @@ use serde_json::{json, Value};
 async fn malformed_queries_and_bodies_get_4xx_and_server_lives() {
     let s = Server::start(&[]);
     let wheres = [
-        json!(null), json!(1), json!("x"), json!({"size": {"$gt": null}}), json!({"size": {"$in": "x"}}),
-        json!({"size": {"$in": [null, {"a": 1}]}}), json!({"created_at": {"$lt": 5}}), json!({"tags": {"$containsany": [null]}}),
-        json!({"tax_ids": {"$containsall": "543"}}), json!({"tax_ids": {"$containsall": [543]}}), json!({"$uri": {"$in": [1]}}),
-        json!({"$uri": {"$contains": "a"}}), json!({"project": {"$ref": 5}}), json!({"project": {"$in": [{"$ref": ""}]}}),
-        json!({"filename": {"$between": ["a", "b"]}}), json!({"size": {"$between": [1, 2, 3]}}), json!({"filename": {"$eq": [1]}}),
-        json!({"owner": {"$gt": "x"}}), json!({"metadata": true}), json!({"status": {"$in": [1, 2]}}),
-        json!({"filename": "\u{0}\u{ffff}"}), json!({"size": 1e308}), json!({"size": {"$gt": -1e308}}),
+        json!(null),
+        json!(1),
+        json!("x"),
+        json!({"size": {"$gt": null}}),
+        json!({"size": {"$in": "x"}}),
+        json!({"size": {"$in": [null, {"a": 1}]}}),
+        json!({"created_at": {"$lt": 5}}),
+        json!({"tags": {"$containsany": [null]}}),
+        json!({"tax_ids": {"$containsall": "543"}}),
+        json!({"tax_ids": {"$containsall": [543]}}),
+        json!({"$uri": {"$in": [1]}}),
+        json!({"$uri": {"$contains": "a"}}),
+        json!({"project": {"$ref": 5}}),
+        json!({"project": {"$in": [{"$ref": ""}]}}),
+        json!({"filename": {"$between": ["a", "b"]}}),
+        json!({"size": {"$between": [1, 2, 3]}}),
+        json!({"filename": {"$eq": [1]}}),
+        json!({"owner": {"$gt": "x"}}),
+        json!({"metadata": true}),
+        json!({"status": {"$in": [1, 2]}}),
+        json!({"filename": "\u{0}\u{ffff}"}),
+        json!({"size": 1e308}),
+        json!({"size": {"$gt": -1e308}}),
     ];
     for w in wheres {
         let r = s.get("/api/v1/samples").query(&[("where", w.to_string())]).send().await.unwrap();
@@ -78,9 +94,13 @@ async fn serves_64_requests_at_once() {
     let s = Server::start(&["--samples", "20"]);
     // Each listing is held 500 ms, so the 64 are in flight together: served one at a time they
     // would take 32 s.
-    let r = s.http.post(s.url("/__admin/faults"))
+    let r = s
+        .http
+        .post(s.url("/__admin/faults"))
         .json(&json!({"target": "api", "method": "GET", "path": "/api/v1/projects", "latency": {"ms": 500}}))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let started = std::time::Instant::now();
     let requests = (0..64).map(|_| async { s.get("/api/v1/projects").send().await.map(|r| r.status().as_u16()) });

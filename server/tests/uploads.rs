@@ -50,7 +50,15 @@ async fn single_upload_put_callback_sample_and_classification() {
     let s3 = s3_for(&s, &i);
     let data = b"@r1\nACGT\n+\nIIII\n".repeat(100);
     let md5 = b64(&Md5::digest(&data));
-    let r = s3.send("PUT", &key, &[], &[("content-md5", md5), ("x-amz-server-side-encryption", "AES256".into())], data.clone()).await;
+    let r = s3
+        .send(
+            "PUT",
+            &key,
+            &[],
+            &[("content-md5", md5), ("x-amz-server-side-encryption", "AES256".into())],
+            data.clone(),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.headers["x-amz-server-side-encryption"], "AES256");
     let r = s.post("/api/import_file_from_s3").json(&cb).send().await.unwrap();
@@ -106,7 +114,15 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     for (k, p) in parts.iter().enumerate() {
         let crc = b64(&crc32c::crc32c(p).to_be_bytes());
         let md5 = b64(&Md5::digest(p));
-        let r = s3.upload_part(&r1, &up, k as u32 + 1, p.clone(), &[("content-md5", md5), ("x-amz-checksum-crc32c", crc.clone())]).await;
+        let r = s3
+            .upload_part(
+                &r1,
+                &up,
+                k as u32 + 1,
+                p.clone(),
+                &[("content-md5", md5), ("x-amz-checksum-crc32c", crc.clone())],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.headers["x-amz-checksum-crc32c"], crc.as_str());
         etags.push(r.headers["etag"].to_str().unwrap().to_string());
@@ -138,7 +154,8 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     assert_eq!(between(&r.body, "<NextPartNumberMarker>", "</NextPartNumberMarker>").unwrap(), "2");
     let listed: Vec<String> = all_between(&r.body, "<ETag>", "</ETag>");
     assert_eq!(listed[0].replace("&quot;", "\""), etags[0]);
-    let r = s3.send("GET", &r1, &[("uploadId", &up), ("max-parts", "2"), ("part-number-marker", "2")], &[], vec![]).await;
+    let r =
+        s3.send("GET", &r1, &[("uploadId", &up), ("max-parts", "2"), ("part-number-marker", "2")], &[], vec![]).await;
     assert_eq!(all_between(&r.body, "<PartNumber>", "</PartNumber>"), vec!["3", "4"]);
     assert!(r.body.contains("<IsTruncated>false</IsTruncated>"));
     // ListMultipartUploads shows it.
@@ -146,7 +163,8 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains(&up));
     // Complete with a wrong ETag, out of order, or a missing part: refused, upload still alive.
-    let bad = vec![(1, etags[0].clone()), (2, "\"00000000000000000000000000000000\"".to_string()), (3, etags[2].clone())];
+    let bad =
+        vec![(1, etags[0].clone()), (2, "\"00000000000000000000000000000000\"".to_string()), (3, etags[2].clone())];
     let r = s3.complete(&r1, &up, &bad).await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("InvalidPart"), "{}", r.body);
@@ -171,7 +189,8 @@ async fn paired_multipart_with_checksums_listparts_and_etag_checks() {
     let r = s3.complete(&r1, &up, &good).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("-3"), "multipart ETag: {}", r.body);
-    let cb = json!({"s3_path": format!("s3://onecodex-multipart-uploads-encrypted/{r1}"), "filename": "reads_R1.fastq.gz"});
+    let cb =
+        json!({"s3_path": format!("s3://onecodex-multipart-uploads-encrypted/{r1}"), "filename": "reads_R1.fastq.gz"});
     let r = s.post("/api/import_file_from_s3").json(&cb).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let (_, sample) = s.json(&format!("/api/v1/samples/{}", i["sample_id"].as_str().unwrap())).await;
@@ -194,7 +213,10 @@ async fn small_parts_sse_and_unknown_uploads_are_refused() {
     let up = s3.create_mpu(&key).await;
     let a = s3.upload_part(&key, &up, 1, vec![1; 1000], &[]).await;
     let b = s3.upload_part(&key, &up, 2, vec![2; 1000], &[]).await;
-    let parts = vec![(1, a.headers["etag"].to_str().unwrap().to_string()), (2, b.headers["etag"].to_str().unwrap().to_string())];
+    let parts = vec![
+        (1, a.headers["etag"].to_str().unwrap().to_string()),
+        (2, b.headers["etag"].to_str().unwrap().to_string()),
+    ];
     let r = s3.complete(&key, &up, &parts).await;
     assert!(r.body.contains("EntityTooSmall"), "{}", r.body);
     let r = s3.upload_part(&key, "not-an-upload", 1, vec![1; 10], &[]).await;
@@ -269,7 +291,8 @@ async fn cancel_preupload_and_reuse_by_id_or_external_id() {
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"success": true, "message": "Upload cancelled"}));
     let r = s3_for(&s, &i).put(i["file_id"].as_str().unwrap(), vec![1; 10]).await;
     assert_eq!(r.status, 403, "cancelled upload's key refused");
-    let r = s.post("/api/v1/samples/cancel_upload").json(&json!({"sample_id": "0000000000000000"})).send().await.unwrap();
+    let r =
+        s.post("/api/v1/samples/cancel_upload").json(&json!({"sample_id": "0000000000000000"})).send().await.unwrap();
     assert_eq!(r.status(), 404);
 
     let (_, projects) = s.json("/api/v1/projects").await;
@@ -286,7 +309,12 @@ async fn cancel_preupload_and_reuse_by_id_or_external_id() {
     let r = s.post(&format!("/api/v1/samples/{pre}/download_uri")).send().await.unwrap();
     assert_eq!(r.status(), 400);
     // Both ids at once: 400. By external id: the same sample.
-    let r = s.post("/api/v1/samples/init_multipart_upload").json(&json!({"filename": "d.fq", "sample_id": pre, "external_sample_id": "EXT-1"})).send().await.unwrap();
+    let r = s
+        .post("/api/v1/samples/init_multipart_upload")
+        .json(&json!({"filename": "d.fq", "sample_id": pre, "external_sample_id": "EXT-1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let i = init(&s, json!({"filename": "d.fq", "external_sample_id": "EXT-1"})).await;
     assert_eq!(i["sample_id"], pre.as_str());
@@ -299,11 +327,21 @@ async fn cancel_preupload_and_reuse_by_id_or_external_id() {
     assert_eq!(v["visibility"], "private");
     assert_eq!(v["metadata"]["external_sample_id"], "EXT-1");
     // No longer awaiting data: init by id is refused.
-    let r = s.post("/api/v1/samples/init_multipart_upload").json(&json!({"filename": "e.fq", "sample_id": pre})).send().await.unwrap();
+    let r = s
+        .post("/api/v1/samples/init_multipart_upload")
+        .json(&json!({"filename": "e.fq", "sample_id": pre}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Bad init bodies.
-    for body in [json!({}), json!({"filename": "Röö.fq"}), json!({"filename": "a.fq", "tags": [{"name": "x".repeat(31)}]}),
-                 json!({"filename": "a.fq", "metadata": {"bogus": 1}}), json!({"filename": "a.fq", "project": "nope"})] {
+    for body in [
+        json!({}),
+        json!({"filename": "Röö.fq"}),
+        json!({"filename": "a.fq", "tags": [{"name": "x".repeat(31)}]}),
+        json!({"filename": "a.fq", "metadata": {"bogus": 1}}),
+        json!({"filename": "a.fq", "project": "nope"}),
+    ] {
         let r = s.post("/api/v1/samples/init_multipart_upload").json(&body).send().await.unwrap();
         assert!(r.status().is_client_error(), "{body}");
     }
@@ -319,7 +357,8 @@ async fn documents_and_assets_upload() {
         let s3 = s3_for(&s, &i);
         let key = i["file_id"].as_str().unwrap();
         assert_eq!(s3.put(key, b"%PDF-1.4 hello".to_vec()).await.status, 200);
-        let mut cb = json!({"s3_path": format!("s3://onecodex-multipart-uploads-encrypted/{key}"), "filename": "report.pdf"});
+        let mut cb =
+            json!({"s3_path": format!("s3://onecodex-multipart-uploads-encrypted/{key}"), "filename": "report.pdf"});
         if coll == "assets" {
             cb["name"] = json!("nice-name");
         }

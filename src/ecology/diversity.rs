@@ -6,8 +6,7 @@ use crate::tables::convert::{core_warnings_js, count_option, owned_strings, set,
 use crate::tables::CollectionJs;
 use js_sys::{Array, Float64Array, Function, Object};
 use onecodex_core::ecology::{
-    self as eco, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions,
-    MatrixChoice, StatsResult,
+    self as eco, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions, MatrixChoice, StatsResult,
 };
 use onecodex_core::results::{metadata_table, MetadataItem, MetricOption, RankOption, Warning};
 use serde::Deserialize;
@@ -229,17 +228,11 @@ fn fields(what: &str, v: Option<serde_json::Value>) -> Result<Option<Vec<String>
             .into_iter()
             .map(|x| match x {
                 Value::String(s) => Ok(s),
-                _ => Err(bad_argument(
-                    what,
-                    "must be a field name or a list of field names",
-                )),
+                _ => Err(bad_argument(what, "must be a field name or a list of field names")),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(_) => Err(bad_argument(
-            what,
-            "must be a field name or a list of field names",
-        )),
+        Some(_) => Err(bad_argument(what, "must be a field name or a list of field names")),
     }
 }
 
@@ -303,10 +296,7 @@ fn matrix_choice(rank: Option<&str>, metric: Option<&str>) -> Result<MatrixChoic
 fn group_by(what: &str, g: Option<serde_json::Value>) -> Result<Vec<String>, JsValue> {
     match fields("groupBy", g)? {
         Some(f) if !f.is_empty() => Ok(f),
-        _ => Err(bad_argument(
-            what,
-            "groupBy (a metadata field, or a list of fields) is required",
-        )),
+        _ => Err(bad_argument(what, "groupBy (a metadata field, or a list of fields) is required")),
     }
 }
 
@@ -320,8 +310,7 @@ fn matrix_js(r: eco::BetaDiversity) -> DistanceMatrixJs {
 }
 
 fn f64s_or_null(v: &Option<Vec<f64>>) -> JsValue {
-    v.as_deref()
-        .map_or(JsValue::NULL, |v| Float64Array::from(v).into())
+    v.as_deref().map_or(JsValue::NULL, |v| Float64Array::from(v).into())
 }
 
 fn stats_js(r: &StatsResult) -> Object {
@@ -337,14 +326,7 @@ fn stats_js(r: &StatsResult) -> Object {
         set(&sizes, k, *n as f64);
     }
     set(&o, "groupSizes", sizes);
-    set(
-        &o,
-        "groups",
-        r.group_sizes
-            .iter()
-            .map(|(k, _)| JsValue::from_str(k))
-            .collect::<Array>(),
-    );
+    set(&o, "groups", r.group_sizes.iter().map(|(k, _)| JsValue::from_str(k)).collect::<Array>());
     let posthoc: JsValue = match &r.posthoc {
         None => JsValue::NULL,
         Some(p) => {
@@ -352,22 +334,14 @@ fn stats_js(r: &StatsResult) -> Object {
             set(&ph, "test", p.test);
             set(&ph, "adjustmentMethod", p.adjustment_method);
             set(&ph, "groups", owned_strings(&p.groups));
-            set(
-                &ph,
-                "adjustedPvalues",
-                Float64Array::from(&p.adjusted_pvalues[..]),
-            );
+            set(&ph, "adjustedPvalues", Float64Array::from(&p.adjusted_pvalues[..]));
             set(&ph, "pvalues", f64s_or_null(&p.pvalues));
             set(&ph, "statistics", f64s_or_null(&p.statistics));
             ph.into()
         }
     };
     set(&o, "posthoc", posthoc);
-    set(
-        &o,
-        "classificationIds",
-        owned_strings(&r.classification_ids),
-    );
+    set(&o, "classificationIds", owned_strings(&r.classification_ids));
     set(&o, "warnings", core_warnings_js(&r.warnings));
     o
 }
@@ -377,16 +351,12 @@ fn members_metadata(c: &CollectionJs) -> Vec<MetadataItem> {
     c.c.classification_ids()
         .iter()
         .map(|id| {
-            c.meta
-                .iter()
-                .find(|m| m.classification_id.as_deref() == Some(*id))
-                .cloned()
-                .unwrap_or(MetadataItem {
-                    classification_id: Some((*id).to_owned()),
-                    sample: serde_json::Value::Null,
-                    metadata: serde_json::Value::Null,
-                    project_name: None,
-                })
+            c.meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned().unwrap_or(MetadataItem {
+                classification_id: Some((*id).to_owned()),
+                sample: serde_json::Value::Null,
+                metadata: serde_json::Value::Null,
+                project_name: None,
+            })
         })
         .collect()
 }
@@ -406,25 +376,14 @@ impl CollectionJs {
     #[wasm_bindgen(js_name = alphaDiversity, unchecked_return_type = "AlphaDiversity")]
     pub fn alpha_diversity(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AlphaDiversityOptions")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "AlphaDiversityOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let o: AlphaJsOptions = table_options("alphaDiversity options", options)?;
-        let dm = AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon"))
+        let dm = AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon")).map_err(err_js)?;
+        let r = eco::alpha_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?)
             .map_err(err_js)?;
-        let r = eco::alpha_diversity(
-            &self.c,
-            dm,
-            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
-        )
-        .map_err(err_js)?;
         let out = Object::new();
-        set(
-            &out,
-            "classificationIds",
-            owned_strings(&r.classification_ids),
-        );
+        set(&out, "classificationIds", owned_strings(&r.classification_ids));
         set(&out, "values", Float64Array::from(&r.values[..]));
         set(&out, "diversityMetric", r.diversity_metric.as_str());
         set(&out, "metric", r.metric.as_str());
@@ -447,19 +406,12 @@ impl CollectionJs {
     #[wasm_bindgen(js_name = betaDiversity)]
     pub fn beta_diversity(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "BetaDiversityOptions")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "BetaDiversityOptions")] options: Option<JsValue>,
     ) -> Result<DistanceMatrixJs, JsValue> {
         let o: BetaJsOptions = table_options("betaDiversity options", options)?;
-        let dm = BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis"))
-            .map_err(err_js)?;
-        let r = eco::beta_diversity(
-            &self.c,
-            dm,
-            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
-        )
-        .map_err(err_js)?;
+        let dm = BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis")).map_err(err_js)?;
+        let r =
+            eco::beta_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?).map_err(err_js)?;
         Ok(matrix_js(r))
     }
 
@@ -477,17 +429,9 @@ impl CollectionJs {
         #[wasm_bindgen(unchecked_optional_param_type = "UnifracOptions")] options: Option<JsValue>,
     ) -> Result<DistanceMatrixJs, JsValue> {
         let o: UnifracJsOptions = table_options("unifrac options", options)?;
-        let dm = if o.weighted.unwrap_or(true) {
-            BetaMetric::WeightedUnifrac
-        } else {
-            BetaMetric::UnweightedUnifrac
-        };
-        let r = eco::beta_diversity(
-            &self.c,
-            dm,
-            matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
-        )
-        .map_err(err_js)?;
+        let dm = if o.weighted.unwrap_or(true) { BetaMetric::WeightedUnifrac } else { BetaMetric::UnweightedUnifrac };
+        let r =
+            eco::beta_diversity(&self.c, dm, matrix_choice(o.rank.as_deref(), o.metric.as_deref())?).map_err(err_js)?;
         Ok(matrix_js(r))
     }
 
@@ -514,10 +458,7 @@ impl CollectionJs {
         let o: AlphaStatsJsOptions = table_options(WHAT, Some(options))?;
         let d = AlphaStatsOptions::default();
         let opts = AlphaStatsOptions {
-            diversity_metric: AlphaMetric::parse(
-                o.diversity_metric.as_deref().unwrap_or("shannon"),
-            )
-            .map_err(err_js)?,
+            diversity_metric: AlphaMetric::parse(o.diversity_metric.as_deref().unwrap_or("shannon")).map_err(err_js)?,
             matrix: matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
             group_by: group_by(WHAT, o.group_by)?,
             paired_by: fields("pairedBy", o.paired_by)?,
@@ -527,16 +468,9 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r =
-            eco::alpha_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r = eco::alpha_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
         let out = stats_js(&r);
-        set(
-            &out,
-            "pairedByVariable",
-            r.paired_by_variable
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-        );
+        set(&out, "pairedByVariable", r.paired_by_variable.as_deref().map_or(JsValue::NULL, JsValue::from_str));
         Ok(out.into())
     }
 
@@ -561,33 +495,18 @@ impl CollectionJs {
         const WHAT: &str = "betaDiversityStats options";
         let o: BetaStatsJsOptions = table_options(WHAT, Some(options))?;
         let d = BetaStatsOptions::default();
-        let num_permutations =
-            count_option("numPermutations", o.num_permutations)?.unwrap_or(d.num_permutations);
+        let num_permutations = count_option("numPermutations", o.num_permutations)?.unwrap_or(d.num_permutations);
         if num_permutations > 1_000_000 {
             return Err(bad_argument("numPermutations", "must be at most 1,000,000"));
         }
         let seed = match o.seed {
             None => d.seed,
-            Some(s)
-                if s.is_finite()
-                    && s >= 0.0
-                    && s.fract() == 0.0
-                    && s <= 9_007_199_254_740_991.0 =>
-            {
-                s as u64
-            }
-            Some(_) => {
-                return Err(bad_argument(
-                    "seed",
-                    "must be a whole number from 0 to 2^53 − 1",
-                ))
-            }
+            Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s <= 9_007_199_254_740_991.0 => s as u64,
+            Some(_) => return Err(bad_argument("seed", "must be a whole number from 0 to 2^53 − 1")),
         };
         let opts = BetaStatsOptions {
-            diversity_metric: BetaMetric::parse(
-                o.diversity_metric.as_deref().unwrap_or("braycurtis"),
-            )
-            .map_err(err_js)?,
+            diversity_metric: BetaMetric::parse(o.diversity_metric.as_deref().unwrap_or("braycurtis"))
+                .map_err(err_js)?,
             matrix: matrix_choice(o.rank.as_deref(), o.metric.as_deref())?,
             group_by: group_by(WHAT, o.group_by)?,
             alpha: o.alpha.unwrap_or(d.alpha),
@@ -597,14 +516,9 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r =
-            eco::beta_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r = eco::beta_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
         let out = stats_js(&r);
-        set(
-            &out,
-            "numPermutations",
-            r.num_permutations.unwrap_or(0) as f64,
-        );
+        set(&out, "numPermutations", r.num_permutations.unwrap_or(0) as f64);
         Ok(out.into())
     }
 
@@ -620,8 +534,7 @@ impl CollectionJs {
     /// ```
     pub fn filter(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(member: CollectionMember) => unknown")]
-        predicate: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(member: CollectionMember) => unknown")] predicate: JsValue,
     ) -> Result<CollectionJs, JsValue> {
         let Some(f) = predicate.dyn_ref::<Function>() else {
             return Err(bad_argument("filter", "expects a function"));
@@ -631,20 +544,9 @@ impl CollectionJs {
         let mut keep = Vec::with_capacity(members.len());
         for (m, row) in members.iter().zip(&table.rows) {
             let member = Object::new();
-            set(
-                &member,
-                "classificationId",
-                m.classification_id.as_deref().unwrap_or(""),
-            );
+            set(&member, "classificationId", m.classification_id.as_deref().unwrap_or(""));
             set(&member, "sample", crate::convert::to_js(&m.sample)?);
-            let meta = serde_json::Value::Object(
-                table
-                    .columns
-                    .iter()
-                    .cloned()
-                    .zip(row.iter().cloned())
-                    .collect(),
-            );
+            let meta = serde_json::Value::Object(table.columns.iter().cloned().zip(row.iter().cloned()).collect());
             set(&member, "metadata", crate::convert::to_js(&meta)?);
             keep.push(f.call1(&JsValue::UNDEFINED, &member)?.is_truthy());
         }
@@ -653,17 +555,9 @@ impl CollectionJs {
         let meta = self
             .meta
             .iter()
-            .filter(|m| {
-                m.classification_id
-                    .as_deref()
-                    .is_some_and(|id| ids.contains(&id))
-            })
+            .filter(|m| m.classification_id.as_deref().is_some_and(|id| ids.contains(&id)))
             .cloned()
             .collect();
-        Ok(CollectionJs {
-            c,
-            meta,
-            pre_warnings: Vec::new(),
-        })
+        Ok(CollectionJs { c, meta, pre_warnings: Vec::new() })
     }
 }

@@ -313,7 +313,11 @@ export interface CollectionOrdinationOptions {
 }
 "#;
 
-fn ordination_choice(what: &str, options: Option<JsValue>, seeds: bool) -> Result<(BetaMetric, MatrixChoice, Option<f64>), JsValue> {
+fn ordination_choice(
+    what: &str,
+    options: Option<JsValue>,
+    seeds: bool,
+) -> Result<(BetaMetric, MatrixChoice, Option<f64>), JsValue> {
     let o: CollectionOrdinationJsOptions = table_options(what, options)?;
     if !seeds && o.seed.is_some() {
         return Err(crate::error::bad_argument(what, "seed is an option of mds, not of pcoa"));

@@ -2,7 +2,7 @@
 //! taxonomy tree, BIOM and bar charts.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{core_warnings_js, count_option, input_bytes, table_options, owned_strings, set, warnings_js};
+use super::convert::{core_warnings_js, count_option, input_bytes, owned_strings, set, table_options, warnings_js};
 use super::taxonomy::TaxonomyTreeJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect};
@@ -248,8 +248,7 @@ impl CollectionJs {
         if !Array::is_array(&items) {
             return Err(bad_argument("Collection.fromResults", "expects an array of { classificationId, bytes }"));
         }
-        let opts: FromResultsOptions =
-            table_options("Collection.fromResults options", options)?;
+        let opts: FromResultsOptions = table_options("Collection.fromResults options", options)?;
         let (mut core_items, mut meta) = (Vec::new(), Vec::new());
         for item in Array::from(&items).iter() {
             let (ci, m) = collection_item(&item)?;

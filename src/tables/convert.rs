@@ -73,7 +73,10 @@ pub(crate) fn core_warnings_js(w: &[Warning]) -> Array {
 
 /// The options of the tables' methods, through the one options reader (NaN and ±Infinity
 /// allowed: a NaN `filler` means something here). Unknown keys are refused.
-pub(crate) fn table_options<T: serde::de::DeserializeOwned + Default>(what: &str, options: Option<JsValue>) -> Result<T, JsValue> {
+pub(crate) fn table_options<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    options: Option<JsValue>,
+) -> Result<T, JsValue> {
     Ok(crate::convert::read_options_with_nan::<T, 0>(what, options, [])?.0)
 }
 

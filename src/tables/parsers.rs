@@ -2,7 +2,7 @@
 //! the functional matrix of condensed files.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{input_bytes, table_options, owned_strings, set};
+use super::convert::{input_bytes, owned_strings, set, table_options};
 use super::functional::FunctionalTableJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -98,8 +98,7 @@ pub fn parse_functional_results(
     #[wasm_bindgen(unchecked_optional_param_type = "FunctionalParseOptions")] options: Option<JsValue>,
 ) -> Result<FunctionalTableJs, JsValue> {
     const WHAT: &str = "parseFunctionalResults";
-    let o: FunctionalParseJsOptions =
-        table_options(&format!("{WHAT} options"), options)?;
+    let o: FunctionalParseJsOptions = table_options(&format!("{WHAT} options"), options)?;
     let (annotation, metric) =
         FunctionalMetric::parse_selection(o.annotation.as_deref(), o.metric.as_deref()).map_err(err_js)?;
     let filter =

@@ -114,7 +114,10 @@ impl Shared {
         }
         self.last_progress.set(now);
         let Some(p) = p else {
-            return call(cb, &json!({ "phase": phase.as_str(), "loaded": 0, "total": 0, "partsDone": 0, "partsTotal": 0, "bytesPerSecond": 0 }));
+            return call(
+                cb,
+                &json!({ "phase": phase.as_str(), "loaded": 0, "total": 0, "partsDone": 0, "partsTotal": 0, "bytesPerSecond": 0 }),
+            );
         };
         let inflight: f64 = self.inflight_bytes.borrow().iter().map(|x| x.1).sum();
         let loaded = (p.loaded as f64 + inflight).min(p.total as f64);

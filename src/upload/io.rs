@@ -105,7 +105,11 @@ pub async fn describe(input: &JsValue) -> Result<FileInput> {
 }
 
 /// Reads a part's bytes (lazily for Blobs) from its source slices.
-pub async fn read_part(handle: &JsValue, body: &[onecodex_core::upload::plan::SourceSlice], len: u64) -> Result<JsValue> {
+pub async fn read_part(
+    handle: &JsValue,
+    body: &[onecodex_core::upload::plan::SourceSlice],
+    len: u64,
+) -> Result<JsValue> {
     let slices: Array = body
         .iter()
         .map(|s| Array::of3(&(s.source as f64).into(), &(s.start as f64).into(), &(s.end as f64).into()))
@@ -126,7 +130,14 @@ pub async fn read_chunk(part: &JsValue, start: u64, end: u64, buf: &mut Vec<u8>)
 }
 
 /// Starts a signed S3 request; the promise never rejects (see `sendS3`).
-pub fn send_s3(tag: u32, req: &S3Request, part: &JsValue, signal: &JsValue, stall_ms: Option<f64>, on_bytes: &JsValue) -> Promise {
+pub fn send_s3(
+    tag: u32,
+    req: &S3Request,
+    part: &JsValue,
+    signal: &JsValue,
+    stall_ms: Option<f64>,
+    on_bytes: &JsValue,
+) -> Promise {
     let headers = crate::transport::pairs(&req.headers);
     let body = match &req.body {
         Body::Empty => JsValue::NULL,

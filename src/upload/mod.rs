@@ -11,12 +11,12 @@ use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{AssetsApi, DocumentsApi, SamplesApi};
 use driver::{Settings, Shared};
 use js_sys::{Array, Promise};
+use onecodex_core::http::retry::RetryPolicy;
 use onecodex_core::refs::check_id;
 use onecodex_core::upload::checksum::ChecksumKind;
+use onecodex_core::upload::driver::{resume_order, resume_session, Start};
 use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};
-use onecodex_core::http::retry::RetryPolicy;
-use onecodex_core::upload::driver::{resume_order, resume_session, Start};
 use onecodex_core::upload::session::{self, UploadKind, UploadOptions, UploadState};
 use onecodex_core::upload::state::{MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
 use onecodex_core::{Error, ErrorCode};
@@ -259,7 +259,8 @@ struct Parsed {
 }
 
 fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
-    let (opts, js) = read_options::<UploadJsonOptions, 3>("upload options", options, ["onProgress", "onStateChange", "signal"])?;
+    let (opts, js) =
+        read_options::<UploadJsonOptions, 3>("upload options", options, ["onProgress", "onStateChange", "signal"])?;
     for (i, name) in ["onProgress", "onStateChange"].iter().enumerate() {
         if !js[i].is_undefined() && !js[i].is_function() {
             return Err(bad_argument(name, "must be a function"));
@@ -269,10 +270,18 @@ fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
     if opts.concurrency.is_some_and(|c| !(1..=MAX_CONCURRENCY).contains(&c)) {
         return Err(bad_argument("concurrency", format!("must be 1 to {MAX_CONCURRENCY}")));
     }
-    if opts.stall_timeout_ms.is_some_and(|t| !(onecodex_core::time::is_duration_ms(t) && t >= MIN_STALL_TIMEOUT_MS as f64)) {
+    if opts
+        .stall_timeout_ms
+        .is_some_and(|t| !(onecodex_core::time::is_duration_ms(t) && t >= MIN_STALL_TIMEOUT_MS as f64))
+    {
         return Err(bad_argument("stallTimeoutMs", format!("must be from {MIN_STALL_TIMEOUT_MS} to 2147483647 ms")));
     }
-    Ok(Parsed { json: opts, on_progress: js[0].clone(), on_state_change: js[1].clone(), signal: signal_or_undefined(js[2].clone())? })
+    Ok(Parsed {
+        json: opts,
+        on_progress: js[0].clone(),
+        on_state_change: js[1].clone(),
+        signal: signal_or_undefined(js[2].clone())?,
+    })
 }
 
 fn retry_policy(o: &UploadJsonOptions) -> Result<RetryPolicy, JsValue> {
@@ -300,7 +309,11 @@ fn new_handle(inner: &Rc<ClientInner>, p: &Parsed) -> Rc<Shared> {
 }
 
 /// Runs `body` as the upload's `done` and hooks the AbortSignal to `cancel`.
-fn launch(shared: Rc<Shared>, signal: JsValue, body: impl std::future::Future<Output = Result<Value, Error>> + 'static) -> Upload {
+fn launch(
+    shared: Rc<Shared>,
+    signal: JsValue,
+    body: impl std::future::Future<Output = Result<Value, Error>> + 'static,
+) -> Upload {
     shared.running.set(true);
     let s2 = shared.clone();
     let done = promise(async move {
@@ -318,13 +331,25 @@ fn launch(shared: Rc<Shared>, signal: JsValue, body: impl std::future::Future<Ou
     Upload { shared, done }
 }
 
-fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Option<JsValue>) -> Result<Upload, JsValue> {
+fn start(
+    inner: &Rc<ClientInner>,
+    kind: UploadKind,
+    files: JsValue,
+    options: Option<JsValue>,
+) -> Result<Upload, JsValue> {
     let p = parse_options(options)?;
     let o = &p.json;
     if kind != UploadKind::Sample
-        && (o.metadata.is_some() || o.tags.is_some() || o.project.is_some() || o.sample_id.is_some() || o.external_sample_id.is_some())
+        && (o.metadata.is_some()
+            || o.tags.is_some()
+            || o.project.is_some()
+            || o.sample_id.is_some()
+            || o.external_sample_id.is_some())
     {
-        return Err(bad_argument("upload options", "metadata, tags, project, sampleId and externalSampleId are for samples"));
+        return Err(bad_argument(
+            "upload options",
+            "metadata, tags, project, sampleId and externalSampleId are for samples",
+        ));
     }
     if !matches!(kind, UploadKind::Asset { .. }) && o.name.is_some() {
         return Err(bad_argument("upload options", "name is for assets"));
@@ -364,7 +389,12 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
         *s.handles.borrow_mut() = prepared
             .files
             .iter()
-            .map(|f| specs.iter().position(|x| x.name == f.fingerprint.name).map_or(JsValue::UNDEFINED, |i| handles[i].clone()))
+            .map(|f| {
+                specs
+                    .iter()
+                    .position(|x| x.name == f.fingerprint.name)
+                    .map_or(JsValue::UNDEFINED, |i| handles[i].clone())
+            })
             .collect();
         // Every file rule and the init body are checked before any request.
         onecodex_core::upload::init::init_request(&prepared, &params)?;
@@ -372,7 +402,12 @@ fn start(inner: &Rc<ClientInner>, kind: UploadKind, files: JsValue, options: Opt
     }))
 }
 
-fn resume(inner: &Rc<ClientInner>, state: JsValue, files: JsValue, options: Option<JsValue>) -> Result<Upload, JsValue> {
+fn resume(
+    inner: &Rc<ClientInner>,
+    state: JsValue,
+    files: JsValue,
+    options: Option<JsValue>,
+) -> Result<Upload, JsValue> {
     let p = parse_options(options)?;
     let retry = retry_policy(&p.json)?;
     // Read through serde_json::Value (whose deserializer the client already has) rather than
@@ -417,7 +452,10 @@ impl SamplesApi {
     #[wasm_bindgen]
     pub fn upload(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]")] files: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]"
+        )]
+        files: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<Upload, JsValue> {
         start(&self.inner, UploadKind::Sample, files, options)
@@ -437,7 +475,10 @@ impl SamplesApi {
     pub fn resume_upload(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UploadState | string")] state: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]")] files: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "Blob | string | readonly [UploadFile] | readonly [UploadFile, UploadFile]"
+        )]
+        files: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Result<Upload, JsValue> {
         resume(&self.inner, state, files, options)
@@ -454,7 +495,9 @@ impl SamplesApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<{ sample_id: string }>")]
     pub fn preupload(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ metadata?: Record<string, unknown>; tags?: string[]; project?: string }")]
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ metadata?: Record<string, unknown>; tags?: string[]; project?: string }"
+        )]
         options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
         #[derive(Deserialize, Default)]
@@ -535,6 +578,10 @@ pub fn pair_files_js(files: JsValue) -> Result<JsValue, JsValue> {
     };
     let pairs: Array = g.pairs.iter().map(|p| obj(&[("r1", pick(&p.r1).into()), ("r2", pick(&p.r2).into())])).collect();
     let singles: Array = g.singles.iter().map(|s| JsValue::from(pick(s))).collect();
-    let leftover: Array = g.leftover.iter().map(|l| obj(&[("file", items[l.index].clone()), ("reason", l.reason.as_str().into())])).collect();
+    let leftover: Array = g
+        .leftover
+        .iter()
+        .map(|l| obj(&[("file", items[l.index].clone()), ("reason", l.reason.as_str().into())]))
+        .collect();
     Ok(obj(&[("pairs", pairs.into()), ("singles", singles.into()), ("leftover", leftover.into())]))
 }

@@ -1,12 +1,12 @@
 //! Step 1–2 of a download (API_SPEC.md §7.1): the object (for its name, and a sample's
 //! visibility), then its pre-signed link from `POST {$uri}/download_uri`, with the errors of §7.1.
 
-use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{status_error, Method, Response};
-use crate::resources::Resource;
+use crate::http::session::Api;
 use crate::http::transport::Transport;
+use crate::http::{status_error, Method, Response};
+use crate::refs::check_id;
+use crate::resources::Resource;
 use serde_json::Value;
 
 /// Resources with a `download_uri` action.
@@ -76,7 +76,9 @@ async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str
         .and_then(Value::as_str)
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
         .map(str::to_string)
-        .ok_or_else(|| Error::invalid_response("Asking for a download link: the response has no http(s) 'download_uri'"))
+        .ok_or_else(|| {
+            Error::invalid_response("Asking for a download link: the response has no http(s) 'download_uri'")
+        })
 }
 
 /// §7.1 step 2 / §10.3: 401, 402 and 403 each say what to do; others quote the status.
@@ -96,9 +98,9 @@ fn download_uri_error(resp: &Response, resource: &str, id: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::config::BaseUrl;
     use crate::http::session::tests::{block_on, reply, Scripted};
     use crate::http::session::ClientConfig;
-    use crate::http::config::BaseUrl;
     use serde_json::json;
 
     fn api(outcomes: Vec<Result<Response>>) -> Api<Scripted> {
@@ -112,7 +114,10 @@ mod tests {
         assert_eq!(block_on(download_uri(&a, "samples", "s1")).unwrap(), "https://s3/x?sig=1");
         let req = &a.transport.requests.borrow()[0];
         assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://127.0.0.1:1/api/v1/samples/s1/download_uri"));
-        let a = api(vec![reply(200, &[], r#"{"download_uri": "https://s3/a"}"#), reply(200, &[], r#"{"download_uri": "https://s3/c"}"#)]);
+        let a = api(vec![
+            reply(200, &[], r#"{"download_uri": "https://s3/a"}"#),
+            reply(200, &[], r#"{"download_uri": "https://s3/c"}"#),
+        ]);
         block_on(download_uri(&a, "assemblies", "a1")).unwrap();
         assert_eq!(a.transport.requests.borrow()[0].header_value("x-onecodex-api-experimental"), Some("1"));
         assert_eq!(block_on(annotation_csv_uri(&a, "n1")).unwrap(), "https://s3/c");

@@ -4,8 +4,8 @@
 //! body into its sink and reports only counts.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Method, Request};
 use crate::http::retry::{retry_after_ms, RetryPolicy};
+use crate::http::{Method, Request};
 
 /// Status and headers of one response; its body stays with the `DownloadIo`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -77,9 +77,22 @@ pub struct DownloadState {
 impl DownloadState {
     pub fn new(url: &str) -> Result<Self> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(Error::invalid_response(format!("the download link is not an http(s) URL: {}", describe_url(url))));
+            return Err(Error::invalid_response(format!(
+                "the download link is not an http(s) URL: {}",
+                describe_url(url)
+            )));
         }
-        Ok(DownloadState { url: url.to_string(), received: 0, total: None, etag: None, failures: 0, attempts: 0, resumed: 0, renewals: 0, link_worked: false })
+        Ok(DownloadState {
+            url: url.to_string(),
+            received: 0,
+            total: None,
+            etag: None,
+            failures: 0,
+            attempts: 0,
+            resumed: 0,
+            renewals: 0,
+            link_worked: false,
+        })
     }
 
     /// The next GET: no API auth (the link is pre-signed) and, after a partial body, a Range
@@ -136,7 +149,10 @@ impl DownloadState {
             }
             206 => {
                 let (start, total) = head.header("content-range").and_then(parse_content_range).ok_or_else(|| {
-                    Error::invalid_response(format!("{}: a 206 response without a usable Content-Range", describe_url(&self.url)))
+                    Error::invalid_response(format!(
+                        "{}: a 206 response without a usable Content-Range",
+                        describe_url(&self.url)
+                    ))
                 })?;
                 if self.etag.is_some() && etag.is_some() && self.etag != etag {
                     return Err(changed());
@@ -230,14 +246,23 @@ pub fn link_status_error(what: &str, url: &str, status: u16, body: &str, attempt
     let detail = error_detail(body).map(|d| format!(": {d}")).unwrap_or_default();
     let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
     let (code, hint) = match status {
-        401 | 403 => (ErrorCode::Forbidden, " — the link was refused; links expire, so ask for a new one by starting the download again"),
-        404 => (ErrorCode::NotFound, " — the file is not (yet) at its link; if it was just uploaded, try again in a minute"),
+        401 | 403 => (
+            ErrorCode::Forbidden,
+            " — the link was refused; links expire, so ask for a new one by starting the download again",
+        ),
+        404 => (
+            ErrorCode::NotFound,
+            " — the file is not (yet) at its link; if it was just uploaded, try again in a minute",
+        ),
         429 => (ErrorCode::RateLimited, " — rate limited; try again later"),
         500..=599 => (ErrorCode::Server, " — the storage service failed; try again later"),
         _ => (ErrorCode::S3Error, ""),
     };
-    Error::new(code, format!("Downloading {what} from {} failed (HTTP {status}{detail}){tries}{hint}", describe_url(url)))
-        .with_status(status)
+    Error::new(
+        code,
+        format!("Downloading {what} from {} failed (HTTP {status}{detail}){tries}{hint}", describe_url(url)),
+    )
+    .with_status(status)
 }
 
 /// What a finished download did.
@@ -269,10 +294,19 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &RetryPol
                     match ended {
                         Ok(()) if state.is_complete() => break,
                         // A body that ended early without an error is a cut connection too.
-                        Ok(()) => (wrote, Error::new(ErrorCode::Network, format!(
-                            "the body of {} ended after {} of {} bytes", describe_url(url), state.received,
-                            state.total.unwrap_or_default()
-                        )), None),
+                        Ok(()) => (
+                            wrote,
+                            Error::new(
+                                ErrorCode::Network,
+                                format!(
+                                    "the body of {} ended after {} of {} bytes",
+                                    describe_url(url),
+                                    state.received,
+                                    state.total.unwrap_or_default()
+                                ),
+                            ),
+                            None,
+                        ),
                         Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => (wrote, e, None),
                         Err(e) => return Err(e),
                     }
@@ -298,7 +332,13 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &RetryPol
             None => return Err(failure),
         }
     }
-    Ok(DownloadStats { bytes: state.received, total: state.total, attempts: state.attempts, resumed: state.resumed, renewals: state.renewals })
+    Ok(DownloadStats {
+        bytes: state.received,
+        total: state.total,
+        attempts: state.attempts,
+        resumed: state.resumed,
+        renewals: state.renewals,
+    })
 }
 
 #[cfg(test)]
@@ -329,7 +369,7 @@ mod tests {
         sleeps: RefCell<Vec<f64>>,
         sink: RefCell<Vec<u8>>,
         current: RefCell<Option<(u64, Body)>>, // (body start offset in the object, plan)
-        renewals: RefCell<Vec<&'static str>>,   // fresh links to hand out
+        renewals: RefCell<Vec<&'static str>>,  // fresh links to hand out
     }
 
     impl Fake {
@@ -352,7 +392,11 @@ mod tests {
             match self.steps.borrow_mut().pop_front().expect("a step per request") {
                 Step::Refused(code) => Err(Error::new(code, "connection refused")),
                 Step::Reply(status, headers, body) => {
-                    let start = headers.iter().find(|(k, _)| *k == "content-range").and_then(|(_, v)| parse_content_range(v)).map_or(0, |r| r.0);
+                    let start = headers
+                        .iter()
+                        .find(|(k, _)| *k == "content-range")
+                        .and_then(|(_, v)| parse_content_range(v))
+                        .map_or(0, |r| r.0);
                     *self.current.borrow_mut() = Some((start, body));
                     Ok(Head { status, headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
                 }
@@ -394,7 +438,11 @@ mod tests {
         Step::Reply(200, vec![("content-length", size.to_string()), ("etag", "\"e1\"".into())], Body::Full)
     }
     fn partial(from: usize, size: usize, body: Body) -> Step {
-        Step::Reply(206, vec![("content-range", format!("bytes {from}-{}/{size}", size - 1)), ("etag", "\"e1\"".into())], body)
+        Step::Reply(
+            206,
+            vec![("content-range", format!("bytes {from}-{}/{size}", size - 1)), ("etag", "\"e1\"".into())],
+            body,
+        )
     }
     fn status(s: u16, body: &'static str) -> Step {
         Step::Reply(s, vec![], Body::Error(body))
@@ -416,7 +464,10 @@ mod tests {
 
     #[test]
     fn statuses_404_429_5xx_are_retried_on_the_c11_schedule() {
-        let f = Fake::new(10, vec![status(404, ""), status(503, ""), status(500, ""), status(429, ""), status(504, ""), full(10)]);
+        let f = Fake::new(
+            10,
+            vec![status(404, ""), status(503, ""), status(500, ""), status(429, ""), status(504, ""), full(10)],
+        );
         assert_eq!(run_fake(&f).unwrap().attempts, 6);
         assert_eq!(*f.sleeps.borrow(), vec![0.0, 4000.0, 8000.0, 16000.0, 32000.0]);
         assert_eq!(*f.sink.borrow(), f.object, "no error body was written");
@@ -442,10 +493,17 @@ mod tests {
 
     #[test]
     fn a_403_is_final_and_says_links_expire() {
-        let f = Fake::new(10, vec![status(403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>")]);
+        let f = Fake::new(
+            10,
+            vec![status(403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>")],
+        );
         let e = run_fake(&f).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::Forbidden, Some(403)));
-        assert!(e.message.contains("AccessDenied: Request has expired") && e.message.contains("links expire"), "{}", e.message);
+        assert!(
+            e.message.contains("AccessDenied: Request has expired") && e.message.contains("links expire"),
+            "{}",
+            e.message
+        );
         assert_eq!(f.requests.borrow().len(), 1);
         let f = Fake::new(10, vec![status(400, "")]);
         assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::S3Error);
@@ -453,11 +511,14 @@ mod tests {
 
     #[test]
     fn a_dropped_connection_resumes_with_a_range_from_the_bytes_received() {
-        let f = Fake::new(5000, vec![
-            Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
-            partial(1200, 5000, Body::Cut(800)),
-            partial(2000, 5000, Body::Full),
-        ]);
+        let f = Fake::new(
+            5000,
+            vec![
+                Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
+                partial(1200, 5000, Body::Cut(800)),
+                partial(2000, 5000, Body::Full),
+            ],
+        );
         let stats = run_fake(&f).unwrap();
         assert_eq!((stats.bytes, stats.attempts, stats.resumed), (5000, 3, 2));
         assert_eq!(*f.sink.borrow(), f.object);
@@ -470,11 +531,14 @@ mod tests {
     #[test]
     fn an_expired_link_mid_download_is_renewed_and_the_range_goes_on() {
         let expired = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>";
-        let f = Fake::new(4000, vec![
-            Step::Reply(200, vec![("content-length", "4000".into()), ("etag", "\"e1\"".into())], Body::Cut(1500)),
-            status(403, expired),
-            partial(1500, 4000, Body::Full),
-        ]);
+        let f = Fake::new(
+            4000,
+            vec![
+                Step::Reply(200, vec![("content-length", "4000".into()), ("etag", "\"e1\"".into())], Body::Cut(1500)),
+                status(403, expired),
+                partial(1500, 4000, Body::Full),
+            ],
+        );
         f.renewals.borrow_mut().push("https://bucket.s3.amazonaws.com/key.fastq.gz?X-Amz-Signature=fresh");
         let stats = run_fake(&f).unwrap();
         assert_eq!((stats.bytes, stats.renewals), (4000, 1));
@@ -483,31 +547,44 @@ mod tests {
         assert!(reqs[2].url.ends_with("Signature=fresh"));
         assert_eq!(reqs[2].header_value("range"), Some("bytes=1500-"));
         // Without a way to renew, or on a first answer of 403, it is final.
-        let f = Fake::new(4000, vec![Step::Reply(200, vec![("content-length", "4000".into())], Body::Cut(10)), status(403, expired)]);
+        let f = Fake::new(
+            4000,
+            vec![Step::Reply(200, vec![("content-length", "4000".into())], Body::Cut(10)), status(403, expired)],
+        );
         assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::Forbidden);
     }
 
     #[test]
     fn a_server_ignoring_range_is_skipped_not_duplicated() {
-        let f = Fake::new(3000, vec![
-            Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)),
-            full(3000),
-        ]);
+        let f = Fake::new(
+            3000,
+            vec![Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)), full(3000)],
+        );
         run_fake(&f).unwrap();
         assert_eq!(*f.sink.borrow(), f.object);
     }
 
     #[test]
     fn a_changed_object_or_a_wrong_range_is_an_error() {
-        let f = Fake::new(3000, vec![
-            Step::Reply(200, vec![("content-length", "3000".into()), ("etag", "\"e1\"".into())], Body::Cut(1000)),
-            Step::Reply(206, vec![("content-range", "bytes 1000-2999/3000".into()), ("etag", "\"e2\"".into())], Body::Full),
-        ]);
+        let f = Fake::new(
+            3000,
+            vec![
+                Step::Reply(200, vec![("content-length", "3000".into()), ("etag", "\"e1\"".into())], Body::Cut(1000)),
+                Step::Reply(
+                    206,
+                    vec![("content-range", "bytes 1000-2999/3000".into()), ("etag", "\"e2\"".into())],
+                    Body::Full,
+                ),
+            ],
+        );
         assert!(run_fake(&f).unwrap_err().message.contains("changed while it was being downloaded"));
-        let f = Fake::new(3000, vec![
-            Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)),
-            partial(500, 3000, Body::Full),
-        ]);
+        let f = Fake::new(
+            3000,
+            vec![
+                Step::Reply(200, vec![("content-length", "3000".into())], Body::Cut(1000)),
+                partial(500, 3000, Body::Full),
+            ],
+        );
         assert_eq!(run_fake(&f).unwrap_err().code, ErrorCode::InvalidResponse);
     }
 

@@ -23,15 +23,10 @@ pub fn clr_replaced(ids: &[String], values: &[f64], n_cols: usize) -> Result<Vec
         let zeros = row.iter().filter(|&&v| v == 0.0).count() as f64;
         let keep = 1.0 - zeros * delta;
         if keep < 0.0 {
-            return Err(Error::invalid_argument(
-                "aitchison: zero replacement would make negative proportions",
-            ));
+            return Err(Error::invalid_argument("aitchison: zero replacement would make negative proportions"));
         }
         let start = out.len();
-        out.extend(
-            row.iter()
-                .map(|&v| if v == 0.0 { delta } else { keep * (v / total) }.ln()),
-        );
+        out.extend(row.iter().map(|&v| if v == 0.0 { delta } else { keep * (v / total) }.ln()));
         let logs = &mut out[start..];
         let mean = logs.iter().sum::<f64>() / n_cols as f64;
         logs.iter_mut().for_each(|l| *l -= mean);
@@ -43,9 +38,7 @@ pub fn clr_replaced(ids: &[String], values: &[f64], n_cols: usize) -> Result<Vec
 pub fn aitchison(ids: Vec<String>, values: &[f64], n_cols: usize) -> Result<DistanceMatrix> {
     check_shape("aitchison", &ids, values, n_cols)?;
     if n_cols == 0 {
-        return Err(Error::invalid_argument(
-            "aitchison: the matrix has no columns",
-        ));
+        return Err(Error::invalid_argument("aitchison: the matrix has no columns"));
     }
     let clr = clr_replaced(&ids, values, n_cols)?;
     let row = |i: usize| &clr[i * n_cols..(i + 1) * n_cols];

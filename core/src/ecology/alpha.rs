@@ -50,10 +50,7 @@ mod tests {
         assert!((alpha_diversity(AlphaMetric::Simpson, &r) - 0.5).abs() < 1e-15);
         assert_eq!(alpha_diversity(AlphaMetric::ObservedTaxa, &r), 2.0);
         // singletons 3, doubletons 1: 5 + 3·2 / (2·2) = 6.5
-        assert_eq!(
-            alpha_diversity(AlphaMetric::Chao1, &[1.0, 1.0, 1.0, 2.0, 5.0]),
-            6.5
-        );
+        assert_eq!(alpha_diversity(AlphaMetric::Chao1, &[1.0, 1.0, 1.0, 2.0, 5.0]), 6.5);
         assert!(alpha_diversity(AlphaMetric::Shannon, &[0.0, 0.0]).is_nan());
         assert!(alpha_diversity(AlphaMetric::Simpson, &[]).is_nan());
         assert_eq!(alpha_diversity(AlphaMetric::Chao1, &[0.0]), 0.0);

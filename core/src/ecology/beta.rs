@@ -8,10 +8,7 @@ use crate::error::{Error, Result};
 /// Refuses what no metric can use: NaN or infinite values, and negative ones where the metric
 /// reads amounts. `what` names the caller in the message.
 pub fn check_values(what: &str, values: &[f64], allow_negative: bool) -> Result<()> {
-    if let Some(v) = values
-        .iter()
-        .find(|v| !v.is_finite() || (!allow_negative && **v < 0.0))
-    {
+    if let Some(v) = values.iter().find(|v| !v.is_finite() || (!allow_negative && **v < 0.0)) {
         let kind = if v.is_nan() {
             "NaN"
         } else if v.is_finite() {
@@ -19,9 +16,7 @@ pub fn check_values(what: &str, values: &[f64], allow_negative: bool) -> Result<
         } else {
             "infinite"
         };
-        return Err(Error::invalid_argument(format!(
-            "{what}: the matrix has {kind} values"
-        )));
+        return Err(Error::invalid_argument(format!("{what}: the matrix has {kind} values")));
     }
     Ok(())
 }
@@ -36,10 +31,7 @@ pub fn check_shape(what: &str, ids: &[String], values: &[f64], n_cols: usize) ->
         )));
     }
     if ids.len() < 2 {
-        return Err(Error::invalid_argument(format!(
-            "{what}: distances need at least 2 samples, got {}",
-            ids.len()
-        )));
+        return Err(Error::invalid_argument(format!("{what}: distances need at least 2 samples, got {}", ids.len())));
     }
     Ok(())
 }
@@ -65,12 +57,7 @@ pub(crate) fn pairwise(
 /// Bray–Curtis, Jaccard (presence/absence), city block (= Manhattan) or Euclidean distances
 /// between the rows of a row-major `ids.len() × n_cols` matrix. UniFrac and Aitchison are in
 /// their own modules.
-pub fn beta_diversity(
-    metric: BetaMetric,
-    ids: Vec<String>,
-    values: &[f64],
-    n_cols: usize,
-) -> Result<DistanceMatrix> {
+pub fn beta_diversity(metric: BetaMetric, ids: Vec<String>, values: &[f64], n_cols: usize) -> Result<DistanceMatrix> {
     let what = metric.as_str();
     check_shape(what, &ids, values, n_cols)?;
     check_values(what, values, !metric.needs_non_negative())?;
@@ -124,11 +111,7 @@ pub fn city_block(u: &[f64], v: &[f64]) -> f64 {
 }
 
 pub fn euclidean(u: &[f64], v: &[f64]) -> f64 {
-    u.iter()
-        .zip(v)
-        .map(|(a, b)| (a - b) * (a - b))
-        .sum::<f64>()
-        .sqrt()
+    u.iter().zip(v).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt()
 }
 
 #[cfg(test)]

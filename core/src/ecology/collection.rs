@@ -12,8 +12,8 @@ use super::stats::{self, SplitMix64};
 use super::unifrac::unifrac;
 use crate::error::{Error, Result};
 use crate::results::{
-    metadata_table, Collection, MatrixOptions, MatrixResult, MetadataItem, Metric, MetricOption,
-    Rank, RankOption, Warning,
+    metadata_table, Collection, MatrixOptions, MatrixResult, MetadataItem, Metric, MetricOption, Rank, RankOption,
+    Warning,
 };
 use serde_json::Value;
 
@@ -25,11 +25,7 @@ pub struct MatrixChoice {
 }
 
 fn matrix(c: &Collection, choice: MatrixChoice) -> Result<MatrixResult> {
-    c.to_matrix(&MatrixOptions {
-        rank: choice.rank,
-        metric: choice.metric,
-        ..MatrixOptions::default()
-    })
+    c.to_matrix(&MatrixOptions { rank: choice.rank, metric: choice.metric, ..MatrixOptions::default() })
 }
 
 /// Alpha diversity per classification, in collection order.
@@ -44,11 +40,7 @@ pub struct AlphaDiversity {
 }
 
 /// `alpha_diversity`: one value per classification (NaN where scikit-bio gives NaN).
-pub fn alpha_diversity(
-    c: &Collection,
-    diversity_metric: AlphaMetric,
-    choice: MatrixChoice,
-) -> Result<AlphaDiversity> {
+pub fn alpha_diversity(c: &Collection, diversity_metric: AlphaMetric, choice: MatrixChoice) -> Result<AlphaDiversity> {
     let mut warnings = Vec::new();
     if diversity_metric == AlphaMetric::Chao1 {
         warnings.push(Warning::new(
@@ -60,9 +52,7 @@ pub fn alpha_diversity(
     warnings.extend(r.warnings.iter().cloned());
     let m = &r.matrix;
     check_values(diversity_metric.as_str(), &m.values, false)?;
-    let values = (0..m.n_rows())
-        .map(|i| alpha_of_row(diversity_metric, m.row(i)))
-        .collect();
+    let values = (0..m.n_rows()).map(|i| alpha_of_row(diversity_metric, m.row(i))).collect();
     Ok(AlphaDiversity {
         classification_ids: m.row_ids.clone(),
         values,
@@ -85,11 +75,7 @@ pub struct BetaDiversity {
 
 /// `beta_diversity` (and `unifrac`, `aitchison_distance`): distances between every pair of
 /// classifications of the collection.
-pub fn beta_diversity(
-    c: &Collection,
-    diversity_metric: BetaMetric,
-    choice: MatrixChoice,
-) -> Result<BetaDiversity> {
+pub fn beta_diversity(c: &Collection, diversity_metric: BetaMetric, choice: MatrixChoice) -> Result<BetaDiversity> {
     let r = matrix(c, choice)?;
     let mut warnings = r.warnings.clone();
     let m = &r.matrix;
@@ -108,39 +94,19 @@ pub fn beta_diversity(
             } else {
                 &m.values
             };
-            unifrac(
-                &pruned,
-                ids,
-                &m.column_ids,
-                values,
-                diversity_metric == BetaMetric::WeightedUnifrac,
-            )?
+            unifrac(&pruned, ids, &m.column_ids, values, diversity_metric == BetaMetric::WeightedUnifrac)?
         }
         _ => beta_of_matrix(diversity_metric, ids, &m.values, m.n_cols())?,
     };
-    Ok(BetaDiversity {
-        matrix: dm,
-        diversity_metric,
-        metric: r.metric,
-        rank: r.rank,
-        warnings,
-    })
+    Ok(BetaDiversity { matrix: dm, diversity_metric, metric: r.metric, rank: r.rank, warnings })
 }
 
 /// A new collection of the members `keep` marks (`SampleCollection.filter`).
 pub fn filter(c: &Collection, keep: &[bool]) -> Result<Collection> {
     if keep.len() != c.len() {
-        return Err(Error::invalid_argument(
-            "filter: one decision per member is needed",
-        ));
+        return Err(Error::invalid_argument("filter: one decision per member is needed"));
     }
-    let items = c
-        .items()
-        .iter()
-        .zip(keep)
-        .filter(|(_, &k)| k)
-        .map(|(it, _)| it.clone())
-        .collect();
+    let items = c.items().iter().zip(keep).filter(|(_, &k)| k).map(|(it, _)| it.clone()).collect();
     Collection::new(items, true)
 }
 
@@ -269,11 +235,7 @@ fn python_str(v: &Value) -> Option<String> {
             let f = n.as_f64().unwrap_or(f64::NAN);
             let t = crate::results::classification::float_text(f);
             // Python writes integral floats with ".0" and exponents as "e+20"
-            Some(if t.contains(['.', 'e', 'n', 'i']) {
-                t.replace("e", "e+").replace("e+-", "e-")
-            } else {
-                t + ".0"
-            })
+            Some(if t.contains(['.', 'e', 'n', 'i']) { t.replace("e", "e+").replace("e+-", "e-") } else { t + ".0" })
         }
         other => Some(other.to_string()),
     }
@@ -299,11 +261,7 @@ fn field_values(
             )));
         };
         // pandas makes a column of numbers (and nulls) numeric: not categorical
-        let mut non_null = rows
-            .iter()
-            .map(|r| &r[c])
-            .filter(|v| !v.is_null())
-            .peekable();
+        let mut non_null = rows.iter().map(|r| &r[c]).filter(|v| !v.is_null()).peekable();
         if non_null.peek().is_some() && non_null.all(Value::is_number) {
             return Err(stats_error(format!(
                 "Metadata field {f} is numeric; grouping needs categorical fields (strings or booleans)"
@@ -337,15 +295,12 @@ fn metadata_rows(c: &Collection, meta: &[MetadataItem]) -> (Vec<String>, Vec<Vec
         .classification_ids()
         .iter()
         .map(|id| {
-            meta.iter()
-                .find(|m| m.classification_id.as_deref() == Some(*id))
-                .cloned()
-                .unwrap_or(MetadataItem {
-                    classification_id: Some((*id).to_owned()),
-                    sample: Value::Null,
-                    metadata: Value::Null,
-                    project_name: None,
-                })
+            meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned().unwrap_or(MetadataItem {
+                classification_id: Some((*id).to_owned()),
+                sample: Value::Null,
+                metadata: Value::Null,
+                project_name: None,
+            })
         })
         .collect();
     let t = metadata_table(&items);
@@ -367,36 +322,25 @@ fn select_groups(
         None => None,
     };
     let mut members: Vec<usize> = (0..c.len()).collect();
-    let mut drop =
-        |members: &mut Vec<usize>, keep: &dyn Fn(usize) -> bool, why: &str, code: &'static str| {
-            let before = members.len();
-            members.retain(|&i| keep(i));
-            let n = before - members.len();
-            if n > 0 {
-                let (was, were) = (" was", "s were");
-                warnings.push(Warning::new(
-                    code,
-                    format!(
-                        "{} excluded from the test as {why}",
-                        plural(n, was, were),
-                        why = why.replace("{they}", if n > 1 { "they were" } else { "it was" })
-                    ),
-                ));
-            }
-        };
-    drop(
-        &mut members,
-        &|i| keys[i].is_some(),
-        "{they} missing `group_by` metadata.",
-        "missing_group_by",
-    );
+    let mut drop = |members: &mut Vec<usize>, keep: &dyn Fn(usize) -> bool, why: &str, code: &'static str| {
+        let before = members.len();
+        members.retain(|&i| keep(i));
+        let n = before - members.len();
+        if n > 0 {
+            let (was, were) = (" was", "s were");
+            warnings.push(Warning::new(
+                code,
+                format!(
+                    "{} excluded from the test as {why}",
+                    plural(n, was, were),
+                    why = why.replace("{they}", if n > 1 { "they were" } else { "it was" })
+                ),
+            ));
+        }
+    };
+    drop(&mut members, &|i| keys[i].is_some(), "{they} missing `group_by` metadata.", "missing_group_by");
     if let Some((_, p)) = &paired {
-        drop(
-            &mut members,
-            &|i| p[i].is_some(),
-            "{they} missing `paired_by` metadata.",
-            "missing_paired_by",
-        );
+        drop(&mut members, &|i| p[i].is_some(), "{they} missing `paired_by` metadata.", "missing_paired_by");
     }
     if metric.is_abundance() {
         let without = c.classification_ids_without_abundances();
@@ -410,9 +354,7 @@ fn select_groups(
     }
     Ok(Groups {
         keys: keys.into_iter().map(Option::unwrap_or_default).collect(),
-        pairs: paired
-            .as_ref()
-            .map_or_else(|| vec![None; c.len()], |(_, p)| p.clone()),
+        pairs: paired.as_ref().map_or_else(|| vec![None; c.len()], |(_, p)| p.clone()),
         members,
         group_by_variable,
         paired_by_variable: paired.map(|(name, _)| name),
@@ -425,8 +367,7 @@ impl Groups {
         let sizes = self.sizes();
         let before = self.members.len();
         let keys = &self.keys;
-        self.members
-            .retain(|&i| sizes.iter().any(|(k, n)| *k == keys[i] && *n >= 2));
+        self.members.retain(|&i| sizes.iter().any(|(k, n)| *k == keys[i] && *n >= 2));
         let n = before - self.members.len();
         if n > 0 {
             warnings.push(Warning::new(
@@ -462,15 +403,8 @@ impl Groups {
 
     fn single_job(&self, c: &Collection) -> Result<()> {
         let items = c.items();
-        let first = self
-            .members
-            .first()
-            .and_then(|&i| items[i].job_id.as_deref());
-        if self
-            .members
-            .iter()
-            .any(|&i| items[i].job_id.as_deref() != first)
-        {
+        let first = self.members.first().and_then(|&i| items[i].job_id.as_deref());
+        if self.members.iter().any(|&i| items[i].job_id.as_deref() != first) {
             return Err(stats_error(
                 "To prevent the possibility of false results due to differences in database versions, running statistical tests is disabled for collections of samples with different database versions as their primary classifications.",
             ));
@@ -488,14 +422,7 @@ impl Groups {
         Ok(())
     }
 
-    fn result(
-        &self,
-        c: &Collection,
-        test: &'static str,
-        statistic: f64,
-        pvalue: f64,
-        alpha: f64,
-    ) -> StatsResult {
+    fn result(&self, c: &Collection, test: &'static str, statistic: f64, pvalue: f64, alpha: f64) -> StatsResult {
         let ids = c.classification_ids();
         StatsResult {
             test,
@@ -516,23 +443,12 @@ impl Groups {
 
 /// `alpha_diversity_stats`: Mann–Whitney U, Kruskal–Wallis (with Dunn's post-hoc test when
 /// significant over more than two groups) or Wilcoxon between the groups of a metadata field.
-pub fn alpha_diversity_stats(
-    c: &Collection,
-    meta: &[MetadataItem],
-    o: &AlphaStatsOptions,
-) -> Result<StatsResult> {
+pub fn alpha_diversity_stats(c: &Collection, meta: &[MetadataItem], o: &AlphaStatsOptions) -> Result<StatsResult> {
     check_alpha(o.alpha)?;
     let mut warnings = Vec::new();
     // Metadata first (its errors before the matrix's), as the client does.
     let metric = resolved_metric(c, o.matrix);
-    let mut g = select_groups(
-        c,
-        meta,
-        &o.group_by,
-        o.paired_by.as_deref(),
-        metric,
-        &mut warnings,
-    )?;
+    let mut g = select_groups(c, meta, &o.group_by, o.paired_by.as_deref(), metric, &mut warnings)?;
     let a = alpha_diversity(c, o.diversity_metric, o.matrix)?;
     warnings.splice(0..0, a.warnings.iter().cloned());
     let before = g.members.len();
@@ -555,42 +471,26 @@ pub fn alpha_diversity_stats(
     }
     let sizes = g.sizes();
     let test = match o.test {
-        AlphaTest::Auto if sizes.len() == 2 && g.paired_by_variable.is_some() => {
-            AlphaTest::Wilcoxon
-        }
+        AlphaTest::Auto if sizes.len() == 2 && g.paired_by_variable.is_some() => AlphaTest::Wilcoxon,
         AlphaTest::Auto if sizes.len() == 2 => AlphaTest::Mannwhitneyu,
         AlphaTest::Auto => AlphaTest::Kruskal,
         t => t,
     };
     if g.paired_by_variable.is_some() && test != AlphaTest::Wilcoxon {
-        return Err(stats_error(
-            "`paired_by` may only be specified with `test=\"wilcoxon\"`.",
-        ));
+        return Err(stats_error("`paired_by` may only be specified with `test=\"wilcoxon\"`."));
     }
-    let values_of = |name: &str| -> Vec<f64> {
-        g.members
-            .iter()
-            .filter(|&&i| g.keys[i] == name)
-            .map(|&i| a.values[i])
-            .collect()
-    };
+    let values_of =
+        |name: &str| -> Vec<f64> { g.members.iter().filter(|&&i| g.keys[i] == name).map(|&i| a.values[i]).collect() };
     let groups: Vec<Vec<f64>> = sizes.iter().map(|(k, _)| values_of(k)).collect();
     let slices: Vec<&[f64]> = groups.iter().map(Vec::as_slice).collect();
     let mut result = match test {
         AlphaTest::Wilcoxon => {
             if g.paired_by_variable.is_none() {
-                return Err(stats_error(
-                    "`paired_by` must be specified with `test=\"wilcoxon\"`.",
-                ));
+                return Err(stats_error("`paired_by` must be specified with `test=\"wilcoxon\"`."));
             }
             g.exactly_two()?;
-            let members_of = |name: &str| -> Vec<usize> {
-                g.members
-                    .iter()
-                    .copied()
-                    .filter(|&i| g.keys[i] == name)
-                    .collect()
-            };
+            let members_of =
+                |name: &str| -> Vec<usize> { g.members.iter().copied().filter(|&i| g.keys[i] == name).collect() };
             let (m1, m2) = (members_of(&sizes[0].0), members_of(&sizes[1].0));
             if m1.len() != m2.len() {
                 return Err(stats_error(format!(
@@ -607,9 +507,7 @@ pub fn alpha_diversity_stats(
                 p.len() == m.len()
             };
             if !unique(&m1) || !unique(&m2) {
-                return Err(stats_error(
-                    "`paired_by` must have unique values within each group.",
-                ));
+                return Err(stats_error("`paired_by` must have unique values within each group."));
             }
             // Group 2 reordered to group 1's pairs.
             let mut y = Vec::with_capacity(m1.len());
@@ -654,11 +552,7 @@ pub fn alpha_diversity_stats(
 
 /// `beta_diversity_stats`: PERMANOVA between the groups of a metadata field, and pairwise
 /// PERMANOVA (Benjamini–Hochberg adjusted) when significant over more than two groups.
-pub fn beta_diversity_stats(
-    c: &Collection,
-    meta: &[MetadataItem],
-    o: &BetaStatsOptions,
-) -> Result<StatsResult> {
+pub fn beta_diversity_stats(c: &Collection, meta: &[MetadataItem], o: &BetaStatsOptions) -> Result<StatsResult> {
     check_alpha(o.alpha)?;
     let mut warnings = Vec::new();
     let metric = resolved_metric(c, o.matrix);
@@ -699,12 +593,8 @@ pub fn beta_diversity_stats(
         let (mut stat_up, mut p_up) = (Vec::new(), Vec::new());
         for a in 0..k {
             for bb in a + 1..k {
-                let members: Vec<usize> = g
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(|&i| g.keys[i] == names[a] || g.keys[i] == names[bb])
-                    .collect();
+                let members: Vec<usize> =
+                    g.members.iter().copied().filter(|&i| g.keys[i] == names[a] || g.keys[i] == names[bb]).collect();
                 let r = run(&members, &mut rng)?;
                 stat_up.push(r.statistic);
                 p_up.push(r.pvalue);
@@ -745,9 +635,5 @@ fn sub_matrix(dm: &DistanceMatrix, members: &[usize]) -> Result<DistanceMatrix> 
             values.push(dm.get(i, j));
         }
     }
-    DistanceMatrix::new(
-        members.iter().map(|&i| dm.ids[i].clone()).collect(),
-        values,
-        dm.metric.clone(),
-    )
+    DistanceMatrix::new(members.iter().map(|&i| dm.ids[i].clone()).collect(), values, dm.metric.clone())
 }

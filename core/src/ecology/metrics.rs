@@ -68,13 +68,7 @@ names! {
 impl BetaMetric {
     /// Metrics that refuse negative values (they read abundances as amounts).
     pub fn needs_non_negative(self) -> bool {
-        !matches!(
-            self,
-            BetaMetric::CityBlock
-                | BetaMetric::Manhattan
-                | BetaMetric::Euclidean
-                | BetaMetric::Jaccard
-        )
+        !matches!(self, BetaMetric::CityBlock | BetaMetric::Manhattan | BetaMetric::Euclidean | BetaMetric::Jaccard)
     }
 }
 
@@ -89,11 +83,7 @@ mod tests {
         }
         let e = AlphaMetric::parse("shanon").unwrap_err();
         assert_eq!(e.code, crate::ErrorCode::InvalidArgument);
-        assert!(
-            e.message.contains("chao1, observed_taxa, shannon, simpson"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("chao1, observed_taxa, shannon, simpson"), "{}", e.message);
         let e = BetaMetric::parse("bray").unwrap_err();
         assert!(e.message.contains("braycurtis") && e.message.contains("weighted_unifrac"));
     }

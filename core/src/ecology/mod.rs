@@ -16,9 +16,8 @@ pub mod stats;
 pub mod unifrac;
 
 pub use collection::{
-    alpha_diversity, alpha_diversity_stats, beta_diversity, beta_diversity_stats, filter,
-    AlphaDiversity, AlphaStatsOptions, BetaDiversity, BetaStatsOptions, MatrixChoice, Posthoc,
-    StatsResult,
+    alpha_diversity, alpha_diversity_stats, beta_diversity, beta_diversity_stats, filter, AlphaDiversity,
+    AlphaStatsOptions, BetaDiversity, BetaStatsOptions, MatrixChoice, Posthoc, StatsResult,
 };
 pub use distance_matrix::DistanceMatrix;
 pub use metrics::{AlphaMetric, AlphaTest, BetaMetric};

@@ -17,11 +17,7 @@ pub fn unifrac(
     values: &[f64],
     weighted: bool,
 ) -> Result<DistanceMatrix> {
-    let name = if weighted {
-        "weighted_unifrac"
-    } else {
-        "unweighted_unifrac"
-    };
+    let name = if weighted { "weighted_unifrac" } else { "unweighted_unifrac" };
     let n_cols = column_tax_ids.len();
     check_shape(name, &ids, values, n_cols)?;
     check_values(name, values, false)?;
@@ -46,11 +42,7 @@ pub fn unifrac(
     for &i in order.iter().rev() {
         depth[i] = tree.node(i).parent.map_or(1.0, |p| depth[p] + 1.0);
     }
-    let tips: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&i| tree.node(i).children.is_empty())
-        .collect();
+    let tips: Vec<usize> = order.iter().copied().filter(|&i| tree.node(i).children.is_empty()).collect();
     let n = ids.len();
     // Per sample: the amount under each node (post-order sums), as proportions when weighted.
     let mut node_values = vec![0.0f64; n * n_nodes];
@@ -73,10 +65,7 @@ pub fn unifrac(
     pairwise(ids, n, name, |i, j| {
         let (u, v) = (row(i), row(j));
         if weighted {
-            let (su, sv): (f64, f64) = (
-                tips.iter().map(|&t| u[t]).sum(),
-                tips.iter().map(|&t| v[t]).sum(),
-            );
+            let (su, sv): (f64, f64) = (tips.iter().map(|&t| u[t]).sum(), tips.iter().map(|&t| v[t]).sum());
             if su == 0.0 && sv == 0.0 {
                 return 0.0;
             }

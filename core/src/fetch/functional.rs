@@ -7,14 +7,14 @@
 //! [`condensed_files`] then fetches the chosen profiles' condensed files; building the matrix is
 //! the caller's (the wasm client hands the bytes to the tables module).
 
-use crate::http::session::Api;
 use super::results::{functional_condensed, run_bounded};
-use crate::refs::{check_id, reference_id};
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::session::Api;
+use crate::http::transport::Transport;
 use crate::objects::resolve_all;
 use crate::query::run::{QueryOptions, QueryRun};
+use crate::refs::{check_id, reference_id};
 use crate::results::Warning;
-use crate::http::transport::Transport;
 use crate::time::instant;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -60,11 +60,9 @@ pub fn sample_ids(items: &[Value]) -> Result<Vec<String>> {
         let id = match text.strip_prefix("/api/v1/") {
             None if !text.is_empty() => check_id(text)?,
             Some(rest) if rest.starts_with("samples/") && rest.matches('/').count() == 1 => check_id(text)?,
-            _ => {
-                return Err(Error::invalid_argument(
-                    "functionalMatrix takes samples: sample objects (as get/where return them), sample URIs or sample ids",
-                ))
-            }
+            _ => return Err(Error::invalid_argument(
+                "functionalMatrix takes samples: sample objects (as get/where return them), sample URIs or sample ids",
+            )),
         };
         if !out.iter().any(|x| x == id) {
             out.push(id.to_string());
@@ -216,7 +214,10 @@ mod tests {
     }
 
     fn ids(d: &Discovery) -> Vec<(&str, &str)> {
-        d.chosen.iter().map(|c| (c.sample_id.as_str(), c.profile["$uri"].as_str().unwrap().rsplit('/').next().unwrap())).collect()
+        d.chosen
+            .iter()
+            .map(|c| (c.sample_id.as_str(), c.profile["$uri"].as_str().unwrap().rsplit('/').next().unwrap()))
+            .collect()
     }
 
     #[test]
@@ -236,12 +237,21 @@ mod tests {
         let batch = |r: std::ops::Range<usize>| {
             let quoted: Vec<String> = samples[r].iter().map(|s| format!("\"{s}\"")).collect();
             let where_json = format!("{{\"sample\": {{\"$in\": [{}]}}}}", quoted.join(", "));
-            format!("/api/v1/functional_profiles?where={}&sort=%7B%7D&per_page=100&expand=all&page=1", quote_plus(&where_json))
+            format!(
+                "/api/v1/functional_profiles?where={}&sort=%7B%7D&per_page=100&expand=all&page=1",
+                quote_plus(&where_json)
+            )
         };
         assert_eq!(u[0], batch(0..50));
         assert_eq!(u[1], batch(50..100));
         assert_eq!(u[2], batch(100..120));
-        assert!(u[3].starts_with("/api/v1/jobs?where=%7B%22%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fjobs%2Fj1%22%5D"), "{}", u[3]);
+        assert!(
+            u[3].starts_with(
+                "/api/v1/jobs?where=%7B%22%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fjobs%2Fj1%22%5D"
+            ),
+            "{}",
+            u[3]
+        );
         let missing = d.warnings.iter().filter(|w| w.code == "no_functional_profile").count();
         assert_eq!(missing, 118);
         assert!(!d.warnings.iter().any(|w| w.code == "mixed_functional_jobs"));
@@ -263,7 +273,10 @@ mod tests {
                 profile("c_failed", "c", "v2", "2025-01-01T00:00:00+00:00", false),
             ]),
             // v1: 2023-05-01T23:00-07:00 = 2023-05-02T06:00Z, an hour after v2 although its date is earlier.
-            page(&[job("v1", "Functional v1", "2023-05-01T23:00:00-07:00"), job("v2", "Functional v2", "2023-05-02T05:00:00Z")]),
+            page(&[
+                job("v1", "Functional v1", "2023-05-01T23:00:00-07:00"),
+                job("v2", "Functional v2", "2023-05-02T05:00:00Z"),
+            ]),
         ]);
         let d = block_on(discover(&a, &samples)).unwrap();
         assert_eq!(ids(&d), [("a", "a_v1"), ("b", "b_first")], "b_first is 17:00Z, b_second 16:30Z");
@@ -289,7 +302,10 @@ mod tests {
         assert_eq!(urls(&a).len(), 1, "expanded jobs are not fetched again");
         assert_eq!(d.warnings.len(), 1);
         assert_eq!(d.warnings[0].code, "mixed_functional_jobs");
-        assert_eq!(d.warnings[0].message, "Functional profiles from several job versions are mixed: Functional v1 (v1), Functional v2 (v2)");
+        assert_eq!(
+            d.warnings[0].message,
+            "Functional profiles from several job versions are mixed: Functional v1 (v1), Functional v2 (v2)"
+        );
     }
 
     #[test]
@@ -308,7 +324,14 @@ mod tests {
             json!({"$uri": "/api/v1/samples/aaaa"}),
         ];
         assert_eq!(sample_ids(&items).unwrap(), ["0123456789abcdef", "fedcba9876543210", "aaaa"]);
-        for bad in [json!("/api/v1/classifications/abc"), json!({"$uri": "/api/v1/functional_profiles/x"}), json!(5), json!({}), json!("a/b"), json!("")] {
+        for bad in [
+            json!("/api/v1/classifications/abc"),
+            json!({"$uri": "/api/v1/functional_profiles/x"}),
+            json!(5),
+            json!({}),
+            json!("a/b"),
+            json!(""),
+        ] {
             assert_eq!(sample_ids(std::slice::from_ref(&bad)).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
     }
@@ -320,14 +343,19 @@ mod tests {
             profile: json!({"$uri": format!("/api/v1/functional_profiles/{id}"), "results_uri": uri}),
         };
         let a = api(vec![reply(200, &[], "first"), reply(200, &[], "second!")]);
-        let chosen = [profile("p1", json!("https://bucket.example/p1")), profile("p2", json!("https://bucket.example/p2"))];
+        let chosen =
+            [profile("p1", json!("https://bucket.example/p1")), profile("p2", json!("https://bucket.example/p2"))];
         let mut progress = vec![];
-        let got = block_on(condensed_files(&a, &chosen, 1, |id, b| (id, b.len()), |d, t| progress.push((d, t)))).unwrap();
+        let got =
+            block_on(condensed_files(&a, &chosen, 1, |id, b| (id, b.len()), |d, t| progress.push((d, t)))).unwrap();
         assert_eq!(got, [("p1".to_string(), 5), ("p2".to_string(), 7)]);
         assert_eq!(progress, [(1, 2), (2, 2)]);
 
         let none = [profile("p3", Value::Null)];
         let e = block_on(condensed_files(&api(vec![]), &none, 6, |id, _| id, |_, _| {})).unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "Results are not available for functional profile p3"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::NotFound, "Results are not available for functional profile p3")
+        );
     }
 }

@@ -5,12 +5,12 @@
 //!
 //! Bodies come back as bytes (zstd, gzip or JSON); parsing is `crate::results`'s job.
 
-use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::session::Api;
+use crate::http::transport::Transport;
 use crate::http::{status_error, Method, Request, Response};
 use crate::objects;
-use crate::http::transport::Transport;
+use crate::refs::check_id;
 use crate::refs::reference_id;
 use serde_json::Value;
 use std::future::Future;
@@ -131,7 +131,12 @@ pub async fn functional_filtered_results<T: Transport>(api: &Api<T>, id: &str, q
 /// The read-level URL of a classification (§8.3).
 pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
     let id = check_id(id)?;
-    let v = api.get_json(&format!("/api/v1/classifications/{id}/readlevel"), &format!("Read-level results of classification {id}")).await?;
+    let v = api
+        .get_json(
+            &format!("/api/v1/classifications/{id}/readlevel"),
+            &format!("Read-level results of classification {id}"),
+        )
+        .await?;
     v.get("url")
         .and_then(Value::as_str)
         .map(str::to_string)
@@ -155,15 +160,17 @@ pub fn concurrency_limit(n: Option<f64>) -> Result<usize> {
     match n {
         None => Ok(DEFAULT_CONCURRENCY),
         Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
-        Some(n) => Err(Error::invalid_argument(format!(
-            "concurrency must be a whole number ≥ 1 (got {n})"
-        ))),
+        Some(n) => Err(Error::invalid_argument(format!("concurrency must be a whole number ≥ 1 (got {n})"))),
     }
 }
 
 /// Runs futures with at most `limit` in flight, results in input order. The first error wins and
 /// drops (cancels) the others; `on_done(finished, total)` is called after each success.
-pub async fn run_bounded<O, Fut>(futures: Vec<Fut>, limit: usize, mut on_done: impl FnMut(usize, usize)) -> Result<Vec<O>>
+pub async fn run_bounded<O, Fut>(
+    futures: Vec<Fut>,
+    limit: usize,
+    mut on_done: impl FnMut(usize, usize),
+) -> Result<Vec<O>>
 where
     Fut: Future<Output = Result<O>>,
 {
@@ -311,7 +318,13 @@ mod tests {
     #[test]
     fn bounded_stops_at_the_first_error() {
         let futs: Vec<_> = (0..5)
-            .map(|i| async move { if i == 2 { Err(Error::invalid_response("bad")) } else { Ok(i) } })
+            .map(|i| async move {
+                if i == 2 {
+                    Err(Error::invalid_response("bad"))
+                } else {
+                    Ok(i)
+                }
+            })
             .collect();
         assert!(block_on(run_bounded(futs, 2, |_, _| {})).is_err());
     }

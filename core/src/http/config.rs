@@ -57,7 +57,8 @@ impl BaseUrl {
         // Only a plain host and path are taken: on these characters every URL parser (the WHATWG
         // one of browsers and Node included) reads the same host, so the key cannot be steered
         // elsewhere by a backslash, an encoded byte, a user-info part or a control character.
-        if !is_plain_host_port(host_port) || !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)) {
+        if !is_plain_host_port(host_port) || !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b))
+        {
             return Err(Error::invalid_argument(format!(
                 "baseUrl '{trimmed}' must be scheme://host[:port][/path] without credentials, query or fragment"
             )));
@@ -110,7 +111,9 @@ fn is_plain_host_port(host_port: &str) -> bool {
         !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     };
     let port_ok = port.is_empty()
-        || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     host_ok && port_ok
 }
 
@@ -172,10 +175,21 @@ mod tests {
         assert_eq!(BaseUrl::parse("http://localhost:3000/x/").unwrap().origin(), "http://localhost:3000");
         assert!(BaseUrl::parse("http://[::1]:9/").is_ok());
         for bad in [
-            "http://example.com", "ftp://x", "app.onecodex.com", "https://u:p@x.com", "https://x.com?a=1",
-            "http://127.0.0.1.evil.com", "http://example.com\\.localhost", "http://example.com%2f.localhost",
-            "https://x.com\\@y.com", "https://x.com/a\\b", "https://x.com:", "https://x.com:99999x", "https://[::1",
-            "https://x .com", "https://x.com#.localhost",
+            "http://example.com",
+            "ftp://x",
+            "app.onecodex.com",
+            "https://u:p@x.com",
+            "https://x.com?a=1",
+            "http://127.0.0.1.evil.com",
+            "http://example.com\\.localhost",
+            "http://example.com%2f.localhost",
+            "https://x.com\\@y.com",
+            "https://x.com/a\\b",
+            "https://x.com:",
+            "https://x.com:99999x",
+            "https://[::1",
+            "https://x .com",
+            "https://x.com#.localhost",
         ] {
             assert_eq!(BaseUrl::parse(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }

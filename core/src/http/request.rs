@@ -120,8 +120,11 @@ impl Response {
     /// Parses the body as JSON into `T`; a body that does not fit is `invalid_response`.
     pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::invalid_response(format!("{what}: the response (HTTP {}) is not the expected JSON: {e}", self.status))
-                .with_status(self.status)
+            Error::invalid_response(format!(
+                "{what}: the response (HTTP {}) is not the expected JSON: {e}",
+                self.status
+            ))
+            .with_status(self.status)
         })
     }
 
@@ -155,7 +158,9 @@ pub fn status_error(resp: &Response, action: &str) -> Error {
     };
     let hint = match code {
         ErrorCode::Unauthorized => " (check the API key or bearer token)",
-        ErrorCode::PaymentRequired => " (the account needs a payment method or a premium plan; contact One Codex support)",
+        ErrorCode::PaymentRequired => {
+            " (the account needs a payment method or a premium plan; contact One Codex support)"
+        }
         ErrorCode::Forbidden => " (this account may not access it)",
         ErrorCode::RateLimited => " (rate limited; retry later)",
         _ => "",
@@ -193,7 +198,10 @@ mod tests {
         assert_eq!((e.code, e.status), (ErrorCode::Forbidden, Some(403)));
         assert_eq!(e.message, "Updating sample abc failed (HTTP 403): Forbidden (this account may not access it)");
         let e = status_error(&resp(400, r#"{"msg": "bad arg foo", "message": "x"}"#), "Listing samples");
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "Listing samples failed (HTTP 400): bad arg foo"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::InvalidArgument, "Listing samples failed (HTTP 400): bad arg foo")
+        );
         assert_eq!(status_error(&resp(502, "<html>"), "X").code, ErrorCode::Server);
         assert_eq!(status_error(&resp(402, ""), "X").code, ErrorCode::PaymentRequired);
     }

@@ -128,7 +128,9 @@ impl RetryPolicy {
             return Err(Error::invalid_argument(format!("{option}.statuses must be HTTP error statuses (400–599)")));
         }
         if !is_wait(self.max_delay_ms) {
-            return Err(Error::invalid_argument(format!("{option}.maxDelayMs must be a number from 0 to 2147483647 ms")));
+            return Err(Error::invalid_argument(format!(
+                "{option}.maxDelayMs must be a number from 0 to 2147483647 ms"
+            )));
         }
         Ok(())
     }
@@ -215,8 +217,15 @@ mod tests {
         assert_eq!(p.next_delay(1, Attempt::Response(&resp(429, Some("9999"))), 0.0), Some(120_000.0));
         let now = http_date_ms("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(now, 1_445_412_480_000.0);
-        assert_eq!(p.next_delay(1, Attempt::Response(&resp(503, Some("Wed, 21 Oct 2015 07:28:05 GMT"))), now), Some(5000.0));
-        assert_eq!(p.next_delay(2, Attempt::Response(&resp(503, Some("soon"))), now), Some(8000.0), "unparsable: computed delay");
+        assert_eq!(
+            p.next_delay(1, Attempt::Response(&resp(503, Some("Wed, 21 Oct 2015 07:28:05 GMT"))), now),
+            Some(5000.0)
+        );
+        assert_eq!(
+            p.next_delay(2, Attempt::Response(&resp(503, Some("soon"))), now),
+            Some(8000.0),
+            "unparsable: computed delay"
+        );
     }
 
     #[test]

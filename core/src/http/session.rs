@@ -1,11 +1,11 @@
 //! The authenticated API session: builds requests for the API origin only (credentials never go
 //! anywhere else), applies the retry policy, and maps failures to typed errors.
 
-use crate::http::config::{BaseUrl, Credentials};
 use crate::error::Result;
-use crate::http::{status_error, Method, Request, Response};
+use crate::http::config::{BaseUrl, Credentials};
 use crate::http::retry::{Attempt, RetryPolicy};
 use crate::http::transport::Transport;
+use crate::http::{status_error, Method, Request, Response};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -193,7 +193,10 @@ pub(crate) mod tests {
         let req = &a.transport.requests.borrow()[0];
         assert_eq!(req.url, "http://127.0.0.1:1/api/v1/account");
         assert_eq!(req.header_value("authorization"), Some("Basic azo="));
-        assert!(req.header_value("x-onecodex-client-user-agent").unwrap().starts_with(r#"{"onecodex_version": "onecodex-wasm/"#));
+        assert!(req
+            .header_value("x-onecodex-client-user-agent")
+            .unwrap()
+            .starts_with(r#"{"onecodex_version": "onecodex-wasm/"#));
         assert_eq!(req.header_value("x-onecodex-api-experimental"), None);
     }
 

@@ -1,6 +1,6 @@
+use super::analysis::Analysis;
 use super::misc::{Project, Tag, User};
 use super::refs::Ref;
-use super::analysis::Analysis;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -12,4 +12,3 @@ pub async fn account<T: Transport>(api: &Api<T>) -> Result<Value> {
     }
     Ok(account)
 }
-

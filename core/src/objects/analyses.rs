@@ -1,13 +1,13 @@
 //! Per-analysis endpoints besides results (API_SPEC.md §8.1, §8.3, §8.8): logs, output files and
 //! the read-level link. Unlike the Python client, statuses are always checked (Appendix C.9).
 
-use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::session::Api;
+use crate::http::transport::Transport;
 use crate::http::{status_error, Method};
 use crate::objects::action_error;
+use crate::refs::check_id;
 use crate::resources::Resource;
-use crate::http::transport::Transport;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -51,8 +51,11 @@ pub async fn logs<T: Transport>(api: &Api<T>, collection: &str, id: &str, tail: 
     let resp = api.send(&api.request(Method::Get, &path).header("Accept", "text/plain")).await?;
     match resp.status {
         200..=299 => Ok(resp.text()),
-        404 => Err(Error::new(ErrorCode::NotFound, format!("Logs not found for analysis {id}: it has no logs (yet), or it does not exist"))
-            .with_status(404)),
+        404 => Err(Error::new(
+            ErrorCode::NotFound,
+            format!("Logs not found for analysis {id}: it has no logs (yet), or it does not exist"),
+        )
+        .with_status(404)),
         _ => Err(status_error(&resp, &format!("Reading the logs of analysis {id}"))),
     }
 }
@@ -71,7 +74,13 @@ pub fn find_file(files: Vec<AnalysisFile>, id: &str, filepath: &str) -> Result<A
     let names: Vec<String> = files.iter().map(|f| f.filepath.clone()).collect();
     files.into_iter().find(|f| f.filepath.trim_start_matches('/') == wanted).ok_or_else(|| {
         let shown = if names.len() > 10 { format!("{}, …", names[..10].join(", ")) } else { names.join(", ") };
-        Error::new(ErrorCode::NotFound, format!("Analysis {id} has no file '{filepath}' (it has: {})", if shown.is_empty() { "no files" } else { &shown }))
+        Error::new(
+            ErrorCode::NotFound,
+            format!(
+                "Analysis {id} has no file '{filepath}' (it has: {})",
+                if shown.is_empty() { "no files" } else { &shown }
+            ),
+        )
     })
 }
 
@@ -93,9 +102,13 @@ pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> R
     let resp = api.send(&api.request(Method::Post, &format!("/api/v1/analyses/{id}/cancel"))).await?;
     match resp.status {
         s if (200..300).contains(&s) => resp.json("Analysis cancellation"),
-        403 => Err(Error::new(crate::ErrorCode::Forbidden, format!(
+        403 => Err(Error::new(
+            crate::ErrorCode::Forbidden,
+            format!(
             "You are not allowed to cancel analysis {id}: only the user who started it or an organization admin can"
-        )).with_status(403)),
+        ),
+        )
+        .with_status(403)),
         404 => Err(Error::new(crate::ErrorCode::NotFound, format!("Analysis {id} not found.")).with_status(404)),
         _ => Err(action_error(&resp, "Analysis cancellation")),
     }
@@ -104,9 +117,9 @@ pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::config::BaseUrl;
     use crate::http::session::tests::{block_on, reply, Scripted};
     use crate::http::session::ClientConfig;
-    use crate::http::config::BaseUrl;
 
     fn api(outcomes: Vec<Result<crate::http::Response>>) -> Api<Scripted> {
         let config = ClientConfig { base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(), ..Default::default() };
@@ -115,7 +128,11 @@ mod tests {
 
     #[test]
     fn logs_tail_and_missing_logs() {
-        let a = api(vec![reply(200, &[], "line 9\nline 10\n"), reply(404, &[], r#"{"message": "nope"}"#), reply(500, &[], "")]);
+        let a = api(vec![
+            reply(200, &[], "line 9\nline 10\n"),
+            reply(404, &[], r#"{"message": "nope"}"#),
+            reply(500, &[], ""),
+        ]);
         assert_eq!(block_on(logs(&a, "workflows", "w1", Some(2))).unwrap(), "line 9\nline 10\n");
         assert!(a.transport.requests.borrow()[0].url.ends_with("/api/v1/workflows/w1/logs?tail=2"));
         let e = block_on(logs(&a, "analyses", "w1", None)).unwrap_err();
@@ -136,7 +153,11 @@ mod tests {
     #[test]
     fn files_are_status_checked_and_found_by_filepath() {
         let body = r#"{"files": [{"filename": "out.txt", "filepath": "results/out.txt", "size": 2048, "url": "https://s3/x?sig=1"}]}"#;
-        let a = api(vec![reply(200, &[], body), reply(403, &[], r#"{"message": "Forbidden"}"#), reply(200, &[], r#"{"oops": 1}"#)]);
+        let a = api(vec![
+            reply(200, &[], body),
+            reply(403, &[], r#"{"message": "Forbidden"}"#),
+            reply(200, &[], r#"{"oops": 1}"#),
+        ]);
         let files = block_on(files(&a, "analyses", "a1")).unwrap();
         assert_eq!(files[0].size, Some(2048));
         assert_eq!(find_file(files.clone(), "a1", "/results/out.txt").unwrap().filename, "out.txt");
@@ -149,7 +170,10 @@ mod tests {
 
     #[test]
     fn readlevel_link_must_be_a_url() {
-        let a = api(vec![reply(200, &[], r#"{"url": "https://s3/r.tsv.gz?x=1"}"#), reply(200, &[], r#"{"url": "file:///etc/passwd"}"#)]);
+        let a = api(vec![
+            reply(200, &[], r#"{"url": "https://s3/r.tsv.gz?x=1"}"#),
+            reply(200, &[], r#"{"url": "file:///etc/passwd"}"#),
+        ]);
         assert_eq!(block_on(readlevel_url(&a, "c1")).unwrap(), "https://s3/r.tsv.gz?x=1");
         assert_eq!(block_on(readlevel_url(&a, "c1")).unwrap_err().code, ErrorCode::InvalidResponse);
     }

@@ -1,8 +1,8 @@
 //! Request bodies for PATCH and job creation (API_SPEC.md §3, §5.2, §5.4, §16.2): only
 //! whitelisted keys, refs as `{ "$ref": uri }`, date-times in UTC with `+00:00`, ranges checked.
 
-use crate::error::{Error, Result};
 use crate::error::kind_of;
+use crate::error::{Error, Result};
 use crate::time::to_utc;
 use serde_json::{json, Map, Value};
 
@@ -31,17 +31,39 @@ pub type ChangeField = (&'static str, Shape);
 
 /// The TypeScript of a shape (the `Json` fields name theirs).
 macro_rules! shape_ts {
-    (Text) => { "string" };
-    (NullableText) => { "string | null" };
-    (Bool) => { "boolean" };
-    (Number) => { "number" };
-    (Datetime) => { "string | null" };
-    (Latitude) => { "number | null" };
-    (Longitude) => { "number | null" };
-    (Ref) => { "RefValue | null" };
-    (Refs) => { "readonly RefValue[]" };
-    (Custom) => { "Record<string, string | number | boolean | null>" };
-    (Json $ts:literal) => { $ts };
+    (Text) => {
+        "string"
+    };
+    (NullableText) => {
+        "string | null"
+    };
+    (Bool) => {
+        "boolean"
+    };
+    (Number) => {
+        "number"
+    };
+    (Datetime) => {
+        "string | null"
+    };
+    (Latitude) => {
+        "number | null"
+    };
+    (Longitude) => {
+        "number | null"
+    };
+    (Ref) => {
+        "RefValue | null"
+    };
+    (Refs) => {
+        "readonly RefValue[]"
+    };
+    (Custom) => {
+        "Record<string, string | number | boolean | null>"
+    };
+    (Json $ts:literal) => {
+        $ts
+    };
 }
 
 /// Declares each table of changeable fields once: the table the checks use and the TypeScript
@@ -211,24 +233,50 @@ mod tests {
 
     #[test]
     fn sample_patch_matches_the_python_client() {
-        let body = update_body("samples", &json!({"project": "4b53797444f846c4", "tags": [{"$uri": "/api/v1/tags/5c1e9e41043e4435"}]})).unwrap();
-        assert_eq!(body.json(), &json!({"project": {"$ref": "/api/v1/projects/4b53797444f846c4"}, "tags": [{"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}));
+        let body = update_body(
+            "samples",
+            &json!({"project": "4b53797444f846c4", "tags": [{"$uri": "/api/v1/tags/5c1e9e41043e4435"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            body.json(),
+            &json!({"project": {"$ref": "/api/v1/projects/4b53797444f846c4"}, "tags": [{"$ref": "/api/v1/tags/5c1e9e41043e4435"}]})
+        );
         assert_eq!(update_body("samples", &json!({"project": null})).unwrap().json(), &json!({"project": null}));
     }
 
     #[test]
     fn metadata_patch_normalises_dates_to_utc() {
-        let body = update_body("metadata", &json!({"date_collected": "2024-01-02T05:04:05.25+02:00", "platform": "Illumina MiSeq"})).unwrap();
-        assert_eq!(body.json(), &json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"}));
+        let body = update_body(
+            "metadata",
+            &json!({"date_collected": "2024-01-02T05:04:05.25+02:00", "platform": "Illumina MiSeq"}),
+        )
+        .unwrap();
+        assert_eq!(
+            body.json(),
+            &json!({"date_collected": "2024-01-02T03:04:05.25+00:00", "platform": "Illumina MiSeq"})
+        );
     }
 
     #[test]
     fn whitelists_and_checks() {
         let e = update_body("samples", &json!({"filename": "x"})).unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "'filename' of samples cannot be updated (allowed: project, tags, visibility)"));
-        assert!(update_body("projects", &json!({"name": "x"})).unwrap_err().message.contains("projects cannot be updated"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                ErrorCode::InvalidArgument,
+                "'filename' of samples cannot be updated (allowed: project, tags, visibility)"
+            )
+        );
+        assert!(update_body("projects", &json!({"name": "x"}))
+            .unwrap_err()
+            .message
+            .contains("projects cannot be updated"));
         assert!(update_body("metadata", &json!({"location_lat": 91})).unwrap_err().message.contains("from -90 to 90"));
-        assert!(update_body("metadata", &json!({"custom": {"a": {"b": 1}}})).unwrap_err().message.contains("no nesting"));
+        assert!(update_body("metadata", &json!({"custom": {"a": {"b": 1}}}))
+            .unwrap_err()
+            .message
+            .contains("no nesting"));
         assert!(update_body("metadata", &json!({"sample": "x"})).is_err(), "read-only");
         assert!(update_body("samples", &json!({})).unwrap_err().message.contains("empty"));
         assert!(update_body("samples", &json!({"project": "a/b"})).is_err());
@@ -236,8 +284,14 @@ mod tests {
 
     #[test]
     fn job_creation() {
-        let body = job_create_body(&json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"})).unwrap();
-        assert_eq!(body.json(), &json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"}));
+        let body = job_create_body(
+            &json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"}),
+        )
+        .unwrap();
+        assert_eq!(
+            body.json(),
+            &json!({"name": "n", "script": "echo", "nextflow_version": "26.04.6", "job_type": "nextflow"})
+        );
         assert!(job_create_body(&json!({"name": "n"})).unwrap_err().message.contains("'script'"));
         assert!(job_create_body(&json!({"name": "n", "script": "s", "autorun_on_org_sample_upload": true})).is_err());
     }

@@ -2,11 +2,11 @@
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::http::{status_error, Method};
 use crate::models::check_shape;
 use crate::objects::changes::Body;
+use crate::refs::check_id;
 use crate::resources::Resource;
 use serde_json::Value;
 
@@ -35,7 +35,8 @@ pub async fn get<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result
 pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, body: &Body) -> Result<Value> {
     let r = Resource::by_name(resource)?;
     let id = check_id(id)?;
-    let object = api.patch_json(&format!("{}/{id}", r.path()), body.json(), &format!("Updating {resource} {id}")).await?;
+    let object =
+        api.patch_json(&format!("{}/{id}", r.path()), body.json(), &format!("Updating {resource} {id}")).await?;
     check_shape(resource, &object)?;
     Ok(object)
 }
@@ -64,7 +65,8 @@ mod tests {
 
     #[test]
     fn get_is_null_only_on_404() {
-        let a = api(vec![reply(404, &[], "{}"), reply(403, &[], r#"{"message": "Forbidden"}"#), reply(200, &[], SAMPLE)]);
+        let a =
+            api(vec![reply(404, &[], "{}"), reply(403, &[], r#"{"message": "Forbidden"}"#), reply(200, &[], SAMPLE)]);
         assert_eq!(block_on(get(&a, "samples", "s1")).unwrap(), None);
         assert_eq!(block_on(get(&a, "samples", "s1")).unwrap_err().code, ErrorCode::Forbidden);
         assert!(block_on(get(&a, "samples", "s1")).unwrap().is_some());
@@ -78,5 +80,4 @@ mod tests {
         assert_eq!(block_on(delete(&a, "samples", "s1")).unwrap_err().status, Some(200));
         assert!(block_on(delete(&a, "tags", "t")).unwrap_err().message.contains("tags cannot be deleted"));
     }
-
 }

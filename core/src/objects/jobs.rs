@@ -2,13 +2,13 @@
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::http::Method;
 use crate::models::check_shape;
 use crate::objects::action_error;
 use crate::objects::changes::Body;
 use crate::objects::crud::get;
+use crate::refs::check_id;
 use serde_json::{json, Map, Value};
 
 /// POST a new job with a body `changes::job_create_body` prepared.
@@ -36,11 +36,8 @@ pub async fn run_job<T: Transport>(api: &Api<T>, job_id: &str, sample_id: &str, 
         "populate_default_arguments": opts.populate_default_arguments,
     });
     if !opts.dependencies.is_empty() {
-        let deps: Result<Vec<Value>> = opts
-            .dependencies
-            .iter()
-            .map(|(a, p)| Ok(json!({"analysis": check_id(a)?, "download_path": p})))
-            .collect();
+        let deps: Result<Vec<Value>> =
+            opts.dependencies.iter().map(|(a, p)| Ok(json!({"analysis": check_id(a)?, "download_path": p}))).collect();
         body["dependencies"] = Value::Array(deps?);
     }
     if let Some(d) = &opts.description {
@@ -56,7 +53,9 @@ pub async fn run_job<T: Transport>(api: &Api<T>, job_id: &str, sample_id: &str, 
         .get("$ref")
         .and_then(Value::as_str)
         .ok_or_else(|| Error::invalid_response("Job run: the response has no $ref to the new analysis"))?;
-    get(api, "analyses", uri).await?.ok_or_else(|| Error::invalid_response(format!("Job run: the new analysis {uri} cannot be read")))
+    get(api, "analyses", uri)
+        .await?
+        .ok_or_else(|| Error::invalid_response(format!("Job run: the new analysis {uri} cannot be read")))
 }
 
 pub async fn job_details<T: Transport>(api: &Api<T>, job_id: &str) -> Result<Value> {
@@ -65,7 +64,11 @@ pub async fn job_details<T: Transport>(api: &Api<T>, job_id: &str) -> Result<Val
 }
 
 /// Publishes a custom job (§16.2.8); cannot be undone.
-pub async fn publish_job<T: Transport>(api: &Api<T>, job_id: &str, autorun_on_org_sample_upload: bool) -> Result<Value> {
+pub async fn publish_job<T: Transport>(
+    api: &Api<T>,
+    job_id: &str,
+    autorun_on_org_sample_upload: bool,
+) -> Result<Value> {
     let job_id = check_id(job_id)?;
     let body = if autorun_on_org_sample_upload { json!({"autorun_on_org_sample_upload": true}) } else { json!({}) };
     let req = api.request(Method::Post, &format!("/api/v1/jobs/{job_id}/publish")).json_body(&body);
@@ -90,7 +93,10 @@ mod tests {
         let got = block_on(run_job(&a, "j1", "s1", &opts)).unwrap();
         assert_eq!(got["$uri"], "/api/v1/analyses/a1");
         let reqs = a.transport.requests.borrow();
-        assert_eq!(reqs[0].body.as_deref(), Some(r#"{"sample":"s1","job_args":null,"populate_default_arguments":false,"description":"hi"}"#));
+        assert_eq!(
+            reqs[0].body.as_deref(),
+            Some(r#"{"sample":"s1","job_args":null,"populate_default_arguments":false,"description":"hi"}"#)
+        );
         assert!(reqs[1].url.ends_with("/api/v1/analyses/a1?expand=all"));
     }
 
@@ -102,5 +108,4 @@ mod tests {
         let e = block_on(publish_job(&a, "j1", false)).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (ErrorCode::Server, "Job publish failed (500): boom"));
     }
-
 }

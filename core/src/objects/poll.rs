@@ -1,11 +1,11 @@
 //! `awaitCompletion` (API_SPEC.md §8.7): the polling schedule as pure state, and the loop that
 //! refreshes an analysis until it is complete, over the `Transport` clock and sleep.
 
-use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::error::{Error, ErrorCode, Result};
-use crate::objects;
+use crate::http::session::Api;
 use crate::http::transport::Transport;
+use crate::objects;
+use crate::refs::check_id;
 use serde_json::Value;
 
 /// The server asks clients not to poll more often than this (`MIN_POLL_INTERVAL_SECONDS`).
@@ -33,7 +33,9 @@ impl PollOptions {
         let bad = |m: String| Err(Error::invalid_argument(format!("awaitCompletion: {m}")));
         for (name, v) in [("initialIntervalMs", self.initial_interval_ms), ("maxIntervalMs", self.max_interval_ms)] {
             if !(v.is_finite() && v >= MIN_POLL_INTERVAL_MS) {
-                return bad(format!("{name} must be at least {MIN_POLL_INTERVAL_MS} ms (the API's minimum poll interval), not {v}"));
+                return bad(format!(
+                    "{name} must be at least {MIN_POLL_INTERVAL_MS} ms (the API's minimum poll interval), not {v}"
+                ));
             }
             if !crate::time::is_duration_ms(v) {
                 return bad(format!("{name} must be at most 2147483647 ms (the longest a timer waits), not {v}"));
@@ -122,17 +124,20 @@ pub async fn await_completion<T: Transport>(
 /// The analysis as the server has it now; a missing one is `not_found`.
 pub async fn refresh<T: Transport>(api: &Api<T>, collection: &str, id: &str) -> Result<Value> {
     objects::get(api, collection, id).await?.ok_or_else(|| {
-        Error::new(ErrorCode::NotFound, format!("{collection} {id} not found (it may have been deleted, or belong to another account)"))
-            .with_status(404)
+        Error::new(
+            ErrorCode::NotFound,
+            format!("{collection} {id} not found (it may have been deleted, or belong to another account)"),
+        )
+        .with_status(404)
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::config::BaseUrl;
     use crate::http::session::tests::{block_on, reply};
     use crate::http::session::ClientConfig;
-    use crate::http::config::BaseUrl;
     use crate::http::{Request, Response};
     use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;
@@ -219,8 +224,14 @@ mod tests {
     fn timeout_cuts_the_last_sleep_short_then_fails() {
         // 12 s budget: sleep 5, then 7 (remaining, not 7.5), then time is up.
         let a = api((0..5).map(|_| analysis(false)).collect(), 0.0);
-        let e = block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 120_000.0, 1.5, Some(12_000.0)), &mut |_, _| Ok(())))
-            .unwrap_err();
+        let e = block_on(await_completion(
+            &a,
+            "analyses",
+            "a1",
+            opts(5000.0, 120_000.0, 1.5, Some(12_000.0)),
+            &mut |_, _| Ok(()),
+        ))
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::Timeout);
         assert_eq!(e.message, "Analysis a1 did not complete within 12 s");
         assert_eq!(*a.transport.sleeps.borrow(), vec![5000.0, 7000.0]);
@@ -231,7 +242,10 @@ mod tests {
     fn slow_requests_count_against_the_timeout() {
         // Each refresh takes 4 s of the 10 s budget: refresh (4), sleep 5 (9), refresh (13) → timeout.
         let a = api((0..5).map(|_| analysis(false)).collect(), 4000.0);
-        let e = block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 5000.0, 1.0, Some(10_000.0)), &mut |_, _| Ok(())))
+        let e =
+            block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 5000.0, 1.0, Some(10_000.0)), &mut |_, _| {
+                Ok(())
+            }))
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::Timeout);
         assert_eq!(*a.transport.sleeps.borrow(), vec![5000.0]);
@@ -240,9 +254,18 @@ mod tests {
     #[test]
     fn zero_timeout_still_refreshes_once() {
         let a = api(vec![analysis(true)], 0.0);
-        assert!(block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 5000.0, 1.0, Some(0.0)), &mut |_, _| Ok(()))).is_ok());
+        assert!(block_on(await_completion(
+            &a,
+            "analyses",
+            "a1",
+            opts(5000.0, 5000.0, 1.0, Some(0.0)),
+            &mut |_, _| Ok(())
+        ))
+        .is_ok());
         let a = api(vec![analysis(false)], 0.0);
-        let e = block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 5000.0, 1.0, Some(0.0)), &mut |_, _| Ok(()))).unwrap_err();
+        let e =
+            block_on(await_completion(&a, "analyses", "a1", opts(5000.0, 5000.0, 1.0, Some(0.0)), &mut |_, _| Ok(())))
+                .unwrap_err();
         assert_eq!(e.code, ErrorCode::Timeout);
     }
 
@@ -269,10 +292,12 @@ mod tests {
     #[test]
     fn refresh_errors_are_raised_and_a_vanished_analysis_is_not_found() {
         let a = api(vec![analysis(false), reply(404, &[], "{}")], 0.0);
-        let e = block_on(await_completion(&a, "analyses", "a1", PollOptions::default(), &mut |_, _| Ok(()))).unwrap_err();
+        let e =
+            block_on(await_completion(&a, "analyses", "a1", PollOptions::default(), &mut |_, _| Ok(()))).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::NotFound, Some(404)));
         let a = api(vec![reply(401, &[], r#"{"message": "Unauthorized"}"#)], 0.0);
-        let e = block_on(await_completion(&a, "analyses", "a1", PollOptions::default(), &mut |_, _| Ok(()))).unwrap_err();
+        let e =
+            block_on(await_completion(&a, "analyses", "a1", PollOptions::default(), &mut |_, _| Ok(()))).unwrap_err();
         assert_eq!(e.code, ErrorCode::Unauthorized);
     }
 

@@ -2,9 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
-use crate::refs::check_id;
 use crate::http::transport::Transport;
 use crate::query::run::fetch_by_ids;
+use crate::refs::check_id;
 use crate::resources::Resource;
 use serde_json::Value;
 
@@ -14,12 +14,9 @@ use serde_json::Value;
 pub async fn resolve_all<T: Transport>(api: &Api<T>, refs: &[Value]) -> Result<Vec<Value>> {
     let mut wanted: Vec<(String, String)> = Vec::with_capacity(refs.len()); // (collection, id)
     for r in refs {
-        let uri = r
-            .get("$ref")
-            .or_else(|| r.get("$uri"))
-            .and_then(Value::as_str)
-            .or_else(|| r.as_str())
-            .ok_or_else(|| Error::invalid_argument("resolve: each reference must be { $ref }, an object with a $uri, or a URI"))?;
+        let uri = r.get("$ref").or_else(|| r.get("$uri")).and_then(Value::as_str).or_else(|| r.as_str()).ok_or_else(
+            || Error::invalid_argument("resolve: each reference must be { $ref }, an object with a $uri, or a URI"),
+        )?;
         let mut parts = uri.strip_prefix("/api/v1/").unwrap_or_default().split('/');
         let (Some(collection), Some(id), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(Error::invalid_argument(format!("resolve: '{uri}' is not a /api/v1/<collection>/<id> URI")));
@@ -55,7 +52,12 @@ mod tests {
             reply(200, &[("X-Total-Count", "1")], r#"[{"$uri": "/api/v1/projects/p1"}]"#),
             reply(200, &[], r#"[{"$uri": "/api/v1/samples/s2"}, {"$uri": "/api/v1/samples/s1"}]"#),
         ]);
-        let refs = vec![json!({"$ref": "/api/v1/samples/s1"}), json!("/api/v1/projects/p1"), json!({"$uri": "/api/v1/samples/s2"}), json!({"$ref": "/api/v1/samples/zz"})];
+        let refs = vec![
+            json!({"$ref": "/api/v1/samples/s1"}),
+            json!("/api/v1/projects/p1"),
+            json!({"$uri": "/api/v1/samples/s2"}),
+            json!({"$ref": "/api/v1/samples/zz"}),
+        ];
         let got = block_on(resolve_all(&a, &refs)).unwrap();
         let ids: Vec<_> = got.iter().map(|o| o.get("$uri").and_then(Value::as_str).unwrap_or("null")).collect();
         assert_eq!(ids, ["/api/v1/samples/s1", "/api/v1/projects/p1", "/api/v1/samples/s2", "null"]);

@@ -103,7 +103,10 @@ mod tests {
         let f = f.with_operator("size", "$gte", json!(1)).unwrap().with_operator("size", "$lte", json!(9)).unwrap();
         assert_eq!(Value::Object(f.terms().clone()), json!({"size": {"$gte": 1, "$lte": 9}}));
         let e = f.with_operator("size", "$gte", json!(2)).unwrap_err();
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidArgument, "filter: field 'size' already has '$gte'"));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::InvalidArgument, "filter: field 'size' already has '$gte'")
+        );
         let e = f.with("size", Value::Null).unwrap_err();
         assert_eq!(e.message, "filter: field 'size' already has a condition");
     }

@@ -44,7 +44,8 @@ impl FieldKind {
     }
 
     pub fn operators(self) -> &'static [&'static str] {
-        const STR: &[&str] = &["$eq", "$ne", "$in", "$contains", "$icontains", "$startswith", "$istartswith", "$endswith", "$iendswith"];
+        const STR: &[&str] =
+            &["$eq", "$ne", "$in", "$contains", "$icontains", "$startswith", "$istartswith", "$endswith", "$iendswith"];
         const ORDERED: &[&str] = &["$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$between", "$in"];
         match self {
             FieldKind::Str => STR,
@@ -65,7 +66,9 @@ impl FieldKind {
             (FieldKind::Datetime, Value::String(s)) => crate::time::is_rfc3339_with_offset(s),
             (FieldKind::Bool, Value::Bool(_)) => true,
             (FieldKind::Ref | FieldKind::RefList, Value::String(s)) => !s.is_empty(),
-            (FieldKind::Ref | FieldKind::RefList, Value::Object(m)) => m.len() == 1 && m.get("$ref").is_some_and(Value::is_string),
+            (FieldKind::Ref | FieldKind::RefList, Value::Object(m)) => {
+                m.len() == 1 && m.get("$ref").is_some_and(Value::is_string)
+            }
             (FieldKind::TaxIds, Value::String(s)) => !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
             _ => false,
         };
@@ -128,27 +131,63 @@ export type TaxIdsFilter = readonly string[] | { $containsall: readonly string[]
 "#;
 
 macro_rules! kind_ts {
-    (Str) => { "StrFilter" };
-    (EnumStr) => { "EnumStrFilter" };
-    (EqStr) => { "EqStrFilter" };
-    (Num) => { "NumFilter" };
-    (Datetime) => { "DatetimeFilter" };
-    (Bool) => { "BoolFilter" };
-    (Ref) => { "RefFilter" };
-    (RefList) => { "RefListFilter" };
-    (TaxIds) => { "TaxIdsFilter" };
+    (Str) => {
+        "StrFilter"
+    };
+    (EnumStr) => {
+        "EnumStrFilter"
+    };
+    (EqStr) => {
+        "EqStrFilter"
+    };
+    (Num) => {
+        "NumFilter"
+    };
+    (Datetime) => {
+        "DatetimeFilter"
+    };
+    (Bool) => {
+        "BoolFilter"
+    };
+    (Ref) => {
+        "RefFilter"
+    };
+    (RefList) => {
+        "RefListFilter"
+    };
+    (TaxIds) => {
+        "TaxIdsFilter"
+    };
 }
 
 macro_rules! kind_name {
-    (Str) => { "str" };
-    (EnumStr) => { "enum" };
-    (EqStr) => { "eqstr" };
-    (Num) => { "num" };
-    (Datetime) => { "datetime" };
-    (Bool) => { "bool" };
-    (Ref) => { "ref" };
-    (RefList) => { "reflist" };
-    (TaxIds) => { "taxids" };
+    (Str) => {
+        "str"
+    };
+    (EnumStr) => {
+        "enum"
+    };
+    (EqStr) => {
+        "eqstr"
+    };
+    (Num) => {
+        "num"
+    };
+    (Datetime) => {
+        "datetime"
+    };
+    (Bool) => {
+        "bool"
+    };
+    (Ref) => {
+        "ref"
+    };
+    (RefList) => {
+        "reflist"
+    };
+    (TaxIds) => {
+        "taxids"
+    };
 }
 
 /// The filterable fields of each catalogue row: the lookup table and the TypeScript interfaces
@@ -196,8 +235,8 @@ pub fn is_metadata_join_field(field: &str) -> bool {
 
 /// Validates normalised terms (after `normalize_where`) against a resource's fields.
 pub fn validate_terms(resource: &str, terms: &Map<String, Value>) -> Result<()> {
-    let fields = fields_of(resource)
-        .ok_or_else(|| Error::invalid_argument(format!("unknown resource '{resource}'")))?;
+    let fields =
+        fields_of(resource).ok_or_else(|| Error::invalid_argument(format!("unknown resource '{resource}'")))?;
     for (field, condition) in terms {
         if field == "$uri" {
             continue; // built by normalize_where from ids
@@ -260,29 +299,37 @@ mod tests {
 
     #[test]
     fn good_filters_pass() {
-        check("samples", json!({
-            "filename": {"$iendswith": ".fastq.gz"}, "size": {"$gte": 1, "$lte": 5},
-            "created_at": {"$between": ["2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00.5Z"]},
-            "status": ["available"], "project": "4b53797444f846c4", "owner": {"$uri": "/api/v1/users/x"},
-            "tags": {"$containsall": [{"$ref": "/api/v1/tags/t"}]}, "tax_ids": {"$containsall": ["543"]},
-            "error_msg": null, "platform": "Illumina HiSeq", "id": ["a"]
-        })).unwrap();
+        check(
+            "samples",
+            json!({
+                "filename": {"$iendswith": ".fastq.gz"}, "size": {"$gte": 1, "$lte": 5},
+                "created_at": {"$between": ["2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00.5Z"]},
+                "status": ["available"], "project": "4b53797444f846c4", "owner": {"$uri": "/api/v1/users/x"},
+                "tags": {"$containsall": [{"$ref": "/api/v1/tags/t"}]}, "tax_ids": {"$containsall": ["543"]},
+                "error_msg": null, "platform": "Illumina HiSeq", "id": ["a"]
+            }),
+        )
+        .unwrap();
         check("users", json!({"email": {"$ne": "a@b.c"}})).unwrap();
     }
 
     #[test]
     fn restrictions_of_section_4_4_and_16() {
-        assert!(msg("samples", json!({"status": {"$contains": "avail"}})).contains("'status' of samples does not take operator '$contains'"));
+        assert!(msg("samples", json!({"status": {"$contains": "avail"}}))
+            .contains("'status' of samples does not take operator '$contains'"));
         assert!(msg("users", json!({"email": {"$icontains": "x"}})).contains("'$icontains'"));
         assert!(msg("assets", json!({"status": {"$startswith": "a"}})).contains("takes: $eq $ne $in"));
         assert!(msg("metadata", json!({"platform": {"$endswith": "q"}})).contains("$endswith"));
-        assert!(msg("samples", json!({"primary_classification": "x"})).contains("unknown field 'primary_classification' for samples"));
+        assert!(msg("samples", json!({"primary_classification": "x"}))
+            .contains("unknown field 'primary_classification' for samples"));
         assert!(msg("metadata", json!({"custom": {"$eq": 1}})).contains("unknown field 'custom'"));
     }
 
     #[test]
     fn operand_types_are_checked() {
-        assert!(msg("samples", json!({"size": "big"})).contains("field 'size', equality: expects a number, got \"big\""));
+        assert!(
+            msg("samples", json!({"size": "big"})).contains("field 'size', equality: expects a number, got \"big\"")
+        );
         assert!(msg("samples", json!({"size": {"$in": [1, "2"]}})).contains("'$in'"));
         assert!(msg("samples", json!({"created_at": {"$gte": "2026-01-01"}})).contains("RFC 3339"));
         assert!(msg("samples", json!({"created_at": {"$gte": "2026-01-01T00:00:00"}})).contains("with an offset"));
@@ -310,12 +357,26 @@ mod tests {
     #[test]
     fn filter_kind_types_offer_exactly_the_allowed_operators() {
         use FieldKind::*;
-        for (kind, name) in [(Str, "StrFilter"), (EnumStr, "EnumStrFilter"), (EqStr, "EqStrFilter"), (Num, "NumFilter"),
-            (Datetime, "DatetimeFilter"), (Bool, "BoolFilter"), (Ref, "RefFilter"), (RefList, "RefListFilter"), (TaxIds, "TaxIdsFilter")] {
-            let start = FILTER_KINDS_TYPESCRIPT.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("{name}"));
+        for (kind, name) in [
+            (Str, "StrFilter"),
+            (EnumStr, "EnumStrFilter"),
+            (EqStr, "EqStrFilter"),
+            (Num, "NumFilter"),
+            (Datetime, "DatetimeFilter"),
+            (Bool, "BoolFilter"),
+            (Ref, "RefFilter"),
+            (RefList, "RefListFilter"),
+            (TaxIds, "TaxIdsFilter"),
+        ] {
+            let start =
+                FILTER_KINDS_TYPESCRIPT.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("{name}"));
             let rest = &FILTER_KINDS_TYPESCRIPT[start + 1..];
             let decl = &rest[..rest.find("export type").unwrap_or(rest.len())];
-            let mut ops: Vec<&str> = decl.split('$').skip(1).map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap()).collect();
+            let mut ops: Vec<&str> = decl
+                .split('$')
+                .skip(1)
+                .map(|s| s.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap())
+                .collect();
             ops.retain(|o| *o != "ref" && *o != "uri");
             ops.sort();
             ops.dedup();

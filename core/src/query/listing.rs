@@ -23,11 +23,8 @@ pub enum Page<'a> {
 }
 
 pub fn listing_query(where_json: &str, sort_json: &str, page: Page<'_>) -> String {
-    let mut q = format!(
-        "where={}&sort={}&per_page={PER_PAGE}&expand=all",
-        quote_plus(where_json),
-        quote_plus(sort_json)
-    );
+    let mut q =
+        format!("where={}&sort={}&per_page={PER_PAGE}&expand=all", quote_plus(where_json), quote_plus(sort_json));
     match page {
         Page::Number(n) => q.push_str(&format!("&page={n}")),
         Page::FirstCursor => {}
@@ -64,7 +61,12 @@ impl Listing {
     }
 
     /// The same from terms `normalize_where` already gave (a query normalises its filter once).
-    pub fn from_terms(resource: &Resource, route: Route, mut terms: Map<String, Value>, sort: &Value) -> Result<Listing> {
+    pub fn from_terms(
+        resource: &Resource,
+        route: Route,
+        mut terms: Map<String, Value>,
+        sort: &Value,
+    ) -> Result<Listing> {
         let suffix = match route {
             Route::Own => "",
             Route::Public if resource.has_public => "/public",
@@ -112,7 +114,13 @@ mod tests {
         let samples = Resource::by_name("samples").unwrap();
         let l = Listing::new(samples, Route::Public, &json!({"size": {"$gt": 5}}), &json!("size")).unwrap();
         assert_eq!(l.path, "/api/v1/samples/public");
-        assert_eq!(l.page_path(1, None), format!("/api/v1/samples/public?{}", listing_query(r#"{"size": {"$gt": 5}}"#, r#"{"size": true}"#, Page::FirstCursor)));
+        assert_eq!(
+            l.page_path(1, None),
+            format!(
+                "/api/v1/samples/public?{}",
+                listing_query(r#"{"size": {"$gt": 5}}"#, r#"{"size": true}"#, Page::FirstCursor)
+            )
+        );
         let jobs = Resource::by_name("jobs").unwrap();
         let l = Listing::new(jobs, Route::Public, &Value::Null, &Value::Null).unwrap();
         assert_eq!((l.path.as_str(), l.where_json.as_str()), ("/api/v1/jobs", r#"{"public": true}"#));

@@ -116,10 +116,7 @@ mod tests {
     #[test]
     fn separators_match_python() {
         let v = json!({"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4"});
-        assert_eq!(
-            to_python_json(&v),
-            r#"{"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4"}"#
-        );
+        assert_eq!(to_python_json(&v), r#"{"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4"}"#);
         assert_eq!(to_python_json(&json!([1, null, true, []])), "[1, null, true, []]");
     }
 

@@ -1,15 +1,15 @@
 //! Running a listing query against the API: validation before any request, then page by page,
 //! with the samples extras of §4.6 and §16.1 (tags by name, `tax_ids`, the metadata join).
 
-use crate::http::session::Api;
 use crate::error::{Error, Result};
-use crate::http::Method;
-use crate::query::pager::Pager;
-use crate::query::fields::{is_metadata_join_field, validate_terms};
-use crate::query::{expand_keywords, normalize_where, pyjson::to_python_json, Listing, Route};
-use crate::resources::{Pagination, Resource};
+use crate::http::session::Api;
 use crate::http::transport::Transport;
+use crate::http::Method;
+use crate::query::fields::{is_metadata_join_field, validate_terms};
+use crate::query::pager::Pager;
+use crate::query::{expand_keywords, normalize_where, pyjson::to_python_json, Listing, Route};
 use crate::refs::object_id;
+use crate::resources::{Pagination, Resource};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 
@@ -104,7 +104,12 @@ impl QueryRun {
         let filter = match with_ids(filter, options.ids)? {
             Value::Null => Map::new(),
             Value::Object(m) => m,
-            other => return Err(Error::invalid_filter(format!("a where filter must be an object, got {}", crate::error::kind_of(&other)))),
+            other => {
+                return Err(Error::invalid_filter(format!(
+                    "a where filter must be an object, got {}",
+                    crate::error::kind_of(&other)
+                )))
+            }
         };
         // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing (§4.6, §16.1.3).
         let filter = expand_keywords(resource.name, &filter);
@@ -120,7 +125,10 @@ impl QueryRun {
                 let word = if route == Route::Public { "public" } else { "organization" };
                 let mut sorted = keys.clone();
                 crate::index_sort::sort(&mut sorted);
-                return Err(Error::invalid_filter(format!("Cannot filter {word} samples by metadata field(s): {}", sorted.join(", "))));
+                return Err(Error::invalid_filter(format!(
+                    "Cannot filter {word} samples by metadata field(s): {}",
+                    sorted.join(", ")
+                )));
             }
             for k in keys {
                 // shift_remove: the other terms keep their order (the wire order of §16.1.3).
@@ -203,7 +211,9 @@ impl QueryRun {
                         }
                     };
                     let items = match only {
-                        Some(ids) => items.into_iter().filter(|o| object_id(o).is_some_and(|id| ids.contains_key(id))).collect(),
+                        Some(ids) => {
+                            items.into_iter().filter(|o| object_id(o).is_some_and(|id| ids.contains_key(id))).collect()
+                        }
                         None => items,
                     };
                     return Ok(Some(items));
@@ -272,7 +282,8 @@ impl QueryRun {
         let (mut ids, mut seen) = (Vec::new(), std::collections::HashSet::new());
         while let Some(items) = fetch_page(api, metadata, &mut pager).await? {
             for m in items {
-                let sample = m.get("sample").and_then(|s| s.get("$ref").or_else(|| s.get("$uri"))).and_then(Value::as_str);
+                let sample =
+                    m.get("sample").and_then(|s| s.get("$ref").or_else(|| s.get("$uri"))).and_then(Value::as_str);
                 if let Some(id) = sample.and_then(|uri| uri.rsplit('/').next()) {
                     if seen.insert(id.to_string()) {
                         ids.push(id.to_string());
@@ -394,7 +405,8 @@ async fn resolve_tag<T: Transport>(api: &Api<T>, tag: &Value) -> Result<String> 
     let found: Value = api.get_json(&path, &format!("Looking up tag '{name}'")).await?;
     let found = found.as_array().cloned().unwrap_or_default();
     match found.as_slice() {
-        [one] => object_id(one).map(|_| one["$uri"].as_str().unwrap_or_default().to_string())
+        [one] => object_id(one)
+            .map(|_| one["$uri"].as_str().unwrap_or_default().to_string())
             .ok_or_else(|| Error::invalid_response("a tag without a $uri")),
         [] => Err(Error::invalid_argument(format!("unknown tag '{name}'"))),
         _ => Err(Error::invalid_argument(format!("several tags are named '{name}'; pass the tag's id instead"))),
@@ -404,10 +416,10 @@ async fn resolve_tag<T: Transport>(api: &Api<T>, tag: &Value) -> Result<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
+    use crate::http::config::BaseUrl;
     use crate::http::session::tests::{block_on, reply, Scripted};
     use crate::http::session::ClientConfig;
-    use crate::http::config::BaseUrl;
-    use crate::error::ErrorCode;
 
     fn api(outcomes: Vec<crate::Result<crate::http::Response>>) -> Api<Scripted> {
         let config = ClientConfig { base_url: BaseUrl::parse("http://127.0.0.1:1").unwrap(), ..Default::default() };
@@ -429,20 +441,26 @@ mod tests {
 
     #[test]
     fn bad_filters_fail_before_any_request() {
-        let e = QueryRun::new("samples", &json!({"status": {"$contains": "a"}}), QueryOptions::default()).err().unwrap();
+        let e =
+            QueryRun::new("samples", &json!({"status": {"$contains": "a"}}), QueryOptions::default()).err().unwrap();
         assert_eq!(e.code, ErrorCode::InvalidFilter);
         let opts = QueryOptions { public: true, ..Default::default() };
         let e = QueryRun::new("samples", &json!({"platform": "x", "date_collected": null}), opts).err().unwrap();
         assert_eq!(e.message, "Cannot filter public samples by metadata field(s): date_collected, platform");
-        let e = QueryRun::new("samples", &Value::Null, QueryOptions { sort: json!(5), ..Default::default() }).err().unwrap();
+        let e = QueryRun::new("samples", &Value::Null, QueryOptions { sort: json!(5), ..Default::default() })
+            .err()
+            .unwrap();
         assert_eq!(e.code, ErrorCode::InvalidArgument);
     }
 
     #[test]
     fn pages_until_the_limit_and_no_further() {
-        let a = api(vec![reply(200, &[("X-Next-Cursor", "2")], r#"[{"$uri": "/api/v1/samples/a"}, {"$uri": "/api/v1/samples/b"}]"#),
-                         reply(200, &[("X-Next-Cursor", "3")], r#"[{"$uri": "/api/v1/samples/c"}, {"$uri": "/api/v1/samples/d"}]"#)]);
-        let mut run = QueryRun::new("samples", &Value::Null, QueryOptions { limit: Some(3), ..Default::default() }).unwrap();
+        let a = api(vec![
+            reply(200, &[("X-Next-Cursor", "2")], r#"[{"$uri": "/api/v1/samples/a"}, {"$uri": "/api/v1/samples/b"}]"#),
+            reply(200, &[("X-Next-Cursor", "3")], r#"[{"$uri": "/api/v1/samples/c"}, {"$uri": "/api/v1/samples/d"}]"#),
+        ]);
+        let mut run =
+            QueryRun::new("samples", &Value::Null, QueryOptions { limit: Some(3), ..Default::default() }).unwrap();
         let got = collect(&mut run, &a);
         assert_eq!(got.iter().map(|o| object_id(o).unwrap()).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(urls(&a).len(), 2, "the limit stops the paging");
@@ -453,7 +471,11 @@ mod tests {
     #[test]
     fn metadata_join_intersects_before_the_limit() {
         let a = api(vec![
-            reply(200, &[], r#"[{"sample": {"$ref": "/api/v1/samples/b"}}, {"sample": {"$ref": "/api/v1/samples/d"}}]"#),
+            reply(
+                200,
+                &[],
+                r#"[{"sample": {"$ref": "/api/v1/samples/b"}}, {"sample": {"$ref": "/api/v1/samples/d"}}]"#,
+            ),
             reply(200, &[("X-Next-Cursor", "x")], r#"[{"$uri": "/api/v1/samples/a"}, {"$uri": "/api/v1/samples/b"}]"#),
             reply(200, &[], r#"[{"$uri": "/api/v1/samples/c"}, {"$uri": "/api/v1/samples/d"}]"#),
         ]);
@@ -489,7 +511,8 @@ mod tests {
             pages.push(reply(200, &[("X-Total-Count", "1000")], &format!("[{}]", items.join(", "))));
         }
         let a = api(pages);
-        let mut run = QueryRun::new("projects", &Value::Null, QueryOptions { limit: Some(150), ..Default::default() }).unwrap();
+        let mut run =
+            QueryRun::new("projects", &Value::Null, QueryOptions { limit: Some(150), ..Default::default() }).unwrap();
         assert_eq!(collect(&mut run, &a).len(), 150);
         assert_eq!(urls(&a).len(), 2, "page 1, then only page 2 (of 10)");
     }
@@ -506,13 +529,21 @@ mod tests {
     #[test]
     fn metadata_only_join_fetches_those_samples_by_uri() {
         let a = api(vec![
-            reply(200, &[], r#"[{"sample": {"$ref": "/api/v1/samples/d"}}, {"sample": {"$ref": "/api/v1/samples/b"}}]"#),
+            reply(
+                200,
+                &[],
+                r#"[{"sample": {"$ref": "/api/v1/samples/d"}}, {"sample": {"$ref": "/api/v1/samples/b"}}]"#,
+            ),
             reply(200, &[], r#"[{"$uri": "/api/v1/samples/b"}, {"$uri": "/api/v1/samples/d"}]"#),
         ]);
         let mut run = QueryRun::new("samples", &json!({"starred": true}), QueryOptions::default()).unwrap();
         let got: Vec<_> = collect(&mut run, &a).iter().map(|o| object_id(o).unwrap().to_string()).collect();
         assert_eq!(got, ["d", "b"], "metadata order");
-        assert!(urls(&a)[1].contains("%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fsamples%2Fd%22"), "{}", urls(&a)[1]);
+        assert!(
+            urls(&a)[1].contains("%24uri%22%3A+%7B%22%24in%22%3A+%5B%22%2Fapi%2Fv1%2Fsamples%2Fd%22"),
+            "{}",
+            urls(&a)[1]
+        );
     }
 
     #[test]
@@ -539,7 +570,12 @@ mod tests {
         assert_eq!(u[1], "/api/v1/tags/0123456789abcdef?expand=all");
         assert!(u[2].contains("%22name%22%3A+%220123456789abcdef%22"), "a 16-hex name falls back to a name lookup");
         let sent = u[3].split("where=").nth(1).unwrap().split('&').next().unwrap().to_string();
-        assert_eq!(sent, crate::query::form::quote_plus(r#"{"tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/t2"}]}, "tax_ids": {"$containsall": ["543", "590"]}}"#));
+        assert_eq!(
+            sent,
+            crate::query::form::quote_plus(
+                r#"{"tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/t2"}]}, "tax_ids": {"$containsall": ["543", "590"]}}"#
+            )
+        );
     }
 
     #[test]
@@ -563,10 +599,14 @@ mod tests {
         assert!(u[0].contains("%22name%22%3A+%22trimmed%22") && u[1].contains("%22name%22%3A+%22gut%22"), "{u:?}");
         assert!(u[2].starts_with("/api/v1/metadata?where=%7B%22platform%22"), "{}", u[2]);
         let sent = u[3].split("where=").nth(1).unwrap().split('&').next().unwrap().to_string();
-        assert_eq!(sent, crate::query::form::quote_plus(concat!(
-            r#"{"size": {"$gt": 1}, "filename": "f", "tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/0123456789abcdef"}], "#,
-            r#""$containsany": [{"$ref": "/api/v1/tags/t3"}, {"$ref": "/api/v1/tags/t4"}]}, "tax_ids": {"$containsall": ["543"]}}"#
-        )), "the sample terms keep their order; tags then tax_ids last");
+        assert_eq!(
+            sent,
+            crate::query::form::quote_plus(concat!(
+                r#"{"size": {"$gt": 1}, "filename": "f", "tags": {"$containsall": [{"$ref": "/api/v1/tags/t1"}, {"$ref": "/api/v1/tags/0123456789abcdef"}], "#,
+                r#""$containsany": [{"$ref": "/api/v1/tags/t3"}, {"$ref": "/api/v1/tags/t4"}]}, "tax_ids": {"$containsall": ["543"]}}"#
+            )),
+            "the sample terms keep their order; tags then tax_ids last"
+        );
     }
 
     #[test]
@@ -586,6 +626,9 @@ mod tests {
         assert!(e.message.starts_with("ids: give ids either"), "{}", e.message);
         assert_eq!(with_ids(&json!([1]), ids()).unwrap_err().message, "where: must be an object");
         let zero = QueryOptions { concurrency: 0, ..Default::default() };
-        assert_eq!(QueryRun::new("samples", &Value::Null, zero).err().unwrap().message, "concurrency: must be at least 1");
+        assert_eq!(
+            QueryRun::new("samples", &Value::Null, zero).err().unwrap().message,
+            "concurrency: must be at least 1"
+        );
     }
 }

@@ -8,8 +8,22 @@ use serde_json::{Map, Value};
 
 /// Every operator the API understands, as sent on the wire.
 pub const OPERATORS: &[&str] = &[
-    "$eq", "$ne", "$in", "$lt", "$lte", "$gt", "$gte", "$between", "$contains", "$icontains",
-    "$startswith", "$istartswith", "$endswith", "$iendswith", "$containsall", "$containsany",
+    "$eq",
+    "$ne",
+    "$in",
+    "$lt",
+    "$lte",
+    "$gt",
+    "$gte",
+    "$between",
+    "$contains",
+    "$icontains",
+    "$startswith",
+    "$istartswith",
+    "$endswith",
+    "$iendswith",
+    "$containsall",
+    "$containsany",
 ];
 
 /// Validates a filter and applies the §4.3 coercions: a list becomes `$in`, a model object becomes
@@ -44,7 +58,9 @@ pub fn normalize_where(filter: &Value, collection: &str) -> Result<Map<String, V
             (field.clone(), normalize_condition(field, condition)?)
         };
         if out.insert(key.clone(), value).is_some() {
-            return Err(Error::invalid_filter(format!("field '{key}' is given twice (id and $uri are the same field)")));
+            return Err(Error::invalid_filter(format!(
+                "field '{key}' is given twice (id and $uri are the same field)"
+            )));
         }
     }
     Ok(out)
@@ -57,9 +73,7 @@ pub fn encode_where(filter: &Value, collection: &str) -> Result<String> {
 
 fn normalize_condition(field: &str, condition: &Value) -> Result<Value> {
     match condition {
-        Value::Array(items) => {
-            Ok(wrap("$in", Value::Array(items.iter().map(coerce_literal).collect())))
-        }
+        Value::Array(items) => Ok(wrap("$in", Value::Array(items.iter().map(coerce_literal).collect()))),
         Value::Object(map) if is_model(map) || is_ref(map) => Ok(coerce_literal(condition)),
         Value::Object(map) => {
             if map.is_empty() {

@@ -92,23 +92,19 @@ impl ClassificationTable {
     /// Parses JSON text (already decompressed).
     pub fn parse_json(json: &[u8]) -> Result<Self> {
         // Validate UTF-8 once for the whole body (fast), so strings need no per-string check.
-        let text = std::str::from_utf8(json).map_err(|e| {
-            Error::invalid_response(format!("classification results are not UTF-8 text: {e}"))
-        })?;
+        let text = std::str::from_utf8(json)
+            .map_err(|e| Error::invalid_response(format!("classification results are not UTF-8 text: {e}")))?;
         // Pre-size from the body length (a row is ~260 bytes of JSON) to avoid regrowth.
         let rows = json.len() / 240 + 16;
-        let mut b = Builder {
-            strings: StringTable::with_capacity(rows * 2),
-            ..Default::default()
-        };
+        let mut b = Builder { strings: StringTable::with_capacity(rows * 2), ..Default::default() };
         b.reserve(rows);
         let mut de = serde_json::Deserializer::from_str(text);
         let res = TopSeed(&mut b).deserialize(&mut de).and_then(|()| de.end());
         match res {
             Ok(()) => b.finish(),
-            Err(e) => Err(b.error.take().unwrap_or_else(|| {
-                Error::invalid_response(format!("classification results: {e}"))
-            })),
+            Err(e) => {
+                Err(b.error.take().unwrap_or_else(|| Error::invalid_response(format!("classification results: {e}"))))
+            }
         }
     }
 
@@ -176,9 +172,7 @@ impl ClassificationTable {
     pub fn string_column(&self, name: &str) -> Result<Vec<Option<&str>>> {
         match self.column(name)? {
             Column::Strings(codes) => Ok(codes.iter().map(|&c| self.strings.get(c)).collect()),
-            Column::Numbers(_) => Err(Error::invalid_argument(format!(
-                "column \"{name}\" holds numbers"
-            ))),
+            Column::Numbers(_) => Err(Error::invalid_argument(format!("column \"{name}\" holds numbers"))),
         }
     }
 
@@ -236,18 +230,12 @@ impl ClassificationTable {
 
     /// Canonical rank of a row, if its rank is one of the eight.
     pub fn canonical_rank(&self, row: usize) -> Option<Rank> {
-        self.strings
-            .get(self.rank[row])
-            .and_then(Rank::from_canonical)
+        self.strings.get(self.rank[row]).and_then(Rank::from_canonical)
     }
 
     /// Codes of the host tax ids that occur in the string table.
     pub(crate) fn host_codes(&self) -> Vec<u32> {
-        self.host_tax_ids
-            .iter()
-            .flatten()
-            .filter_map(|h| self.strings.code_of(h))
-            .collect()
+        self.host_tax_ids.iter().flatten().filter_map(|h| self.strings.code_of(h)).collect()
     }
 
     /// `n_mapped_reads − n_host_reads − n_nonspecific_reads` (§9.3); missing host ids count as
@@ -259,10 +247,7 @@ impl ClassificationTable {
 
     fn read_sums(&self) -> (f64, f64, f64) {
         let hosts = self.host_codes();
-        let nonspecific: Vec<u32> = ["1", "131567"]
-            .iter()
-            .filter_map(|t| self.strings.code_of(t))
-            .collect();
+        let nonspecific: Vec<u32> = ["1", "131567"].iter().filter_map(|t| self.strings.code_of(t)).collect();
         let rc = self.numbers(Field::Readcount);
         let (mut mapped, mut host, mut nonspec) = (0.0, 0.0, 0.0);
         for (i, &v) in rc.iter().enumerate() {
@@ -283,13 +268,11 @@ impl ClassificationTable {
 
     /// §9.3 statistics. Requires `n_reads` and `host_tax_ids` in the results.
     pub fn stats(&self) -> Result<SampleStats> {
-        let n_reads = self.n_reads.ok_or_else(|| {
-            Error::invalid_response("classification results have no n_reads; statistics need it")
-        })?;
+        let n_reads = self
+            .n_reads
+            .ok_or_else(|| Error::invalid_response("classification results have no n_reads; statistics need it"))?;
         if self.host_tax_ids.is_none() {
-            return Err(Error::invalid_response(
-                "classification results have no host_tax_ids; statistics need them",
-            ));
+            return Err(Error::invalid_response("classification results have no host_tax_ids; statistics need them"));
         }
         let (mapped, host, nonspec) = self.read_sums();
         Ok(SampleStats {
@@ -304,10 +287,7 @@ impl ClassificationTable {
     /// The results as JSON again (`n_reads`, `host_tax_ids`, `table`), with the keys these
     /// results carried; integral numbers are written as integers, NaN as null.
     pub fn to_json(&self) -> String {
-        let fields: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|&f| self.has_field(f))
-            .collect();
+        let fields: Vec<Field> = Field::ALL.into_iter().filter(|&f| self.has_field(f)).collect();
         let mut out = String::with_capacity(self.len() * 200 + 64);
         let text = |out: &mut String, s: Option<&str>| match s {
             // Serialising a &str cannot fail.
@@ -337,11 +317,7 @@ impl ClassificationTable {
             }
             out.push_str("{\"tax_id\": ");
             text(&mut out, self.strings.get(self.tax_id[r]));
-            for (key, col) in [
-                ("name", &self.name),
-                ("rank", &self.rank),
-                ("parent_tax_id", &self.parent_tax_id),
-            ] {
+            for (key, col) in [("name", &self.name), ("rank", &self.rank), ("parent_tax_id", &self.parent_tax_id)] {
                 out.push_str(", \"");
                 out.push_str(key);
                 out.push_str("\": ");
@@ -375,10 +351,7 @@ impl ClassificationTable {
     /// Header then one line per row: the string columns, then every numeric key the results
     /// carry. Null is an empty field; integral numbers print without a fraction.
     pub fn to_delimited(&self, sep: char) -> String {
-        let fields: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|&f| self.has_field(f))
-            .collect();
+        let fields: Vec<Field> = Field::ALL.into_iter().filter(|&f| self.has_field(f)).collect();
         let mut out = String::with_capacity(self.len() * 96 + 128);
         let mut header: Vec<&str> = COLUMN_NAMES[..4].to_vec();
         header.extend(fields.iter().map(|f| f.key()));
@@ -390,10 +363,7 @@ impl ClassificationTable {
         }
         out.push('\n');
         for r in 0..self.len() {
-            for (j, col) in [&self.tax_id, &self.name, &self.rank, &self.parent_tax_id]
-                .iter()
-                .enumerate()
-            {
+            for (j, col) in [&self.tax_id, &self.name, &self.rank, &self.parent_tax_id].iter().enumerate() {
                 if j > 0 {
                     out.push(sep);
                 }
@@ -457,12 +427,7 @@ struct Builder {
 
 impl Builder {
     fn reserve(&mut self, rows: usize) {
-        for v in [
-            &mut self.tax_id,
-            &mut self.name,
-            &mut self.rank,
-            &mut self.parent_tax_id,
-        ] {
+        for v in [&mut self.tax_id, &mut self.name, &mut self.rank, &mut self.parent_tax_id] {
             v.reserve(rows);
         }
         for v in self.numbers.iter_mut() {
@@ -473,9 +438,7 @@ impl Builder {
 
     fn finish(self) -> Result<ClassificationTable> {
         if !self.saw_table {
-            return Err(Error::invalid_response(
-                "classification results: missing \"table\"",
-            ));
+            return Err(Error::invalid_response("classification results: missing \"table\""));
         }
         Ok(ClassificationTable {
             strings: self.strings,
@@ -601,55 +564,36 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
         let mut tax = None;
         let (mut name, mut rank, mut parent) = (NULL_CODE, NULL_CODE, NULL_CODE);
         let mut nums = [f64::NAN; 6];
-        let mut num =
-            |map: &mut A, f: Field, b: &mut Builder| -> std::result::Result<(), A::Error> {
-                nums[field_index(f)] = map.next_value_seed(NumSeed)?;
-                b.has_field[field_index(f)] = true;
-                Ok(())
-            };
+        let mut num = |map: &mut A, f: Field, b: &mut Builder| -> std::result::Result<(), A::Error> {
+            nums[field_index(f)] = map.next_value_seed(NumSeed)?;
+            b.has_field[field_index(f)] = true;
+            Ok(())
+        };
         while let Some(key) = map.next_key::<RowKey>()? {
             match key {
                 RowKey::TaxId => {
-                    let c = map.next_value_seed(InternSeed {
-                        t: &mut b.strings,
-                        numbers: true,
-                    })?;
+                    let c = map.next_value_seed(InternSeed { t: &mut b.strings, numbers: true })?;
                     if c == NULL_CODE {
                         return Err(de::Error::custom("a row has a null tax_id"));
                     }
                     tax = Some(c);
                 }
-                RowKey::ParentTaxId => {
-                    parent = map.next_value_seed(InternSeed {
-                        t: &mut b.strings,
-                        numbers: true,
-                    })?
-                }
+                RowKey::ParentTaxId => parent = map.next_value_seed(InternSeed { t: &mut b.strings, numbers: true })?,
                 RowKey::Name => name = map.next_value_seed(NameSeed(&mut b.strings))?,
-                RowKey::Rank => {
-                    rank = map.next_value_seed(InternSeed {
-                        t: &mut b.strings,
-                        numbers: false,
-                    })?
-                }
+                RowKey::Rank => rank = map.next_value_seed(InternSeed { t: &mut b.strings, numbers: false })?,
                 RowKey::Readcount => num(&mut map, Field::Readcount, b)?,
                 RowKey::ReadcountWChildren => num(&mut map, Field::ReadcountWChildren, b)?,
                 RowKey::Abundance => num(&mut map, Field::Abundance, b)?,
                 RowKey::AbundanceWChildren => num(&mut map, Field::AbundanceWChildren, b)?,
                 RowKey::FilteredReadcount => num(&mut map, Field::FilteredReadcount, b)?,
-                RowKey::FilteredReadcountWChildren => {
-                    num(&mut map, Field::FilteredReadcountWChildren, b)?
-                }
+                RowKey::FilteredReadcountWChildren => num(&mut map, Field::FilteredReadcountWChildren, b)?,
                 RowKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         let Some(tax) = tax else {
-            return Err(de::Error::custom(format!(
-                "row {} has no tax_id",
-                b.tax_id.len()
-            )));
+            return Err(de::Error::custom(format!("row {} has no tax_id", b.tax_id.len())));
         };
         let row = b.tax_id.len() as u32;
         if b.row_by_code.len() <= tax as usize {
@@ -657,9 +601,8 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
         }
         if b.row_by_code[tax as usize] != NULL_CODE {
             let t = b.strings.str_or_empty(tax).to_owned();
-            b.error = Some(Error::invalid_response(format!(
-                "classification results: duplicate tax_id \"{t}\" in table"
-            )));
+            b.error =
+                Some(Error::invalid_response(format!("classification results: duplicate tax_id \"{t}\" in table")));
             return Err(de::Error::custom("duplicate tax_id"));
         }
         b.row_by_code[tax as usize] = row;
@@ -743,11 +686,7 @@ impl<'de> DeserializeSeed<'de> for InternSeed<'_> {
 impl<'de> Visitor<'de> for InternSeed<'_> {
     type Value = u32;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(if self.numbers {
-            "a string, number or null"
-        } else {
-            "a string or null"
-        })
+        f.write_str(if self.numbers { "a string, number or null" } else { "a string or null" })
     }
     fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<u32, E> {
         Ok(self.t.intern(v))
@@ -882,21 +821,12 @@ mod tests {
         let t = ClassificationTable::parse_json(SMALL.as_bytes()).unwrap();
         let csv = t.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(
-            lines[0],
-            "tax_id,name,rank,parent_tax_id,readcount,readcount_w_children,abundance"
-        );
+        assert_eq!(lines[0], "tax_id,name,rank,parent_tax_id,readcount,readcount_w_children,abundance");
         assert_eq!(lines[1], "1,root,no rank,,10,60,");
-        assert_eq!(
-            lines[2],
-            "816,\"Bacteroides, \"\"the\"\" genus\",genus,1,20,40,0"
-        );
+        assert_eq!(lines[2], "816,\"Bacteroides, \"\"the\"\" genus\",genus,1,20,40,0");
         assert_eq!(lines[3], "817,B. fragilis,species,816,20,20,0.75");
         let tsv = t.to_tsv();
-        assert_eq!(
-            tsv.lines().nth(2).unwrap(),
-            "816\t\"Bacteroides, \"\"the\"\" genus\"\tgenus\t1\t20\t40\t0"
-        );
+        assert_eq!(tsv.lines().nth(2).unwrap(), "816\t\"Bacteroides, \"\"the\"\" genus\"\tgenus\t1\t20\t40\t0");
     }
 
     #[test]
@@ -919,9 +849,7 @@ mod tests {
             let e = ClassificationTable::parse_json(c.as_bytes()).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidResponse, "{c}: {e}");
         }
-        let e =
-            ClassificationTable::parse_json(b"{\"table\": [{\"tax_id\": \"1\"}, {\"tax_id\": 1}]}")
-                .unwrap_err();
+        let e = ClassificationTable::parse_json(b"{\"table\": [{\"tax_id\": \"1\"}, {\"tax_id\": 1}]}").unwrap_err();
         assert!(e.message.contains("duplicate tax_id \"1\""), "{e}");
     }
 
@@ -945,10 +873,7 @@ mod tests {
         assert!(ulps(again.n_reads().unwrap(), t.n_reads().unwrap()) <= 1);
         for f in Field::ALL {
             let (a, b) = (again.numbers(f)[0], t.numbers(f)[0]);
-            assert!(
-                ulps(a, b) <= 1 || (a.is_nan() && b.is_nan()),
-                "{f:?}: {a} vs {b}"
-            );
+            assert!(ulps(a, b) <= 1 || (a.is_nan() && b.is_nan()), "{f:?}: {a} vs {b}");
         }
     }
 
@@ -962,7 +887,10 @@ mod tests {
         let t = ClassificationTable::parse_json(body).unwrap();
         assert_eq!(t.n_reads().unwrap().to_bits(), "1.2345678901477531e17".parse::<f64>().unwrap().to_bits());
         assert_eq!(t.numbers(Field::Abundance)[0].to_bits(), (0.1f64 + 0.2).to_bits());
-        assert_eq!(t.numbers(Field::AbundanceWChildren)[0].to_bits(), "2.2250738585072011e-308".parse::<f64>().unwrap().to_bits());
+        assert_eq!(
+            t.numbers(Field::AbundanceWChildren)[0].to_bits(),
+            "2.2250738585072011e-308".parse::<f64>().unwrap().to_bits()
+        );
         let again = ClassificationTable::parse_json(t.to_json().as_bytes()).unwrap();
         for f in Field::ALL {
             let (a, b) = (again.numbers(f)[0], t.numbers(f)[0]);
@@ -979,16 +907,8 @@ mod tests {
         }
         assert_eq!(
             t.string_column("rank").unwrap(),
-            vec![
-                Some("no rank"),
-                Some("genus"),
-                Some("species"),
-                Some("species")
-            ]
+            vec![Some("no rank"), Some("genus"), Some("species"), Some("species")]
         );
-        assert_eq!(
-            t.column("nope").unwrap_err().code,
-            ErrorCode::InvalidArgument
-        );
+        assert_eq!(t.column("nope").unwrap_err().code, ErrorCode::InvalidArgument);
     }
 }

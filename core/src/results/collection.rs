@@ -56,15 +56,8 @@ impl SampleInfo {
     pub fn from_objects(sample: &serde_json::Value, metadata: &serde_json::Value) -> Option<Self> {
         Some(SampleInfo {
             sample_id: crate::refs::object_id(sample)?.to_string(),
-            filename: sample
-                .get("filename")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_string),
-            metadata: if metadata.is_object() {
-                metadata.clone()
-            } else {
-                serde_json::Value::Null
-            },
+            filename: sample.get("filename").and_then(serde_json::Value::as_str).map(str::to_string),
+            metadata: if metadata.is_object() { metadata.clone() } else { serde_json::Value::Null },
         })
     }
 }
@@ -104,9 +97,7 @@ impl TableFormat {
         match s {
             "wide" => Ok(TableFormat::Wide),
             "long" => Ok(TableFormat::Long),
-            _ => Err(Error::invalid_argument(format!(
-                "table format must be one of: long, wide (got \"{s}\")"
-            ))),
+            _ => Err(Error::invalid_argument(format!("table format must be one of: long, wide (got \"{s}\")"))),
         }
     }
 }
@@ -200,9 +191,7 @@ impl Matrix {
 
     /// One column's values (copied: storage is row-major).
     pub fn column(&self, col: usize) -> Vec<f64> {
-        (0..self.n_rows())
-            .map(|r| self.values[r * self.n_cols() + col])
-            .collect()
+        (0..self.n_rows()).map(|r| self.values[r * self.n_cols() + col]).collect()
     }
 
     pub fn to_long(&self) -> LongTable {
@@ -276,10 +265,7 @@ impl Collection {
                 if skip_missing {
                     warnings.push(Warning::new(
                         "classification_not_successful",
-                        format!(
-                            "Classification {} not successful. Skipping.",
-                            item.classification_id
-                        ),
+                        format!("Classification {} not successful. Skipping.", item.classification_id),
                     ));
                     continue;
                 }
@@ -304,17 +290,10 @@ impl Collection {
         if jobs.len() > 1 {
             warnings.push(Warning::new(
                 "multiple_analysis_types",
-                format!(
-                    "SampleCollection contains multiple analysis types: {}",
-                    job_names.join(", ")
-                ),
+                format!("SampleCollection contains multiple analysis types: {}", job_names.join(", ")),
             ));
         }
-        Ok(Collection {
-            items: kept,
-            warnings,
-            taxonomy: Default::default(),
-        })
+        Ok(Collection { items: kept, warnings, taxonomy: Default::default() })
     }
 
     /// A collection from `(classification id, results body)` pairs (zstd, gzip or JSON bytes),
@@ -336,8 +315,7 @@ impl Collection {
 
     /// The taxonomy table and, per classification, each row's taxon index (cached).
     pub(crate) fn taxonomy_with_maps(&self, include_host: bool) -> &(Taxonomy, Vec<Vec<u32>>) {
-        self.taxonomy[include_host as usize]
-            .get_or_init(|| Taxonomy::build(&self.tables(), include_host))
+        self.taxonomy[include_host as usize].get_or_init(|| Taxonomy::build(&self.tables(), include_host))
     }
 
     /// A collection from `(classification id, table)` pairs, all taken as successful.
@@ -346,13 +324,7 @@ impl Collection {
         I: IntoIterator<Item = (S, ClassificationTable)>,
         S: Into<String>,
     {
-        Collection::new(
-            pairs
-                .into_iter()
-                .map(|(id, t)| CollectionItem::new(id, t))
-                .collect(),
-            true,
-        )
+        Collection::new(pairs.into_iter().map(|(id, t)| CollectionItem::new(id, t)).collect(), true)
     }
 
     pub fn len(&self) -> usize {
@@ -368,10 +340,7 @@ impl Collection {
     }
 
     pub fn classification_ids(&self) -> Vec<&str> {
-        self.items
-            .iter()
-            .map(|i| i.classification_id.as_str())
-            .collect()
+        self.items.iter().map(|i| i.classification_id.as_str()).collect()
     }
 
     pub fn table(&self, i: usize) -> Option<&ClassificationTable> {
@@ -456,10 +425,7 @@ impl Collection {
             .filter(|it| {
                 let t = &it.table;
                 !t.numbers(Field::Abundance).iter().any(|v| !v.is_nan())
-                    && !t
-                        .numbers(Field::AbundanceWChildren)
-                        .iter()
-                        .any(|v| !v.is_nan())
+                    && !t.numbers(Field::AbundanceWChildren).iter().any(|v| !v.is_nan())
             })
             .map(|it| it.classification_id.as_str())
             .collect()
@@ -527,12 +493,9 @@ impl Collection {
                     })
                     .collect::<Result<_>>()?,
             ),
-            Normalization::MappedMicrobial => Some(
-                self.items
-                    .iter()
-                    .map(|it| it.table.n_mapped_microbial_reads())
-                    .collect(),
-            ),
+            Normalization::MappedMicrobial => {
+                Some(self.items.iter().map(|it| it.table.n_mapped_microbial_reads()).collect())
+            }
             _ => None,
         };
 
@@ -678,11 +641,7 @@ impl Collection {
         // 9. output
         let no_name = format!("No {}", rank.as_str());
         let mut m = Matrix {
-            row_ids: self
-                .items
-                .iter()
-                .map(|i| i.classification_id.clone())
-                .collect(),
+            row_ids: self.items.iter().map(|i| i.classification_id.clone()).collect(),
             column_ids: Vec::with_capacity(cols.len()),
             column_names: Vec::with_capacity(cols.len()),
             values: Vec::new(),
@@ -706,13 +665,6 @@ impl Collection {
                 m.values.extend(cols.iter().map(|&c| row[c]));
             }
         }
-        Ok(MatrixResult {
-            matrix: m,
-            metric,
-            rank,
-            format: opts.format,
-            value_name: metric.display_name(),
-            warnings,
-        })
+        Ok(MatrixResult { matrix: m, metric, rank, format: opts.format, value_name: metric.display_name(), warnings })
     }
 }

@@ -80,17 +80,14 @@ pub fn decode_with_limit(bytes: &[u8], max_bytes: usize) -> Result<Cow<'_, [u8]>
 }
 
 fn too_large(max: usize) -> Error {
-    Error::invalid_response(format!(
-        "decompressed results exceed the limit of {max} bytes"
-    ))
+    Error::invalid_response(format!("decompressed results exceed the limit of {max} bytes"))
 }
 
 fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
     use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
-    let bad =
-        |e: &dyn std::fmt::Display| Error::invalid_response(format!("corrupt zstd data: {e}"));
+    let bad = |e: &dyn std::fmt::Display| Error::invalid_response(format!("corrupt zstd data: {e}"));
     let mut out: Vec<u8> = Vec::new();
     let mut input = bytes;
     let mut dec = FrameDecoder::new();
@@ -102,13 +99,10 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         let frame_start = out.len();
         match dec.reset(&mut input) {
             Ok(()) => {}
-            Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
-                length,
-                ..
-            })) => {
-                input = input.get(length as usize..).ok_or_else(|| {
-                    Error::invalid_response("truncated zstd data (skippable frame)")
-                })?;
+            Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame { length, .. })) => {
+                input = input
+                    .get(length as usize..)
+                    .ok_or_else(|| Error::invalid_response("truncated zstd data (skippable frame)"))?;
                 continue;
             }
             Err(e) => return Err(bad(&e)),
@@ -123,14 +117,12 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         loop {
             let before = dec.bytes_read_from_source();
             let was_empty = input.is_empty();
-            dec.decode_blocks(&mut input, BlockDecodingStrategy::UptoBytes(1 << 20))
-                .map_err(|e| match e {
-                    FrameDecoderError::FailedToReadBlockHeader(_)
-                    | FrameDecoderError::FailedToReadBlockBody(_) => {
-                        Error::invalid_response(format!("truncated zstd data: {e}"))
-                    }
-                    e => bad(&e),
-                })?;
+            dec.decode_blocks(&mut input, BlockDecodingStrategy::UptoBytes(1 << 20)).map_err(|e| match e {
+                FrameDecoderError::FailedToReadBlockHeader(_) | FrameDecoderError::FailedToReadBlockBody(_) => {
+                    Error::invalid_response(format!("truncated zstd data: {e}"))
+                }
+                e => bad(&e),
+            })?;
             if dec.can_collect() + out.len() > max_bytes {
                 return Err(too_large(max_bytes));
             }
@@ -146,9 +138,7 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
                 // dependency): the low 32 bits of XXH64 of the frame's content (RFC 8878 §3.1.1).
                 if let Some(want) = dec.get_checksum_from_data() {
                     if xxh64(&out[frame_start..]) as u32 != want {
-                        return Err(Error::invalid_response(
-                            "corrupt zstd data: content checksum mismatch",
-                        ));
+                        return Err(Error::invalid_response("corrupt zstd data: content checksum mismatch"));
                     }
                 }
                 break;
@@ -169,11 +159,7 @@ fn xxh64(data: &[u8]) -> u64 {
     const P3: u64 = 0x1656_67B1_9E37_79F9;
     const P4: u64 = 0x85EB_CA77_C2B2_AE63;
     const P5: u64 = 0x27D4_EB2F_1656_67C5;
-    let round = |acc: u64, v: u64| {
-        acc.wrapping_add(v.wrapping_mul(P2))
-            .rotate_left(31)
-            .wrapping_mul(P1)
-    };
+    let round = |acc: u64, v: u64| acc.wrapping_add(v.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1);
     let u64_at = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
     let mut rest = data;
     let mut h = if data.len() >= 32 {
@@ -198,24 +184,16 @@ fn xxh64(data: &[u8]) -> u64 {
     };
     h = h.wrapping_add(data.len() as u64);
     while rest.len() >= 8 {
-        h = (h ^ round(0, u64_at(rest)))
-            .rotate_left(27)
-            .wrapping_mul(P1)
-            .wrapping_add(P4);
+        h = (h ^ round(0, u64_at(rest))).rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
         rest = &rest[8..];
     }
     if rest.len() >= 4 {
         let k = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as u64;
-        h = (h ^ k.wrapping_mul(P1))
-            .rotate_left(23)
-            .wrapping_mul(P2)
-            .wrapping_add(P3);
+        h = (h ^ k.wrapping_mul(P1)).rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
         rest = &rest[4..];
     }
     for &b in rest {
-        h = (h ^ (b as u64).wrapping_mul(P5))
-            .rotate_left(11)
-            .wrapping_mul(P1);
+        h = (h ^ (b as u64).wrapping_mul(P5)).rotate_left(11).wrapping_mul(P1);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(P2);
@@ -232,11 +210,7 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
             k += 1;
         }
         t[i] = c;
@@ -261,20 +235,14 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         // Header (RFC 1952 §2.3).
         let h = bytes.get(pos..pos + 10).ok_or_else(truncated)?;
         if h[0] != 0x1F || h[1] != 0x8B {
-            return Err(Error::invalid_response(
-                "corrupt gzip data: bad member magic",
-            ));
+            return Err(Error::invalid_response("corrupt gzip data: bad member magic"));
         }
         if h[2] != 8 {
-            return Err(Error::invalid_response(
-                "corrupt gzip data: unknown compression method",
-            ));
+            return Err(Error::invalid_response("corrupt gzip data: unknown compression method"));
         }
         let flg = h[3];
         if flg & 0xE0 != 0 {
-            return Err(Error::invalid_response(
-                "corrupt gzip data: reserved header flags set",
-            ));
+            return Err(Error::invalid_response("corrupt gzip data: reserved header flags set"));
         }
         pos += 10;
         if flg & 0x04 != 0 {
@@ -301,9 +269,7 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
         let isize = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
         pos += 8;
         if crc32(&out[start..]) != crc || (out.len() - start) as u32 != isize {
-            return Err(Error::invalid_response(
-                "corrupt gzip data: checksum mismatch",
-            ));
+            return Err(Error::invalid_response("corrupt gzip data: checksum mismatch"));
         }
         // Concatenated members are one stream (RFC 1952); trailing zero padding is tolerated.
         let rest = &bytes[pos..];
@@ -311,9 +277,7 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
             return Ok(out);
         }
         if rest.len() < 2 || rest[0] != 0x1F || rest[1] != 0x8B {
-            return Err(Error::invalid_response(
-                "corrupt gzip data: trailing garbage",
-            ));
+            return Err(Error::invalid_response("corrupt gzip data: trailing garbage"));
         }
     }
 }

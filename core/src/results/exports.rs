@@ -30,11 +30,7 @@ impl Collection {
                     };
                     m.remove("$uri");
                     m.remove("sample");
-                    (
-                        Value::from(s.sample_id.clone()),
-                        Value::from(s.filename.clone()),
-                        Value::Object(m),
-                    )
+                    (Value::from(s.sample_id.clone()), Value::from(s.filename.clone()), Value::Object(m))
                 }
                 None => (Value::Null, Value::Null, Value::Object(Map::new())),
             };
@@ -99,18 +95,10 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
         (None, None) => (Some(10), None),
         t => t,
     };
-    let row_totals: Vec<f64> = (0..nr)
-        .map(|r| m.row(r).iter().filter(|v| !v.is_nan()).sum())
-        .collect();
+    let row_totals: Vec<f64> = (0..nr).map(|r| m.row(r).iter().filter(|v| !v.is_nan()).sum()).collect();
     let mut cols: Vec<usize> = (0..nc).collect();
     if let Some(t) = threshold.filter(|&t| t != 0.0) {
-        cols.retain(|&c| {
-            m.column(c)
-                .into_iter()
-                .filter(|v| !v.is_nan())
-                .fold(f64::NAN, f64::max)
-                >= t
-        });
+        cols.retain(|&c| m.column(c).into_iter().filter(|v| !v.is_nan()).fold(f64::NAN, f64::max) >= t);
     }
     if let Some(n) = top_n.filter(|&n| n > 0) {
         // Column means skipping NaN (pandas `mean`); an all-NaN column's mean is NaN.
@@ -155,8 +143,7 @@ pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
             }
         }
         if opts.include_other {
-            out.values
-                .push(if total == 0.0 { 0.0 } else { total - kept });
+            out.values.push(if total == 0.0 { 0.0 } else { total - kept });
         }
     }
     out
@@ -173,12 +160,7 @@ pub fn bar_chart_vega_lite(
     rank: Option<Rank>,
     normalized: bool,
 ) -> Value {
-    let label = |r: usize| {
-        labels
-            .and_then(|l| l.get(r))
-            .unwrap_or(&m.row_ids[r])
-            .clone()
-    };
+    let label = |r: usize| labels.and_then(|l| l.get(r)).unwrap_or(&m.row_ids[r]).clone();
     let tax_name = |c: usize| {
         let id = &m.column_ids[c];
         let name = &m.column_names[c];

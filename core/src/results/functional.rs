@@ -129,9 +129,7 @@ impl FunctionalMetric {
         let ok = match annotation {
             FunctionalAnnotation::Pathways => matches!(
                 self,
-                FunctionalMetric::Abundance
-                    | FunctionalMetric::CompleteAbundance
-                    | FunctionalMetric::Coverage
+                FunctionalMetric::Abundance | FunctionalMetric::CompleteAbundance | FunctionalMetric::Coverage
             ),
             _ => matches!(self, FunctionalMetric::Cpm | FunctionalMetric::Rpk),
         };
@@ -236,9 +234,7 @@ impl FunctionalTable {
     pub fn parse_json(json: &[u8]) -> Result<Self> {
         let mut de = serde_json::Deserializer::from_slice(json);
         let mut t = FunctionalTable::default();
-        let r = de
-            .deserialize_map(TopVisitor(&mut t))
-            .and_then(|()| de.end());
+        let r = de.deserialize_map(TopVisitor(&mut t)).and_then(|()| de.end());
         match r {
             Ok(()) => Ok(t),
             Err(e) => Err(Error::invalid_response(format!("functional results: {e}"))),
@@ -315,16 +311,8 @@ impl FunctionalTable {
     /// The local `table()` helper of §8.4: rows with this stratification and, if given, this
     /// group name.
     pub fn filter(&self, group_name: Option<&str>, taxa_stratified: bool) -> FunctionalTable {
-        let want = if taxa_stratified {
-            STRATIFIED_TRUE
-        } else {
-            STRATIFIED_FALSE
-        };
-        let mut out = FunctionalTable {
-            n_reads: self.n_reads,
-            n_mapped: self.n_mapped,
-            ..Default::default()
-        };
+        let want = if taxa_stratified { STRATIFIED_TRUE } else { STRATIFIED_FALSE };
+        let mut out = FunctionalTable { n_reads: self.n_reads, n_mapped: self.n_mapped, ..Default::default() };
         for i in 0..self.len() {
             if self.taxa_stratified[i] != want {
                 continue;
@@ -365,8 +353,7 @@ impl FunctionalTable {
     /// CSV with the columns of the Python exporter's rows:
     /// `group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name`.
     pub fn to_csv(&self) -> String {
-        let mut out =
-            String::from("group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name\n");
+        let mut out = String::from("group_name,id,name,metric,value,taxa_stratified,taxon_id,taxon_name\n");
         for r in self.rows() {
             for (j, v) in [r.group_name, r.id, r.name, r.metric].iter().enumerate() {
                 if j > 0 {
@@ -675,23 +662,10 @@ pub struct Pathway {
 }
 
 #[derive(Deserialize)]
-struct FeatureRaw(
-    TaxIdString,
-    Option<String>,
-    Num,
-    Num,
-    #[serde(default)] Vec<(RawTaxonId, Num, Num)>,
-);
+struct FeatureRaw(TaxIdString, Option<String>, Num, Num, #[serde(default)] Vec<(RawTaxonId, Num, Num)>);
 
 #[derive(Deserialize)]
-struct PathwayRaw(
-    TaxIdString,
-    Option<String>,
-    Num,
-    Num,
-    Num,
-    #[serde(default)] Vec<(RawTaxonId, Num, Num, Num)>,
-);
+struct PathwayRaw(TaxIdString, Option<String>, Num, Num, Num, #[serde(default)] Vec<(RawTaxonId, Num, Num, Num)>);
 
 /// One group of the condensed file, in file order.
 #[derive(Debug, Clone, PartialEq)]
@@ -720,10 +694,7 @@ impl<'de> Deserialize<'de> for Groups {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map of functional groups to rows")
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Groups, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Groups, A::Error> {
                 let mut out: Vec<Group> = Vec::new();
                 // A repeated key replaces the earlier group where it stood (a Python dict).
                 let put = |out: &mut Vec<Group>, g: Group| {
@@ -750,11 +721,7 @@ impl<'de> Deserialize<'de> for Groups {
                                         abundance: r.2 .0,
                                         coverage: r.3 .0,
                                         metacyc_cpm: r.4 .0,
-                                        contributions: r
-                                            .5
-                                            .into_iter()
-                                            .map(|(t, a, b, c)| (t, a.0, b.0, c.0))
-                                            .collect(),
+                                        contributions: r.5.into_iter().map(|(t, a, b, c)| (t, a.0, b.0, c.0)).collect(),
                                     })
                                     .collect(),
                             ),
@@ -771,11 +738,7 @@ impl<'de> Deserialize<'de> for Groups {
                                         name: r.1,
                                         cpm: r.2 .0,
                                         rpk: r.3 .0,
-                                        contributions: r
-                                            .4
-                                            .into_iter()
-                                            .map(|(t, a, b)| (t, a.0, b.0))
-                                            .collect(),
+                                        contributions: r.4.into_iter().map(|(t, a, b)| (t, a.0, b.0)).collect(),
                                     })
                                     .collect(),
                             ),
@@ -850,9 +813,7 @@ impl CondensedFunctional {
     /// Python client then treats the results as unavailable.
     pub fn parse(bytes: &[u8]) -> Result<Option<Self>> {
         let text = decode::decode(bytes)?;
-        let err = |e: serde_json::Error| {
-            Error::invalid_response(format!("condensed functional results: {e}"))
-        };
+        let err = |e: serde_json::Error| Error::invalid_response(format!("condensed functional results: {e}"));
         let probe: VersionProbe = serde_json::from_slice(&text).map_err(err)?;
         if probe.version.as_f64() != Some(1.0) {
             return Ok(None);
@@ -875,11 +836,7 @@ impl CondensedFunctional {
         if matches!(raw, RawTaxonId::Str(s) if s == "0") {
             return Some("unclassified".into());
         }
-        self.taxon_names
-            .iter()
-            .rev()
-            .find(|(id, _)| id.py_eq(raw))
-            .and_then(|(_, n)| n.clone())
+        self.taxon_names.iter().rev().find(|(id, _)| id.py_eq(raw)).and_then(|(_, n)| n.clone())
     }
 
     /// The `pathways` rows (empty without that group).
@@ -906,11 +863,7 @@ impl CondensedFunctional {
 
     /// The rehydrated `/results` table (§16.3 item 15), optionally filtered.
     pub fn rehydrate(&self, filter: &RehydrateFilter<'_>) -> FunctionalTable {
-        let mut out = FunctionalTable {
-            n_reads: self.n_reads,
-            n_mapped: self.n_mapped,
-            ..Default::default()
-        };
+        let mut out = FunctionalTable { n_reads: self.n_reads, n_mapped: self.n_mapped, ..Default::default() };
         let metric_filter = filter.metric;
         let keep = |group: &str, metric: &str, stratified: bool, id: &str| -> bool {
             if filter.group_name.is_some_and(|g| g != group) {
@@ -923,11 +876,7 @@ impl CondensedFunctional {
                 if is_special_feature(id) {
                     return false;
                 }
-                let want = if m == FunctionalMetric::CompleteAbundance {
-                    "abundance"
-                } else {
-                    m.as_str()
-                };
+                let want = if m == FunctionalMetric::CompleteAbundance { "abundance" } else { m.as_str() };
                 if want != metric {
                     return false;
                 }
@@ -1108,12 +1057,8 @@ pub fn functional_matrix(
                 type Pick = fn(&Pathway) -> f64;
                 type PickC = fn(&(RawTaxonId, f64, f64, f64)) -> f64;
                 let (un, co): (Pick, PickC) = match (annotation, metric) {
-                    (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => {
-                        (|p| p.coverage, |c| c.2)
-                    }
-                    (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => {
-                        (|p| p.metacyc_cpm, |c| c.3)
-                    }
+                    (FunctionalAnnotation::Pathways, FunctionalMetric::Coverage) => (|p| p.coverage, |c| c.2),
+                    (FunctionalAnnotation::Metacyc, FunctionalMetric::Cpm) => (|p| p.metacyc_cpm, |c| c.3),
                     // pathways abundance / complete_abundance, metacyc rpk
                     _ => (|p| p.abundance, |c| c.1),
                 };
@@ -1176,11 +1121,7 @@ pub fn functional_matrix(
     Ok(FunctionalMatrix {
         row_ids: profiles.iter().map(|(id, _)| (*id).to_owned()).collect(),
         column_ids: col_feature,
-        column_taxon_ids: if taxa_stratified {
-            Some(col_taxon)
-        } else {
-            None
-        },
+        column_taxon_ids: if taxa_stratified { Some(col_taxon) } else { None },
         values,
         feature_names,
     })

@@ -189,26 +189,17 @@ impl Metric {
             Metric::FilteredReadcount => "filtered_readcount",
             Metric::FilteredReadcountWChildren => "filtered_readcount_w_children",
             Metric::NormalizedFilteredReadcount => "normalized_filtered_readcount",
-            Metric::NormalizedFilteredReadcountWChildren => {
-                "normalized_filtered_readcount_w_children"
-            }
+            Metric::NormalizedFilteredReadcountWChildren => "normalized_filtered_readcount_w_children",
         }
     }
 
     pub fn parse(s: &str) -> Result<Metric> {
-        Metric::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| {
-                Error::invalid_argument(format!(
-                    "unknown metric \"{s}\"; expected auto or one of {}",
-                    Metric::ALL
-                        .iter()
-                        .map(|m| m.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
+        Metric::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
+            Error::invalid_argument(format!(
+                "unknown metric \"{s}\"; expected auto or one of {}",
+                Metric::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })
     }
 
     /// The results key the metric reads (`results_key`).
@@ -216,16 +207,13 @@ impl Metric {
         use Metric::*;
         match self {
             Readcount | PropReadcount | PropClassified | NormalizedReadcount => Field::Readcount,
-            ReadcountWChildren
-            | PropReadcountWChildren
-            | PropClassifiedWChildren
-            | NormalizedReadcountWChildren => Field::ReadcountWChildren,
+            ReadcountWChildren | PropReadcountWChildren | PropClassifiedWChildren | NormalizedReadcountWChildren => {
+                Field::ReadcountWChildren
+            }
             Abundance => Field::Abundance,
             AbundanceWChildren => Field::AbundanceWChildren,
             FilteredReadcount | NormalizedFilteredReadcount => Field::FilteredReadcount,
-            FilteredReadcountWChildren | NormalizedFilteredReadcountWChildren => {
-                Field::FilteredReadcountWChildren
-            }
+            FilteredReadcountWChildren | NormalizedFilteredReadcountWChildren => Field::FilteredReadcountWChildren,
         }
     }
 
@@ -324,10 +312,7 @@ mod tests {
         let e = Rank::parse("no rank").unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument);
         assert_eq!(MetricOption::parse("auto").unwrap(), MetricOption::Auto);
-        assert_eq!(
-            RankOption::parse("genus").unwrap(),
-            RankOption::Rank(Rank::Genus)
-        );
+        assert_eq!(RankOption::parse("genus").unwrap(), RankOption::Rank(Rank::Genus));
     }
 
     #[test]
@@ -341,13 +326,7 @@ mod tests {
         assert!(!Metric::FilteredReadcount.is_normalized());
         assert!(!Metric::NormalizedFilteredReadcount.is_abundance_sensitive());
         assert!(Metric::NormalizedReadcount.is_abundance_sensitive());
-        assert_eq!(
-            Metric::NormalizedFilteredReadcountWChildren.field(),
-            Field::FilteredReadcountWChildren
-        );
-        assert_eq!(
-            Metric::PropClassified.display_name(),
-            "Classified Reads (Normalized)"
-        );
+        assert_eq!(Metric::NormalizedFilteredReadcountWChildren.field(), Field::FilteredReadcountWChildren);
+        assert_eq!(Metric::PropClassified.display_name(), "Classified Reads (Normalized)");
     }
 }

@@ -31,22 +31,21 @@ pub mod taxonomy;
 
 pub use classification::{ClassificationTable, Column, Row, SampleStats, COLUMN_NAMES};
 pub use collection::{
-    Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo,
-    TableFormat, DEFAULT_MAX_MATRIX_BYTES,
+    Collection, CollectionItem, LongTable, Matrix, MatrixOptions, MatrixResult, SampleInfo, TableFormat,
+    DEFAULT_MAX_MATRIX_BYTES,
 };
 pub use decode::{
-    decode, decode_with_limit, sniff, strip_bom, uncompressed_text, Compression,
-    DEFAULT_MAX_DECODED_BYTES,
+    decode, decode_with_limit, sniff, strip_bom, uncompressed_text, Compression, DEFAULT_MAX_DECODED_BYTES,
 };
 pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use functional::{
-    filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation,
-    FunctionalMatrix, FunctionalMatrixSpec, FunctionalMetric, FunctionalTable, RehydrateFilter,
+    filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation, FunctionalMatrix,
+    FunctionalMatrixSpec, FunctionalMetric, FunctionalTable, RehydrateFilter,
 };
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use other::{
-    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstAllele, MlstResult,
-    MlstResults, MlstSummary, PanelMarker,
+    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstAllele, MlstResult, MlstResults, MlstSummary,
+    PanelMarker,
 };
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};
@@ -61,9 +60,6 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Warning {
-            code,
-            message: message.into(),
-        }
+        Warning { code, message: message.into() }
     }
 }

@@ -10,8 +10,7 @@ use crate::error::{Error, Result};
 /// Any JSON results body (panels, workflows, alignments): decoded and checked to be JSON.
 pub fn parse_json_results(bytes: &[u8]) -> Result<Value> {
     let text = decode::decode(bytes)?;
-    serde_json::from_slice(&text)
-        .map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
+    serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
 }
 
 /// MLST `/results` (§8.5), kept verbatim (the Python client returns it as is) with typed views.
@@ -95,9 +94,7 @@ impl MlstResults {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         let raw = parse_json_results(bytes)?;
         if !raw.is_object() {
-            return Err(Error::invalid_response(
-                "MLST results: expected a JSON object",
-            ));
+            return Err(Error::invalid_response("MLST results: expected a JSON object"));
         }
         Ok(MlstResults { raw })
     }
@@ -123,9 +120,7 @@ impl MlstResults {
         let Some(Value::Object(p)) = self.raw.get("panelResults") else {
             return Ok(Vec::new());
         };
-        p.iter()
-            .map(|(k, v)| typed(v, k).map(|m| (k.clone(), m)))
-            .collect()
+        p.iter().map(|(k, v)| typed(v, k).map(|m| (k.clone(), m))).collect()
     }
 }
 
@@ -183,16 +178,9 @@ fn id_from_uri(v: &Value) -> Value {
 pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
     let mut columns: Vec<String> = METADATA_FIELDS.iter().map(|s| s.to_string()).collect();
     columns.extend(
-        [
-            "classification_id",
-            "sample_id",
-            "metadata_id",
-            "created_at",
-            "filename",
-            "project",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
+        ["classification_id", "sample_id", "metadata_id", "created_at", "filename", "project"]
+            .iter()
+            .map(|s| s.to_string()),
     );
     let mut records: Vec<Map<String, Value>> = Vec::with_capacity(items.len());
     for it in items {
@@ -202,22 +190,11 @@ pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
         for f in METADATA_FIELDS {
             rec.insert(f.into(), m.get(f).cloned().unwrap_or(Value::Null));
         }
-        rec.insert(
-            "classification_id".into(),
-            it.classification_id
-                .clone()
-                .map_or(Value::Null, Value::from),
-        );
+        rec.insert("classification_id".into(), it.classification_id.clone().map_or(Value::Null, Value::from));
         rec.insert("sample_id".into(), id_from_uri(s));
         rec.insert("metadata_id".into(), id_from_uri(m));
-        rec.insert(
-            "created_at".into(),
-            s.get("created_at").cloned().unwrap_or(Value::Null),
-        );
-        rec.insert(
-            "filename".into(),
-            s.get("filename").cloned().unwrap_or(Value::Null),
-        );
+        rec.insert("created_at".into(), s.get("created_at").cloned().unwrap_or(Value::Null));
+        rec.insert("filename".into(), s.get("filename").cloned().unwrap_or(Value::Null));
         let project = match (&it.project_name, s.get("project")) {
             (Some(n), _) => Value::from(n.clone()),
             (None, Some(p)) => p.get("name").cloned().unwrap_or_else(|| Value::from("")),
@@ -234,33 +211,14 @@ pub fn metadata_table(items: &[MetadataItem]) -> MetadataTable {
         }
         records.push(rec);
     }
-    let rows: Vec<Vec<Value>> = records
-        .iter()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
-                .collect()
-        })
-        .collect();
-    let ci = columns
-        .iter()
-        .position(|c| c == "classification_id")
-        .unwrap_or(0);
+    let rows: Vec<Vec<Value>> =
+        records.iter().map(|r| columns.iter().map(|c| r.get(c).cloned().unwrap_or(Value::Null)).collect()).collect();
+    let ci = columns.iter().position(|c| c == "classification_id").unwrap_or(0);
     let mut seen = super::strings::StringTable::with_capacity(rows.len());
     let unique = rows.iter().all(|r| {
         let before = seen.len();
         seen.intern(&r[ci].to_string());
         seen.len() > before
     });
-    MetadataTable {
-        index: if unique {
-            "classification_id"
-        } else {
-            "sample_id"
-        }
-        .to_string(),
-        columns,
-        rows,
-    }
+    MetadataTable { index: if unique { "classification_id" } else { "sample_id" }.to_string(), columns, rows }
 }

@@ -36,11 +36,7 @@ impl Taxonomy {
         };
         let mut maps = Vec::with_capacity(tables.len());
         for table in tables {
-            let hosts = if include_host {
-                Vec::new()
-            } else {
-                table.host_codes()
-            };
+            let hosts = if include_host { Vec::new() } else { table.host_codes() };
             let ts = table.strings();
             // Per-table cache: local string code -> global code, for names/ranks/parents that
             // repeat (ranks especially).
@@ -76,11 +72,7 @@ impl Taxonomy {
                 tx.name.push(name);
                 tx.rank.push(rank);
                 tx.parent.push(parent);
-                tx.rank_level.push(
-                    table
-                        .canonical_rank(row)
-                        .map_or(NON_CANONICAL, |r| r.level()),
-                );
+                tx.rank_level.push(table.canonical_rank(row).map_or(NON_CANONICAL, |r| r.level()));
                 map.push(new);
             }
             maps.push(map);
@@ -221,9 +213,7 @@ impl TaxonomyTree {
                 children: Vec::new(),
             })
             .collect();
-        let root = tax
-            .index_of("1")
-            .ok_or_else(|| Error::invalid_response("taxonomy has no root (tax_id \"1\")"))?;
+        let root = tax.index_of("1").ok_or_else(|| Error::invalid_response("taxonomy has no root (tax_id \"1\")"))?;
         for i in 0..tax.len() {
             if i == root {
                 continue;
@@ -320,10 +310,7 @@ impl TaxonomyTree {
         for i in lineage {
             let n = &self.nodes[i];
             if let Some(r) = n.rank.as_deref().and_then(Rank::from_canonical) {
-                let slot = Rank::LINEAGE_ORDER
-                    .iter()
-                    .position(|&x| x == r)
-                    .unwrap_or(0);
+                let slot = Rank::LINEAGE_ORDER.iter().position(|&x| x == r).unwrap_or(0);
                 out[slot] = n.name.clone().unwrap_or_default();
             }
         }
@@ -336,14 +323,10 @@ impl TaxonomyTree {
         // Post-order without recursion: children before parents.
         for &i in self.post_order().iter() {
             let n = &self.nodes[i];
-            keep[i] =
-                n.rank.as_deref() == Some(rank.as_str()) || n.children.iter().any(|&c| keep[c]);
+            keep[i] = n.rank.as_deref() == Some(rank.as_str()) || n.children.iter().any(|&c| keep[c]);
         }
         if !keep[self.root] {
-            return Err(Error::invalid_argument(format!(
-                "no {}-level taxa in the tree",
-                rank.as_str()
-            )));
+            return Err(Error::invalid_argument(format!("no {}-level taxa in the tree", rank.as_str())));
         }
         Ok(self.subset(&keep))
     }
@@ -354,9 +337,9 @@ impl TaxonomyTree {
         keep[self.root] = true;
         for t in tax_ids {
             let t = t.as_ref();
-            let mut cur = Some(self.find(t).ok_or_else(|| {
-                Error::invalid_argument(format!("tax_id \"{t}\" is not in the tree"))
-            })?);
+            let mut cur = Some(
+                self.find(t).ok_or_else(|| Error::invalid_argument(format!("tax_id \"{t}\" is not in the tree")))?,
+            );
             while let Some(i) = cur {
                 if keep[i] && i != self.root {
                     break;
@@ -391,11 +374,7 @@ impl TaxonomyTree {
         for (i, n) in self.nodes.iter().enumerate() {
             if keep[i] {
                 new_index[i] = nodes.len();
-                nodes.push(TreeNode {
-                    children: Vec::new(),
-                    parent: None,
-                    ..n.clone()
-                });
+                nodes.push(TreeNode { children: Vec::new(), parent: None, ..n.clone() });
             }
         }
         for (i, n) in self.nodes.iter().enumerate() {
@@ -404,21 +383,12 @@ impl TaxonomyTree {
             }
             let ni = new_index[i];
             nodes[ni].parent = n.parent.map(|p| new_index[p]).filter(|&p| p != usize::MAX);
-            nodes[ni].children = n
-                .children
-                .iter()
-                .map(|&c| new_index[c])
-                .filter(|&c| c != usize::MAX)
-                .collect();
+            nodes[ni].children = n.children.iter().map(|&c| new_index[c]).filter(|&c| c != usize::MAX).collect();
         }
         let mut index = StringTable::with_capacity(nodes.len());
         for n in &nodes {
             index.intern(&n.tax_id);
         }
-        TaxonomyTree {
-            root: new_index[self.root],
-            nodes,
-            index,
-        }
+        TaxonomyTree { root: new_index[self.root], nodes, index }
     }
 }

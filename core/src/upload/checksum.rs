@@ -112,12 +112,7 @@ pub struct PartHasher {
 
 impl PartHasher {
     pub fn new(kind: ChecksumKind) -> Self {
-        PartHasher {
-            kind,
-            crc: Crc32c::new(),
-            md5: (kind == ChecksumKind::Md5).then(Md5::new),
-            fed: 0,
-        }
+        PartHasher { kind, crc: Crc32c::new(), md5: (kind == ChecksumKind::Md5).then(Md5::new), fed: 0 }
     }
 
     /// Feeds the next chunk (at most [`MAX_CHUNK`] bytes).
@@ -146,10 +141,7 @@ impl PartHasher {
             Some(m) => base64(&m.finalize()),
             None => self.crc.base64(),
         };
-        PartChecksum {
-            kind: self.kind,
-            value,
-        }
+        PartChecksum { kind: self.kind, value }
     }
 }
 

@@ -9,8 +9,7 @@ use super::plan::SourceSlice;
 use super::request::{ApiRequest, S3Request};
 use super::retry::Failure;
 use super::session::{
-    self, FileSpec, InitResponse, Outcome, PartJob, Prepared, Progress, Reply, Session, Step,
-    UploadKind, UploadState,
+    self, FileSpec, InitResponse, Outcome, PartJob, Prepared, Progress, Reply, Session, Step, UploadKind, UploadState,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::session::Api;
@@ -69,13 +68,7 @@ pub trait UploadIo {
     /// The next `size` bytes of a stream input (fewer only at its end): (bytes, length, last).
     async fn read_stream_part(&self, file: usize, size: u64) -> Result<(Self::Part, u64, bool)>;
     /// Bytes `[start, end)` of a part (at most `MAX_CHUNK` of them) into `buf`, replacing it.
-    async fn read_chunk(
-        &self,
-        part: &Self::Part,
-        start: u64,
-        end: u64,
-        buf: &mut Vec<u8>,
-    ) -> Result<()>;
+    async fn read_chunk(&self, part: &Self::Part, start: u64, end: u64, buf: &mut Vec<u8>) -> Result<()>;
     /// A part's request has ended: its buffer may be reused.
     fn release_part(&self, file: usize, part: &Self::Part);
     /// Starts a signed S3 request; its answer comes from `next_answer` under `tag`. Requests that
@@ -114,10 +107,7 @@ pub struct Settings {
 
 /// What the loop starts from: init for a new upload, or a session already in the slot (resume).
 pub enum Start {
-    New {
-        prepared: Box<Prepared>,
-        params: InitParams,
-    },
+    New { prepared: Box<Prepared>, params: InitParams },
     Resumed,
 }
 
@@ -176,12 +166,7 @@ fn is_transport_failure(answer: &S3Answer) -> bool {
 }
 
 /// A part's checksum, fed to the hasher in chunks of at most `MAX_CHUNK` bytes.
-pub async fn checksum<I: UploadIo>(
-    io: &I,
-    part: &I::Part,
-    len: u64,
-    kind: ChecksumKind,
-) -> Result<PartChecksum> {
+pub async fn checksum<I: UploadIo>(io: &I, part: &I::Part, len: u64, kind: ChecksumKind) -> Result<PartChecksum> {
     let mut hasher = PartHasher::new(kind);
     let mut buf = Vec::new();
     let mut at = 0u64;
@@ -192,10 +177,7 @@ pub async fn checksum<I: UploadIo>(
         at = end;
     }
     if hasher.bytes_fed() != len {
-        return Err(Error::new(
-            ErrorCode::InvalidFile,
-            "a file changed while it was being uploaded",
-        ));
+        return Err(Error::new(ErrorCode::InvalidFile, "a file changed while it was being uploaded"));
     }
     Ok(hasher.finish())
 }
@@ -203,24 +185,13 @@ pub async fn checksum<I: UploadIo>(
 /// Files picked again for a resume, in any order: put in the state's order (R2 first) by name,
 /// with their handles. Left as given when the names do not match one to one (resume then says
 /// which file differs).
-pub fn resume_order<H: Clone>(
-    state: &UploadState,
-    specs: Vec<FileSpec>,
-    handles: Vec<H>,
-) -> (Vec<FileSpec>, Vec<H>) {
+pub fn resume_order<H: Clone>(state: &UploadState, specs: Vec<FileSpec>, handles: Vec<H>) -> (Vec<FileSpec>, Vec<H>) {
     if specs.len() != state.files.len() || handles.len() != specs.len() {
         return (specs, handles);
     }
     let base = |n: &str| super::files::basename(n).to_string();
-    let order: Vec<Option<usize>> = state
-        .files
-        .iter()
-        .map(|f| {
-            specs
-                .iter()
-                .position(|x| base(&x.name) == base(&f.fingerprint.name))
-        })
-        .collect();
+    let order: Vec<Option<usize>> =
+        state.files.iter().map(|f| specs.iter().position(|x| base(&x.name) == base(&f.fingerprint.name))).collect();
     let mut seen: Vec<usize> = order.iter().flatten().copied().collect();
     crate::index_sort::sort(&mut seen);
     seen.dedup();
@@ -259,20 +230,8 @@ pub async fn resume_session<I: UploadIo>(
 }
 
 impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
-    pub fn new(
-        api: &'a Api<T>,
-        io: &'a I,
-        slot: &'a RefCell<Option<Session>>,
-        settings: Settings,
-    ) -> Self {
-        Driver {
-            api,
-            io,
-            slot,
-            settings,
-            kept: RefCell::new(Vec::new()),
-            phase: Cell::new(Phase::Init),
-        }
+    pub fn new(api: &'a Api<T>, io: &'a I, slot: &'a RefCell<Option<Session>>, settings: Settings) -> Self {
+        Driver { api, io, slot, settings, kept: RefCell::new(Vec::new()), phase: Cell::new(Phase::Init) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Result<R> {
@@ -311,11 +270,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             Err(e) if self.io.cancelled() => {
                 self.cancel_remote().await?;
                 self.report(true);
-                Err(if e.code == ErrorCode::Aborted {
-                    e
-                } else {
-                    aborted()
-                })
+                Err(if e.code == ErrorCode::Aborted { e } else { aborted() })
             }
             other => other,
         }
@@ -326,10 +281,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             self.phase(Phase::Init);
             let req = init_request(&prepared, &params)?;
             let body = (!req.body.is_null()).then_some(&req.body);
-            let answer = self
-                .api
-                .post_json(&req.path, body, "starting the upload")
-                .await?;
+            let answer = self.api.post_json(&req.path, body, "starting the upload").await?;
             let init = InitResponse::from_json(&answer)?;
             *self.slot.borrow_mut() = Some(Session::start(*prepared, init)?);
             self.state_changed();
@@ -354,25 +306,16 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             match self.with(|s| s.next_step())? {
                 Step::ListParts { .. } => {
                     let page = self.settings.list_parts_page;
-                    self.s3_step(
-                        |s, now| s.list_parts_request(now, page),
-                        |s, r| s.on_list_parts(r),
-                    )
-                    .await?;
+                    self.s3_step(|s, now| s.list_parts_request(now, page), |s, r| s.on_list_parts(r)).await?;
                 }
                 Step::CreateMultipart { .. } => {
-                    self.s3_step(
-                        |s, now| s.create_multipart_request(now),
-                        |s, r| s.on_create_multipart(r),
-                    )
-                    .await?;
+                    self.s3_step(|s, now| s.create_multipart_request(now), |s, r| s.on_create_multipart(r)).await?;
                     self.state_changed();
                 }
                 Step::UploadParts { .. } => self.upload_parts().await?,
                 Step::Complete { .. } => {
                     self.phase(Phase::Finalizing);
-                    self.s3_step(|s, now| s.complete_request(now), |s, r| s.on_complete(r))
-                        .await?;
+                    self.s3_step(|s, now| s.complete_request(now), |s, r| s.on_complete(r)).await?;
                     self.state_changed();
                 }
                 Step::Callback => {
@@ -390,11 +333,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
     }
 
     async fn send_api(&self, r: &ApiRequest) -> Result<(u16, String)> {
-        let method = if r.method == "GET" {
-            Method::Get
-        } else {
-            Method::Post
-        };
+        let method = if r.method == "GET" { Method::Get } else { Method::Post };
         let mut req: Request = self.api.request(method, &r.path);
         if !r.body.is_null() {
             req = req.json_body(&r.body);
@@ -408,16 +347,10 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
         loop {
             let (status, body) = match self.send_api(&req).await {
                 Ok(x) => x,
-                Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => {
-                    (0, String::new())
-                }
+                Err(e) if matches!(e.code, ErrorCode::Network | ErrorCode::Timeout) => (0, String::new()),
                 Err(e) => return Err(e),
             };
-            let reply = if status == 0 {
-                Reply::Failed(Failure::Network)
-            } else {
-                Reply::status(status, &body)
-            };
+            let reply = if status == 0 { Reply::Failed(Failure::Network) } else { Reply::status(status, &body) };
             match self.with(|s| s.on_callback(&reply))?? {
                 Outcome::Retry { delay_ms } => {
                     if !self.io.sleep(delay_ms, true).await {
@@ -437,9 +370,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             UploadKind::Asset { .. } => "assets",
         };
         Ok(match id {
-            Some(id) => objects::get(self.api, resource, &id)
-                .await?
-                .unwrap_or(json!({ "id": id })),
+            Some(id) => objects::get(self.api, resource, &id).await?.unwrap_or(json!({ "id": id })),
             None => Value::Null,
         })
     }
@@ -524,12 +455,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 let now = self.io.now_ms();
                 let (job, kept) = match self.with(|s| s.next_part(now))? {
                     Some(job) => {
-                        let kept = self
-                            .kept
-                            .borrow()
-                            .iter()
-                            .find(|k| k.0 == job.number)
-                            .map(|k| k.1.clone());
+                        let kept = self.kept.borrow().iter().find(|k| k.0 == job.number).map(|k| k.1.clone());
                         (job, kept)
                     }
                     None => match self.next_stream_part().await? {
@@ -540,12 +466,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 match self.prepare_part(&job, kept).await {
                     Ok((part, sum, req)) => {
                         self.io.start_send(job.number, &req, Some(&part), true);
-                        flight.push(InFlight {
-                            number: job.number,
-                            part,
-                            file: job.file,
-                            sum,
-                        });
+                        flight.push(InFlight { number: job.number, part, file: job.file, sum });
                     }
                     Err(e) => {
                         self.with(|s| s.release_part(job.number))?;
@@ -559,15 +480,10 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 }
                 match self.with(|s| s.next_wake_ms())? {
                     Some(t) => {
-                        self.io
-                            .sleep(t.saturating_sub(self.io.now_ms()), true)
-                            .await;
+                        self.io.sleep(t.saturating_sub(self.io.now_ms()), true).await;
                     }
                     None => {
-                        return Err(Error::new(
-                            ErrorCode::UploadFailed,
-                            "no part can be sent and none is in flight",
-                        ))
+                        return Err(Error::new(ErrorCode::UploadFailed, "no part can be sent and none is in flight"))
                     }
                 }
                 continue;
@@ -600,18 +516,13 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 self.kept.borrow_mut().retain(|k| k.0 != f.number);
                 self.state_changed();
             }
-            let last = out == Outcome::Done
-                && self.with(|s| s.progress().parts_done == s.progress().parts_total)?;
+            let last = out == Outcome::Done && self.with(|s| s.progress().parts_done == s.progress().parts_total)?;
             self.report(last);
         }
     }
 
     /// Reads (or takes the kept bytes of) a part, checksums it and signs its request.
-    async fn prepare_part(
-        &self,
-        job: &PartJob,
-        kept: Option<I::Part>,
-    ) -> Result<(I::Part, PartChecksum, S3Request)> {
+    async fn prepare_part(&self, job: &PartJob, kept: Option<I::Part>) -> Result<(I::Part, PartChecksum, S3Request)> {
         let part = match kept {
             Some(bytes) => bytes,
             None => self.io.read_part(job.file, &job.slices, job.len).await?,
@@ -620,8 +531,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
         let signed = match checksum(self.io, &part, job.len, kind).await {
             Ok(sum) => {
                 let now = self.io.now_ms();
-                self.with(|s| s.part_request(job.number, &sum, now))?
-                    .map(|req| (sum, req))
+                self.with(|s| s.part_request(job.number, &sum, now))?.map(|req| (sum, req))
             }
             Err(e) => Err(e),
         };
@@ -642,12 +552,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             let Step::UploadParts { file } = self.with(|s| s.next_step())? else {
                 return Ok(None);
             };
-            let plan = self.with(|s| {
-                s.state()
-                    .files
-                    .get(file)
-                    .map(|f| (f.plan.open, f.plan.part_size))
-            })?;
+            let plan = self.with(|s| s.state().files.get(file).map(|f| (f.plan.open, f.plan.part_size)))?;
             let Some((true, size)) = plan else {
                 return Ok(None);
             };

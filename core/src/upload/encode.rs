@@ -23,16 +23,8 @@ pub fn base64(bytes: &[u8]) -> String {
             | (if n > 2 { chunk[2] as u32 } else { 0 });
         s.push(B64[(v >> 18) as usize & 63] as char);
         s.push(B64[(v >> 12) as usize & 63] as char);
-        s.push(if n > 1 {
-            B64[(v >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        s.push(if n > 2 {
-            B64[v as usize & 63] as char
-        } else {
-            '='
-        });
+        s.push(if n > 1 { B64[(v >> 6) as usize & 63] as char } else { '=' });
+        s.push(if n > 2 { B64[v as usize & 63] as char } else { '=' });
     }
     s
 }

@@ -27,20 +27,13 @@ pub struct CheckedName {
 pub fn check_filename(path: &str, coerce_ascii: bool) -> Result<CheckedName> {
     let base = basename(path);
     if base.trim().is_empty() || base == "." || base == ".." {
-        return Err(invalid_file(format!(
-            "{path:?} has no file name; give a file, not a folder"
-        )));
+        return Err(invalid_file(format!("{path:?} has no file name; give a file, not a folder")));
     }
     if base.chars().any(char::is_control) {
-        return Err(invalid_file(format!(
-            "the file name {base:?} contains control characters; rename the file"
-        )));
+        return Err(invalid_file(format!("the file name {base:?} contains control characters; rename the file")));
     }
     if base.is_ascii() {
-        return Ok(CheckedName {
-            name: base.to_string(),
-            coerced: false,
-        });
+        return Ok(CheckedName { name: base.to_string(), coerced: false });
     }
     let ascii = transliterate(base);
     if !coerce_ascii {
@@ -48,23 +41,16 @@ pub fn check_filename(path: &str, coerce_ascii: bool) -> Result<CheckedName> {
             "the file name {base:?} must be ASCII; rename it (for example to {ascii:?}) or pass coerceAscii: true to upload it as {ascii:?}"
         )));
     }
-    Ok(CheckedName {
-        name: ascii,
-        coerced: true,
-    })
+    Ok(CheckedName { name: ascii, coerced: true })
 }
 
 /// Refuses empty files and files over `max` bytes (see `plan::max_file_size`).
 pub fn check_size(name: &str, size: u64, max: u64) -> Result<()> {
     if size == 0 {
-        return Err(invalid_file(format!(
-            "{name} is empty (0 bytes); empty files are not accepted"
-        )));
+        return Err(invalid_file(format!("{name} is empty (0 bytes); empty files are not accepted")));
     }
     if size > max {
-        return Err(invalid_file(format!(
-            "{name} is too large to upload: {size} bytes, the most is {max} bytes"
-        )));
+        return Err(invalid_file(format!("{name} is too large to upload: {size} bytes, the most is {max} bytes")));
     }
     Ok(())
 }
@@ -82,10 +68,7 @@ const COMPRESSION: [&str; 5] = [".gz", ".gzip", ".bz", ".bz2", ".bzip"];
 /// `get_fastx_format` decides; `None` for anything else.
 pub fn fastx_format(path: &str) -> Option<FastxFormat> {
     let base = basename(path);
-    let stem = COMPRESSION
-        .iter()
-        .find_map(|c| base.strip_suffix(c))
-        .unwrap_or(base);
+    let stem = COMPRESSION.iter().find_map(|c| base.strip_suffix(c)).unwrap_or(base);
     let ext = stem.rsplit_once('.')?.1;
     match ext {
         "fa" | "fna" | "fasta" => Some(FastxFormat::Fasta),
@@ -157,12 +140,7 @@ fn lane(name: &str) -> Option<(u32, String)> {
             && b[i + 1] == b'L'
             && digits.iter().all(u8::is_ascii_digit)
             && matches!(b.get(i + 5), Some(b'_') | Some(b'.'));
-        ok.then(|| {
-            (
-                name[i + 2..i + 5].parse().unwrap_or(0),
-                format!("{}{}", &name[..i], &name[i + 5..]),
-            )
-        })
+        ok.then(|| (name[i + 2..i + 5].parse().unwrap_or(0), format!("{}{}", &name[..i], &name[i + 5..])))
     })
 }
 
@@ -170,9 +148,7 @@ fn lane(name: &str) -> Option<(u32, String)> {
 /// (`s_S1_L001_R1_001.fastq.gz` → `s_S1_R1_001.fastq.gz`); other names are unchanged.
 pub fn lane_group_name(name: &str) -> String {
     let base = basename(name);
-    lane(base)
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| base.to_string())
+    lane(base).map(|(_, rest)| rest).unwrap_or_else(|| base.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,12 +216,7 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
         let pos = match groups.iter().position(|g| g.key == key) {
             Some(p) => p,
             None => {
-                groups.push(Entry {
-                    key,
-                    r1: vec![],
-                    r2: vec![],
-                    single: vec![],
-                });
+                groups.push(Entry { key, r1: vec![], r2: vec![], single: vec![] });
                 groups.len() - 1
             }
         };
@@ -267,10 +238,8 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
         if !g.single.is_empty() {
             if dup(&g.single) {
                 for &(_, i) in &g.single {
-                    out.leftover.push(Leftover {
-                        index: i,
-                        reason: "several files share this name's lane number".into(),
-                    });
+                    out.leftover
+                        .push(Leftover { index: i, reason: "several files share this name's lane number".into() });
                 }
             } else {
                 out.singles.push(idx(&g.single));
@@ -289,16 +258,10 @@ pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
             None
         };
         match reason {
-            None => out.pairs.push(PairGroup {
-                r1: idx(&g.r1),
-                r2: idx(&g.r2),
-            }),
+            None => out.pairs.push(PairGroup { r1: idx(&g.r1), r2: idx(&g.r2) }),
             Some(r) => {
                 for &(_, i) in g.r1.iter().chain(&g.r2) {
-                    out.leftover.push(Leftover {
-                        index: i,
-                        reason: r.into(),
-                    });
+                    out.leftover.push(Leftover { index: i, reason: r.into() });
                 }
             }
         }
@@ -313,14 +276,8 @@ mod tests {
 
     #[test]
     fn keys_drop_lane_and_read_digit() {
-        assert_eq!(
-            classify("s_L001_R1_001.fq"),
-            (Read::R1, 1, "s_R#_001.fq".into())
-        );
-        assert_eq!(
-            classify("s_L002_R2_001.fq"),
-            (Read::R2, 2, "s_R#_001.fq".into())
-        );
+        assert_eq!(classify("s_L001_R1_001.fq"), (Read::R1, 1, "s_R#_001.fq".into()));
+        assert_eq!(classify("s_L002_R2_001.fq"), (Read::R2, 2, "s_R#_001.fq".into()));
         assert_eq!(classify("s_1.fq"), (Read::R1, 0, "s_#.fq".into()));
         assert_eq!(classify("plain.fq"), (Read::None, 0, "plain.fq".into()));
     }

@@ -31,8 +31,8 @@ pub fn snake_case(name: &str) -> String {
     let mut s1 = Vec::with_capacity(c.len() + 4);
     let mut i = 0;
     while i < c.len() {
-        let run = c.get(i + 1).is_some_and(char::is_ascii_uppercase)
-            && c.get(i + 2).is_some_and(char::is_ascii_lowercase);
+        let run =
+            c.get(i + 1).is_some_and(char::is_ascii_uppercase) && c.get(i + 2).is_some_and(char::is_ascii_lowercase);
         if c[i] != '\n' && run {
             let mut end = i + 3;
             while c.get(end).is_some_and(char::is_ascii_lowercase) {
@@ -52,9 +52,7 @@ pub fn snake_case(name: &str) -> String {
     let mut i = 0;
     while i < s1.len() {
         let a = s1[i];
-        if (a.is_ascii_lowercase() || a.is_ascii_digit())
-            && s1.get(i + 1).is_some_and(char::is_ascii_uppercase)
-        {
+        if (a.is_ascii_lowercase() || a.is_ascii_digit()) && s1.get(i + 1).is_some_and(char::is_ascii_uppercase) {
             out.push(a);
             out.push('_');
             out.push(s1[i + 1]);
@@ -86,16 +84,10 @@ pub fn init_request(prepared: &Prepared, params: &InitParams) -> Result<ApiReque
         UploadKind::Asset { .. } => "/api/v1/assets/init_multipart_upload",
     };
     if prepared.kind != UploadKind::Sample {
-        return Ok(ApiRequest {
-            method: "POST",
-            path: path.into(),
-            body: Value::Null,
-        });
+        return Ok(ApiRequest { method: "POST", path: path.into(), body: Value::Null });
     }
     if params.sample_id.is_some() && params.external_sample_id.is_some() {
-        return Err(Error::invalid_argument(
-            "give sampleId or externalSampleId, not both",
-        ));
+        return Err(Error::invalid_argument("give sampleId or externalSampleId, not both"));
     }
     let (filename, paired) = prepared.init_filenames();
     let mut body = json!({
@@ -107,19 +99,8 @@ pub fn init_request(prepared: &Prepared, params: &InitParams) -> Result<ApiReque
         body["paired_end_filename"] = Value::String(p);
     }
     if let Some(m) = params.metadata.as_ref().filter(|m| !m.is_empty()) {
-        let snake: Map<String, Value> = m
-            .iter()
-            .map(|(k, v)| {
-                (
-                    if k == "custom" {
-                        k.clone()
-                    } else {
-                        snake_case(k)
-                    },
-                    v.clone(),
-                )
-            })
-            .collect();
+        let snake: Map<String, Value> =
+            m.iter().map(|(k, v)| (if k == "custom" { k.clone() } else { snake_case(k) }, v.clone())).collect();
         body["metadata"] = Value::Object(snake);
     }
     if !params.tags.is_empty() {
@@ -128,11 +109,7 @@ pub fn init_request(prepared: &Prepared, params: &InitParams) -> Result<ApiReque
     if let Some(p) = &params.project {
         body["project"] = Value::String(p.clone());
     }
-    Ok(ApiRequest {
-        method: "POST",
-        path: path.into(),
-        body,
-    })
+    Ok(ApiRequest { method: "POST", path: path.into(), body })
 }
 
 /// `POST /api/v1/samples/preupload` (§6.3): every key present, `null` when not given; the
@@ -142,14 +119,8 @@ pub fn preupload_request(
     tags: &[String],
     project: Option<&str>,
 ) -> Result<ApiRequest> {
-    let tags = if tags.is_empty() {
-        Value::Null
-    } else {
-        tag_list(tags)?
-    };
-    let project = project
-        .map(|p| json!({ "$ref": format!("/api/v1/projects/{p}") }))
-        .unwrap_or(Value::Null);
+    let tags = if tags.is_empty() { Value::Null } else { tag_list(tags)? };
+    let project = project.map(|p| json!({ "$ref": format!("/api/v1/projects/{p}") })).unwrap_or(Value::Null);
     Ok(ApiRequest {
         method: "POST",
         path: "/api/v1/samples/preupload".into(),

@@ -99,10 +99,7 @@ impl Plan {
         if let Some(i) = sources.iter().position(|&s| s == 0) {
             return Err(Error::new(
                 ErrorCode::InvalidFile,
-                format!(
-                    "file {} of the group is empty; empty files are not accepted",
-                    i + 1
-                ),
+                format!("file {} of the group is empty; empty files are not accepted", i + 1),
             ));
         }
         let total = sources
@@ -123,12 +120,7 @@ impl Plan {
             }
             None => ladder_part_size(total)?,
         };
-        Ok(Plan {
-            sources: sources.to_vec(),
-            part_size,
-            single_put: total < SINGLE_PUT_LIMIT,
-            open: false,
-        })
+        Ok(Plan { sources: sources.to_vec(), part_size, single_put: total < SINGLE_PUT_LIMIT, open: false })
     }
 
     /// Plans a stream of unknown length: always multipart, 25 MiB parts unless overridden
@@ -137,21 +129,14 @@ impl Plan {
         if let Some(p) = part_size {
             check_part_size(p)?;
         }
-        Ok(Plan {
-            sources: vec![0],
-            part_size: part_size.unwrap_or(UNKNOWN_SIZE_PART),
-            single_put: false,
-            open: true,
-        })
+        Ok(Plan { sources: vec![0], part_size: part_size.unwrap_or(UNKNOWN_SIZE_PART), single_put: false, open: true })
     }
 
     /// Adds the next `len` bytes read from a stream as a part; `last` closes the plan. Every
     /// part but the last is exactly `part_size`. `Ok(None)` when `last` adds no bytes.
     pub fn grow(&mut self, len: u64, last: bool) -> Result<Option<Part>> {
         if !self.open {
-            return Err(Error::invalid_argument(
-                "this file has a known size; its parts are already planned",
-            ));
+            return Err(Error::invalid_argument("this file has a known size; its parts are already planned"));
         }
         if len > self.part_size || (!last && len != self.part_size) {
             return Err(Error::invalid_argument(format!(
@@ -165,10 +150,7 @@ impl Plan {
         }
         if len == 0 {
             if total == 0 {
-                return Err(Error::new(
-                    ErrorCode::InvalidFile,
-                    "the stream is empty; empty files are not accepted",
-                ));
+                return Err(Error::new(ErrorCode::InvalidFile, "the stream is empty; empty files are not accepted"));
             }
             return Ok(None);
         }
@@ -198,11 +180,7 @@ impl Plan {
 
     /// Checks a plan read back from a saved state: the limits `new` and `streaming` enforce.
     pub fn check(&self) -> Result<()> {
-        let bad = |why: &str| {
-            Err(Error::invalid_argument(format!(
-                "not a valid saved upload plan: {why}"
-            )))
-        };
+        let bad = |why: &str| Err(Error::invalid_argument(format!("not a valid saved upload plan: {why}")));
         let Some(total) = self.sources.iter().try_fold(0u64, |a, &s| a.checked_add(s)) else {
             return bad("sizes overflow");
         };
@@ -228,18 +206,10 @@ impl Plan {
         }
         let total = self.total();
         if self.single_put {
-            return Some(Part {
-                number,
-                start: 0,
-                end: total,
-            });
+            return Some(Part { number, start: 0, end: total });
         }
         let start = (number as u64 - 1) * self.part_size;
-        Some(Part {
-            number,
-            start,
-            end: (start + self.part_size).min(total),
-        })
+        Some(Part { number, start, end: (start + self.part_size).min(total) })
     }
 
     pub fn parts(&self) -> impl Iterator<Item = Part> + '_ {
@@ -255,11 +225,7 @@ impl Plan {
             offset = e;
             let (a, b) = (start.max(s), end.min(e));
             if a < b {
-                out.push(SourceSlice {
-                    source: i,
-                    start: a - s,
-                    end: b - s,
-                });
+                out.push(SourceSlice { source: i, start: a - s, end: b - s });
             }
         }
         out
@@ -275,9 +241,6 @@ mod tests {
         assert_eq!(ladder_part_size(104_847_114_240).unwrap(), 10 * MIB);
         assert_eq!(ladder_part_size(104_847_114_241).unwrap(), 20 * MIB);
         assert_eq!(ladder_part_size(MAX_FILE_SIZE).unwrap(), 100 * MIB);
-        assert_eq!(
-            ladder_part_size(MAX_FILE_SIZE + 1).unwrap_err().code,
-            ErrorCode::InvalidFile
-        );
+        assert_eq!(ladder_part_size(MAX_FILE_SIZE + 1).unwrap_err().code, ErrorCode::InvalidFile);
     }
 }

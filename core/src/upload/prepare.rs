@@ -5,9 +5,7 @@ use super::files::{self, check_filename, check_size};
 use super::plan::{self, Plan};
 use super::request::object_url;
 use super::sigv4::MAX_PRESIGN_SECS;
-use super::state::{
-    FileSpec, Fingerprint, Role, UploadKind, UploadOptions, MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS,
-};
+use super::state::{FileSpec, Fingerprint, Role, UploadKind, UploadOptions, MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
@@ -35,19 +33,8 @@ pub struct Prepared {
 impl Prepared {
     /// `filename` and `paired_end_filename` for the init request body.
     pub fn init_filenames(&self) -> (String, Option<String>) {
-        let r1 = self
-            .files
-            .iter()
-            .find(|f| f.role != Role::R2)
-            .map(|f| f.filename.clone())
-            .unwrap_or_default();
-        (
-            r1,
-            self.files
-                .iter()
-                .find(|f| f.role == Role::R2)
-                .map(|f| f.filename.clone()),
-        )
+        let r1 = self.files.iter().find(|f| f.role != Role::R2).map(|f| f.filename.clone()).unwrap_or_default();
+        (r1, self.files.iter().find(|f| f.role == Role::R2).map(|f| f.filename.clone()))
     }
 }
 
@@ -57,24 +44,11 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
     if let Some(p) = options.part_size {
         plan::check_part_size(p)?;
     }
-    if options.region.is_empty()
-        || !options
-            .region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(Error::invalid_argument(format!(
-            "region {:?} is not an AWS region name",
-            options.region
-        )));
+    if options.region.is_empty() || !options.region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::invalid_argument(format!("region {:?} is not an AWS region name", options.region)));
     }
-    if options
-        .presign_secs
-        .is_some_and(|p| p == 0 || p > MAX_PRESIGN_SECS)
-    {
-        return Err(Error::invalid_argument(format!(
-            "presignSecs must be 1 to {MAX_PRESIGN_SECS} seconds"
-        )));
+    if options.presign_secs.is_some_and(|p| p == 0 || p > MAX_PRESIGN_SECS) {
+        return Err(Error::invalid_argument(format!("presignSecs must be 1 to {MAX_PRESIGN_SECS} seconds")));
     }
     if let Some(e) = &options.endpoint {
         object_url(Some(e), "bucket", "key", "")?;
@@ -102,16 +76,8 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
                 vec![Role::R2, Role::R1]
             }
         }
-        2 => {
-            return Err(Error::invalid_argument(
-                "documents and assets are uploaded one file at a time",
-            ))
-        }
-        n => {
-            return Err(Error::invalid_argument(format!(
-                "an upload takes one file or an R1/R2 pair, not {n} files"
-            )))
-        }
+        2 => return Err(Error::invalid_argument("documents and assets are uploaded one file at a time")),
+        n => return Err(Error::invalid_argument(format!("an upload takes one file or an R1/R2 pair, not {n} files"))),
     };
     let mut out = Vec::new();
     for (spec, role) in files.iter().zip(roles) {
@@ -120,15 +86,9 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
         } else {
             let base = files::basename(&spec.name);
             if base.is_empty() {
-                return Err(Error::new(
-                    ErrorCode::InvalidFile,
-                    format!("{:?} has no file name", spec.name),
-                ));
+                return Err(Error::new(ErrorCode::InvalidFile, format!("{:?} has no file name", spec.name)));
             }
-            files::CheckedName {
-                name: base.to_string(),
-                coerced: false,
-            }
+            files::CheckedName { name: base.to_string(), coerced: false }
         };
         let size = spec.sources.iter().fold(0u64, |a, &b| a.saturating_add(b));
         let plan = if spec.sources.is_empty() {
@@ -152,9 +112,5 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
     }
     // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
     crate::index_sort::sort_by_key(&mut out, |f| f.role != Role::R2);
-    Ok(Prepared {
-        kind,
-        files: out,
-        options,
-    })
+    Ok(Prepared { kind, files: out, options })
 }

@@ -56,22 +56,15 @@ pub struct ApiRequest {
 /// (`<endpoint>/<bucket>/<key>`), which is what local S3 servers expect.
 pub fn object_url(endpoint: Option<&str>, bucket: &str, key: &str, query: &str) -> Result<String> {
     if bucket.is_empty() || key.is_empty() {
-        return Err(Error::invalid_response(
-            "the upload init answer has an empty bucket or key",
-        ));
+        return Err(Error::invalid_response("the upload init answer has an empty bucket or key"));
     }
     let path = uri_encode(key.as_bytes(), true);
     let base = match endpoint {
         None => format!("https://{bucket}.s3.amazonaws.com/{path}"),
         Some(e) => {
             let e = e.trim_end_matches('/');
-            if !(e.starts_with("https://") || e.starts_with("http://"))
-                || e.contains('?')
-                || e.contains('#')
-            {
-                return Err(Error::invalid_argument(format!(
-                    "s3Endpoint {e:?} must be an http(s) URL without query"
-                )));
+            if !(e.starts_with("https://") || e.starts_with("http://")) || e.contains('?') || e.contains('#') {
+                return Err(Error::invalid_argument(format!("s3Endpoint {e:?} must be an http(s) URL without query")));
             }
             if e.contains("{bucket}") {
                 format!("{}/{path}", e.replace("{bucket}", bucket))
@@ -80,9 +73,5 @@ pub fn object_url(endpoint: Option<&str>, bucket: &str, key: &str, query: &str) 
             }
         }
     };
-    Ok(if query.is_empty() {
-        base
-    } else {
-        format!("{base}?{query}")
-    })
+    Ok(if query.is_empty() { base } else { format!("{base}?{query}") })
 }

@@ -12,21 +12,13 @@ pub enum Failure {
     /// The request made no progress for the configured time and the driver aborted it.
     Stalled,
     /// An HTTP response; `s3_code` is the `<Code>` of an S3 error body when there was one.
-    Status {
-        status: u16,
-        s3_code: Option<String>,
-    },
+    Status { status: u16, s3_code: Option<String> },
 }
 
 impl Failure {
     /// From a response status and its (small) error body.
     pub fn from_response(status: u16, body: &str) -> Failure {
-        Failure::Status {
-            status,
-            s3_code: s3xml::parse_error_body(body)
-                .map(|e| e.code)
-                .filter(|c| !c.is_empty()),
-        }
+        Failure::Status { status, s3_code: s3xml::parse_error_body(body).map(|e| e.code).filter(|c| !c.is_empty()) }
     }
 
     pub fn is_retryable(&self) -> bool {
@@ -36,10 +28,8 @@ impl Failure {
                 matches!(status, 408 | 429 | 500..=599)
                     || s3_code.as_deref().is_some_and(|c| {
                         // S3 400s that mean "the bytes did not arrive intact or in time".
-                        matches!(
-                            c,
-                            "RequestTimeout" | "SlowDown" | "InternalError" | "ServiceUnavailable"
-                        ) || s3xml::is_checksum_code(c)
+                        matches!(c, "RequestTimeout" | "SlowDown" | "InternalError" | "ServiceUnavailable")
+                            || s3xml::is_checksum_code(c)
                     })
             }
         }

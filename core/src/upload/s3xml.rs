@@ -66,9 +66,7 @@ pub fn unescape(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -89,9 +87,7 @@ pub fn unescape(s: &str) -> String {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// An S3 `<Error>` document.
@@ -116,62 +112,41 @@ pub fn parse_error_body(body: &str) -> Option<S3ErrorBody> {
 pub fn s3_error(status: u16, body: &str) -> Error {
     match parse_error_body(body) {
         Some(e) => {
-            let code = if is_checksum_code(&e.code) {
-                ErrorCode::ChecksumMismatch
-            } else {
-                ErrorCode::S3Error
-            };
+            let code = if is_checksum_code(&e.code) { ErrorCode::ChecksumMismatch } else { ErrorCode::S3Error };
             Error::new(code, format!("S3 {}: {}", e.code, e.message)).with_status(status)
         }
-        None => Error::new(
-            ErrorCode::S3Error,
-            format!("S3 answered HTTP {status} without an error document"),
-        )
-        .with_status(status),
+        None => Error::new(ErrorCode::S3Error, format!("S3 answered HTTP {status} without an error document"))
+            .with_status(status),
     }
 }
 
 pub fn is_checksum_code(code: &str) -> bool {
-    matches!(
-        code,
-        "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" | "XAmzContentSHA256Mismatch"
-    )
+    matches!(code, "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" | "XAmzContentSHA256Mismatch")
 }
 
 /// The region to re-sign for, when S3 says the request was signed for the wrong one
 /// (`AuthorizationHeaderMalformed` with `<Region>`, or a 301 `PermanentRedirect`); the
 /// `x-amz-bucket-region` response header is the fallback. `None` for any other response.
-pub fn region_from_error(
-    status: u16,
-    bucket_region_header: Option<&str>,
-    body: &str,
-) -> Option<String> {
+pub fn region_from_error(status: u16, bucket_region_header: Option<&str>, body: &str) -> Option<String> {
     let e = parse_error_body(body);
     let is_region_error = status == 301
         || e.as_ref().is_some_and(|e| {
             matches!(
                 e.code.as_str(),
-                "AuthorizationHeaderMalformed"
-                    | "PermanentRedirect"
-                    | "IllegalLocationConstraintException"
+                "AuthorizationHeaderMalformed" | "PermanentRedirect" | "IllegalLocationConstraintException"
             )
         });
     if !is_region_error {
         return None;
     }
-    let named = e
-        .and_then(|e| e.region)
-        .or_else(|| bucket_region_header.map(|h| h.trim().to_string()));
+    let named = e.and_then(|e| e.region).or_else(|| bucket_region_header.map(|h| h.trim().to_string()));
     named.filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// `InitiateMultipartUploadResult` → the upload id.
 pub fn parse_initiate(body: &str) -> Result<String> {
     if let Some(e) = parse_error_body(body) {
-        return Err(Error::new(
-            ErrorCode::S3Error,
-            format!("S3 {}: {}", e.code, e.message),
-        ));
+        return Err(Error::new(ErrorCode::S3Error, format!("S3 {}: {}", e.code, e.message)));
     }
     text(body, "UploadId")
         .filter(|u| !u.is_empty())
@@ -196,24 +171,14 @@ pub struct ListPartsPage {
 
 pub fn parse_list_parts(body: &str) -> Result<ListPartsPage> {
     if elements(body, "ListPartsResult").is_empty() {
-        return Err(Error::invalid_response(
-            "S3 ListParts answer is not a ListPartsResult",
-        ));
+        return Err(Error::invalid_response("S3 ListParts answer is not a ListPartsResult"));
     }
     let mut parts = Vec::new();
     for p in elements(body, "Part") {
-        let bad = |what: &str| {
-            Error::invalid_response(format!("S3 ListParts: a part has no valid {what}"))
-        };
-        let number = text(p, "PartNumber")
-            .and_then(|n| n.parse::<u32>().ok())
-            .ok_or_else(|| bad("PartNumber"))?;
-        let etag = text(p, "ETag")
-            .filter(|e| !e.is_empty())
-            .ok_or_else(|| bad("ETag"))?;
-        let size = text(p, "Size")
-            .and_then(|n| n.parse::<u64>().ok())
-            .ok_or_else(|| bad("Size"))?;
+        let bad = |what: &str| Error::invalid_response(format!("S3 ListParts: a part has no valid {what}"));
+        let number = text(p, "PartNumber").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| bad("PartNumber"))?;
+        let etag = text(p, "ETag").filter(|e| !e.is_empty()).ok_or_else(|| bad("ETag"))?;
+        let size = text(p, "Size").and_then(|n| n.parse::<u64>().ok()).ok_or_else(|| bad("Size"))?;
         parts.push(ListedPart {
             number,
             etag,
@@ -226,11 +191,7 @@ pub fn parse_list_parts(body: &str) -> Result<ListPartsPage> {
         let m = text(body, "NextPartNumberMarker")
             .and_then(|n| n.parse::<u32>().ok())
             .or_else(|| parts.iter().map(|p| p.number).max())
-            .ok_or_else(|| {
-                Error::invalid_response(
-                    "S3 ListParts is truncated but gives no NextPartNumberMarker",
-                )
-            })?;
+            .ok_or_else(|| Error::invalid_response("S3 ListParts is truncated but gives no NextPartNumberMarker"))?;
         Some(m)
     } else {
         None
@@ -254,13 +215,9 @@ pub fn parse_complete(status: u16, body: &str) -> Result<String> {
 
 /// The `CompleteMultipartUpload` request body: parts in ascending order with ETag and checksum.
 pub fn complete_xml(parts: &[(u32, &str, Option<&str>)]) -> String {
-    let mut s =
-        String::from("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+    let mut s = String::from("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
     for (n, etag, crc) in parts {
-        s.push_str(&format!(
-            "<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag>",
-            escape(etag)
-        ));
+        s.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag>", escape(etag)));
         if let Some(c) = crc {
             s.push_str(&format!("<ChecksumCRC32C>{}</ChecksumCRC32C>", escape(c)));
         }

@@ -63,13 +63,7 @@ pub enum Reply<'a> {
 
 impl<'a> Reply<'a> {
     pub fn status(status: u16, body: &'a str) -> Reply<'a> {
-        Reply::Response {
-            status,
-            body,
-            etag: None,
-            bucket_region: None,
-            retry_after_ms: None,
-        }
+        Reply::Response { status, body, etag: None, bucket_region: None, retry_after_ms: None }
     }
 }
 
@@ -145,10 +139,7 @@ fn failure_error(f: &Failure, what: &str, body: &str) -> Error {
         ),
         Failure::Status { status, .. } => {
             let e = s3xml::s3_error(*status, body);
-            Error {
-                message: format!("{what}: {}", e.message),
-                ..e
-            }
+            Error { message: format!("{what}: {}", e.message), ..e }
         }
     }
 }
@@ -160,9 +151,7 @@ impl Session {
         for f in prepared.files {
             let key = match f.role {
                 Role::R2 => init.paired_end_file_id.clone().ok_or_else(|| {
-                    Error::invalid_response(
-                        "the upload init answer has no paired_end_file_id for R2",
-                    )
+                    Error::invalid_response("the upload init answer has no paired_end_file_id for R2")
                 })?,
                 _ => init.file_id.clone(),
             };
@@ -250,7 +239,10 @@ impl Session {
             if differs {
                 return Err(Error::new(
                     ErrorCode::InvalidFile,
-                    format!("{} is not the file this upload started with (name, size or date differ); pick the same file", spec.name),
+                    format!(
+                        "{} is not the file this upload started with (name, size or date differ); pick the same file",
+                        spec.name
+                    ),
                 ));
             }
             if let (Some(saved), Some(Some(now))) = (&fp.first_part_checksum, first_parts.get(i)) {
@@ -263,7 +255,10 @@ impl Session {
                 if saved != &now.value {
                     return Err(Error::new(
                         ErrorCode::InvalidFile,
-                        format!("{} has changed since the upload started (its first part differs); start a new upload", spec.name),
+                        format!(
+                            "{} has changed since the upload started (its first part differs); start a new upload",
+                            spec.name
+                        ),
                     ));
                 }
             }
@@ -295,11 +290,7 @@ impl Session {
 
     pub fn next_step(&self) -> Step {
         let Some(i) = self.current_file() else {
-            return if self.state.callback_done {
-                Step::Done
-            } else {
-                Step::Callback
-            };
+            return if self.state.callback_done { Step::Done } else { Step::Callback };
         };
         let f = &self.state.files[i];
         if self.needs_listing.contains(&i) {
@@ -323,12 +314,7 @@ impl Session {
     }
 
     pub fn progress(&self) -> Progress {
-        let mut p = Progress {
-            loaded: 0,
-            total: 0,
-            parts_done: 0,
-            parts_total: 0,
-        };
+        let mut p = Progress { loaded: 0, total: 0, parts_done: 0, parts_total: 0 };
         for f in &self.state.files {
             p.total += f.plan.total();
             p.parts_total += f.plan.part_count();
@@ -339,12 +325,7 @@ impl Session {
     }
 
     fn url(&self, file: usize, query: &str) -> Result<String> {
-        object_url(
-            self.state.endpoint.as_deref(),
-            &self.state.bucket,
-            &self.state.files[file].key,
-            query,
-        )
+        object_url(self.state.endpoint.as_deref(), &self.state.bucket, &self.state.files[file].key, query)
     }
 
     fn upload_id_q(&self, file: usize) -> Result<String> {
@@ -357,29 +338,15 @@ impl Session {
 
     fn draft(&self, op: S3Op, file: usize, method: &'static str, query: &str) -> Result<S3Request> {
         let url = self.url(file, query)?;
-        Ok(S3Request {
-            op,
-            file,
-            part_number: None,
-            method,
-            url,
-            headers: Vec::new(),
-            body: Body::Empty,
-        })
+        Ok(S3Request { op, file, part_number: None, method, url, headers: Vec::new(), body: Body::Empty })
     }
 
     /// Signs the request's own headers and appends the signature headers.
     fn sign(&self, mut r: S3Request, now_ms: u64) -> Result<S3Request> {
-        let refs: Vec<(&str, &str)> = r
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs: Vec<(&str, &str)> = r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let (creds, region) = (&self.state.credentials, &self.state.region);
         match self.state.presign_secs {
-            Some(secs) => {
-                r.url = presign_s3(r.method, &r.url, &refs, creds, region, now_ms, secs)?.url
-            }
+            Some(secs) => r.url = presign_s3(r.method, &r.url, &refs, creds, region, now_ms, secs)?.url,
             None => {
                 let signed = sign_s3(r.method, &r.url, &refs, creds, region, now_ms)?;
                 r.headers.extend(signed.headers);
@@ -400,13 +367,7 @@ impl Session {
 
     /// Counts a failure and decides; a region error re-signs at once without counting.
     fn on_failure(&mut self, key: (usize, u32), reply: &Reply, what: &str) -> Result<Outcome> {
-        if let Reply::Response {
-            status,
-            body,
-            bucket_region,
-            ..
-        } = reply
-        {
+        if let Reply::Response { status, body, bucket_region, .. } = reply {
             if let Some(region) = s3xml::region_from_error(*status, *bucket_region, body) {
                 if region != self.state.region {
                     self.state.region = region;
@@ -445,14 +406,8 @@ impl Session {
     // ---- CreateMultipartUpload ----
 
     pub fn create_multipart_request(&self, now_ms: u64) -> Result<S3Request> {
-        let file = self.expect_step(
-            |s| matches!(s, Step::CreateMultipart { .. }),
-            "CreateMultipartUpload",
-        )?;
-        let mut headers = vec![(
-            "x-amz-server-side-encryption".to_string(),
-            "AES256".to_string(),
-        )];
+        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
+        let mut headers = vec![("x-amz-server-side-encryption".to_string(), "AES256".to_string())];
         if self.state.checksum == ChecksumKind::Crc32c {
             headers.push(("x-amz-checksum-algorithm".into(), "CRC32C".into()));
         }
@@ -462,16 +417,9 @@ impl Session {
     }
 
     pub fn on_create_multipart(&mut self, reply: &Reply) -> Result<Outcome> {
-        let file = self.expect_step(
-            |s| matches!(s, Step::CreateMultipart { .. }),
-            "CreateMultipartUpload",
-        )?;
+        let file = self.expect_step(|s| matches!(s, Step::CreateMultipart { .. }), "CreateMultipartUpload")?;
         match reply {
-            Reply::Response {
-                status: 200..=299,
-                body,
-                ..
-            } => {
+            Reply::Response { status: 200..=299, body, .. } => {
                 let id = s3xml::parse_initiate(body)?;
                 // Parts belong to one multipart upload: none carry over to a new one.
                 self.state.files[file].parts.clear();
@@ -492,19 +440,14 @@ impl Session {
         let Step::UploadParts { file } = self.next_step() else {
             return None;
         };
-        let number = self.parts_missing(file).find(|n| {
-            !self.in_flight.contains(n) && self.not_before.get(n).is_none_or(|&t| t <= now_ms)
-        })?;
+        let number = self
+            .parts_missing(file)
+            .find(|n| !self.in_flight.contains(n) && self.not_before.get(n).is_none_or(|&t| t <= now_ms))?;
         self.in_flight.push(number);
         self.not_before.remove(&number);
         let f = &self.state.files[file];
         let part = f.plan.part(number)?;
-        Some(PartJob {
-            file,
-            number,
-            len: part.len(),
-            slices: f.plan.slices(part.start, part.end),
-        })
+        Some(PartJob { file, number, len: part.len(), slices: f.plan.slices(part.start, part.end) })
     }
 
     /// For a stream of unknown length: the driver has read the next `len` bytes (exactly the part
@@ -521,12 +464,7 @@ impl Session {
         };
         f.fingerprint.size = f.plan.total();
         self.in_flight.push(part.number);
-        Ok(Some(PartJob {
-            file,
-            number: part.number,
-            len: part.len(),
-            slices: f.plan.slices(part.start, part.end),
-        }))
+        Ok(Some(PartJob { file, number: part.number, len: part.len(), slices: f.plan.slices(part.start, part.end) }))
     }
 
     /// When a part waiting out its backoff may start (earliest), if any.
@@ -550,19 +488,12 @@ impl Session {
 
     /// The signed PUT for an in-flight part, with its checksum header (the checksum of exactly
     /// the part's bytes, computed by the driver in chunks).
-    pub fn part_request(
-        &mut self,
-        number: u32,
-        checksum: &PartChecksum,
-        now_ms: u64,
-    ) -> Result<S3Request> {
+    pub fn part_request(&mut self, number: u32, checksum: &PartChecksum, now_ms: u64) -> Result<S3Request> {
         let Step::UploadParts { file } = self.next_step() else {
             return Err(Error::invalid_argument("no part upload is in progress"));
         };
         if !self.in_flight.contains(&number) {
-            return Err(Error::invalid_argument(format!(
-                "part {number} was not handed out by next_part"
-            )));
+            return Err(Error::invalid_argument(format!("part {number} was not handed out by next_part")));
         }
         if checksum.kind != self.state.checksum {
             return Err(Error::invalid_argument(format!(
@@ -577,24 +508,16 @@ impl Session {
                 Some(v) if v != &checksum.value => {
                     return Err(Error::new(
                         ErrorCode::InvalidFile,
-                        format!(
-                            "{} changed while it was being uploaded; start a new upload",
-                            fp.name
-                        ),
+                        format!("{} changed while it was being uploaded; start a new upload", fp.name),
                     ));
                 }
                 Some(_) => {}
             }
         }
         let f = &self.state.files[file];
-        let part = f
-            .plan
-            .part(number)
-            .ok_or_else(|| Error::invalid_argument(format!("part {number} is not in the plan")))?;
-        let body = Body::Part {
-            slices: f.plan.slices(part.start, part.end),
-            len: part.len(),
-        };
+        let part =
+            f.plan.part(number).ok_or_else(|| Error::invalid_argument(format!("part {number} is not in the plan")))?;
+        let body = Body::Part { slices: f.plan.slices(part.start, part.end), len: part.len() };
         let mut headers = vec![(checksum.kind.header().to_string(), checksum.value.clone())];
         if f.plan.single_put {
             headers.push(("x-amz-server-side-encryption".into(), "AES256".into()));
@@ -617,28 +540,15 @@ impl Session {
 
     /// Records a part's reply. Success needs the `ETag` response header (the bucket's CORS must
     /// expose it). A retry leaves the part waiting `delay_ms`; `next_part` hands it out again.
-    pub fn on_part(
-        &mut self,
-        number: u32,
-        checksum: &PartChecksum,
-        reply: &Reply,
-        now_ms: u64,
-    ) -> Result<Outcome> {
+    pub fn on_part(&mut self, number: u32, checksum: &PartChecksum, reply: &Reply, now_ms: u64) -> Result<Outcome> {
         let Step::UploadParts { file } = self.next_step() else {
             return Err(Error::invalid_argument("no part upload is in progress"));
         };
         if !self.in_flight.contains(&number) {
-            return Err(Error::invalid_argument(format!(
-                "part {number} is not in flight"
-            )));
+            return Err(Error::invalid_argument(format!("part {number} is not in flight")));
         }
         self.in_flight.retain(|&n| n != number);
-        if let Reply::Response {
-            status: 200..=299,
-            etag,
-            ..
-        } = reply
-        {
+        if let Reply::Response { status: 200..=299, etag, .. } = reply {
             let etag = etag.map(str::trim).filter(|e| !e.is_empty()).ok_or_else(|| {
                 Error::new(ErrorCode::S3Error, "S3 accepted a part but its ETag header is not readable; the bucket's CORS configuration must expose ETag")
             })?;
@@ -646,12 +556,7 @@ impl Session {
             let size = f.plan.part(number).map(|p| p.len()).unwrap_or(0);
             let crc = (checksum.kind == ChecksumKind::Crc32c).then(|| checksum.value.clone());
             f.parts.retain(|p| p.number != number);
-            f.parts.push(DonePart {
-                number,
-                etag: etag.to_string(),
-                checksum: crc,
-                size,
-            });
+            f.parts.push(DonePart { number, etag: etag.to_string(), checksum: crc, size });
             crate::index_sort::sort_by_key(&mut f.parts, |p| p.number);
             if f.plan.single_put {
                 f.completed = true;
@@ -659,14 +564,10 @@ impl Session {
             self.retries.remove(&(file, number));
             return Ok(Outcome::Done);
         }
-        let what = format!(
-            "uploading part {number} of {}",
-            self.state.files[file].filename
-        );
+        let what = format!("uploading part {number} of {}", self.state.files[file].filename);
         let out = self.on_failure((file, number), reply, &what)?;
         if let Outcome::Retry { delay_ms } = out {
-            self.not_before
-                .insert(number, now_ms.saturating_add(delay_ms));
+            self.not_before.insert(number, now_ms.saturating_add(delay_ms));
         }
         Ok(out)
     }
@@ -683,18 +584,12 @@ impl Session {
             .ok_or_else(|| Error::invalid_argument(format!("no file {file} in this upload")))?;
         let count = f.plan.part_count();
         let fail = |m: String| {
-            Err(Error::new(
-                ErrorCode::UploadFailed,
-                format!("{}: {m}; the upload was not completed", f.filename),
-            ))
+            Err(Error::new(ErrorCode::UploadFailed, format!("{}: {m}; the upload was not completed", f.filename)))
         };
         let mut seen = vec![false; count as usize + 1];
         for p in &f.parts {
             if p.number == 0 || p.number > count {
-                return fail(format!(
-                    "part {} is not in the plan of {count} parts",
-                    p.number
-                ));
+                return fail(format!("part {} is not in the plan of {count} parts", p.number));
             }
             if std::mem::replace(&mut seen[p.number as usize], true) {
                 return fail(format!("part {} is recorded twice", p.number));
@@ -704,10 +599,7 @@ impl Session {
             }
             let want = f.plan.part(p.number).map(|x| x.len()).unwrap_or(0);
             if p.size != want {
-                return fail(format!(
-                    "part {} has {} bytes, the plan says {want}",
-                    p.number, p.size
-                ));
+                return fail(format!("part {} has {} bytes, the plan says {want}", p.number, p.size));
             }
         }
         if let Some(n) = (1..=count).find(|&n| !seen[n as usize]) {
@@ -717,17 +609,11 @@ impl Session {
     }
 
     pub fn complete_request(&self, now_ms: u64) -> Result<S3Request> {
-        let file = self.expect_step(
-            |s| matches!(s, Step::Complete { .. }),
-            "CompleteMultipartUpload",
-        )?;
+        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
         self.verify_parts(file)?;
         let f = &self.state.files[file];
-        let list: Vec<(u32, &str, Option<&str>)> = f
-            .parts
-            .iter()
-            .map(|p| (p.number, p.etag.as_str(), p.checksum.as_deref()))
-            .collect();
+        let list: Vec<(u32, &str, Option<&str>)> =
+            f.parts.iter().map(|p| (p.number, p.etag.as_str(), p.checksum.as_deref())).collect();
         let xml = s3xml::complete_xml(&list);
         let query = format!("uploadId={}", self.upload_id_q(file)?);
         // No Content-Type: S3 does not need one, and browsers may append a charset to it, which
@@ -738,17 +624,10 @@ impl Session {
     }
 
     pub fn on_complete(&mut self, reply: &Reply) -> Result<Outcome> {
-        let file = self.expect_step(
-            |s| matches!(s, Step::Complete { .. }),
-            "CompleteMultipartUpload",
-        )?;
+        let file = self.expect_step(|s| matches!(s, Step::Complete { .. }), "CompleteMultipartUpload")?;
         let key = (file, K_COMPLETE);
         match reply {
-            Reply::Response {
-                status: status @ 200..=299,
-                body,
-                ..
-            } => match s3xml::parse_complete(*status, body) {
+            Reply::Response { status: status @ 200..=299, body, .. } => match s3xml::parse_complete(*status, body) {
                 Ok(_) => {
                     self.state.files[file].completed = true;
                     self.retries.remove(&key);
@@ -766,12 +645,8 @@ impl Session {
     }
 
     fn on_complete_error(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
-        let Reply::Response { status, body, .. } = reply else {
-            unreachable!("called for responses only")
-        };
-        let code = s3xml::parse_error_body(body)
-            .map(|e| e.code)
-            .unwrap_or_default();
+        let Reply::Response { status, body, .. } = reply else { unreachable!("called for responses only") };
+        let code = s3xml::parse_error_body(body).map(|e| e.code).unwrap_or_default();
         if code == "NoSuchUpload" && self.complete_unanswered {
             // An earlier Complete went through but its answer was lost.
             self.state.files[file].completed = true;
@@ -789,11 +664,7 @@ impl Session {
             return Err(s3xml::s3_error(*status, body));
         }
         // A 200 with an error body is S3's in-flight failure (e.g. InternalError): retryable.
-        let reply = if (200..300).contains(status) {
-            Reply::status(500, body)
-        } else {
-            reply.clone()
-        };
+        let reply = if (200..300).contains(status) { Reply::status(500, body) } else { reply.clone() };
         self.on_failure((file, K_COMPLETE), &reply, "completing the upload")
     }
 
@@ -824,9 +695,7 @@ impl Session {
         let file = self.expect_step(|s| matches!(s, Step::ListParts { .. }), "ListParts")?;
         let (status, body) = match reply {
             Reply::Response { status, body, .. } => (*status, *body),
-            Reply::Failed(_) => {
-                return self.on_failure((file, K_LIST), reply, "listing uploaded parts")
-            }
+            Reply::Failed(_) => return self.on_failure((file, K_LIST), reply, "listing uploaded parts"),
         };
         if !(200..300).contains(&status) {
             if s3xml::parse_error_body(body).is_some_and(|e| e.code == "NoSuchUpload") {
@@ -848,12 +717,7 @@ impl Session {
             if plan.part(p.number).is_some_and(|x| x.len() == p.size)
                 && !acc.iter().any(|d: &DonePart| d.number == p.number)
             {
-                acc.push(DonePart {
-                    number: p.number,
-                    etag: p.etag,
-                    checksum: p.checksum_crc32c,
-                    size: p.size,
-                });
+                acc.push(DonePart { number: p.number, etag: p.etag, checksum: p.checksum_crc32c, size: p.size });
             }
         }
         self.retries.remove(&(file, K_LIST));
@@ -861,9 +725,7 @@ impl Session {
             Some(m) => {
                 let prev = self.listing.as_ref().and_then(|l| l.2);
                 if prev.is_some_and(|p| m <= p) {
-                    return Err(Error::invalid_response(
-                        "S3 ListParts pagination does not advance",
-                    ));
+                    return Err(Error::invalid_response("S3 ListParts pagination does not advance"));
                 }
                 self.listing = Some((file, acc, Some(m)));
                 Ok(Outcome::Continue)
@@ -897,11 +759,7 @@ impl Session {
         if let UploadKind::Asset { name: Some(n) } = &self.state.kind {
             body["name"] = Value::String(n.clone());
         }
-        Ok(ApiRequest {
-            method: "POST",
-            path: self.state.callback_url.clone(),
-            body,
-        })
+        Ok(ApiRequest { method: "POST", path: self.state.callback_url.clone(), body })
     }
 
     /// Success is HTTP 200 (its JSON names the new id; a non-JSON body is tolerated) or an
@@ -933,16 +791,19 @@ impl Session {
             }
             Decision::GiveUp => {
                 let (code, status, msg) = match reply {
-                    Reply::Failed(_) => {
-                        (ErrorCode::Network, None, "the network failed".to_string())
-                    }
+                    Reply::Failed(_) => (ErrorCode::Network, None, "the network failed".to_string()),
                     Reply::Response { status, body, .. } => (
                         ErrorCode::UploadFailed,
                         Some(*status),
                         api_message(body).unwrap_or_else(|| format!("HTTP {status}")),
                     ),
                 };
-                let e = Error::new(code, format!("the files are in S3 but the upload could not be confirmed ({msg}); resume it to confirm again"));
+                let e = Error::new(
+                    code,
+                    format!(
+                        "the files are in S3 but the upload could not be confirmed ({msg}); resume it to confirm again"
+                    ),
+                );
                 Err(match status {
                     Some(s) => e.with_status(s),
                     None => e,
@@ -969,17 +830,13 @@ impl Session {
     /// is left in S3 for that file.
     pub fn on_abort(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
         if file >= self.state.files.len() {
-            return Err(Error::invalid_argument(format!(
-                "no file {file} in this upload"
-            )));
+            return Err(Error::invalid_argument(format!("no file {file} in this upload")));
         }
         let gone = match reply {
-            Reply::Response {
-                status: 200..=299, ..
-            } => true,
-            Reply::Response {
-                status: 404, body, ..
-            } => s3xml::parse_error_body(body).is_none_or(|e| e.code == "NoSuchUpload"),
+            Reply::Response { status: 200..=299, .. } => true,
+            Reply::Response { status: 404, body, .. } => {
+                s3xml::parse_error_body(body).is_none_or(|e| e.code == "NoSuchUpload")
+            }
             _ => false,
         };
         if gone {
@@ -1025,9 +882,5 @@ pub fn on_cancel(status: u16, body: &str) -> Result<CancelOutcome> {
         return Ok(CancelOutcome::Cancelled);
     }
     let msg = api_message(body).unwrap_or_else(|| format!("HTTP {status}"));
-    Err(Error::new(
-        ErrorCode::UploadFailed,
-        format!("the upload could not be cancelled: {msg}"),
-    )
-    .with_status(status))
+    Err(Error::new(ErrorCode::UploadFailed, format!("the upload could not be cancelled: {msg}")).with_status(status))
 }

@@ -27,9 +27,7 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     // Redacted: a Debug print of the upload state must not leak the secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
+        f.debug_struct("Credentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
     }
 }
 
@@ -75,22 +73,11 @@ pub fn sign_s3(
         method,
         url,
         headers,
-        &SigningParams {
-            credentials,
-            region,
-            service: "s3",
-            unix_ms,
-            payload: Payload::Unsigned,
-        },
+        &SigningParams { credentials, region, service: "s3", unix_ms, payload: Payload::Unsigned },
     )
 }
 
-pub fn sign(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    p: &SigningParams<'_>,
-) -> Result<Signed> {
+pub fn sign(method: &str, url: &str, headers: &[(&str, &str)], p: &SigningParams<'_>) -> Result<Signed> {
     Ok(sign_inner(method, url, headers, p, None)?.0)
 }
 
@@ -139,13 +126,7 @@ pub fn presign_s3(
     unix_ms: u64,
     expires_secs: u32,
 ) -> Result<Presigned> {
-    let p = SigningParams {
-        credentials,
-        region,
-        service: "s3",
-        unix_ms,
-        payload: Payload::Unsigned,
-    };
+    let p = SigningParams { credentials, region, service: "s3", unix_ms, payload: Payload::Unsigned };
     presign(method, url, headers, &p, expires_secs)
 }
 
@@ -158,16 +139,8 @@ fn sign_inner(
     p: &SigningParams<'_>,
     presign_secs: Option<u32>,
 ) -> Result<(Signed, Option<String>)> {
-    if p.region.is_empty()
-        || !p
-            .region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(Error::invalid_argument(format!(
-            "S3 region {:?} is not a valid region name",
-            p.region
-        )));
+    if p.region.is_empty() || !p.region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::invalid_argument(format!("S3 region {:?} is not a valid region name", p.region)));
     }
     let mut parts = split_url(url)?;
     let amz_date = amz_date(p.unix_ms);
@@ -182,14 +155,7 @@ fn sign_inner(
     let mut added: Vec<(String, String)> = Vec::new();
     if presign_secs.is_none() {
         added.push(("x-amz-date".into(), amz_date.clone()));
-        if matches!(
-            p.payload,
-            Payload::Unsigned
-                | Payload::Hash {
-                    send_header: true,
-                    ..
-                }
-        ) {
+        if matches!(p.payload, Payload::Unsigned | Payload::Hash { send_header: true, .. }) {
             added.push(("x-amz-content-sha256".into(), payload_hash.to_string()));
         }
         if let Some(token) = &p.credentials.session_token {
@@ -200,19 +166,13 @@ fn sign_inner(
     // Canonical headers: lowercase names, trimmed values with inner runs of spaces collapsed,
     // sorted by name, repeated names joined by commas.
     let mut canon: Vec<(String, String)> = vec![("host".into(), parts.host.clone())];
-    for (k, v) in headers
-        .iter()
-        .map(|(k, v)| (*k, *v))
-        .chain(added.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    {
+    for (k, v) in headers.iter().map(|(k, v)| (*k, *v)).chain(added.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
         let name = k.trim().to_ascii_lowercase();
         if name == "host" || name == "authorization" {
             continue; // host is taken from the URL so the two cannot disagree
         }
         if name.is_empty() || name.bytes().any(|b| !b.is_ascii_graphic() || b == b':') {
-            return Err(Error::invalid_argument(format!(
-                "header name {k:?} cannot be signed"
-            )));
+            return Err(Error::invalid_argument(format!("header name {k:?} cannot be signed")));
         }
         let value = v.split_whitespace().collect::<Vec<_>>().join(" ");
         canon.push((name, value));
@@ -228,21 +188,14 @@ fn sign_inner(
             _ => merged.push((k, v)),
         }
     }
-    let signed_headers = merged
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
+    let signed_headers = merged.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
     let canonical_headers: String = merged.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
 
     let mut auth_query: Vec<(String, String)> = Vec::new();
     if let Some(secs) = presign_secs {
         let enc = |s: &str| uri_encode(s.as_bytes(), false);
         auth_query.push(("X-Amz-Algorithm".into(), "AWS4-HMAC-SHA256".into()));
-        auth_query.push((
-            "X-Amz-Credential".into(),
-            enc(&format!("{}/{scope}", p.credentials.access_key_id)),
-        ));
+        auth_query.push(("X-Amz-Credential".into(), enc(&format!("{}/{scope}", p.credentials.access_key_id))));
         auth_query.push(("X-Amz-Date".into(), amz_date.clone()));
         auth_query.push(("X-Amz-Expires".into(), secs.to_string()));
         if let Some(token) = &p.credentials.session_token {
@@ -252,12 +205,7 @@ fn sign_inner(
         parts.pairs.extend(auth_query.iter().cloned());
     }
     crate::index_sort::sort(&mut parts.pairs);
-    let canonical_query = parts
-        .pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let canonical_query = parts.pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
 
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -268,15 +216,10 @@ fn sign_inner(
         signed_headers,
         payload_hash
     );
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
-    );
+    let string_to_sign =
+        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
 
-    let k_date = hmac(
-        format!("AWS4{}", p.credentials.secret_access_key).as_bytes(),
-        date.as_bytes(),
-    );
+    let k_date = hmac(format!("AWS4{}", p.credentials.secret_access_key).as_bytes(), date.as_bytes());
     let k_region = hmac(&k_date, p.region.as_bytes());
     let k_service = hmac(&k_region, p.service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
@@ -297,15 +240,7 @@ fn sign_inner(
             ),
         ));
     }
-    Ok((
-        Signed {
-            headers: added,
-            canonical_request,
-            string_to_sign,
-            signature,
-        },
-        presigned_url,
-    ))
+    Ok((Signed { headers: added, canonical_request, string_to_sign, signature }, presigned_url))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -324,11 +259,7 @@ struct UrlParts {
 
 /// Splits `scheme://host[:port]/path?query` and canonicalises path and query the S3 way.
 fn split_url(url: &str) -> Result<UrlParts> {
-    let bad = || {
-        Error::invalid_argument(format!(
-            "cannot sign URL {url:?}: expected http(s)://host/path"
-        ))
-    };
+    let bad = || Error::invalid_argument(format!("cannot sign URL {url:?}: expected http(s)://host/path"));
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
@@ -362,11 +293,7 @@ fn split_url(url: &str) -> Result<UrlParts> {
         let v = uri_encode(&percent_decode(v).ok_or_else(bad)?, false);
         pairs.push((k, v));
     }
-    Ok(UrlParts {
-        host,
-        canonical_path,
-        pairs,
-    })
+    Ok(UrlParts { host, canonical_path, pairs })
 }
 
 /// `YYYYMMDD'T'HHMMSS'Z'` in UTC from unix milliseconds (civil-from-days, no calendar crate).
@@ -383,12 +310,7 @@ pub fn amz_date(unix_ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    )
+    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", sod / 3600, sod / 60 % 60, sod % 60)
 }
 
 #[cfg(test)]

@@ -45,17 +45,8 @@ pub struct InitResponse {
 
 impl InitResponse {
     pub fn from_json(v: &Value) -> Result<InitResponse> {
-        let s = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let need = |k: &str| {
-            s(k).ok_or_else(|| {
-                Error::invalid_response(format!("the upload init answer has no {k}"))
-            })
-        };
+        let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let need = |k: &str| s(k).ok_or_else(|| Error::invalid_response(format!("the upload init answer has no {k}")));
         Ok(InitResponse {
             sample_id: s("sample_id"),
             s3_bucket: need("s3_bucket")?,
@@ -203,16 +194,10 @@ impl UploadState {
     pub fn first_part_job(&self, file: usize) -> Option<PartJob> {
         let f = self.files.get(file)?;
         let p = f.plan.part(1)?;
-        Some(PartJob {
-            file,
-            number: 1,
-            len: p.len(),
-            slices: f.plan.slices(p.start, p.end),
-        })
+        Some(PartJob { file, number: 1, len: p.len(), slices: f.plan.slices(p.start, p.end) })
     }
 
     pub fn from_json(json: &str) -> Result<UploadState> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
+        serde_json::from_str(json).map_err(|e| Error::invalid_argument(format!("not a saved upload state: {e}")))
     }
 }

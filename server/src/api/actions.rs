@@ -139,7 +139,9 @@ pub fn action(app: &App, req: &Req, schema: &'static Schema, id: &str, action: &
             if !complete || !success {
                 return error(StatusCode::NOT_FOUND, "Read-level results are not available");
             }
-            ok(&json!({"url": app.presign.url(&app.api_base, &format!("/__signed/readlevel/classifications/{id}/results.tsv.gz"))}))
+            ok(
+                &json!({"url": app.presign.url(&app.api_base, &format!("/__signed/readlevel/classifications/{id}/results.tsv.gz"))}),
+            )
         }
         ("logs", &Method::GET) => {
             let tail = match req.q("tail") {
@@ -352,7 +354,9 @@ fn taxa_rel(app: &App, req: &Req, id: &str, rel: &str) -> Resp {
         return not_found(&TAXA, id);
     }
     let expand = req.q("expand") == Some("all");
-    let parent = |st: &Store, t: &str| st.get("taxa", t).and_then(|o| o.get(&TAXA, "parent")).and_then(Value::as_str).map(str::to_string);
+    let parent = |st: &Store, t: &str| {
+        st.get("taxa", t).and_then(|o| o.get(&TAXA, "parent")).and_then(Value::as_str).map(str::to_string)
+    };
     if rel == "parents" {
         let mut out = vec![];
         let mut cur = parent(&st, id);

@@ -39,7 +39,8 @@ pub fn info(app: &App, req: &Req) -> Resp {
         return error(StatusCode::FORBIDDEN, "The admin is only available from loopback");
     }
     let Ok(st) = app.store.read() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "store") };
-    let first = |coll: &str, f: &dyn Fn(&crate::store::Obj) -> bool| st.coll(coll).iter().find(|o| f(o)).map(|o| o.id.clone());
+    let first =
+        |coll: &str, f: &dyn Fn(&crate::store::Obj) -> bool| st.coll(coll).iter().find(|o| f(o)).map(|o| o.id.clone());
     use crate::store::{COLLEAGUE, OUTSIDER};
     ok(&json!({
         "users": {"main": st.user_ids[0], "colleague": st.user_ids[1], "outsider": st.user_ids[2]},

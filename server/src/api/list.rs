@@ -101,8 +101,8 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
         Err(r) => return r,
     };
     let expand = req.q("expand") == Some("all");
-    let cursor_style = schema.cursor
-        && req.header("x-pagination-style").is_some_and(|v| v.eq_ignore_ascii_case("cursor"));
+    let cursor_style =
+        schema.cursor && req.header("x-pagination-style").is_some_and(|v| v.eq_ignore_ascii_case("cursor"));
 
     let st = match app.store.read() {
         Ok(s) => s,
@@ -110,11 +110,8 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
     };
     // Candidates: (schema of the object, object, analysis_type when listed through /analyses).
     let mut items: Vec<(&'static Schema, &Obj, Option<&'static str>)> = vec![];
-    let colls: Vec<&'static str> = if schema.coll == "analyses" {
-        ANALYSIS_TYPES.iter().map(|(c, _)| *c).collect()
-    } else {
-        vec![schema.coll]
-    };
+    let colls: Vec<&'static str> =
+        if schema.coll == "analyses" { ANALYSIS_TYPES.iter().map(|(c, _)| *c).collect() } else { vec![schema.coll] };
     for c in colls {
         let coll = st.coll(c);
         let at = if schema.coll == "analyses" { Some(analysis_type_of(c)) } else { None };
@@ -136,7 +133,11 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
     }
     if schema.coll == "analyses" {
         items.sort_by(|a, b| {
-            filter::compare_values(crate::model::Kind::Date, a.1.get(a.0, "created_at").unwrap_or(&Value::Null), b.1.get(b.0, "created_at").unwrap_or(&Value::Null))
+            filter::compare_values(
+                crate::model::Kind::Date,
+                a.1.get(a.0, "created_at").unwrap_or(&Value::Null),
+                b.1.get(b.0, "created_at").unwrap_or(&Value::Null),
+            )
         });
     }
     if !sort.is_empty() {
@@ -147,7 +148,10 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
                 sort.iter()
                     .map(|(field, kind, _)| {
                         if field == "analysis_type" {
-                            filter::SortKey::of(crate::model::Kind::Str, &at.map_or(Value::Null, |a| Value::String(a.into())))
+                            filter::SortKey::of(
+                                crate::model::Kind::Str,
+                                &at.map_or(Value::Null, |a| Value::String(a.into())),
+                            )
                         } else {
                             filter::SortKey::of(*kind, o.get(sch, field).unwrap_or(&Value::Null))
                         }
@@ -188,12 +192,8 @@ pub fn list(app: &App, req: &Req, schema: &'static Schema, route: Route) -> Resp
         };
         ((page - 1).saturating_mul(per_page), None)
     };
-    let page_items: Vec<Value> = items
-        .iter()
-        .skip(start)
-        .take(per_page)
-        .map(|(s, o, at)| render(app, &st, s, o, expand, *at))
-        .collect();
+    let page_items: Vec<Value> =
+        items.iter().skip(start).take(per_page).map(|(s, o, at)| render(app, &st, s, o, expand, *at)).collect();
     drop(st);
     let mut resp = json(StatusCode::OK, &Value::Array(page_items));
     let h = resp.headers_mut();

@@ -38,9 +38,7 @@ fn session_cookie(req: &Req) -> Option<&str> {
 }
 
 fn with_cookie(mut r: Resp, value: &str) -> Resp {
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax"))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax")) {
         r.headers_mut().append("set-cookie", v);
     }
     r
@@ -55,60 +53,33 @@ fn page(app: &App, session: &str, message: &str) -> Resp {
          <input name=\"email\" type=\"email\"><input name=\"password\" type=\"password\">\
          <input name=\"next\" type=\"hidden\" value=\"/\"><button>Log in</button></form></body></html>"
     );
-    with_cookie(
-        bytes(StatusCode::OK, "text/html; charset=utf-8", html),
-        session,
-    )
+    with_cookie(bytes(StatusCode::OK, "text/html; charset=utf-8", html), session)
 }
 
 /// `GET /login`: a fresh session and its form.
 pub fn form(app: &App) -> Resp {
     let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
-    let session: String = mac(
-        app,
-        "session",
-        &format!("{n}:{}", crate::timefmt::now_secs()),
-    )
-    .chars()
-    .take(32)
-    .collect();
+    let session: String =
+        mac(app, "session", &format!("{n}:{}", crate::timefmt::now_secs())).chars().take(32).collect();
     page(app, &session, "")
 }
 
 /// `POST /login`: on success a redirect to `next` with the session marked as logged in.
 pub fn submit(app: &App, req: &Req) -> Resp {
     let fields: Vec<(String, String)> = form_urlencoded::parse(&req.body).into_owned().collect();
-    let field = |k: &str| {
-        fields
-            .iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let Some(session) = session_cookie(req).map(|s| s.split('.').next().unwrap_or("").to_string())
-    else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "The CSRF session token is missing.",
-        );
+    let field = |k: &str| fields.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let Some(session) = session_cookie(req).map(|s| s.split('.').next().unwrap_or("").to_string()) else {
+        return error(StatusCode::BAD_REQUEST, "The CSRF session token is missing.");
     };
     if field("csrf_token") != mac(app, "csrf", &session) || session.is_empty() {
         return error(StatusCode::BAD_REQUEST, "The CSRF token is invalid.");
     }
     let email_ok = field("email").eq_ignore_ascii_case(crate::gen::data::USER_EMAILS[0]);
     if !email_ok || field("password") != DEMO_PASSWORD {
-        return page(
-            app,
-            &session,
-            "<p class=\"error\">Invalid email or password.</p>",
-        );
+        return page(app, &session, "<p class=\"error\">Invalid email or password.</p>");
     }
     let next = field("next");
-    let next = if next.starts_with('/') && !next.starts_with("//") {
-        next
-    } else {
-        "/"
-    };
+    let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
     let mut r = bytes(StatusCode::FOUND, "text/plain", "");
     if let Ok(v) = HeaderValue::from_str(next) {
         r.headers_mut().insert("location", v);

@@ -75,10 +75,9 @@ pub fn route(app: &App, req: &Req) -> Resp {
                 (["organization"], &Method::GET) if schema.org_route => {
                     list::list(app, req, schema, list::Route::Organization)
                 }
-                ([r @ ("public" | "organization")], &Method::GET) => error(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    format!("{} do not support {r} listings", schema.coll),
-                ),
+                ([r @ ("public" | "organization")], &Method::GET) => {
+                    error(StatusCode::METHOD_NOT_ALLOWED, format!("{} do not support {r} listings", schema.coll))
+                }
                 ([id], &Method::GET) => objects::get(app, req, schema, id),
                 ([id], &Method::PATCH) => objects::patch(app, req, schema, id),
                 ([id], &Method::DELETE) => objects::delete(app, schema, id),
@@ -100,7 +99,8 @@ pub fn new_id() -> String {
 pub fn fill_random(b: &mut [u8]) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static CTR: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     let mut x = crate::rng::mix(nanos ^ CTR.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9));
     for chunk in b.chunks_mut(8) {
         x = crate::rng::mix(x);

@@ -23,7 +23,8 @@ fn parse(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
         return Some(Ok((len.saturating_sub(n), len - 1)));
     }
     let first: u64 = a.parse().ok()?;
-    let last: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(len.saturating_sub(1)) };
+    let last: u64 =
+        if b.is_empty() { len.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(len.saturating_sub(1)) };
     if first >= len || last < first {
         return Some(Err(()));
     }

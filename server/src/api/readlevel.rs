@@ -14,11 +14,7 @@ fn uploaded_keys(app: &App, id: &str) -> Option<(String, Option<String>)> {
     let sample_id = c.get(&CLASSIFICATIONS, "sample")?.as_str()?.to_string();
     let s = st.get("samples", &sample_id)?;
     let key = s.extra.get("s3_key")?.as_str()?.to_string();
-    let paired = s
-        .extra
-        .get("s3_paired_key")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let paired = s.extra.get("s3_paired_key").and_then(Value::as_str).map(str::to_string);
     Some((key, paired))
 }
 

@@ -46,7 +46,8 @@ pub fn render(app: &App, st: &Store, schema: &Schema, o: &Obj, expand: bool, ana
         m.insert("analysis_type".into(), json!(at));
     }
     if schema.results_uri {
-        let done = o.get(schema, "complete") == Some(&Value::Bool(true)) && o.get(schema, "success") == Some(&Value::Bool(true));
+        let done = o.get(schema, "complete") == Some(&Value::Bool(true))
+            && o.get(schema, "success") == Some(&Value::Bool(true));
         let v = if done {
             json!(app.presign.url(&app.api_base, &format!("/__signed/results/{}/{}", schema.coll, o.id)))
         } else {

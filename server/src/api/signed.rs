@@ -9,7 +9,9 @@ use http::{HeaderValue, StatusCode};
 use serde_json::Value;
 
 fn s3_style_error(status: StatusCode, code: &str, msg: &str) -> Resp {
-    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message></Error>");
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message></Error>"
+    );
     bytes(status, "application/xml", xml)
 }
 
@@ -42,7 +44,11 @@ pub fn serve(app: &App, req: &Req, rest: &[&str]) -> Resp {
             Some((_, _, content)) => bytes(StatusCode::OK, octet, content),
             None => s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),
         },
-        "csv" => bytes(StatusCode::OK, "text/csv", format!("locus_tag,start,end,product\n{id}_0001,1,900,hypothetical protein\n")),
+        "csv" => bytes(
+            StatusCode::OK,
+            "text/csv",
+            format!("locus_tag,start,end,product\n{id}_0001,1,900,hypothetical protein\n"),
+        ),
         "download" => download(app, coll, id),
         _ => s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),
     }
@@ -50,9 +56,15 @@ pub fn serve(app: &App, req: &Req, rest: &[&str]) -> Resp {
 
 fn download(app: &App, coll: &str, id: &str) -> Resp {
     let (s3_key, paired_key, size, name) = {
-        let Ok(st) = app.store.read() else { return s3_style_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "store") };
-        let Some(schema) = schema_of(coll) else { return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object") };
-        let Some(o) = st.get(coll, id) else { return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object") };
+        let Ok(st) = app.store.read() else {
+            return s3_style_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "store");
+        };
+        let Some(schema) = schema_of(coll) else {
+            return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object");
+        };
+        let Some(o) = st.get(coll, id) else {
+            return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "no such object");
+        };
         (
             o.extra.get("s3_key").and_then(Value::as_str).map(str::to_string),
             o.extra.get("s3_paired_key").and_then(Value::as_str).map(str::to_string),
@@ -68,7 +80,11 @@ fn download(app: &App, coll: &str, id: &str) -> Resp {
         return file_stream(paths);
     }
     if coll == "annotation_sets" {
-        return bytes(StatusCode::OK, "application/octet-stream", format!("LOCUS       {id}\nFEATURES             Location/Qualifiers\n//\n"));
+        return bytes(
+            StatusCode::OK,
+            "application/octet-stream",
+            format!("LOCUS       {id}\nFEATURES             Location/Qualifiers\n//\n"),
+        );
     }
     generated_stream(app.cfg.seed, id, size, &name)
 }
@@ -114,32 +130,38 @@ fn file_stream(paths: Vec<std::path::PathBuf>) -> Resp {
         }
     }
     // State: remaining paths, the open file.
-    let stream = futures_util::stream::unfold((paths, 0usize, None::<tokio::fs::File>), |(paths, mut idx, f)| async move {
-        use tokio::io::AsyncReadExt;
-        let mut f = f;
-        loop {
-            if f.is_none() {
-                let path = paths.get(idx)?.clone();
-                match tokio::fs::File::open(&path).await {
-                    Ok(file) => f = Some(file),
-                    Err(e) => return Some((Err::<http_body::Frame<Bytes>, StdError>(Box::new(e)), (paths, usize::MAX, None))),
+    let stream =
+        futures_util::stream::unfold((paths, 0usize, None::<tokio::fs::File>), |(paths, mut idx, f)| async move {
+            use tokio::io::AsyncReadExt;
+            let mut f = f;
+            loop {
+                if f.is_none() {
+                    let path = paths.get(idx)?.clone();
+                    match tokio::fs::File::open(&path).await {
+                        Ok(file) => f = Some(file),
+                        Err(e) => {
+                            return Some((
+                                Err::<http_body::Frame<Bytes>, StdError>(Box::new(e)),
+                                (paths, usize::MAX, None),
+                            ))
+                        }
+                    }
+                }
+                let mut buf = vec![0u8; 256 * 1024];
+                let file = f.as_mut()?;
+                match file.read(&mut buf).await {
+                    Ok(0) => {
+                        idx += 1;
+                        f = None;
+                    }
+                    Ok(n) => {
+                        buf.truncate(n);
+                        return Some((Ok(http_body::Frame::data(Bytes::from(buf))), (paths, idx, f)));
+                    }
+                    Err(e) => return Some((Err(Box::new(e) as StdError), (paths, usize::MAX, None))),
                 }
             }
-            let mut buf = vec![0u8; 256 * 1024];
-            let file = f.as_mut()?;
-            match file.read(&mut buf).await {
-                Ok(0) => {
-                    idx += 1;
-                    f = None;
-                }
-                Ok(n) => {
-                    buf.truncate(n);
-                    return Some((Ok(http_body::Frame::data(Bytes::from(buf))), (paths, idx, f)));
-                }
-                Err(e) => return Some((Err(Box::new(e) as StdError), (paths, usize::MAX, None))),
-            }
-        }
-    });
+        });
     let mut resp = Resp::new(Body::new(http_body_util::StreamBody::new(stream)));
     resp.headers_mut().insert("content-length", HeaderValue::from(size));
     resp.headers_mut().insert("content-type", HeaderValue::from_static("application/octet-stream"));

@@ -85,7 +85,11 @@ fn parse_project(st: &Store, v: Option<&Value>) -> Result<Option<String>, String
 fn tag_ids(st: &mut Store, names: &[String]) -> Vec<Value> {
     let mut ids = vec![];
     for n in names {
-        let existing = st.coll("tags").iter().find(|t| t.get(&TAGS, "name").and_then(Value::as_str) == Some(n)).map(|t| t.id.clone());
+        let existing = st
+            .coll("tags")
+            .iter()
+            .find(|t| t.get(&TAGS, "name").and_then(Value::as_str) == Some(n))
+            .map(|t| t.id.clone());
         let id = existing.unwrap_or_else(|| {
             let id = super::new_id();
             let mut o = Obj::new(&TAGS, id.clone(), crate::store::SYSTEM, true);
@@ -105,10 +109,21 @@ fn tag_ids(st: &mut Store, names: &[String]) -> Vec<Value> {
 type SampleFields = (Vec<(String, Value)>, Vec<String>, Option<String>);
 
 fn sample_fields(st: &Store, body: &Map<String, Value>) -> Result<SampleFields, String> {
-    Ok((parse_metadata(st, body.get("metadata"))?, parse_tags(body.get("tags"))?, parse_project(st, body.get("project"))?))
+    Ok((
+        parse_metadata(st, body.get("metadata"))?,
+        parse_tags(body.get("tags"))?,
+        parse_project(st, body.get("project"))?,
+    ))
 }
 
-fn create_sample(st: &mut Store, sid: &str, meta: &[(String, Value)], tags: &[String], project: Option<String>, awaiting: bool) {
+fn create_sample(
+    st: &mut Store,
+    sid: &str,
+    meta: &[(String, Value)],
+    tags: &[String],
+    project: Option<String>,
+    awaiting: bool,
+) {
     let now = crate::timefmt::format(crate::timefmt::now_secs());
     let mid = super::new_id();
     let mut s = Obj::new(&SAMPLES, sid.to_string(), MAIN, false);
@@ -182,12 +197,15 @@ pub fn sample_init(app: &App, req: &Req) -> Resp {
         Ok(f) => f,
         Err(e) => return bad(e),
     };
-    let awaiting = |o: &Obj| o.owner == MAIN && o.get(&SAMPLES, "visibility").and_then(Value::as_str) == Some("awaiting data");
+    let awaiting =
+        |o: &Obj| o.owner == MAIN && o.get(&SAMPLES, "visibility").and_then(Value::as_str) == Some("awaiting data");
     let reuse_id = if let Some(v) = sample_id {
         let Some(id) = v.as_str() else { return bad("'sample_id' must be a string") };
         match st.get("samples", id) {
             Some(o) if awaiting(o) => Some(id.to_string()),
-            Some(o) if o.owner != MAIN => return error(StatusCode::FORBIDDEN, "You do not have permission to upload to that sample"),
+            Some(o) if o.owner != MAIN => {
+                return error(StatusCode::FORBIDDEN, "You do not have permission to upload to that sample")
+            }
             Some(_) => return bad(format!("Sample {id} already has data")),
             None => return error(StatusCode::NOT_FOUND, format!("samples {id} not found")),
         }
@@ -202,7 +220,9 @@ pub fn sample_init(app: &App, req: &Req) -> Resp {
         });
         match hit {
             Some(id) => Some(id),
-            None => return error(StatusCode::NOT_FOUND, format!("No pre-uploaded sample with external_sample_id {ext}")),
+            None => {
+                return error(StatusCode::NOT_FOUND, format!("No pre-uploaded sample with external_sample_id {ext}"))
+            }
         }
     } else {
         None
@@ -277,7 +297,9 @@ fn check_objects(app: &App, keys: &[&str]) -> Result<u64, Resp> {
     let mut total = 0;
     for k in keys {
         match object_size(app, k) {
-            None => return Err(bad(format!("File s3://{BUCKET}/{k} was not found in S3; upload it before calling back"))),
+            None => {
+                return Err(bad(format!("File s3://{BUCKET}/{k} was not found in S3; upload it before calling back")))
+            }
             Some(0) => return Err(bad(format!("File s3://{BUCKET}/{k} is empty"))),
             Some(n) => total += n,
         }
@@ -308,7 +330,8 @@ pub fn sample_callback(app: &App, req: &Req) -> Resp {
         Err(r) => return r,
     };
     let sid = u.sample_id.clone().unwrap_or_default();
-    let meta: Vec<(String, Value)> = u.metadata.as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default();
+    let meta: Vec<(String, Value)> =
+        u.metadata.as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default();
     let delay = app.cfg.classify_delay_ms as f64 / 1000.0;
     {
         let Ok(mut st) = app.store.write() else { return error(StatusCode::INTERNAL_SERVER_ERROR, "store") };
@@ -316,7 +339,11 @@ pub fn sample_callback(app: &App, req: &Req) -> Resp {
             create_sample(&mut st, &sid, &meta, &u.tags, u.project.clone(), false);
         } else {
             // Pre-uploaded: keep its metadata, apply any new values, add tags.
-            let mid = st.get("samples", &sid).and_then(|s| s.get(&SAMPLES, "metadata")).and_then(Value::as_str).map(str::to_string);
+            let mid = st
+                .get("samples", &sid)
+                .and_then(|s| s.get(&SAMPLES, "metadata"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if let Some(m) = mid.and_then(|mid| st.get_mut("metadata", &mid)) {
                 for (k, v) in &meta {
                     m.set(&METADATA, k, v.clone());

@@ -10,9 +10,26 @@ use serde_json::{json, Value};
 
 pub const USER_EMAILS: [&str; 3] = ["user@example.com", "colleague@example.com", "outsider@example.net"];
 pub const TAG_NAMES: [&str; 20] = [
-    "high host", "isolate", "complex", "unclassified", "gut", "skin", "soil", "water", "control", "batch-1",
-    "batch-2", "batch-3", "resequenced", "clinical", "environmental", "mock community", "low biomass", "urgent",
-    "qc-pass", "qc-fail",
+    "high host",
+    "isolate",
+    "complex",
+    "unclassified",
+    "gut",
+    "skin",
+    "soil",
+    "water",
+    "control",
+    "batch-1",
+    "batch-2",
+    "batch-3",
+    "resequenced",
+    "clinical",
+    "environmental",
+    "mock community",
+    "low biomass",
+    "urgent",
+    "qc-pass",
+    "qc-fail",
 ];
 
 /// A custom job owned by the outsider: its details answer 403.
@@ -107,10 +124,19 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
             let is_public = k >= private;
             let mut o = Obj::new(&PROJECTS, id.clone(), owner, is_public);
             let handle = format!("proj_{pn:03}");
-            o.set(&PROJECTS, "name", format!("Project {pn}: {}", ["Gut survey", "Soil", "Hospital", "Wastewater", "Mock", "Pilot"][pn % 6]).into());
+            o.set(
+                &PROJECTS,
+                "name",
+                format!("Project {pn}: {}", ["Gut survey", "Soil", "Hospital", "Wastewater", "Mock", "Pilot"][pn % 6])
+                    .into(),
+            );
             o.set(&PROJECTS, "project_name", handle.into());
             o.set(&PROJECTS, "description", format!("Generated project number {pn}").into());
-            o.set(&PROJECTS, "external_id", if pn % 2 == 0 { Value::from(format!("EXT-{pn:04}")) } else { Value::Null });
+            o.set(
+                &PROJECTS,
+                "external_id",
+                if pn % 2 == 0 { Value::from(format!("EXT-{pn:04}")) } else { Value::Null },
+            );
             o.set(&PROJECTS, "owner", r#ref(&user_ids[owner as usize]));
             o.set(
                 &PROJECTS,
@@ -125,11 +151,8 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
 
     // Samples, metadata and analyses.
     let extra = (n_samples / 10).max(3);
-    let owners: Vec<u8> = (0..n_samples)
-        .map(|_| MAIN)
-        .chain((0..extra).map(|_| COLLEAGUE))
-        .chain((0..extra).map(|_| OUTSIDER))
-        .collect();
+    let owners: Vec<u8> =
+        (0..n_samples).map(|_| MAIN).chain((0..extra).map(|_| COLLEAGUE)).chain((0..extra).map(|_| OUTSIDER)).collect();
     let span = 4.0 * 365.0 * 86_400.0 / (owners.len().max(1) as f64);
     let exts = [".fastq.gz", ".fastq.gz", ".fq.gz", ".fastq", ".fasta", ".fa.gz", ".fastq.bz2"];
     let words = ["stool", "skin", "soil", "water", "swab", "culture", "mock", "blank", "biofilm", "sputum"];
@@ -157,7 +180,11 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
         s.set(&SAMPLES, "size", (10f64.powf(6.0 + g.r.f64() * 3.4) as u64).into());
         s.set(&SAMPLES, "status", if failed { "failed" } else { "available" }.into());
         s.set(&SAMPLES, "visibility", if public { "public" } else { "private" }.into());
-        s.set(&SAMPLES, "error_msg", if failed { Value::from("We were unable to process this file.") } else { Value::Null });
+        s.set(
+            &SAMPLES,
+            "error_msg",
+            if failed { Value::from("We were unable to process this file.") } else { Value::Null },
+        );
         s.set(&SAMPLES, "metadata", r#ref(&mid));
         s.set(&SAMPLES, "owner", r#ref(&user_ids[owner as usize]));
         s.set(&SAMPLES, "primary_classification", r#ref(&cid));
@@ -295,8 +322,10 @@ pub fn generate(seed: u64, n_samples: usize) -> Store {
         taxon_obj.insert(ni, id);
         st.insert("taxa", o);
     }
-    let species_taxa: Vec<String> =
-        (0..400).filter(|&i| i < tx.nodes.len() && tx.nodes[i].rank == "species").filter_map(|i| taxon_obj.get(&i).cloned()).collect();
+    let species_taxa: Vec<String> = (0..400)
+        .filter(|&i| i < tx.nodes.len() && tx.nodes[i].rank == "species")
+        .filter_map(|i| taxon_obj.get(&i).cloned())
+        .collect();
     for k in 0..40 {
         let gid = g.id();
         let aid = g.id();

@@ -21,13 +21,7 @@ pub enum Site {
     Blank,
 }
 
-pub const SITES: [Site; 5] = [
-    Site::Stool,
-    Site::Skin,
-    Site::Soil,
-    Site::Water,
-    Site::Blank,
-];
+pub const SITES: [Site; 5] = [Site::Stool, Site::Skin, Site::Soil, Site::Water, Site::Blank];
 
 impl Site {
     pub fn name(self) -> &'static str {
@@ -97,11 +91,7 @@ pub fn communities() -> &'static [Community; 5] {
         let mut take = |n: usize| -> Vec<usize> { pool.drain(..n.min(pool.len())).collect() };
         SITES.map(|site| {
             let dominant = take(DOMINANT.len());
-            let core = if site == Site::Blank {
-                take(4)
-            } else {
-                take(CORE_GENERA)
-            };
+            let core = if site == Site::Blank { take(4) } else { take(CORE_GENERA) };
             Community { dominant, core }
         })
     })
@@ -133,12 +123,7 @@ impl Profile {
             Site::Blank => 0.004,
             _ => 0.10 + 0.16 * unit(h(x, "pg", 0)),
         };
-        Profile {
-            site,
-            seed,
-            x,
-            p_tail,
-        }
+        Profile { site, seed, x, p_tail }
     }
     pub fn hash(&self) -> u64 {
         self.x

@@ -11,15 +11,9 @@ use std::io::{BufRead, BufReader};
 /// Records of a FASTQ (4 lines each) or FASTA (`>` lines) stream, gzip'd or not, read in
 /// blocks (an uploaded file may be gigabytes).
 pub fn count_records_in(mut input: impl BufRead) -> usize {
-    let gz = input
-        .fill_buf()
-        .map(|b| b.starts_with(&[0x1f, 0x8b]))
-        .unwrap_or(false);
-    let mut reader: Box<dyn BufRead> = if gz {
-        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(input)))
-    } else {
-        Box::new(input)
-    };
+    let gz = input.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+    let mut reader: Box<dyn BufRead> =
+        if gz { Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(input))) } else { Box::new(input) };
     let (mut lines, mut headers, mut first, mut at_line_start) = (0usize, 0usize, None, true);
     loop {
         let block = match reader.fill_buf() {
@@ -55,19 +49,11 @@ pub fn aligned_tsv_gz(seed: u64, cid: &str, reads: usize, paired: bool) -> Vec<u
     for _ in 0..reads {
         for _ in 0..if paired { 2 } else { 1 } {
             let tax_id = match nodes.get(r.below(nodes.len().max(1) as u64) as usize) {
-                Some(n) => t
-                    .nodes
-                    .get(*n)
-                    .map(|x| x.tax_id.to_string())
-                    .unwrap_or_default(),
+                Some(n) => t.nodes.get(*n).map(|x| x.tax_id.to_string()).unwrap_or_default(),
                 None => String::new(),
             };
             let pf = if r.chance(0.9) { "T" } else { "F" };
-            s.push_str(&format!(
-                "{tax_id}\t{}\t{}\t{pf}\n",
-                r.range(1, 60),
-                r.range(100, 151)
-            ));
+            s.push_str(&format!("{tax_id}\t{}\t{}\t{pf}\n", r.range(1, 60), r.range(100, 151)));
         }
     }
     encode(Encoding::Gzip, s.as_bytes())
@@ -93,9 +79,7 @@ mod tests {
     fn one_row_per_read_two_per_pair() {
         let rows = |gz: Vec<u8>| {
             let mut s = String::new();
-            flate2::read::GzDecoder::new(&gz[..])
-                .read_to_string(&mut s)
-                .unwrap();
+            flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut s).unwrap();
             s.lines().count() - 1
         };
         assert_eq!(rows(aligned_tsv_gz(1, "0123456789abcdef", 7, false)), 7);

@@ -279,7 +279,12 @@ fn functional_parts(seed: u64, id: &str) -> FunctionalParts {
         let mut contribs = vec![];
         for (tid, _) in &taxa {
             if r.chance(0.4) {
-                contribs.push((tid.clone(), round(abundance * 0.3 * r.f64()), round(r.f64()), round(metacyc_cpm * 0.3 * r.f64())));
+                contribs.push((
+                    tid.clone(),
+                    round(abundance * 0.3 * r.f64()),
+                    round(r.f64()),
+                    round(metacyc_cpm * 0.3 * r.f64()),
+                ));
             }
         }
         paths.push(Pathway {
@@ -369,7 +374,11 @@ pub fn functional_filtered(seed: u64, id: &str, group: &str, metric: &str, strat
     for row in full["table"].as_array().into_iter().flatten() {
         if row["group_name"] == group && row["metric"] == metric_sent.as_str() && row["taxa_stratified"] == stratified {
             let id = row["id"].as_str().unwrap_or("");
-            let rid = if stratified { format!("{}_{}", id, row["taxon_name"].as_str().unwrap_or("")) } else { id.to_string() };
+            let rid = if stratified {
+                format!("{}_{}", id, row["taxon_name"].as_str().unwrap_or(""))
+            } else {
+                id.to_string()
+            };
             let mut m = json!({"id": rid, "name": row["name"], "value": row["value"]});
             if stratified {
                 m["taxon_id"] = row["taxon_id"].clone();
@@ -518,12 +527,7 @@ mod tests {
     /// Genus-rank readcount_w_children of the non-host rows, largest first, and the classified
     /// reads without the host.
     fn genus_counts(v: &Value) -> (Vec<u64>, u64) {
-        let hosts: Vec<&str> = v["host_tax_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let hosts: Vec<&str> = v["host_tax_ids"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
         let table = v["table"].as_array().unwrap();
         let mut genus: Vec<u64> = table
             .iter()
@@ -553,20 +557,9 @@ mod tests {
             } else {
                 // Not a flat spread: the top 10 genera hold most reads, the top one over 10%.
                 let top10: u64 = genus.iter().take(10).sum();
-                assert!(
-                    top10 as f64 > 0.5 * microbial as f64,
-                    "{cid}: top 10 hold {top10} of {microbial}"
-                );
-                assert!(
-                    genus[0] as f64 > 0.1 * microbial as f64,
-                    "{cid}: top genus {} of {microbial}",
-                    genus[0]
-                );
-                assert!(
-                    genus.len() > 200,
-                    "{cid}: only {} genera (no long tail)",
-                    genus.len()
-                );
+                assert!(top10 as f64 > 0.5 * microbial as f64, "{cid}: top 10 hold {top10} of {microbial}");
+                assert!(genus[0] as f64 > 0.1 * microbial as f64, "{cid}: top genus {} of {microbial}", genus[0]);
+                assert!(genus.len() > 200, "{cid}: only {} genera (no long tail)", genus.len());
             }
             assert_eq!(v, classification(3, &cid), "not deterministic");
         }

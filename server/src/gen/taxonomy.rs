@@ -24,9 +24,9 @@ pub struct Taxonomy {
 }
 
 const SYL: [&str; 48] = [
-    "bac", "ter", "oi", "des", "lac", "to", "ba", "cil", "lus", "strep", "coc", "cus", "pre", "vo", "tel",
-    "la", "clos", "tri", "di", "um", "fae", "ca", "li", "ak", "ker", "man", "si", "ru", "mi", "no", "bu",
-    "ty", "ri", "vi", "brio", "ci", "tro", "en", "te", "ro", "sta", "phy", "lo", "my", "co", "pseu", "mo", "na",
+    "bac", "ter", "oi", "des", "lac", "to", "ba", "cil", "lus", "strep", "coc", "cus", "pre", "vo", "tel", "la",
+    "clos", "tri", "di", "um", "fae", "ca", "li", "ak", "ker", "man", "si", "ru", "mi", "no", "bu", "ty", "ri", "vi",
+    "brio", "ci", "tro", "en", "te", "ro", "sta", "phy", "lo", "my", "co", "pseu", "mo", "na",
 ];
 
 fn word(r: &mut Rng, n: usize) -> String {
@@ -58,13 +58,7 @@ impl Taxonomy {
     }
 
     fn build() -> Taxonomy {
-        let mut t = Taxonomy {
-            nodes: vec![],
-            genera: vec![],
-            by_tax_id: Default::default(),
-            human: 0,
-            mouse: 0,
-        };
+        let mut t = Taxonomy { nodes: vec![], genera: vec![], by_tax_id: Default::default(), human: 0, mouse: 0 };
         let root = t.add(1, None, "root".into(), "no rank");
         let cell = t.add(131567, Some(root), "cellular organisms".into(), "no rank");
         let bact = t.add(2, Some(cell), "Bacteria".into(), "superkingdom");
@@ -121,7 +115,12 @@ impl Taxonomy {
                                         for k in 0..r.range(1, 2) {
                                             next_id += 1;
                                             let rank = if k == 0 { "strain" } else { "subspecies" };
-                                            t.add(next_id, Some(s), format!("{sname} str. {}", r.range(100, 9999)), rank);
+                                            t.add(
+                                                next_id,
+                                                Some(s),
+                                                format!("{sname} str. {}", r.range(100, 9999)),
+                                                rank,
+                                            );
                                         }
                                     }
                                 }

@@ -25,7 +25,9 @@ impl S3Auth for Auth {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
         match self.0.get(access_key) {
             Some(c) => Ok(SecretKey::from(c.secret)),
-            None => Err(s3_error!(InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")),
+            None => {
+                Err(s3_error!(InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records."))
+            }
         }
     }
 }
@@ -38,7 +40,9 @@ impl S3Access for Access {
         let Some(c) = cx.credentials() else { return Err(s3_error!(AccessDenied, "Anonymous access is not allowed")) };
         let Some(cred) = self.0.get(&c.access_key) else { return Err(s3_error!(InvalidAccessKeyId)) };
         match cx.s3_path() {
-            S3Path::Object { bucket, key } if &**bucket == crate::config::BUCKET && cred.keys.iter().any(|k| k == &**key) => {
+            S3Path::Object { bucket, key }
+                if &**bucket == crate::config::BUCKET && cred.keys.iter().any(|k| k == &**key) =>
+            {
                 Ok(())
             }
             // Bucket level: only what an upload needs; listing other uploads' objects is denied.
@@ -81,7 +85,12 @@ fn s3_error_xml(status: StatusCode, code: &str, msg: &str, extra: &str) -> Resp 
     bytes(status, "application/xml", xml)
 }
 
-pub async fn handle(app: Arc<App>, svc: s3s::service::S3Service, req: http::Request<Incoming>, _peer: SocketAddr) -> Resp {
+pub async fn handle(
+    app: Arc<App>,
+    svc: s3s::service::S3Service,
+    req: http::Request<Incoming>,
+    _peer: SocketAddr,
+) -> Resp {
     let (parts, body) = req.into_parts();
     if crate::cors::is_preflight(&parts.method, &parts.headers) {
         return crate::cors::preflight(&parts.headers, true);
@@ -110,7 +119,9 @@ pub async fn handle(app: Arc<App>, svc: s3s::service::S3Service, req: http::Requ
                     let mut resp = s3_error_xml(
                         StatusCode::BAD_REQUEST,
                         "AuthorizationHeaderMalformed",
-                        &format!("The authorization header is malformed; the region '{r}' is wrong; expecting '{want}'"),
+                        &format!(
+                            "The authorization header is malformed; the region '{r}' is wrong; expecting '{want}'"
+                        ),
                         &format!("<Region>{want}</Region>"),
                     );
                     if let Ok(v) = HeaderValue::from_str(want) {
@@ -129,7 +140,12 @@ pub async fn handle(app: Arc<App>, svc: s3s::service::S3Service, req: http::Requ
                             }
                             r
                         }
-                        Err(_) => s3_error_xml(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "We encountered an internal error.", ""),
+                        Err(_) => s3_error_xml(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "InternalError",
+                            "We encountered an internal error.",
+                            "",
+                        ),
                     }
                 }
             }

@@ -49,7 +49,8 @@ impl Wrapped {
             std::fs::rename(part(n), tmp(n)).map_err(|e| s3_error!(InternalError, "renumbering part {}: {}", n, e))?;
         }
         for (k, &n) in numbers.iter().enumerate() {
-            std::fs::rename(tmp(n), part(k as i32 + 1)).map_err(|e| s3_error!(InternalError, "renumbering part {}: {}", n, e))?;
+            std::fs::rename(tmp(n), part(k as i32 + 1))
+                .map_err(|e| s3_error!(InternalError, "renumbering part {}: {}", n, e))?;
         }
         Ok(())
     }
@@ -76,7 +77,8 @@ fn blob(b: Bytes) -> StreamingBlob {
 fn verify(data: &[u8], md5: Option<&str>, crc32c: Option<&str>, crc32: Option<&str>) -> S3Result<()> {
     let b64 = base64::engine::general_purpose::STANDARD;
     if let Some(m) = md5 {
-        let want = b64.decode(m.trim()).map_err(|_| s3_error!(InvalidDigest, "The Content-MD5 you specified was invalid."))?;
+        let want =
+            b64.decode(m.trim()).map_err(|_| s3_error!(InvalidDigest, "The Content-MD5 you specified was invalid."))?;
         if want.len() != 16 {
             return Err(s3_error!(InvalidDigest, "The Content-MD5 you specified was invalid."));
         }
@@ -85,13 +87,17 @@ fn verify(data: &[u8], md5: Option<&str>, crc32c: Option<&str>, crc32: Option<&s
         }
     }
     if let Some(c) = crc32c {
-        let want = b64.decode(c.trim()).map_err(|_| s3_error!(InvalidRequest, "Value for x-amz-checksum-crc32c header is invalid."))?;
+        let want = b64
+            .decode(c.trim())
+            .map_err(|_| s3_error!(InvalidRequest, "Value for x-amz-checksum-crc32c header is invalid."))?;
         if want.as_slice() != crc32c::crc32c(data).to_be_bytes() {
             return Err(s3_error!(BadDigest, "The CRC32C you specified did not match the calculated checksum."));
         }
     }
     if let Some(c) = crc32 {
-        let want = b64.decode(c.trim()).map_err(|_| s3_error!(InvalidRequest, "Value for x-amz-checksum-crc32 header is invalid."))?;
+        let want = b64
+            .decode(c.trim())
+            .map_err(|_| s3_error!(InvalidRequest, "Value for x-amz-checksum-crc32 header is invalid."))?;
         let mut h = flate2::Crc::new();
         h.update(data);
         if want.as_slice() != h.sum().to_be_bytes() {
@@ -104,8 +110,12 @@ fn verify(data: &[u8], md5: Option<&str>, crc32c: Option<&str>, crc32: Option<&s
 fn check_sse(sse: &Option<ServerSideEncryption>) -> S3Result<Option<ServerSideEncryption>> {
     match sse {
         None => Ok(None),
-        Some(s) if s.as_str() == ServerSideEncryption::AES256 => Ok(Some(ServerSideEncryption::from_static(ServerSideEncryption::AES256))),
-        Some(s) => Err(s3_error!(InvalidArgument, "Server-side encryption {} is not supported by this bucket", s.as_str())),
+        Some(s) if s.as_str() == ServerSideEncryption::AES256 => {
+            Ok(Some(ServerSideEncryption::from_static(ServerSideEncryption::AES256)))
+        }
+        Some(s) => {
+            Err(s3_error!(InvalidArgument, "Server-side encryption {} is not supported by this bucket", s.as_str()))
+        }
     }
 }
 
@@ -118,7 +128,10 @@ impl S3 for Wrapped {
     async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
         self.inner.head_bucket(req).await
     }
-    async fn get_bucket_location(&self, req: S3Request<GetBucketLocationInput>) -> S3Result<S3Response<GetBucketLocationOutput>> {
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
         self.inner.get_bucket_location(req).await
     }
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
@@ -160,10 +173,8 @@ impl S3 for Wrapped {
         let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
         let mut resp = self.inner.create_multipart_upload(req).await?;
         if let Some(id) = &resp.output.upload_id {
-            self.uploads().insert(
-                id.clone(),
-                UploadInfo { bucket, key, initiated: SystemTime::now(), parts: BTreeMap::new() },
-            );
+            self.uploads()
+                .insert(id.clone(), UploadInfo { bucket, key, initiated: SystemTime::now(), parts: BTreeMap::new() });
         }
         resp.output.server_side_encryption = sse;
         Ok(resp)
@@ -246,7 +257,8 @@ impl S3 for Wrapped {
     ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
         let i = &req.input;
         // Only the uploads of the keys this credential may touch.
-        let allowed = req.credentials.as_ref().and_then(|c| self.creds.get(&c.access_key)).map(|c| c.keys).unwrap_or_default();
+        let allowed =
+            req.credentials.as_ref().and_then(|c| self.creds.get(&c.access_key)).map(|c| c.keys).unwrap_or_default();
         let ups = self.uploads();
         let mut list: Vec<(&String, &UploadInfo)> = ups
             .iter()
@@ -323,7 +335,11 @@ impl S3 for Wrapped {
                     ));
                 }
                 if k + 1 < parts.len() && stored.size < 5 * 1024 * 1024 {
-                    return Err(s3_error!(EntityTooSmall, "Part {} is smaller than the minimum allowed size (5 MiB).", n));
+                    return Err(s3_error!(
+                        EntityTooSmall,
+                        "Part {} is smaller than the minimum allowed size (5 MiB).",
+                        n
+                    ));
                 }
             }
         }

@@ -67,7 +67,14 @@ impl S3 {
     }
 
     /// Sends a signed request. `query` pairs are unencoded; `headers` extra (lowercase names).
-    pub async fn send(&self, method: &str, key: &str, query: &[(&str, &str)], headers: &[(&str, String)], body: Vec<u8>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        key: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Reply {
         let bucket = "onecodex-multipart-uploads-encrypted";
         let path = if key.is_empty() { format!("/{bucket}") } else { format!("/{bucket}/{}", enc(key, true)) };
         let mut q: Vec<(String, String)> = query.iter().map(|(k, v)| (enc(k, false), enc(v, false))).collect();
@@ -96,9 +103,14 @@ impl S3 {
         let k = hmac(&k, "s3");
         let k = hmac(&k, "aws4_request");
         let sig = hex::encode(hmac(&k, &sts));
-        let auth = format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={sig}", self.access_key);
-        let url = if qs.is_empty() { format!("{}{path}", self.endpoint) } else { format!("{}{path}?{qs}", self.endpoint) };
-        let mut rb = self.http.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url).header("authorization", auth);
+        let auth =
+            format!("AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={sig}", self.access_key);
+        let url =
+            if qs.is_empty() { format!("{}{path}", self.endpoint) } else { format!("{}{path}?{qs}", self.endpoint) };
+        let mut rb = self
+            .http
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url)
+            .header("authorization", auth);
         for (k, v) in &hs {
             if k != "host" {
                 rb = rb.header(k.as_str(), v.as_str());
@@ -116,12 +128,21 @@ impl S3 {
     }
 
     pub async fn create_mpu(&self, key: &str) -> String {
-        let r = self.send("POST", key, &[("uploads", "")], &[("x-amz-server-side-encryption", "AES256".into())], vec![]).await;
+        let r = self
+            .send("POST", key, &[("uploads", "")], &[("x-amz-server-side-encryption", "AES256".into())], vec![])
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         between(&r.body, "<UploadId>", "</UploadId>").expect("upload id")
     }
 
-    pub async fn upload_part(&self, key: &str, upload_id: &str, n: u32, data: Vec<u8>, headers: &[(&str, String)]) -> Reply {
+    pub async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        n: u32,
+        data: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> Reply {
         let ns = n.to_string();
         self.send("PUT", key, &[("partNumber", &ns), ("uploadId", upload_id)], headers, data).await
     }

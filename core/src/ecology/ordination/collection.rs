@@ -63,7 +63,12 @@ pub fn pcoa_of(c: &Collection, diversity: BetaMetric, choice: MatrixChoice) -> R
 }
 
 /// Metric MDS of a collection by a beta diversity metric, as `plot_mds(method="smacof")`.
-pub fn mds_of(c: &Collection, diversity: BetaMetric, choice: MatrixChoice, options: &MdsOptions) -> Result<(Mds, Vec<Warning>)> {
+pub fn mds_of(
+    c: &Collection,
+    diversity: BetaMetric,
+    choice: MatrixChoice,
+    options: &MdsOptions,
+) -> Result<(Mds, Vec<Warning>)> {
     let b = beta_diversity(c, diversity, choice)?;
     let (m, more) = collection_mds(c, b.metric, &b.matrix, options)?;
     Ok((m, b.warnings.into_iter().chain(more).collect()))

@@ -11,10 +11,7 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..m).collect();
     // Ascending p (NaN last) with the crate's one shared sort; the order among ties does not
     // change the adjusted values.
-    let negated: Vec<f64> = p
-        .iter()
-        .map(|v| if v.is_nan() { f64::NEG_INFINITY } else { -v })
-        .collect();
+    let negated: Vec<f64> = p.iter().map(|v| if v.is_nan() { f64::NEG_INFINITY } else { -v }).collect();
     sort_desc_by_key(&mut order, &negated);
     let mut out = vec![0.0; m];
     let mut running = f64::INFINITY;
@@ -74,11 +71,7 @@ mod tests {
     fn bh_hand_checked() {
         // sorted 0.01, 0.02, 0.04 with m = 3: 0.03, 0.03, 0.04
         let a = benjamini_hochberg(&[0.04, 0.01, 0.02]);
-        assert!(
-            (a[0] - 0.04).abs() < 1e-15
-                && (a[1] - 0.03).abs() < 1e-15
-                && (a[2] - 0.03).abs() < 1e-15
-        );
+        assert!((a[0] - 0.04).abs() < 1e-15 && (a[1] - 0.03).abs() < 1e-15 && (a[2] - 0.03).abs() < 1e-15);
         assert_eq!(benjamini_hochberg(&[]), Vec::<f64>::new());
     }
 }

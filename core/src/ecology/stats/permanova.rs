@@ -24,9 +24,7 @@ pub fn permanova(
 ) -> Result<Permanova> {
     let n = dm.len();
     if grouping.len() != n {
-        return Err(Error::invalid_argument(
-            "permanova: one group per sample is needed",
-        ));
+        return Err(Error::invalid_argument("permanova: one group per sample is needed"));
     }
     let k = grouping.iter().copied().max().map_or(0, |m| m + 1);
     let mut sizes = vec![0usize; k];
@@ -69,12 +67,7 @@ pub fn permanova(
         }
         (at_least + 1) as f64 / (permutations + 1) as f64
     };
-    Ok(Permanova {
-        statistic,
-        pvalue,
-        num_groups,
-        permutations,
-    })
+    Ok(Permanova { statistic, pvalue, num_groups, permutations })
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same stream on every platform.
@@ -128,8 +121,7 @@ mod tests {
                 v[i * 4 + j] = (x[i] - x[j]).abs();
             }
         }
-        let dm =
-            DistanceMatrix::new((0..4).map(|i| i.to_string()).collect(), v, "euclidean").unwrap();
+        let dm = DistanceMatrix::new((0..4).map(|i| i.to_string()).collect(), v, "euclidean").unwrap();
         // s_T = (1 + 100 + 121 + 81 + 100 + 1) / 4 = 101; s_W = 1/2 + 1/2 = 1; F = 100 / (1/2) = 200
         let r = permanova(&dm, &[0, 0, 1, 1], 99, &mut SplitMix64::new(1)).unwrap();
         assert!((r.statistic - 200.0).abs() < 1e-12);
@@ -137,9 +129,6 @@ mod tests {
         assert_eq!(r, again);
         assert!(permanova(&dm, &[0, 1, 2, 3], 9, &mut SplitMix64::new(1)).is_err());
         assert!(permanova(&dm, &[0, 0, 0, 0], 9, &mut SplitMix64::new(1)).is_err());
-        assert!(permanova(&dm, &[0, 0, 1, 1], 0, &mut SplitMix64::new(1))
-            .unwrap()
-            .pvalue
-            .is_nan());
+        assert!(permanova(&dm, &[0, 0, 1, 1], 0, &mut SplitMix64::new(1)).unwrap().pvalue.is_nan());
     }
 }

@@ -15,9 +15,7 @@ pub struct TestResult {
 
 fn check_finite(what: &str, xs: &[&[f64]]) -> Result<()> {
     if xs.iter().any(|x| x.iter().any(|v| !v.is_finite())) {
-        return Err(Error::invalid_argument(format!(
-            "{what}: values must be finite numbers"
-        )));
+        return Err(Error::invalid_argument(format!("{what}: values must be finite numbers")));
     }
     Ok(())
 }
@@ -28,10 +26,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<TestResult> {
     check_finite("mannwhitneyu", &[x, y])?;
     let (n1, n2) = (x.len(), y.len());
     if n1 == 0 || n2 == 0 {
-        return Ok(TestResult {
-            statistic: f64::NAN,
-            pvalue: f64::NAN,
-        });
+        return Ok(TestResult { statistic: f64::NAN, pvalue: f64::NAN });
     }
     let all: Vec<f64> = x.iter().chain(y).copied().collect();
     let (ranks, ties) = average_ranks(&all);
@@ -51,10 +46,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Result<TestResult> {
         // P(U ≥ u) = P(U ≤ mn − u) by symmetry
         2.0 * mwu_cdf(n1, n2, (f1 * f2 - u) as u64)?
     };
-    Ok(TestResult {
-        statistic: u1,
-        pvalue: p.clamp(0.0, 1.0),
-    })
+    Ok(TestResult { statistic: u1, pvalue: p.clamp(0.0, 1.0) })
 }
 
 /// P(U ≤ k) under the null for sample sizes `n1`, `n2`: the coefficients of the Gaussian
@@ -64,8 +56,7 @@ fn mwu_cdf(n1: usize, n2: usize, k: u64) -> Result<f64> {
     let len = m * n + 1;
     let mut c = vec![0u128; len];
     c[0] = 1;
-    let overflow =
-        || Error::invalid_argument("mannwhitneyu: the exact distribution is too large to count");
+    let overflow = || Error::invalid_argument("mannwhitneyu: the exact distribution is too large to count");
     for i in 1..=m {
         // ÷ (1 − q^i): prefix sums with stride i (truncated at degree mn, which is exact here)
         for j in i..len {
@@ -77,11 +68,7 @@ fn mwu_cdf(n1: usize, n2: usize, k: u64) -> Result<f64> {
         }
     }
     let total: f64 = c.iter().map(|&v| v as f64).sum();
-    let below: f64 = c
-        .iter()
-        .take((k as usize).saturating_add(1).min(len))
-        .map(|&v| v as f64)
-        .sum();
+    let below: f64 = c.iter().take((k as usize).saturating_add(1).min(len)).map(|&v| v as f64).sum();
     Ok(below / total)
 }
 
@@ -90,9 +77,7 @@ fn mwu_cdf(n1: usize, n2: usize, k: u64) -> Result<f64> {
 pub fn kruskal(groups: &[&[f64]]) -> Result<TestResult> {
     check_finite("kruskal", groups)?;
     if groups.len() < 2 || groups.iter().any(|g| g.is_empty()) {
-        return Err(Error::invalid_argument(
-            "kruskal needs at least two non-empty groups",
-        ));
+        return Err(Error::invalid_argument("kruskal needs at least two non-empty groups"));
     }
     let all: Vec<f64> = groups.iter().flat_map(|g| g.iter().copied()).collect();
     let n = all.len() as f64;
@@ -107,16 +92,10 @@ pub fn kruskal(groups: &[&[f64]]) -> Result<TestResult> {
     h = 12.0 / (n * (n + 1.0)) * h - 3.0 * (n + 1.0);
     let correction = 1.0 - tie_term(&ties) / (n * n * n - n);
     if correction == 0.0 {
-        return Ok(TestResult {
-            statistic: f64::NAN,
-            pvalue: f64::NAN,
-        });
+        return Ok(TestResult { statistic: f64::NAN, pvalue: f64::NAN });
     }
     h /= correction;
-    Ok(TestResult {
-        statistic: h,
-        pvalue: chi2_sf(h, groups.len() as f64 - 1.0),
-    })
+    Ok(TestResult { statistic: h, pvalue: chi2_sf(h, groups.len() as f64 - 1.0) })
 }
 
 /// `scipy.stats.wilcoxon(x, y)` on the differences x − y (zeros dropped, "wilcox"): statistic
@@ -126,16 +105,11 @@ pub fn kruskal(groups: &[&[f64]]) -> Result<TestResult> {
 pub fn wilcoxon(x: &[f64], y: &[f64]) -> Result<TestResult> {
     check_finite("wilcoxon", &[x, y])?;
     if x.len() != y.len() {
-        return Err(Error::invalid_argument(
-            "wilcoxon: the two samples must have the same length",
-        ));
+        return Err(Error::invalid_argument("wilcoxon: the two samples must have the same length"));
     }
     let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
     if d.is_empty() {
-        return Ok(TestResult {
-            statistic: f64::NAN,
-            pvalue: f64::NAN,
-        });
+        return Ok(TestResult { statistic: f64::NAN, pvalue: f64::NAN });
     }
     let (r_plus, r_minus, ranks, ties) = signed_ranks(&d);
     let n_zero = d.iter().filter(|&&v| v == 0.0).count();
@@ -170,10 +144,7 @@ pub fn wilcoxon(x: &[f64], y: &[f64]) -> Result<TestResult> {
         let z = (r_plus - mn) / se;
         (2.0 * normal_sf(z.abs())).min(1.0)
     };
-    Ok(TestResult {
-        statistic,
-        pvalue: p,
-    })
+    Ok(TestResult { statistic, pvalue: p })
 }
 
 /// R+, R−, the ranks of |d| (zeros excluded, rank 0) and the tie groups of the non-zero |d|.
