@@ -261,6 +261,8 @@ fn delete_one(
 /// The TypeScript of one resource class's generic methods. They are declared with
 /// `skip_typescript` (wasm-bindgen's type attributes take literals only) and typed here through an
 /// interface that merges with the generated class, so each row of the catalogue gives its types.
+// Only the wasm32 build keeps typescript_custom_section constants.
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_macros))]
 macro_rules! class_ts {
     ($class:ident $stem:ident $model:ident $delete:tt [$($changes_ts:literal)?]) => {
         concat!(

@@ -25,6 +25,9 @@ pub struct Settings {
     pub on_state_change: JsValue,
 }
 
+/// The byte-progress callback handed to the S3 senders.
+type BytesCallback = Closure<dyn Fn(f64, f64)>;
+
 /// What the `Upload` handle and the running loop share.
 pub struct Shared {
     pub inner: Rc<ClientInner>,
@@ -45,7 +48,7 @@ pub struct Shared {
     last_progress: Cell<f64>,
     phase: Cell<Phase>,
     started: Cell<(f64, u64)>,
-    on_bytes: RefCell<Option<Closure<dyn Fn(f64, f64)>>>,
+    on_bytes: RefCell<Option<BytesCallback>>,
 }
 
 impl Shared {
@@ -160,7 +163,7 @@ impl UploadIo for Shared {
     fn start_send(&self, tag: u32, request: &S3Request, part: Option<&JsValue>, abortable: bool) {
         let signal = if abortable { self.signal() } else { JsValue::UNDEFINED };
         let on_bytes = match (part, self.on_bytes.borrow().as_ref()) {
-            (Some(_), Some(f)) => JsValue::from(f.as_ref().clone()),
+            (Some(_), Some(f)) => f.as_ref().clone(),
             _ => JsValue::UNDEFINED,
         };
         let body = part.cloned().unwrap_or(JsValue::NULL);

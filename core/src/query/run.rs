@@ -63,7 +63,7 @@ type IdFilter = Option<HashMap<String, usize>>;
 
 enum Stage {
     Start,
-    Listing { pager: Pager, only: IdFilter },
+    Listing { pager: Box<Pager>, only: IdFilter },
     ByIds { chunks: VecDeque<Vec<String>> },
     Done,
 }
@@ -251,7 +251,7 @@ impl QueryRun {
             Some(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
         };
         let listing = Listing::from_terms(self.resource, self.route, self.terms.clone(), &self.sort)?;
-        self.stage = Stage::Listing { pager: Pager::new(listing), only };
+        self.stage = Stage::Listing { pager: Box::new(Pager::new(listing)), only };
         Ok(())
     }
 
