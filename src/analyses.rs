@@ -1,5 +1,5 @@
 //! The analysis lifecycle on every analysis class (`ocx.analyses`, `ocx.classifications`, …):
-//! awaitCompletion (§8.7), refresh, logs, output files (§8.8) and the read-level TSV (§8.3).
+//! awaitCompletion, refresh, logs, output files and the read-level TSV.
 
 use crate::client::{call_signal, promise, ClientInner};
 use crate::convert::{id_arg, read_options, signal_or_undefined, to_js};
@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ANALYSES: &str = r#"
-/** Options of `awaitCompletion` (API_SPEC §8.7). Intervals are at least 5000 ms (the API's
+/** Options of `awaitCompletion`. Intervals are at least 5000 ms (the API's
  * minimum); the wait grows by `backoff` (≥ 1) after each poll, up to `maxIntervalMs`. */
 export interface AwaitCompletionOptions {
   /** Give up with a `timeout` error after this long (default: no limit). */
@@ -234,7 +234,7 @@ macro_rules! analysis_lifecycle {
             }
 
             /// Downloads one output file, found by its `filepath` (as `getFiles` lists it); the
-            /// bytes are saved as served (no Content-Encoding undone, §16.4).
+            /// bytes are saved as served (no Content-Encoding undone).
             ///
             /// @example
             /// ```ts
@@ -270,7 +270,7 @@ onecodex_core::for_each_resource!(analysis_classes);
 
 #[wasm_bindgen]
 impl ClassificationsApi {
-    /// Downloads the read-level TSV (gzip; one row per read) of a classification (§8.3).
+    /// Downloads the read-level TSV (gzip; one row per read) of a classification.
     ///
     /// @example
     /// ```ts

@@ -158,7 +158,7 @@ impl OneCodex {
         if !on_request.is_undefined() && !is_function(&on_request) {
             return Err(bad_argument("onRequest", "must be a function"));
         }
-        // §1.2: explicit credentials win; otherwise (Node) the file's key, then the environment's;
+        // explicit credentials win; otherwise (Node) the file's key, then the environment's;
         // a bearer token from the environment still wins over any key.
         let defaults = node_defaults();
         let credentials = if options.api_key.is_some() || options.bearer_token.is_some() {

@@ -1,4 +1,4 @@
-//! Downloads for JavaScript: `samples.download`, `documents.download`, … (API_SPEC.md §7).
+//! Downloads for JavaScript: `samples.download`, `documents.download`, ….
 //! The plan (retries, Range resumption, status checks) is `onecodex_core::download::transfer`; bodies
 //! stream in src/js/download.js from fetch straight into a file, a Blob or a WritableStream.
 
@@ -338,7 +338,7 @@ fn target_id(target: &JsValue) -> Result<(String, Option<Value>), JsValue> {
     Ok((uri.to_string(), Some(object)))
 }
 
-/// `xxx.download(idOrObject, options)` for the resources with `download_uri` (§7.1).
+/// `xxx.download(idOrObject, options)` for the resources with `download_uri`.
 pub fn download_object(
     inner: &Rc<ClientInner>,
     resource: &'static str,

@@ -23,9 +23,9 @@ const TS_WHERE_TYPES: &str = onecodex_core::query::fields::WHERE_TYPESCRIPT;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCRIPT;
 
-/// Encodes a `where` filter to the JSON text sent on the wire (API_SPEC.md §4.1/§4.3), with the
+/// Encodes a `where` filter to the JSON text sent on the wire, with the
 /// Python client's coercions and spacing. `resource` (default `"samples"`) turns ids into URIs.
-/// Tag names stay names here; a query resolves them to `{ $ref }`s (§4.6).
+/// Tag names stay names here; a query resolves them to `{ $ref }`s.
 ///
 /// @example
 /// ```ts
@@ -52,7 +52,7 @@ const TS_FIELD_INFO: &str = r#"
 export interface FieldInfo { name: string; kind: "str" | "enum" | "eqstr" | "num" | "datetime" | "bool" | "ref" | "reflist" | "taxids"; operators: string[]; }
 "#;
 
-/// The filterable fields of a resource with their operators (API_SPEC.md §4.4, §16), e.g. to
+/// The filterable fields of a resource with their operators, e.g. to
 /// offer only valid operators in a filter UI.
 ///
 /// @example

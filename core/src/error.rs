@@ -8,7 +8,7 @@ use std::fmt;
 /// the TypeScript union the wasm layer publishes, so the shipped `.d.ts` cannot drift from Rust.
 macro_rules! error_codes {
     ($($variant:ident => $name:literal),+ $(,)?) => {
-        /// Machine-readable error codes (DESIGN.md), as JavaScript sees them in `err.code`.
+        /// Machine-readable error codes, as JavaScript sees them in `err.code`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode { $($variant),+ }

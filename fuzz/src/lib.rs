@@ -172,7 +172,7 @@ pub struct ItemSpec {
     pub table: TableSpec,
     /// Classification ids from a small alphabet, so that duplicates come up.
     pub id: u8,
-    /// `% 8 == 7`: an unsuccessful classification (skipped or refused per §9.1).
+    /// `% 8 == 7`: an unsuccessful classification (skipped or refused per).
     pub status: u8,
     pub job: Option<u8>,
     pub sample: Option<(u8, Option<u8>, bool)>,

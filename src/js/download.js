@@ -14,7 +14,7 @@ export async function openDownload(url, headers, signal, dispatcher) {
   if (signal?.aborted) throw failure("aborted", `download of ${describeUrl(url)} aborted`);
   let response;
   try {
-    // No cookies, no Authorization: the link is pre-signed (API_SPEC §7.1 step 3).
+    // No cookies, no Authorization: the link is pre-signed.
     const init = { method: "GET", headers, signal, credentials: "omit", redirect: "follow" };
     if (dispatcher) init.dispatcher = dispatcher;
     response = await fetch(url, init);

@@ -50,7 +50,7 @@ export function nowMs() {
   return Date.now();
 }
 
-/** Node only: credentials and base URL from the environment and ~/.onecodex (API_SPEC §1.2, §1.5). */
+/** Node only: credentials and base URL from the environment and ~/.onecodex. */
 export function nodeDefaults() {
   const proc = globalThis.process;
   if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return {};

@@ -1,4 +1,4 @@
-//! Uploads (issue 5): `ocx.samples.upload`, `preupload`, `resumeUpload`, `ocx.documents.upload`,
+//! Uploads: `ocx.samples.upload`, `preupload`, `resumeUpload`, `ocx.documents.upload`,
 //! `ocx.assets.upload`, the `Upload` handle and `pairFiles`. The logic (file rules, plans,
 //! signing, retries, resume) is `onecodex_core::upload`; `driver` runs it over src/js/upload.js.
 
@@ -51,7 +51,7 @@ pub struct UploadJsonOptions {
     /// An asset's name (assets only).
     #[tsify(optional)]
     pub name: Option<String>,
-    /// Bytes per part (5 MiB to 5 GiB); default by file size (§6.1).
+    /// Bytes per part (5 MiB to 5 GiB); default by file size.
     #[tsify(optional)]
     pub part_size: Option<f64>,
     /// Parts sent at once (1 to 16, default 4); at most this many plus one are in memory.
@@ -105,7 +105,7 @@ export interface FilePairs<F> { pairs: { r1: F[]; r2: F[] }[]; singles: F[][]; l
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PAIR_FILES: &str = r#"
 /**
- * Groups files (paths, Files, or anything with a `name`) into R1/R2 pairs by their names (§6.2);
+ * Groups files (paths, Files, or anything with a `name`) into R1/R2 pairs by their names;
  * lane files (`_L001`, `_L002`, …) of one read are grouped in lane order, ready to pass as one
  * file to `upload`. Files that fit no pair are `leftover`, with the reason. The groups hold the
  * inputs themselves, typed as given: Files in, Files out, so they go to `upload` as they are.
@@ -381,7 +381,7 @@ fn start(
         let (specs, handles, stream_size) = driver::describe_all(&inputs).await?;
         let mut uo = uo;
         if let (None, Some(size)) = (uo.part_size, stream_size) {
-            // A stream of known size gets the part size its size would (§6.1).
+            // A stream of known size gets the part size its size would.
             uo.part_size = Some(onecodex_core::upload::plan::ladder_part_size(size)?);
         }
         let prepared = session::prepare(kind, &specs, uo)?;
@@ -558,7 +558,7 @@ impl AssetsApi {
     }
 }
 
-/// Groups files into R1/R2 pairs by their names (§6.2). Its TypeScript, generic over the file
+/// Groups files into R1/R2 pairs by their names. Its TypeScript, generic over the file
 /// type, is declared in `TS_PAIR_FILES` (wasm-bindgen cannot write type parameters).
 #[wasm_bindgen(js_name = pairFiles, skip_typescript)]
 pub fn pair_files_js(files: JsValue) -> Result<JsValue, JsValue> {

@@ -1,5 +1,5 @@
-//! Step 1–2 of a download (API_SPEC.md §7.1): the object (for its name, and a sample's
-//! visibility), then its pre-signed link from `POST {$uri}/download_uri`, with the errors of §7.1.
+//! Step 1–2 of a download: the object (for its name, and a sample's
+//! visibility), then its pre-signed link from `POST {$uri}/download_uri`, with the download errors the API gives.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::session::Api;
@@ -12,7 +12,7 @@ use serde_json::Value;
 /// Resources with a `download_uri` action.
 pub const DOWNLOADABLE: &[&str] = &["samples", "documents", "assets", "assemblies", "annotation_sets"];
 
-/// Refuses a sample that has no file yet, before any download request (§7.1 step 1).
+/// Refuses a sample that has no file yet, before any download request.
 pub fn check_downloadable(resource: &str, object: &Value) -> Result<()> {
     if resource == "samples" && object.get("visibility").and_then(Value::as_str) == Some("awaiting data") {
         let id = object.get("$uri").and_then(Value::as_str).and_then(|u| u.rsplit('/').next()).unwrap_or("?");
@@ -51,7 +51,7 @@ pub async fn download_uri<T: Transport>(api: &Api<T>, resource: &str, id: &str) 
     link(api, resource, id, "download_uri").await
 }
 
-/// `POST /annotation_sets/<id>/download_csv` → a link to the annotations as CSV (§7.1 variants).
+/// `POST /annotation_sets/<id>/download_csv` → a link to the annotations as CSV.
 /// Unlike the Python client, no credentials are sent to that link: they go to the API only.
 pub async fn annotation_csv_uri<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
     link(api, "annotation_sets", id, "download_csv").await
@@ -81,7 +81,7 @@ async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str
         })
 }
 
-/// §7.1 step 2 / §10.3: 401, 402 and 403 each say what to do; others quote the status.
+/// 401, 402 and 403 each say what to do; others quote the status.
 fn download_uri_error(resp: &Response, resource: &str, id: &str) -> Error {
     let what = format!("{} {id}", resource.trim_end_matches('s'));
     let (code, message) = match resp.status {

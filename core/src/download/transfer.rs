@@ -1,4 +1,4 @@
-//! Pre-signed downloads (API_SPEC.md §7.1 step 3, Appendix C.10/C.11): which request to make next,
+//! Pre-signed downloads: which request to make next,
 //! whether a response may be written, how long to wait before retrying, and where to resume.
 //! The bytes themselves never come here: `DownloadIo` (JavaScript in the wasm build) streams each
 //! body into its sink and reports only counts.

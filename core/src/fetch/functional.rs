@@ -1,5 +1,5 @@
-//! Which functional profile stands for each sample of a collection (API_SPEC §9.8 "Functional
-//! matrix", §16.3 item 17): the profiles of the samples are listed 50 sample ids at a time with
+//! Which functional profile stands for each sample of a collection (as the Python client's functional
+//! matrix): the profiles of the samples are listed 50 sample ids at a time with
 //! `where={"sample": {"$in": [ids]}}` (the Python client's query, encoded by the same listing
 //! code as every `where`), unsuccessful ones are dropped, and per sample the profile whose job is
 //! newest wins (same job: the newest profile). Mixed job versions give a warning, as data.

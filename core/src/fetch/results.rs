@@ -1,4 +1,4 @@
-//! Fetching analysis results (API_SPEC §8.1–8.6, §16.3): the pre-signed `results_uri` (plain
+//! Fetching analysis results: the pre-signed `results_uri` (plain
 //! session: no credentials, 30 s timeout, the API retry policy) with the authenticated
 //! `{$uri}/results` fallback, functional condensed files, JSON results of the other analyses,
 //! the read-level URL, and many results at once with bounded concurrency.
@@ -17,7 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-/// Timeout of a pre-signed results download (§8.2).
+/// Timeout of a pre-signed results download.
 pub const RESULTS_TIMEOUT_MS: f64 = 30_000.0;
 
 /// Where a results body came from.
@@ -46,7 +46,7 @@ pub struct Fetched {
     pub source: Source,
 }
 
-/// True for `http://` and `https://` URLs (a `results_uri` of anything else is ignored, §8.2).
+/// True for `http://` and `https://` URLs (a `results_uri` of anything else is ignored).
 fn is_http_url(s: &str) -> bool {
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
@@ -80,7 +80,7 @@ pub async fn api_results<T: Transport>(api: &Api<T>, resource: &str, id: &str) -
     Ok(api.send_ok(&req, &format!("Fetching results of {resource} {id}")).await?.body)
 }
 
-/// Classification results (§8.2): `results_uri` when it is an http(s) URL, else (or when that GET
+/// Classification results: `results_uri` when it is an http(s) URL, else (or when that GET
 /// answers with an HTTP error status) `{$uri}/results`. Network errors after retries propagate.
 pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Value) -> Result<Fetched> {
     let object = analysis_object(api, "classifications", reference).await?;
@@ -95,7 +95,7 @@ pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Valu
     Ok(Fetched { object, bytes, source: Source::Api })
 }
 
-/// The functional profile's condensed file (§16.3 item 14): `None` when it is unavailable
+/// The functional profile's condensed file: `None` when it is unavailable
 /// (no `results_uri`, or an HTTP error even after one refresh of the object).
 pub async fn functional_condensed<T: Transport>(api: &Api<T>, object: &Value) -> Result<Option<Vec<u8>>> {
     let id = reference_id(object)?;
@@ -120,7 +120,7 @@ pub async fn functional_condensed<T: Transport>(api: &Api<T>, object: &Value) ->
     Ok(resp.is_success().then_some(resp.body))
 }
 
-/// `/api/v1/functional_profiles/<id>/filtered_results?<query>` (§8.4), the query from
+/// `/api/v1/functional_profiles/<id>/filtered_results?<query>`, the query from
 /// [`crate::results::filtered_results_query`]; non-2xx is an error with the body's message.
 pub async fn functional_filtered_results<T: Transport>(api: &Api<T>, id: &str, query: &str) -> Result<Vec<u8>> {
     let id = check_id(id)?;
@@ -128,7 +128,7 @@ pub async fn functional_filtered_results<T: Transport>(api: &Api<T>, id: &str, q
     Ok(api.send_ok(&req, &format!("Fetching filtered results of functional profile {id}")).await?.body)
 }
 
-/// The read-level URL of a classification (§8.3).
+/// The read-level URL of a classification.
 pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
     let id = check_id(id)?;
     let v = api

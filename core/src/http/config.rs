@@ -1,11 +1,11 @@
-//! Client configuration: the base URL and credentials (API_SPEC.md §1.1–1.2). The base URL is
+//! Client configuration: the base URL and credentials. The base URL is
 //! checked here so that an API key never travels in clear text to a remote host.
 
 use crate::error::{Error, Result};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.onecodex.com";
 
-/// Credentials; a bearer token wins over an API key (§1.2).
+/// Credentials; a bearer token wins over an API key.
 #[derive(Clone, PartialEq)]
 pub enum Credentials {
     None,

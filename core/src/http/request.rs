@@ -128,7 +128,7 @@ impl Response {
         })
     }
 
-    /// The server's own words: `msg` (preferred, §10.2) or `message` of a JSON body.
+    /// The server's own words: `msg` (preferred) or `message` of a JSON body.
     pub fn server_message(&self) -> Option<String> {
         let v: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
         ["msg", "message"]

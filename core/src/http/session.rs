@@ -29,7 +29,7 @@ impl Default for ClientConfig {
     }
 }
 
-/// `X-OneCodex-Client-User-Agent` (§1.3): browsers cannot set `User-Agent`, so the client says
+/// `X-OneCodex-Client-User-Agent`: browsers cannot set `User-Agent`, so the client says
 /// who it is here, in the JSON shape the Python client uses.
 pub fn client_header() -> String {
     format!(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Any analysis: classifications, alignments, functional profiles, panels, MLSTs, workflows
-/// (§3.9). Kind-specific keys are optional.
+///. Kind-specific keys are optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Analysis {

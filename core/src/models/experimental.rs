@@ -1,4 +1,4 @@
-//! Experimental models (§3.10): the client sends `X-OneCodex-Api-Experimental: 1` for them.
+//! Experimental models: the client sends `X-OneCodex-Api-Experimental: 1` for them.
 
 use super::misc::{Job, Tag, User};
 use super::refs::Ref;

@@ -41,7 +41,7 @@ pub struct Tag {
     pub name: String,
 }
 
-/// An analysis pipeline (§3.7, §16.2).
+/// An analysis pipeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Job {
@@ -65,7 +65,7 @@ pub struct Job {
     pub draft: bool,
 }
 
-/// `GET /jobs/<id>/details` (§5.5, §16.2).
+/// `GET /jobs/<id>/details`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct JobDetails {
@@ -140,7 +140,7 @@ pub struct Asset {
     pub uploader: Option<Ref<User>>,
 }
 
-/// `GET /api/v1/account` (§3.11).
+/// `GET /api/v1/account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Account {

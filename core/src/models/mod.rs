@@ -1,4 +1,4 @@
-//! The API's objects (API_SPEC.md §3 and §16) as Rust types. They validate what the server sends
+//! The API's objects as Rust types. They validate what the server sends
 //! (a wrong type is an `invalid_response`, unknown keys are ignored) and, with the `ts` feature,
 //! give the TypeScript declarations the package ships. Optional and nullable fields default, so
 //! older or newer servers that omit a key still parse.

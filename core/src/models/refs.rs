@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A reference to another object: `{ "$ref": uri }` unless the server embedded the object itself
-/// (`expand=all`, §2.2). Both shapes occur for the same field.
+/// (`expand=all`). Both shapes occur for the same field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(untagged)]

@@ -4,7 +4,7 @@ use super::refs::Ref;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A sample: an uploaded FASTA/FASTQ file (§3.2).
+/// A sample: an uploaded FASTA/FASTQ file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Sample {
@@ -35,7 +35,7 @@ pub struct Sample {
     pub tags: Vec<Ref<Tag>>,
 }
 
-/// A sample's metadata, one per sample (§3.3).
+/// A sample's metadata, one per sample.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Metadata {

@@ -1,5 +1,5 @@
-//! Per-analysis endpoints besides results (API_SPEC.md §8.1, §8.3, §8.8): logs, output files and
-//! the read-level link. Unlike the Python client, statuses are always checked (Appendix C.9).
+//! Per-analysis endpoints besides results: logs, output files and
+//! the read-level link. Unlike the Python client, statuses are always checked.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::session::Api;
@@ -84,7 +84,7 @@ pub fn find_file(files: Vec<AnalysisFile>, id: &str, filepath: &str) -> Result<A
     })
 }
 
-/// The pre-signed link of a classification's read-level TSV (`{"url": …}`, §8.3).
+/// The pre-signed link of a classification's read-level TSV (`{"url": …}`).
 pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
     let path = format!("{}/readlevel", analysis_path("classifications", id)?);
     let action = format!("Reading the read-level link of classification {}", check_id(id)?);
@@ -96,7 +96,7 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
         .ok_or_else(|| Error::invalid_response(format!("{action}: the response has no http(s) 'url'")))
 }
 
-/// Cancels a running custom-workflow analysis (§16.2.10); the analysis may still be running after.
+/// Cancels a running custom-workflow analysis; the analysis may still be running after.
 pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> Result<Value> {
     let id = check_id(analysis_id)?;
     let resp = api.send(&api.request(Method::Post, &format!("/api/v1/analyses/{id}/cancel"))).await?;

@@ -1,4 +1,4 @@
-//! Request bodies for PATCH and job creation (API_SPEC.md §3, §5.2, §5.4, §16.2): only
+//! Request bodies for PATCH and job creation: only
 //! whitelisted keys, refs as `{ "$ref": uri }`, date-times in UTC with `+00:00`, ranges checked.
 
 use crate::error::kind_of;
@@ -134,7 +134,7 @@ pub fn update_body(resource: &str, patch: &Value) -> Result<Body> {
     build(resource, patch, updatable(resource)?, "updated").map(Body)
 }
 
-/// The POST body of a new job: `name` and `script` are required (§16.2.7).
+/// The POST body of a new job: `name` and `script` are required.
 pub fn job_create_body(job: &Value) -> Result<Body> {
     let body = build("jobs", job, JOB_CREATE, "set on a new job")?;
     for required in JOB_REQUIRED {

@@ -1,4 +1,4 @@
-//! GET, PATCH and DELETE of one object (API_SPEC.md §5.1–5.3).
+//! GET, PATCH and DELETE of one object.
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
@@ -11,7 +11,7 @@ use crate::resources::Resource;
 use serde_json::Value;
 
 /// GET by id: the object, or None on 404 only; other failures are typed errors (not hidden as
-/// "not found" as the Python client does, Appendix C.6).
+/// "not found" as the Python client does,).
 pub async fn get<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result<Option<Value>> {
     let r = Resource::by_name(resource)?;
     let id = check_id(id)?;
@@ -41,7 +41,7 @@ pub async fn update<T: Transport>(api: &Api<T>, resource: &str, id: &str, body: 
     Ok(object)
 }
 
-/// DELETE: success is exactly 204 (§5.3); anything else is a typed error, not a silent false.
+/// DELETE: success is exactly 204; anything else is a typed error, not a silent false.
 pub async fn delete<T: Transport>(api: &Api<T>, resource: &str, id: &str) -> Result<()> {
     let r = Resource::by_name(resource)?;
     if !r.deletable {

@@ -1,4 +1,4 @@
-//! Jobs (API_SPEC.md §5.4–5.5, §16.2): create, run on a sample, details, publish.
+//! Jobs: create, run on a sample, details, publish.
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
@@ -27,7 +27,7 @@ pub struct RunOptions {
     pub description: Option<String>,
 }
 
-/// Runs a job on a sample and returns the new analysis (§5.5, §16.2.9).
+/// Runs a job on a sample and returns the new analysis.
 pub async fn run_job<T: Transport>(api: &Api<T>, job_id: &str, sample_id: &str, opts: &RunOptions) -> Result<Value> {
     let job_id = check_id(job_id)?;
     let mut body = json!({
@@ -63,7 +63,7 @@ pub async fn job_details<T: Transport>(api: &Api<T>, job_id: &str) -> Result<Val
     api.get_json(&format!("/api/v1/jobs/{job_id}/details"), &format!("Reading details of job {job_id}")).await
 }
 
-/// Publishes a custom job (§16.2.8); cannot be undone.
+/// Publishes a custom job; cannot be undone.
 pub async fn publish_job<T: Transport>(
     api: &Api<T>,
     job_id: &str,

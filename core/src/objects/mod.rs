@@ -19,7 +19,7 @@ pub use resolve::resolve_all;
 use crate::error::Error;
 use crate::http::status_error;
 
-/// `<Action> failed (<status>)[: <detail>]` (§16.2.11), with the status's error code.
+/// `<Action> failed (<status>)[: <detail>]`, with the status's error code.
 pub(crate) fn action_error(resp: &crate::http::Response, action: &str) -> Error {
     let detail = resp.server_message().or_else(|| {
         let t = resp.text();

@@ -1,4 +1,4 @@
-//! `awaitCompletion` (API_SPEC.md §8.7): the polling schedule as pure state, and the loop that
+//! `awaitCompletion`: the polling schedule as pure state, and the loop that
 //! refreshes an analysis until it is complete, over the `Transport` clock and sleep.
 
 use crate::error::{Error, ErrorCode, Result};
@@ -27,7 +27,7 @@ impl Default for PollOptions {
 }
 
 impl PollOptions {
-    /// Refuses what §8.7 refuses (intervals under 5 s, backoff under 1) and what cannot mean
+    /// Refuses what refuses (intervals under 5 s, backoff under 1) and what cannot mean
     /// anything (NaN, negative timeouts, a first interval above the cap).
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::invalid_argument(format!("awaitCompletion: {m}")));

@@ -1,5 +1,4 @@
-//! Which fields each resource can be filtered on, and with which operators (API_SPEC.md §4.3–4.4
-//! and §16). One table serves validation here and the TypeScript filter types the wasm layer
+//! Which fields each resource can be filtered on, and with which operators. One table serves validation here and the TypeScript filter types the wasm layer
 //! publishes, so the two cannot disagree.
 
 use crate::error::kind_of;
@@ -11,7 +10,7 @@ use serde_json::{Map, Value};
 pub enum FieldKind {
     /// Free text: equality, lists and the substring operators.
     Str,
-    /// Enum-backed text columns: whole values only (§16.1.2).
+    /// Enum-backed text columns: whole values only.
     EnumStr,
     /// Equality only (`Users.email`).
     EqStr,
@@ -23,7 +22,7 @@ pub enum FieldKind {
     Ref,
     /// A to-many reference (`tags`).
     RefList,
-    /// `Samples.tax_ids`: tax-id strings a sample must all contain (§16.1.3).
+    /// `Samples.tax_ids`: tax-id strings a sample must all contain.
     TaxIds,
 }
 
@@ -81,7 +80,7 @@ impl FieldKind {
             FieldKind::Datetime => "an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00+00:00",
             FieldKind::Bool => "true or false",
             FieldKind::Ref => "an id, a URI, { $ref } or an object with a $uri",
-            // `tags` is the only to-many field: its names are resolved when the query runs (§4.6).
+            // `tags` is the only to-many field: its names are resolved when the query runs.
             FieldKind::RefList => "a tag name, an id, a URI, { $ref } or an object with a $uri",
             FieldKind::TaxIds => "tax ids as strings of digits",
         };

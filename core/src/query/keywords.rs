@@ -1,4 +1,4 @@
-//! The samples keyword forms (API_SPEC.md §4.6, §16.1.3): `tags: [...]` means "has all of these
+//! The samples keyword forms: `tags: [...]` means "has all of these
 //! tags" and `tax_ids: [...]` "contains every one of these taxa", not `$in` as a list means for
 //! other fields. Applied to the object form before `normalize_where`, and by the filter builder's
 //! `and()`, so a list there means what it means in `ocx.samples.where({ … })`.

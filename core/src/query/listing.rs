@@ -1,4 +1,4 @@
-//! The listing query string (API_SPEC.md §4.1): `where`, `sort`, `per_page=100`, `expand=all`,
+//! The listing query string: `where`, `sort`, `per_page=100`, `expand=all`,
 //! then `page` or `cursor`, in that order, form-encoded as Python's `urlencode` does.
 
 use super::form::quote_plus;
@@ -33,7 +33,7 @@ pub fn listing_query(where_json: &str, sort_json: &str, page: Page<'_>) -> Strin
     q
 }
 
-/// Which listing route of a collection (§3.1, §4.6).
+/// Which listing route of a collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Route {
     #[default]
@@ -54,8 +54,8 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// `public` wins over `organization` (§4.6). Jobs have no `/public` route: the Python client
-    /// sends `{"public": true}` in `where` instead (§3.1), and so do we.
+    /// `public` wins over `organization`. Jobs have no `/public` route: the Python client
+    /// sends `{"public": true}` in `where` instead, and so do we.
     pub fn new(resource: &Resource, route: Route, filter: &Value, sort: &Value) -> Result<Listing> {
         Listing::from_terms(resource, route, normalize_where(filter, &resource.path())?, sort)
     }
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn matches_the_recorded_python_request() {
-        // API_SPEC.md §4.1, observed from the Python client.
+        // the API, observed from the Python client.
         let q = listing_query(
             r#"{"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4"}"#,
             "{}",

@@ -1,4 +1,4 @@
-//! Query building: `where` filters, `sort`, and the listing query string (API_SPEC.md §4).
+//! Query building: `where` filters, `sort`, and the listing query string.
 
 pub mod builder;
 pub mod fields;

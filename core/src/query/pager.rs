@@ -1,4 +1,4 @@
-//! Pagination state of one listing (API_SPEC.md §4.2): page numbers until `X-Total-Count` items
+//! Pagination state of one listing: page numbers until `X-Total-Count` items
 //! have come, or cursors until `X-Next-Cursor` is absent. An empty page always ends the listing,
 //! so a server that over-reports its total cannot make the client loop; neither can one that
 //! repeats a cursor or sends a page of objects already listed (both end it with
@@ -97,7 +97,7 @@ impl Pager {
         }
         match self.listing.pagination {
             Pagination::Page => {
-                // A missing header counts as 0: stop after this page (§4.2).
+                // A missing header counts as 0: stop after this page.
                 let total = resp.header("x-total-count").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
                 self.total = Some(total);
                 self.page += 1;

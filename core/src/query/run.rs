@@ -1,5 +1,5 @@
 //! Running a listing query against the API: validation before any request, then page by page,
-//! with the samples extras of §4.6 and §16.1 (tags by name, `tax_ids`, the metadata join).
+//! with the samples extras of (tags by name, `tax_ids`, the metadata join).
 
 use crate::error::{Error, Result};
 use crate::http::session::Api;
@@ -73,7 +73,7 @@ pub struct QueryRun {
     route: Route,
     sort: Value,
     terms: Map<String, Value>,
-    /// Samples `tags` terms hold names, ids, URIs or refs until the query starts (§4.6).
+    /// Samples `tags` terms hold names, ids, URIs or refs until the query starts.
     resolve_tags: bool,
     metadata_terms: Map<String, Value>,
     limit: Option<usize>,
@@ -111,7 +111,7 @@ impl QueryRun {
                 )))
             }
         };
-        // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing (§4.6, §16.1.3).
+        // `tags: [..]` and `tax_ids: [..]` mean all of them; an empty list adds nothing.
         let filter = expand_keywords(resource.name, &filter);
         let mut terms = normalize_where(&Value::Object(filter), &resource.path())?;
         validate_terms(resource.name, &terms)?;
@@ -131,7 +131,7 @@ impl QueryRun {
                 )));
             }
             for k in keys {
-                // shift_remove: the other terms keep their order (the wire order of §16.1.3).
+                // shift_remove: the other terms keep their order (the wire order of).
                 metadata_terms.insert(k.clone(), terms.shift_remove(&k).expect("key listed above"));
             }
         }
@@ -255,7 +255,7 @@ impl QueryRun {
         Ok(())
     }
 
-    /// Each tag of the `tags` operators becomes `{"$ref": its URI}` (§4.6), in the order given.
+    /// Each tag of the `tags` operators becomes `{"$ref": its URI}`, in the order given.
     async fn resolve_tag_terms<T: Transport>(&mut self, api: &Api<T>) -> Result<()> {
         let Some(Value::Object(ops)) = self.terms.shift_remove("tags") else { return Ok(()) };
         let mut resolved = Map::new();
@@ -266,7 +266,7 @@ impl QueryRun {
             }
             resolved.insert(op, Value::Array(refs));
         }
-        // Python's key order: declared fields, then tags, then tax_ids (§16.1.3).
+        // Python's key order: declared fields, then tags, then tax_ids.
         self.terms.insert("tags".into(), Value::Object(resolved));
         if let Some(tax_ids) = self.terms.shift_remove("tax_ids") {
             self.terms.insert("tax_ids".into(), tax_ids);

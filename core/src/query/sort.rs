@@ -1,4 +1,4 @@
-//! `sort` (API_SPEC.md §4.5): `"size"` means descending (`{"size": true}`), `"^filename"`
+//! `sort`: `"size"` means descending (`{"size": true}`), `"^filename"`
 //! ascending (`{"filename": false}`); key order is priority.
 
 use crate::error::kind_of;

@@ -1,4 +1,4 @@
-//! The `where` filter (API_SPEC.md §4.3): validation and the client-side coercions the Python
+//! The `where` filter: validation and the client-side coercions the Python
 //! client applies before sending. Per-resource field rules come on top of this.
 
 use super::pyjson::to_python_json;
@@ -26,9 +26,9 @@ pub const OPERATORS: &[&str] = &[
     "$containsany",
 ];
 
-/// Validates a filter and applies the §4.3 coercions: a list becomes `$in`, a model object becomes
+/// Validates a filter and applies the coercions: a list becomes `$in`, a model object becomes
 /// `{"$ref": its $uri}`, and the `id` keyword becomes `{"$uri": {"$in": [...]}}` (the Python
-/// client's intended behaviour, Appendix C.1). `collection` is the resource path, e.g.
+/// client's intended behaviour,). `collection` is the resource path, e.g.
 /// `/api/v1/samples`, used to turn bare ids into URIs.
 pub fn normalize_where(filter: &Value, collection: &str) -> Result<Map<String, Value>> {
     let terms = match filter {

@@ -1,4 +1,4 @@
-//! Classification results (API_SPEC §8.2) parsed straight into columns.
+//! Classification results parsed straight into columns.
 //!
 //! The JSON is streamed through serde visitors into per-column vectors; no `serde_json::Value`
 //! or per-row struct is ever built. Strings live once in a [`StringTable`] and columns hold
@@ -68,7 +68,7 @@ pub struct Row<'a> {
     pub filtered_readcount_w_children: f64,
 }
 
-/// Per-classification statistics (§9.3).
+/// Per-classification statistics.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SampleStats {
     pub n_reads_total: f64,
@@ -238,7 +238,7 @@ impl ClassificationTable {
         self.host_tax_ids.iter().flatten().filter_map(|h| self.strings.code_of(h)).collect()
     }
 
-    /// `n_mapped_reads − n_host_reads − n_nonspecific_reads` (§9.3); missing host ids count as
+    /// `n_mapped_reads − n_host_reads − n_nonspecific_reads`; missing host ids count as
     /// none, as in the Python client.
     pub fn n_mapped_microbial_reads(&self) -> f64 {
         let (mapped, host, nonspec) = self.read_sums();
@@ -266,7 +266,7 @@ impl ClassificationTable {
         (mapped, host, nonspec)
     }
 
-    /// §9.3 statistics. Requires `n_reads` and `host_tax_ids` in the results.
+    /// statistics. Requires `n_reads` and `host_tax_ids` in the results.
     pub fn stats(&self) -> Result<SampleStats> {
         let n_reads = self
             .n_reads

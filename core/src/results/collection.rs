@@ -1,4 +1,4 @@
-//! A collection of classification results and its matrices (API_SPEC §9.1, §9.4, §9.5).
+//! A collection of classification results and its matrices.
 //!
 //! `to_matrix` follows `to_classification_df` of the Python client step by step; the order of
 //! the steps matters (normalisation precedes threshold and top-N). Only the columns that survive
@@ -31,12 +31,12 @@ pub const DEFAULT_MAX_MATRIX_BYTES: usize = 512 << 20;
 pub struct CollectionItem {
     pub classification_id: String,
     pub table: ClassificationTable,
-    /// The classification's `success`; unsuccessful ones are skipped (or refused) per §9.1.
+    /// The classification's `success`; unsuccessful ones are skipped (or refused) per.
     pub success: bool,
     /// The analysis job's id: more than one in a collection gives the "multiple analysis
-    /// types" warning (§9.1).
+    /// types" warning.
     pub job_id: Option<String>,
-    /// The analysis job's name, for `auto` rank (§9.5) and the warning's text.
+    /// The analysis job's name, for `auto` rank and the warning's text.
     pub job_name: Option<String>,
     /// The sample, for BIOM columns: `{id, filename, metadata}` as the API returns them.
     pub sample: Option<SampleInfo>,
@@ -245,7 +245,7 @@ pub struct MatrixResult {
 }
 
 impl Collection {
-    /// Builds a collection (§9.1). With `skip_missing`, unsuccessful classifications are left
+    /// Builds a collection. With `skip_missing`, unsuccessful classifications are left
     /// out with a warning; without it they are an error. Duplicate ids are an error; more than
     /// one job name gives a warning.
     pub fn new(items: Vec<CollectionItem>, skip_missing: bool) -> Result<Collection> {
@@ -347,7 +347,7 @@ impl Collection {
         self.items.get(i).map(|i| &i.table)
     }
 
-    /// Warnings raised while building the collection (§9.1).
+    /// Warnings raised while building the collection.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
@@ -356,18 +356,18 @@ impl Collection {
         self.items.iter().map(|i| &i.table).collect()
     }
 
-    /// The taxonomy table (§9.2): first-seen order, host rows excluded unless `include_host`.
+    /// The taxonomy table: first-seen order, host rows excluded unless `include_host`.
     pub fn taxonomy(&self, include_host: bool) -> &Taxonomy {
         &self.taxonomy_with_maps(include_host).0
     }
 
-    /// The taxonomy tree (§9.7) of the collection, with its warnings (missing parents).
+    /// The taxonomy tree of the collection, with its warnings (missing parents).
     pub fn tree(&self, include_host: bool) -> Result<(TaxonomyTree, Vec<Warning>)> {
         TaxonomyTree::build(self.taxonomy(include_host))
     }
 
     /// "Metagenomic": all classifications share exactly one job name, containing
-    /// `One Codex Database` (§9.5).
+    /// `One Codex Database`.
     pub fn is_metagenomic(&self) -> bool {
         let mut name: Option<&str> = None;
         for it in &self.items {
@@ -381,7 +381,7 @@ impl Collection {
         name.is_some_and(|n| n.contains("One Codex Database"))
     }
 
-    /// §9.5: `abundance_w_children` when species rows with an abundance are at least half
+    /// `abundance_w_children` when species rows with an abundance are at least half
     /// (floored) of species rows with a `readcount_w_children`; else
     /// `normalized_readcount_w_children`. Counts rows, not samples.
     pub fn automatic_metric(&self) -> Metric {
@@ -408,7 +408,7 @@ impl Collection {
         }
     }
 
-    /// §9.5: species for abundance metrics or metagenomic collections, else genus.
+    /// species for abundance metrics or metagenomic collections, else genus.
     pub fn automatic_rank(&self, metric: Metric) -> Rank {
         if metric.is_abundance() || self.is_metagenomic() {
             Rank::Species
@@ -431,7 +431,7 @@ impl Collection {
             .collect()
     }
 
-    /// `to_classification_df` (§9.4), wide values; `format` only labels the result (use
+    /// `to_classification_df`, wide values; `format` only labels the result (use
     /// [`Matrix::to_long`] for records).
     pub fn to_matrix(&self, opts: &MatrixOptions) -> Result<MatrixResult> {
         let mut warnings = Vec::new();

@@ -1,5 +1,5 @@
 //! Bytes of a results body -> JSON text. A `results_uri` body may be zstd, gzip or plain JSON
-//! (API_SPEC §8.2, §16.3 item 12); we tell them apart by magic bytes, never by headers or file
+//!; we tell them apart by magic bytes, never by headers or file
 //! names. Pure-Rust decoders only (ruzstd, miniz_oxide) so this builds for wasm32 without C.
 //!
 //! Every corrupt or truncated input gives `invalid_response`; a body that inflates past the
@@ -92,7 +92,7 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let mut input = bytes;
     let mut dec = FrameDecoder::new();
     while !input.is_empty() {
-        // Whether this frame's header declares its content size (RFC 8878 §3.1.1.1.1: the
+        // Whether this frame's header declares its content size (RFC 8878: the
         // Frame_Content_Size field is present when its flag is set or in single-segment mode).
         // ruzstd does not check the declared size against what the blocks produce; we do.
         let declares_size = input.len() > 4 && (input[4] >> 6 != 0 || input[4] & 0x20 != 0);
@@ -135,7 +135,7 @@ fn zstd(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
                     )));
                 }
                 // Nor does it verify the content checksum (that needs its `hash` feature, a
-                // dependency): the low 32 bits of XXH64 of the frame's content (RFC 8878 §3.1.1).
+                // dependency): the low 32 bits of XXH64 of the frame's content (RFC 8878).
                 if let Some(want) = dec.get_checksum_from_data() {
                     if xxh64(&out[frame_start..]) as u32 != want {
                         return Err(Error::invalid_response("corrupt zstd data: content checksum mismatch"));
@@ -232,7 +232,7 @@ fn gzip(bytes: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut pos = 0usize;
     loop {
-        // Header (RFC 1952 §2.3).
+        // Header (RFC 1952).
         let h = bytes.get(pos..pos + 10).ok_or_else(truncated)?;
         if h[0] != 0x1F || h[1] != 0x8B {
             return Err(Error::invalid_response("corrupt gzip data: bad member magic"));

@@ -1,4 +1,4 @@
-//! Derived outputs of a collection (API_SPEC §9.8): BIOM 1.0, and the top-N plus `Other`
+//! Derived outputs of a collection: BIOM 1.0, and the top-N plus `Other`
 //! table behind stacked bar charts, with a Vega-Lite spec like the Python client's chart.
 
 use std::collections::BTreeMap;
@@ -88,7 +88,7 @@ pub struct BarChartOptions {
 }
 
 /// Top-N (by column **mean**) or threshold (column max ≥ t) selection of a full matrix, plus an
-/// `Other` column (§9.8). Feed it a matrix built without `top_n`/`threshold`.
+/// `Other` column. Feed it a matrix built without `top_n`/`threshold`.
 pub fn bar_chart_table(m: &Matrix, opts: &BarChartOptions) -> Matrix {
     let (nr, nc) = (m.n_rows(), m.n_cols());
     let (top_n, threshold) = match (opts.top_n, opts.threshold) {

@@ -1,5 +1,5 @@
-//! Functional profiles: the server's `/results` table (API_SPEC §8.4), the condensed file of
-//! 1.2.0 (§16.3 items 13–17: parsing, the rehydrated table with its filters, and the
+//! Functional profiles: the server's `/results` table, the condensed file of
+//! 1.2.0 (parsing, the rehydrated table with its filters, and the
 //! collection matrix), and the `filtered_results` query with Python-style booleans.
 
 use std::fmt;
@@ -308,7 +308,7 @@ impl FunctionalTable {
         (0..self.len()).filter_map(move |i| self.row(i))
     }
 
-    /// The local `table()` helper of §8.4: rows with this stratification and, if given, this
+    /// The Python client's local `table()` helper: rows with this stratification and, if given, this
     /// group name.
     pub fn filter(&self, group_name: Option<&str>, taxa_stratified: bool) -> FunctionalTable {
         let want = if taxa_stratified { STRATIFIED_TRUE } else { STRATIFIED_FALSE };
@@ -537,7 +537,7 @@ impl<'de> Deserialize<'de> for PyBool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Condensed format, version 1 (§16.3 item 13).
+// Condensed format, version 1.
 
 /// A contribution's taxon id as the file has it (string, number or null).
 #[derive(Debug, Clone, PartialEq)]
@@ -559,7 +559,7 @@ impl RawTaxonId {
         }
     }
 
-    /// The matrix's column key (§16.3 item 17): null/NaN → `""`, integral floats → integer text.
+    /// The matrix's column key: null/NaN → `""`, integral floats → integer text.
     pub fn matrix_key(&self) -> String {
         match self {
             RawTaxonId::Str(s) => s.clone(),
@@ -782,7 +782,7 @@ struct NodeRaw {
     name: Option<String>,
 }
 
-/// Filters of the rehydrated table (§16.3 item 15).
+/// Filters of the rehydrated table.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RehydrateFilter<'a> {
     pub group_name: Option<&'a str>,
@@ -861,7 +861,7 @@ impl CondensedFunctional {
             .unwrap_or(&[])
     }
 
-    /// The rehydrated `/results` table (§16.3 item 15), optionally filtered.
+    /// The rehydrated `/results` table, optionally filtered.
     pub fn rehydrate(&self, filter: &RehydrateFilter<'_>) -> FunctionalTable {
         let mut out = FunctionalTable { n_reads: self.n_reads, n_mapped: self.n_mapped, ..Default::default() };
         let metric_filter = filter.metric;
@@ -949,7 +949,7 @@ impl CondensedFunctional {
     }
 }
 
-/// The functional matrix of a collection (§16.3 item 17).
+/// The functional matrix of a collection.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionalMatrix {
     /// Functional profile ids, in the given order.
@@ -964,7 +964,7 @@ pub struct FunctionalMatrix {
     pub feature_names: Vec<(String, Option<String>)>,
 }
 
-/// The options of `to_functional_df` (§9.8, §16.3 item 17) after defaults: one place for the
+/// The options of `to_functional_df` after defaults: one place for the
 /// offline `functionalMatrix` and the online `ocx.functionalMatrix`, so both read the same.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FunctionalMatrixSpec {
@@ -1053,7 +1053,7 @@ pub fn functional_matrix(
         };
         match annotation {
             FunctionalAnnotation::Pathways | FunctionalAnnotation::Metacyc => {
-                // (community value, contribution value) per §16.3 item 17
+                // (community value, contribution value) per item 17
                 type Pick = fn(&Pathway) -> f64;
                 type PickC = fn(&(RawTaxonId, f64, f64, f64)) -> f64;
                 let (un, co): (Pick, PickC) = match (annotation, metric) {

@@ -1,4 +1,4 @@
-//! Ranks and metrics of classification matrices (API_SPEC §9.3, §9.4 step 1).
+//! Ranks and metrics of classification matrices.
 
 use crate::error::{Error, Result};
 
@@ -70,7 +70,7 @@ impl Rank {
     }
 }
 
-/// A rank option: a fixed rank or `auto` (§9.5).
+/// A rank option: a fixed rank or `auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RankOption {
     #[default]
@@ -88,7 +88,7 @@ impl RankOption {
     }
 }
 
-/// A table metric (§9.3). `auto` is a separate option (`MetricOption`).
+/// A table metric. `auto` is a separate option (`MetricOption`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
     Readcount,
@@ -144,7 +144,7 @@ impl Field {
     }
 }
 
-/// How a metric's row is post-processed (§9.4 step 4).
+/// How a metric's row is post-processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Normalization {
     None,
@@ -242,7 +242,7 @@ impl Metric {
         self.is_abundance() || self.normalization() != Normalization::None
     }
 
-    /// Not comparable across samples whose abundance status differs (§9.3).
+    /// Not comparable across samples whose abundance status differs.
     pub fn is_abundance_sensitive(self) -> bool {
         use Metric::*;
         matches!(
@@ -277,7 +277,7 @@ impl Metric {
     }
 }
 
-/// A metric option: a fixed metric or `auto` (§9.5).
+/// A metric option: a fixed metric or `auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MetricOption {
     #[default]

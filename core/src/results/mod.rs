@@ -1,8 +1,8 @@
-//! Results and tables (issue 6): decoding results bodies, classification tables in columns,
-//! multi-sample matrices (API_SPEC §9), taxonomy trees, exports, functional profiles.
+//! Results and tables: decoding results bodies, classification tables in columns,
+//! multi-sample matrices, taxonomy trees, exports, functional profiles.
 //!
 //! Plain Rust: the wasm crate wraps these types and hands their columns to JavaScript as typed
-//! arrays plus one string table (DESIGN.md principle 3).
+//! arrays plus one string table.
 //!
 //! Entry points:
 //! * [`ClassificationTable::parse`] (zstd, gzip or JSON bytes) → columns: string columns are
@@ -10,7 +10,7 @@
 //!   iterator), numbers are `f64` with NaN for null; `stats()`, `row_of()`, `to_csv()`,
 //!   `to_tsv()`, `to_json()`.
 //! * [`Collection::new`] / [`Collection::from_tables`] / [`Collection::from_results`] →
-//!   [`Collection::to_matrix`] (§9.4–9.5, warnings as data), `taxonomy()`, `tree()`,
+//!   [`Collection::to_matrix`] (warnings as data), `taxonomy()`, `tree()`,
 //!   `to_biom()`; [`bar_chart_table`] and [`bar_chart_vega_lite`] for bar charts.
 //! * [`FunctionalTable::parse`] (server `/results`), [`CondensedFunctional::parse`] (1.2.0
 //!   condensed file) → `rehydrate()`, [`functional_matrix`]; [`filtered_results_query`].
@@ -50,7 +50,7 @@ pub use other::{
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};
 
-/// A warning the Python client would print (§9.1, §9.3, §9.4, §9.7), returned as data instead.
+/// A warning the Python client would print, returned as data instead.
 /// `code` is stable (snake_case) for programs; `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {

@@ -1,5 +1,5 @@
-//! Results that the Python client returns as JSON (MLST and panels §8.5, workflows §8.6), and
-//! the sample metadata table of a collection (§9.6), built from plain JSON objects.
+//! Results that the Python client returns as JSON (MLST and panels, workflows), and
+//! the sample metadata table of a collection, built from plain JSON objects.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,7 +13,7 @@ pub fn parse_json_results(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(&text).map_err(|e| Error::invalid_response(format!("results are not valid JSON: {e}")))
 }
 
-/// MLST `/results` (§8.5), kept verbatim (the Python client returns it as is) with typed views.
+/// MLST `/results`, kept verbatim (the Python client returns it as is) with typed views.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MlstResults {
     pub raw: Value,
@@ -49,7 +49,7 @@ pub struct MlstSummary {
     pub n_alleles_total: Option<u64>,
 }
 
-/// One panel marker of `panelResults` (§8.5), typed for convenience.
+/// One panel marker of `panelResults`, typed for convenience.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PanelMarker {
     #[serde(default)]
@@ -125,7 +125,7 @@ impl MlstResults {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §9.6 sample metadata table.
+// sample metadata table.
 
 /// Metadata fields of the table, in the Python model's order (all but `$uri`, `sample`, `custom`).
 pub const METADATA_FIELDS: [&str; 13] = [
@@ -171,7 +171,7 @@ fn id_from_uri(v: &Value) -> Value {
     }
 }
 
-/// The metadata table of §9.6: the 13 metadata fields, then `classification_id, sample_id,
+/// The metadata table of: the 13 metadata fields, then `classification_id, sample_id,
 /// metadata_id, created_at, filename, project`, then every `custom` key (first-seen order; a
 /// custom key named like an earlier column overwrites that column's value, as
 /// `dict.update` does). Missing values are null.

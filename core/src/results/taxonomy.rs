@@ -1,4 +1,4 @@
-//! The collection's taxonomy table (API_SPEC §9.2) and the taxonomy tree (§9.7).
+//! The collection's taxonomy table and the taxonomy tree.
 //!
 //! The table lists every taxon seen across the collection's results in first-seen order (host
 //! rows excluded unless asked): that order is the column order of every matrix. The tree links
@@ -149,7 +149,7 @@ impl Taxonomy {
         }
     }
 
-    /// §9.4 step 3 (`_get_highest_unclassified_tax_id`): for a taxon more specific than
+    /// step 3 (`_get_highest_unclassified_tax_id`): for a taxon more specific than
     /// `level`, the highest canonical ancestor still below `level` when no ancestor sits at
     /// `level`; `None` when the taxon is classified at `level`. Non-canonical nodes are
     /// skipped; a missing parent ends the walk like the root does. A cycle is an error.
@@ -191,7 +191,7 @@ pub struct TreeNode {
     pub children: Vec<usize>,
 }
 
-/// A taxonomy tree rooted at tax id `"1"` (§9.7). Nodes are indexed in first-seen order.
+/// A taxonomy tree rooted at tax id `"1"`. Nodes are indexed in first-seen order.
 #[derive(Debug, Clone)]
 pub struct TaxonomyTree {
     nodes: Vec<TreeNode>,

@@ -1,4 +1,4 @@
-//! File rules of §6.2, all checked before any request: names (basename, ASCII or coerced),
+//! File rules of, all checked before any request: names (basename, ASCII or coerced),
 //! empty and too-large files, FASTX extensions, R1/R2 naming, and grouping many files into
 //! pairs and lane groups the way a lab's sequencer names them.
 
@@ -201,7 +201,7 @@ pub struct Grouping {
     pub leftover: Vec<Leftover>,
 }
 
-/// Groups many files into R1/R2 pairs (§6.2 naming) and lane groups (`_L001`, `_L002`, … of
+/// Groups many files into R1/R2 pairs and lane groups (`_L001`, `_L002`, … of
 /// one read, uploaded as one file); says which are left over. Groups keep input order.
 pub fn pair_files<S: AsRef<str>>(names: &[S]) -> Grouping {
     struct Entry {

@@ -1,4 +1,4 @@
-//! The API requests that start an upload (§6.1, §6.3–6.5): `init_multipart_upload` for samples
+//! The API requests that start an upload: `init_multipart_upload` for samples
 //! (with metadata keys snake-cased as the Python client does), documents and assets, and
 //! `preupload`. Their answers feed `session::InitResponse`.
 
@@ -112,7 +112,7 @@ pub fn init_request(prepared: &Prepared, params: &InitParams) -> Result<ApiReque
     Ok(ApiRequest { method: "POST", path: path.into(), body })
 }
 
-/// `POST /api/v1/samples/preupload` (§6.3): every key present, `null` when not given; the
+/// `POST /api/v1/samples/preupload`: every key present, `null` when not given; the
 /// project as a `$ref`, and metadata keys as given (not snake-cased).
 pub fn preupload_request(
     metadata: Option<Map<String, Value>>,

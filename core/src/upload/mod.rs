@@ -1,4 +1,4 @@
-//! Uploads (API_SPEC §6, issue 5): the session is pure logic that says what to send next and what
+//! Uploads (the API, issue 5): the session is pure logic that says what to send next and what
 //! a reply means; [`driver`] is the loop that runs it, over the host's I/O (`UploadIo`: fetch/XHR
 //! with Blob slices or file ranges in the wasm layer, a simulated S3 in the tests).
 //!

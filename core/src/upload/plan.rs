@@ -1,5 +1,5 @@
 //! Which bytes go in which request: one PUT under 8 MiB, else multipart parts sized by the
-//! Python client's ladder (§6.1) or a checked override. A logical file may be several sources
+//! Python client's ladder or a checked override. A logical file may be several sources
 //! (lane files `_L001`, `_L002`, … of one read) uploaded back to back as one object; a part then
 //! maps to slices of consecutive sources, so nothing is copied or concatenated.
 

@@ -1,4 +1,4 @@
-//! Everything checked before the first request: the file rules of §6.2 applied to one file or
+//! Everything checked before the first request: the file rules of applied to one file or
 //! an R1/R2 pair, the options, and each file's part plan.
 
 use super::files::{self, check_filename, check_size};
@@ -9,7 +9,7 @@ use super::state::{FileSpec, Fingerprint, Role, UploadKind, UploadOptions, MAX_C
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
-/// A file after the rules of §6.2, before the init request.
+/// A file after the rules of, before the init request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreparedFile {
     pub role: Role,
@@ -39,7 +39,7 @@ impl Prepared {
 }
 
 /// Applies every file rule and plans the parts: one file, or two given as a pair (either
-/// order). Documents and assets skip the ASCII rule (§6.4) but not the empty-file rule.
+/// order). Documents and assets skip the ASCII rule but not the empty-file rule.
 pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> Result<Prepared> {
     if let Some(p) = options.part_size {
         plan::check_part_size(p)?;
@@ -110,7 +110,7 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
             },
         });
     }
-    // R2 goes first: the server looks for R1 when the one callback arrives (§6.1).
+    // R2 goes first: the server looks for R1 when the one callback arrives.
     crate::index_sort::sort_by_key(&mut out, |f| f.role != Role::R2);
     Ok(Prepared { kind, files: out, options })
 }

@@ -3,7 +3,7 @@
 //! feeds the reply back; the session never does I/O, reads no clock (times are passed in) and
 //! holds only upload credentials, never the API key.
 //!
-//! Decisions (DESIGN.md, ANCHORS §2): failures keep the multipart upload so it can resume;
+//! Decisions: failures keep the multipart upload so it can resume;
 //! only `cancel` aborts. Before Complete the parts are checked against the plan (lib-storage
 //! shipped corrupt objects without that). Resume lists the parts S3 has (paginated) and sends
 //! only the rest.
@@ -84,7 +84,7 @@ pub enum Outcome {
 #[serde(rename_all = "snake_case")]
 pub enum CancelOutcome {
     Cancelled,
-    /// The server had already finished the upload: nothing to cancel (Appendix C.5).
+    /// The server had already finished the upload: nothing to cancel.
     AlreadySuccessful,
 }
 
@@ -873,7 +873,7 @@ fn already_successful(body: &str) -> bool {
 }
 
 /// The answer to `cancel_upload`: 2xx, or an error saying the upload already succeeded (then
-/// there is nothing to cancel, which must not fail the caller; Appendix C.5).
+/// there is nothing to cancel, which must not fail the caller).
 pub fn on_cancel(status: u16, body: &str) -> Result<CancelOutcome> {
     if already_successful(body) {
         return Ok(CancelOutcome::AlreadySuccessful);

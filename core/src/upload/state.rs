@@ -32,7 +32,7 @@ impl UploadKind {
     }
 }
 
-/// The fields of an `init_multipart_upload` answer (§6.1, §6.4, §6.5).
+/// The fields of an `init_multipart_upload` answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitResponse {
     pub sample_id: Option<String>,

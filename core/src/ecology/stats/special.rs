@@ -1,6 +1,6 @@
 //! The two survival functions the rank tests need, to ~1e-15 relative: the standard normal
 //! (through erfc) and χ², both from the regularised upper incomplete gamma function Q(a, x)
-//! (series below a + 1, Lentz's continued fraction above; Numerical Recipes §6.2), with a
+//! (series below a + 1, Lentz's continued fraction above; Numerical Recipes), with a
 //! Lanczos ln Γ. Small and exact enough that no crate is needed (checked against scipy in
 //! `core/tests/ecology_stats.rs`).
 
