@@ -1,5 +1,6 @@
-//! Which fields each resource can be filtered on, and with which operators. One table serves validation here and the TypeScript filter types the wasm layer
-//! publishes, so the two cannot disagree.
+//! Which fields each resource can be filtered on, and with which operators. One table serves
+//! validation here and the TypeScript filter types the wasm layer publishes, so the two cannot
+//! disagree.
 
 use crate::error::kind_of;
 use crate::error::{Error, Result};
