@@ -2,7 +2,9 @@
 //! taxonomy tree, BIOM and bar charts.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{core_warnings_js, count_option, input_bytes, owned_strings, set, table_options, warnings_js};
+use super::convert::{
+    core_warnings_js, count_option, input_bytes, owned_strings, set, table_options, table_options_with_nan, warnings_js,
+};
 use super::taxonomy::TaxonomyTreeJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect};
@@ -325,7 +327,7 @@ impl CollectionJs {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "MatrixOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let opts = matrix_options(table_options("toMatrix options", options)?)?;
+        let opts = matrix_options(table_options_with_nan("toMatrix options", options)?)?;
         let r = self.c.to_matrix(&opts).map_err(err_js)?;
         let o = Object::new();
         match r.format {

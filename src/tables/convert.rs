@@ -71,9 +71,18 @@ pub(crate) fn core_warnings_js(w: &[Warning]) -> Array {
     warnings_js(w.iter().map(|w| (w.code, w.message.as_str())))
 }
 
-/// The options of the tables' methods, through the one options reader (NaN and ±Infinity
-/// allowed: a NaN `filler` means something here). Unknown keys are refused.
+/// The options of the tables' methods, through the one options reader. Unknown keys, NaN and
+/// ±Infinity are refused.
 pub(crate) fn table_options<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    options: Option<JsValue>,
+) -> Result<T, JsValue> {
+    Ok(crate::convert::read_options::<T, 0>(what, options, [])?.0)
+}
+
+/// [`table_options`] for options with a `filler`, where NaN means "keep the empty cells NaN"
+/// (read with `crate::convert::f64_or_nan`).
+pub(crate) fn table_options_with_nan<T: serde::de::DeserializeOwned + Default>(
     what: &str,
     options: Option<JsValue>,
 ) -> Result<T, JsValue> {

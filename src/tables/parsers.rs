@@ -2,7 +2,7 @@
 //! the functional matrix of condensed files.
 
 use super::classification::ClassificationTableJs;
-use super::convert::{input_bytes, owned_strings, set, table_options};
+use super::convert::{input_bytes, owned_strings, set, table_options, table_options_with_nan};
 use super::functional::FunctionalTableJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -130,7 +130,7 @@ pub fn functional_matrix_js(
     #[wasm_bindgen(unchecked_param_type = "{ id: string; bytes: ResultsInput }[]")] profiles: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FunctionalMatrixOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let opts: FunctionalMatrixJsOptions = table_options("functionalMatrix options", options)?;
+    let opts: FunctionalMatrixJsOptions = table_options_with_nan("functionalMatrix options", options)?;
     let list = Array::from(&profiles);
     let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
     for item in list.iter() {

@@ -142,7 +142,8 @@ test("bad input gets typed errors", () => {
   throwsCode(() => linkage(three, { method: "ward" }), "invalid_argument",
     /must be one of: average, single, complete, weighted, centroid, median \(got "ward"\)/);
   throwsCode(() => linkage(three, { methd: "single" }), "invalid_argument", /unknown field `methd`, expected `method`$/);
-  for (const seed of [-1, 1.5, 2 ** 32, NaN]) throwsCode(() => mds(three, { seed }), "invalid_argument", /seed must be a whole number/);
+  for (const seed of [-1, 1.5, 2 ** 32]) throwsCode(() => mds(three, { seed }), "invalid_argument", /seed must be a whole number/);
+  throwsCode(() => mds(three, { seed: NaN }), "invalid_argument", /'seed' is NaN, which is not a finite number/);
   throwsCode(() => mds(three, { seed: 3, nInit: 2 }), "invalid_argument", /unknown field `nInit`/);
 
   const c = REF.collectionPca[0];
