@@ -6,14 +6,7 @@ import { LISTING_OPTIONS, listingQuery, matching, printListing } from "./listing
 import { idOf } from "../lib/output.mjs";
 import { printTable, sizeText } from "../lib/table.mjs";
 import { progress } from "../lib/progress.mjs";
-
-const MAX_THREADS = { type: "string", default: 4, metavar: "<int:threads>", help: "Specify a different max # of upload threads (defaults to 4)", parse: positiveInt };
-
-function positiveInt(v) {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`'${v}' is not a valid integer.`);
-  return n;
-}
+import { MAX_THREADS_OPTION } from "../lib/args.mjs";
 
 const byNewest = (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at);
 const day = (iso) => (iso ? String(iso).slice(0, 10) : "");
@@ -59,7 +52,7 @@ const documentsList = {
 const documentsUpload = {
   name: "upload",
   help: "Upload a file to the Document Portal",
-  options: { "max-threads": MAX_THREADS },
+  options: { "max-threads": MAX_THREADS_OPTION },
   args: [{ name: "FILES", key: "files", variadic: true }],
   async run(ctx, o, { files }) {
     if (!files.length) return "help";
@@ -103,7 +96,7 @@ const assetsList = {
 const assetsUpload = {
   name: "upload",
   help: "Upload an asset to One Codex.",
-  options: { "max-threads": MAX_THREADS, name: { type: "string", metavar: "TEXT", help: "Name of the asset" } },
+  options: { "max-threads": MAX_THREADS_OPTION, name: { type: "string", metavar: "TEXT", help: "Name of the asset" } },
   args: [{ name: "FILE", key: "file", required: true }],
   async run(ctx, o, { file }) {
     if (o.name === "") return "help";

@@ -9,7 +9,7 @@ import { confirm, prompt as ask } from "../lib/prompt.mjs";
 import { progress } from "../lib/progress.mjs";
 import { StateStore, uploadKey } from "../lib/resume.mjs";
 import { idOf, writeOut } from "../lib/output.mjs";
-import { oneCodexId } from "../lib/args.mjs";
+import { MAX_THREADS_OPTION, oneCodexId } from "../lib/args.mjs";
 
 const MAX_SAMPLES_AT_ONCE = 8;
 
@@ -121,7 +121,7 @@ export const uploadCommand = {
   name: "upload",
   help: "Upload a FASTA or FASTQ (optionally gzip'd) to One Codex.",
   options: {
-    "max-threads": { type: "string", default: 4, metavar: "<int:threads>", help: "Specify a different max # of upload threads (defaults to 4)", parse: (v) => { const n = Number(v); if (!Number.isInteger(n)) throw new Error(`'${v}' is not a valid integer.`); return n; } },
+    "max-threads": MAX_THREADS_OPTION,
     "coerce-ascii": { type: "boolean", help: "automatically rename unicode filenames to ASCII" },
     forward: { type: "string", metavar: "PATH", help: "Specify a forward reads file" },
     reverse: { type: "string", metavar: "PATH", help: "Specify a reverse reads file" },
@@ -170,7 +170,7 @@ export const uploadCommand = {
         }
       }
     };
-    const threads = Math.max(1, Math.min(o["max-threads"], MAX_SAMPLES_AT_ONCE));
+    const threads = Math.min(o["max-threads"], MAX_SAMPLES_AT_ONCE);
     await Promise.all(Array.from({ length: Math.min(threads, entries.length) }, worker));
     if (!failures.length) bar.done();
     for (const s of results) if (s) await writeOut(`${idOf(s)}\n`);

@@ -19,6 +19,24 @@ export function oneCodexId(value, what = "ID") {
   return v;
 }
 
+/**
+ * Click's INTEGER RANGE with a minimum: a whole number as Python's int() reads it (digits, a sign,
+ * surrounding blanks; not `1.0`, `0x10` or `1e3`), at least `min`. Failures are bad usage.
+ */
+export function wholeAtLeast(min) {
+  return (v) => {
+    if (!/^\s*[+-]?\d+\s*$/.test(v)) throw new Error(`'${v}' is not a valid integer.`);
+    const n = Number(v);
+    if (n < min) throw new Error(`${n} is not in the range x>=${min}.`);
+    return n;
+  };
+}
+
+/** `--max-threads` of `upload`, `documents upload` and `assets upload`: 1 or more, refused as bad
+ *  usage otherwise (the Python CLI takes any integer and fails on 0 or less only once its thread
+ *  pool starts). */
+export const MAX_THREADS_OPTION = { type: "string", default: 4, metavar: "<int:threads>", help: "Specify a different max # of upload threads (defaults to 4)", parse: wholeAtLeast(1) };
+
 export function commandPath(cmd) {
   const names = [];
   for (let c = cmd; c; c = c.parent) if (c.name) names.unshift(c.name);

@@ -1,6 +1,6 @@
 // `upload`: R1/R2 pairing and its prompt (in a pseudo-terminal), --forward/--reverse, tags,
-// metadata, project by name and short name, lane concatenation, file rules, and a resumed upload
-// after SIGKILL that sends only the missing parts (the server's counters as witness).
+// metadata, project by name and short name, lane concatenation, file rules, --max-threads, and a
+// resumed upload after SIGKILL that sends only the missing parts (the server's counters as witness).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -102,6 +102,44 @@ test("file rules and usage: missing, duplicate, empty files", async (t) => {
   const help = await ocx(["upload"], { env });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: onecodex-wasm upload/);
+});
+
+test("--max-threads: anything but a whole number of at least 1 is bad usage, for every upload command", async (t) => {
+  const home = tempHome(t);
+  const env = cliEnv(home, null);
+  const f = writeFastq(path.join(home, "t.fastq"), 5);
+  const cases = [
+    [["--max-threads", "0"], /Invalid value for '--max-threads': 0 is not in the range x>=1\./],
+    [["--max-threads=-3"], /Invalid value for '--max-threads': -3 is not in the range x>=1\./],
+    [["--max-threads", "x"], /Invalid value for '--max-threads': 'x' is not a valid integer\./],
+    [["--max-threads", "1.5"], /Invalid value for '--max-threads': '1\.5' is not a valid integer\./],
+    [["--max-threads", ""], /Invalid value for '--max-threads': '' is not a valid integer\./],
+  ];
+  for (const command of [["upload"], ["documents", "upload"], ["assets", "upload"]]) {
+    for (const [option, re] of cases) {
+      const argv = [...command, ...option, f];
+      const r = await ocx(argv, { env });
+      assert.equal(r.status, 2, `${argv.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, re, argv.join(" "));
+      assert.match(r.stderr, new RegExp(`^Usage: onecodex-wasm ${command.join(" ")} `), "the usage line of the command");
+      assert.equal(r.stdout, "", argv.join(" "));
+    }
+  }
+});
+
+test("--max-threads 1: several files, one at a time, each a sample of its size", async (t) => {
+  const srv = await withServer(t, ["--samples", "1"]);
+  const home = tempHome(t);
+  const env = cliEnv(home, srv, { ONE_CODEX_API_KEY: srv.apiKey });
+  const files = ["alpha", "beta", "gamma"].map((n, i) => writeFastq(path.join(home, `${n}.fastq`), 20 + 15 * i, { seed: 40 + i }));
+  const r = await ocx(["upload", "--no-prompt", "--max-threads", "1", ...files], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const ids = sampleIds(r.stdout);
+  assert.equal(ids.length, 3, r.stdout);
+  const listed = await ocx(["--no-pretty-print", "samples", ...ids], { env });
+  assert.equal(listed.status, 0, listed.stderr);
+  const got = JSON.parse(listed.stdout).map((s) => [s.filename, s.size]).sort();
+  assert.deepEqual(got, files.map((f) => [path.basename(f), fs.statSync(f).size]).sort());
 });
 
 test("lanes are concatenated in lane order into one sample", async (t) => {
