@@ -1,6 +1,7 @@
 // `upload`: R1/R2 pairing and its prompt (in a pseudo-terminal), --forward/--reverse, tags,
-// metadata, project by name and short name, lane concatenation, file rules, --max-threads, and a
-// resumed upload after SIGKILL that sends only the missing parts (the server's counters as witness).
+// metadata, project by name and short name, lane concatenation, file rules, --max-threads, and
+// resumed uploads (after SIGKILL, after S3 went away) that send only the missing parts (the
+// server's counters as witness).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -14,6 +15,22 @@ async function api(srv, p) {
 }
 
 const sampleIds = (stdout) => stdout.trim().split("\n").filter(Boolean);
+
+/** A FASTQ file of whole records, just under `mib` MiB: `mib / 10` parts of the library's part size
+ *  for it (10 MiB). */
+function writeBig(file, mib) {
+  const chunk = Buffer.from(`@r\n${"ACGT".repeat(250)}\n+\n${"I".repeat(1000)}\n`);
+  const fd = fs.openSync(file, "w");
+  for (let i = 0; i < Math.floor((mib * 1024 * 1024) / chunk.length); i++) fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  return file;
+}
+
+/** The saved states in the upload cache of a HOME. */
+function savedStates(home) {
+  const dir = path.join(home, ".cache", "onecodex-wasm", "uploads");
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f)) : [];
+}
 
 test("pairs found are confirmed at the prompt (pseudo-terminal); declining uploads them one by one", async (t) => {
   const srv = await withServer(t, ["--samples", "2"]);
@@ -165,12 +182,8 @@ test("an upload killed with SIGKILL is resumed by the same command: only the mis
   const srv = await withServer(t, ["--samples", "1"]);
   const home = tempHome(t);
   const env = cliEnv(home, srv, { ONE_CODEX_API_KEY: srv.apiKey });
-  const big = path.join(home, "big.fastq");
-  // 100 MiB of records: ten parts of the library's part size for it (10 MiB), four at a time.
-  const chunk = Buffer.from(`@r\n${"ACGT".repeat(250)}\n+\n${"I".repeat(1000)}\n`);
-  const fd = fs.openSync(big, "w");
-  for (let i = 0; i < Math.ceil((100 * 1024 * 1024) / chunk.length); i++) fs.writeSync(fd, chunk);
-  fs.closeSync(fd);
+  // Ten parts, four at a time.
+  const big = writeBig(path.join(home, "big.fastq"), 100);
   // Every part takes a while, so the kill lands mid-upload; the rule's hits count the parts sent.
   const slow = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 1500 } });
   const cacheDir = path.join(home, ".cache", "onecodex-wasm", "uploads");
@@ -201,6 +214,45 @@ test("an upload killed with SIGKILL is resumed by the same command: only the mis
   // Parts in flight at the kill may still have reached S3 (the resume lists them): at most the rest.
   assert.ok(sent >= 1 && sent <= total - done, `only the parts S3 did not have: sent ${sent}, ${done} of ${total} were done`);
   assert.ok(!fs.existsSync(statePath), "the state is removed once the upload completes");
+  const [id] = sampleIds(again.stdout);
+  assert.equal((await api(srv, `/api/v1/samples/${id}`)).size, fs.statSync(big).size);
+});
+
+// The local server keeps its API state (samples, upload credentials) in memory, so a restarted
+// server would not know the upload; S3 going away is its fault rules cutting every connection to
+// the parts not yet sent, before S3 reads them, until the retries run out (about 20 s of the
+// library's waits: 0, 1, 3, 5 and 10 s).
+test("S3 lost mid-upload: exit 1 with the error code, the state kept; the same command once it is back sends only the missing parts", async (t) => {
+  const srv = await withServer(t, ["--samples", "1"]);
+  const home = tempHome(t);
+  const env = cliEnv(home, srv, { ONE_CODEX_API_KEY: srv.apiKey });
+  // 40 MiB: four parts, all in flight at once; parts 1 and 2 are stored, 3 and 4 never arrive.
+  const big = writeBig(path.join(home, "big.fastq"), 40);
+  const cuts = [await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 3, drop_after_bytes: 0 }), await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 4, drop_after_bytes: 0 })];
+  const lost = await ocx(["upload", "--no-prompt", big], { env });
+  assert.equal(lost.status, 1, lost.stderr);
+  assert.equal(lost.stdout, "", "no sample id: nothing was created");
+  assert.match(lost.stderr, /^Error \[network\]: .*resumed/m);
+  assert.ok(!lost.stderr.includes(srv.apiKey), "the API key is never printed");
+  for (const id of cuts) assert.ok((await srv.faultHits(id)) > 1, "each lost part was tried again before giving up");
+  const states = savedStates(home);
+  assert.equal(states.length, 1, "the resume state is kept");
+  const state = JSON.parse(fs.readFileSync(states[0], "utf8"));
+  assert.equal(partsTotal(state), 4);
+  assert.equal(partsDone(state), 2, "parts 1 and 2 are recorded as stored");
+  assert.ok(!JSON.stringify(state).includes(srv.apiKey), "the saved state holds no API key");
+
+  // S3 is back: counters instead of cuts, one per lost part and one for any other part.
+  await srv.clearFaults();
+  const sentAgain = { 3: await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 3, latency: { ms: 0 } }), 4: await srv.addFault({ target: "s3", operation: "UploadPart", part_number: 4, latency: { ms: 0 } }) };
+  const others = await srv.addFault({ target: "s3", operation: "UploadPart", latency: { ms: 0 } });
+  const again = await ocx(["upload", "--no-prompt", big], { env });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /Resuming the upload of big\.fastq/);
+  assert.equal(await srv.faultHits(sentAgain[3]), 1, "part 3 sent once");
+  assert.equal(await srv.faultHits(sentAgain[4]), 1, "part 4 sent once");
+  assert.equal(await srv.faultHits(others), 0, "parts 1 and 2 not sent again");
+  assert.deepEqual(savedStates(home), [], "the state is removed once the upload completes");
   const [id] = sampleIds(again.stdout);
   assert.equal((await api(srv, `/api/v1/samples/${id}`)).size, fs.statSync(big).size);
 });
