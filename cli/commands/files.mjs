@@ -1,7 +1,7 @@
 // `documents list|upload|download` and `assets list|upload`.
 import fs from "node:fs";
 import path from "node:path";
-import { CliError } from "../lib/errors.mjs";
+import { CliError, UsageError } from "../lib/errors.mjs";
 import { LISTING_OPTIONS, listingQuery, matching, printListing } from "./listing.mjs";
 import { idOf } from "../lib/output.mjs";
 import { printTable, sizeText } from "../lib/table.mjs";
@@ -56,7 +56,7 @@ const documentsUpload = {
   args: [{ name: "FILES", key: "files", variadic: true }],
   async run(ctx, o, { files }) {
     if (!files.length) return "help";
-    for (const f of files) if (!fs.existsSync(f)) throw new CliError("file_not_found", `Path '${f}' does not exist.`, { exitCode: 2 });
+    for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`Invalid value for '[FILES]...': Path '${f}' does not exist.`);
     await uploadFiles(ctx, files, "documents", {});
   },
 };
@@ -100,7 +100,7 @@ const assetsUpload = {
   args: [{ name: "FILE", key: "file", required: true }],
   async run(ctx, o, { file }) {
     if (o.name === "") return "help";
-    if (!fs.existsSync(file)) throw new CliError("file_not_found", `Path '${file}' does not exist.`, { exitCode: 2 });
+    if (!fs.existsSync(file)) throw new UsageError(`Invalid value for 'FILE': Path '${file}' does not exist.`);
     await uploadFiles(ctx, [file], "assets", o.name ? { name: o.name } : {});
   },
 };
