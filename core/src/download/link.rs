@@ -9,9 +9,6 @@ use crate::refs::check_id;
 use crate::resources::Resource;
 use serde_json::Value;
 
-/// Resources with a `download_uri` action.
-pub const DOWNLOADABLE: &[&str] = &["samples", "documents", "assets", "assemblies", "annotation_sets"];
-
 /// Refuses a sample that has no file yet, before any download request.
 pub fn check_downloadable(resource: &str, object: &Value) -> Result<()> {
     if resource == "samples" && object.get("visibility").and_then(Value::as_str) == Some("awaiting data") {
@@ -59,7 +56,7 @@ pub async fn annotation_csv_uri<T: Transport>(api: &Api<T>, id: &str) -> Result<
 
 async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str) -> Result<String> {
     let r = Resource::by_name(resource)?;
-    if !DOWNLOADABLE.contains(&resource) {
+    if !r.downloadable {
         return Err(Error::invalid_argument(format!("{resource} cannot be downloaded")));
     }
     let id = check_id(id)?;

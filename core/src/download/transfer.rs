@@ -37,6 +37,25 @@ pub trait DownloadIo {
     /// A fresh link for the same file (pre-signed links expire during long downloads), or None
     /// when there is no way to ask for one.
     async fn renew_link(&self) -> Result<Option<String>>;
+    /// Notes which object the sink is receiving (its ETag and size), so that a later run can
+    /// continue a partial file only if the object is unchanged. Sinks that cannot outlive the
+    /// run ignore it.
+    async fn record(&self, _etag: Option<&str>, _total: Option<u64>) -> Result<()> {
+        Ok(())
+    }
+    /// Empties the sink: the partial body an earlier run left is of another version of the object.
+    async fn restart(&self) -> Result<()> {
+        Err(Error::new(ErrorCode::Internal, "this download cannot start over"))
+    }
+}
+
+/// What an earlier, interrupted run left in the sink: how many bytes, and the identity of the
+/// object they came from (as recorded through [`DownloadIo::record`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Partial {
+    pub bytes: u64,
+    pub etag: Option<String>,
+    pub total: Option<u64>,
 }
 
 /// How many times one download may ask for a fresh link.
@@ -53,6 +72,9 @@ pub enum Verdict {
     Retry,
     /// Read the body for the message, then fail.
     Fail,
+    /// The bytes from an earlier run are of another version of the object: empty the sink and
+    /// ask again from the start.
+    Restart,
 }
 
 /// Progress of one download across attempts.
@@ -72,6 +94,9 @@ pub struct DownloadState {
     pub renewals: u32,
     /// True once the link answered with a body: a later 401/403 means it expired.
     link_worked: bool,
+    /// `received` came from an earlier run and is not yet confirmed by a response of the same
+    /// object: a mismatch then starts over instead of failing.
+    from_earlier: bool,
 }
 
 impl DownloadState {
@@ -92,7 +117,29 @@ impl DownloadState {
             resumed: 0,
             renewals: 0,
             link_worked: false,
+            from_earlier: false,
         })
+    }
+
+    /// Continues the partial body of an earlier run (its identity is checked on the first
+    /// response). A partial without an ETag cannot be checked, so it is not used.
+    pub fn continuing(url: &str, partial: &Partial) -> Result<Self> {
+        let mut state = DownloadState::new(url)?;
+        if partial.bytes > 0 && partial.etag.is_some() {
+            state.received = partial.bytes;
+            state.etag = partial.etag.clone();
+            state.total = partial.total;
+            state.from_earlier = true;
+        }
+        Ok(state)
+    }
+
+    /// Forgets every byte received: the next request asks for the whole object.
+    pub fn restart(&mut self) {
+        self.received = 0;
+        self.total = None;
+        self.etag = None;
+        self.from_earlier = false;
     }
 
     /// The next GET: no API auth (the link is pre-signed) and, after a partial body, a Range
@@ -136,14 +183,14 @@ impl DownloadState {
         match head.status {
             200 => {
                 let length = head.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
-                if self.received > 0 && self.etag.is_some() && etag.is_some() && self.etag != etag {
-                    return Err(changed());
-                }
-                if self.received > 0 && length.is_some() && self.total.is_some() && length != self.total {
-                    return Err(changed());
+                let other_etag = self.received > 0 && self.etag.is_some() && etag.is_some() && self.etag != etag;
+                let other_size = self.received > 0 && length.is_some() && self.total.is_some() && length != self.total;
+                if other_etag || other_size {
+                    return self.mismatch(changed());
                 }
                 self.total = length.or(self.total);
                 self.etag = etag.or(self.etag.take());
+                self.from_earlier = false;
                 // A 200 after a Range request is the whole body again: skip what we have.
                 Ok(Verdict::Write { skip: self.received })
             }
@@ -155,7 +202,7 @@ impl DownloadState {
                     ))
                 })?;
                 if self.etag.is_some() && etag.is_some() && self.etag != etag {
-                    return Err(changed());
+                    return self.mismatch(changed());
                 }
                 if start != self.received {
                     return Err(Error::invalid_response(format!(
@@ -166,16 +213,44 @@ impl DownloadState {
                 }
                 if let (Some(t), Some(known)) = (total, self.total) {
                     if t != known {
-                        return Err(changed());
+                        return self.mismatch(changed());
                     }
                 }
                 self.total = total.or(self.total);
                 self.etag = etag.or(self.etag.take());
+                self.from_earlier = false;
                 Ok(Verdict::Write { skip: 0 })
             }
-            416 if self.received > 0 && self.total == Some(self.received) => Ok(Verdict::Finished),
+            // Nothing after the bytes we have: finished if they are the whole object (its length
+            // from `Content-Range: bytes */N`, else the size a response said before).
+            416 if self.received > 0 => {
+                let length = head
+                    .header("content-range")
+                    .and_then(|v| v.trim().strip_prefix("bytes */"))
+                    .and_then(|n| n.trim().parse::<u64>().ok());
+                let other_etag = self.etag.is_some() && etag.is_some() && self.etag != etag;
+                if !other_etag && length.or(self.total) == Some(self.received) {
+                    Ok(Verdict::Finished)
+                } else if self.from_earlier {
+                    Ok(Verdict::Restart)
+                } else if policy.statuses.contains(&416) {
+                    Ok(Verdict::Retry)
+                } else {
+                    Ok(Verdict::Fail)
+                }
+            }
             s if policy.statuses.contains(&s) => Ok(Verdict::Retry),
             _ => Ok(Verdict::Fail),
+        }
+    }
+
+    /// The object differs from the one the bytes in the sink came from: an earlier run's bytes
+    /// are dropped and the download starts over; this run's own bytes make it an error.
+    fn mismatch(&self, changed: Error) -> Result<Verdict> {
+        if self.from_earlier {
+            Ok(Verdict::Restart)
+        } else {
+            Err(changed)
         }
     }
 
@@ -279,8 +354,25 @@ pub struct DownloadStats {
 /// Fetches `url` into the IO's sink with retries and Range resumption. `what` names the thing in
 /// messages ("sample 0b2d…"). The sink is committed or discarded by the caller.
 pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &RetryPolicy) -> Result<DownloadStats> {
+    run_from(io, url, what, policy, &Partial::default()).await
+}
+
+/// [`run`], continuing what an earlier run left in the sink when the object is unchanged
+/// (same ETag and size), and starting over otherwise.
+pub async fn run_from<I: DownloadIo>(
+    io: &I,
+    url: &str,
+    what: &str,
+    policy: &RetryPolicy,
+    partial: &Partial,
+) -> Result<DownloadStats> {
     policy.validate("download retry")?;
-    let mut state = DownloadState::new(url)?;
+    let mut state = DownloadState::continuing(url, partial)?;
+    if partial.bytes > 0 && state.received == 0 {
+        io.restart().await?;
+    }
+    // The identity last handed to `record`, so it is written once per object version.
+    let mut recorded: Option<(Option<String>, Option<u64>)> = None;
     loop {
         let req = state.request();
         let (wrote, failure, head) = match io.open(&req).await {
@@ -288,7 +380,19 @@ pub async fn run<I: DownloadIo>(io: &I, url: &str, what: &str, policy: &RetryPol
             Err(e) => return Err(e),
             Ok(head) => match state.on_head(&head, policy)? {
                 Verdict::Finished => break,
+                Verdict::Restart => {
+                    let _ = io.error_body().await;
+                    io.restart().await?;
+                    state.restart();
+                    recorded = None;
+                    continue;
+                }
                 Verdict::Write { skip } => {
+                    let identity = (state.etag.clone(), state.total);
+                    if recorded.as_ref() != Some(&identity) {
+                        io.record(identity.0.as_deref(), identity.1).await?;
+                        recorded = Some(identity);
+                    }
                     let (wrote, ended) = io.pump(skip, state.received, state.total).await;
                     state.received += wrote;
                     match ended {
@@ -370,6 +474,8 @@ mod tests {
         sink: RefCell<Vec<u8>>,
         current: RefCell<Option<(u64, Body)>>, // (body start offset in the object, plan)
         renewals: RefCell<Vec<&'static str>>,  // fresh links to hand out
+        recorded: RefCell<Vec<(Option<String>, Option<u64>)>>,
+        restarts: RefCell<u32>,
     }
 
     impl Fake {
@@ -382,6 +488,8 @@ mod tests {
                 sink: RefCell::default(),
                 current: RefCell::default(),
                 renewals: RefCell::default(),
+                recorded: RefCell::default(),
+                restarts: RefCell::default(),
             }
         }
     }
@@ -429,6 +537,15 @@ mod tests {
         }
         async fn renew_link(&self) -> Result<Option<String>> {
             Ok(self.renewals.borrow_mut().pop().map(str::to_string))
+        }
+        async fn record(&self, etag: Option<&str>, total: Option<u64>) -> Result<()> {
+            self.recorded.borrow_mut().push((etag.map(str::to_string), total));
+            Ok(())
+        }
+        async fn restart(&self) -> Result<()> {
+            *self.restarts.borrow_mut() += 1;
+            self.sink.borrow_mut().clear();
+            Ok(())
         }
     }
 
@@ -624,5 +741,89 @@ mod tests {
         assert_eq!(parse_content_range("items 0-1/2"), None);
         assert_eq!(describe_url("https://h/p?sig=1#x"), "https://h/p?…");
         assert_eq!(describe_url("https://h/p"), "https://h/p");
+    }
+
+    /// A sink holding the first `bytes` of `fake`'s object (or of another version when `stale`),
+    /// as an earlier run left it.
+    fn left_by_earlier_run(fake: &Fake, bytes: usize, stale: bool) {
+        let mut sink = fake.object[..bytes].to_vec();
+        if stale {
+            sink.iter_mut().for_each(|b| *b ^= 0xff);
+        }
+        *fake.sink.borrow_mut() = sink;
+    }
+
+    fn run_partial(fake: &Fake, partial: Partial) -> Result<DownloadStats> {
+        block_on(run_from(fake, URL, "sample s1", &RetryPolicy::download(), &partial))
+    }
+
+    #[test]
+    fn an_earlier_runs_partial_file_is_continued_with_a_range_when_the_object_is_unchanged() {
+        let f = Fake::new(3000, vec![partial(1200, 3000, Body::Full)]);
+        left_by_earlier_run(&f, 1200, false);
+        let stats = run_partial(&f, Partial { bytes: 1200, etag: Some("\"e1\"".into()), total: Some(3000) }).unwrap();
+        assert_eq!(f.requests.borrow()[0].headers.iter().find(|(k, _)| k == "Range").unwrap().1, "bytes=1200-");
+        assert_eq!((stats.bytes, stats.attempts, stats.resumed), (3000, 1, 1));
+        assert_eq!(*f.sink.borrow(), f.object);
+        assert_eq!(*f.restarts.borrow(), 0);
+    }
+
+    #[test]
+    fn an_earlier_runs_partial_file_of_another_version_is_dropped_and_the_download_starts_over() {
+        // The object now has ETag e2: the 206 for the old range is refused, the whole body fetched.
+        let mut e2 = partial(1200, 3000, Body::Full);
+        if let Step::Reply(_, headers, _) = &mut e2 {
+            headers[1].1 = "\"e2\"".into();
+        }
+        let whole = Step::Reply(200, vec![("content-length", "3000".into()), ("etag", "\"e2\"".into())], Body::Full);
+        let f = Fake::new(3000, vec![e2, whole]);
+        left_by_earlier_run(&f, 1200, true);
+        let stats = run_partial(&f, Partial { bytes: 1200, etag: Some("\"e1\"".into()), total: Some(3000) }).unwrap();
+        assert_eq!(*f.restarts.borrow(), 1);
+        assert!(f.requests.borrow()[1].headers.iter().all(|(k, _)| k != "Range"), "the second request asks for all");
+        assert_eq!(stats.bytes, 3000);
+        assert_eq!(*f.sink.borrow(), f.object);
+        assert_eq!(*f.recorded.borrow(), [(Some("\"e2\"".to_string()), Some(3000))]);
+    }
+
+    #[test]
+    fn a_partial_file_without_a_recorded_etag_is_not_trusted() {
+        let f = Fake::new(1000, vec![full(1000)]);
+        left_by_earlier_run(&f, 400, true);
+        let stats = run_partial(&f, Partial { bytes: 400, etag: None, total: Some(1000) }).unwrap();
+        assert_eq!(*f.restarts.borrow(), 1);
+        assert!(f.requests.borrow()[0].headers.iter().all(|(k, _)| k != "Range"));
+        assert_eq!((stats.bytes, stats.resumed), (1000, 0));
+        assert_eq!(*f.sink.borrow(), f.object);
+    }
+
+    #[test]
+    fn a_complete_partial_file_finishes_on_416_and_a_longer_one_starts_over() {
+        let done = Step::Reply(416, vec![("content-range", "bytes */1000".into())], Body::Error(""));
+        let f = Fake::new(1000, vec![done]);
+        left_by_earlier_run(&f, 1000, false);
+        let stats = run_partial(&f, Partial { bytes: 1000, etag: Some("\"e1\"".into()), total: Some(1000) }).unwrap();
+        assert_eq!((stats.bytes, f.requests.borrow().len()), (1000, 1));
+
+        let too_far = Step::Reply(416, vec![("content-range", "bytes */1000".into())], Body::Error(""));
+        let f = Fake::new(1000, vec![too_far, full(1000)]);
+        left_by_earlier_run(&f, 1000, true);
+        f.sink.borrow_mut().extend_from_slice(&[0; 500]);
+        let stats = run_partial(&f, Partial { bytes: 1500, etag: Some("\"e0\"".into()), total: Some(1500) }).unwrap();
+        assert_eq!((*f.restarts.borrow(), stats.bytes), (1, 1000));
+        assert_eq!(*f.sink.borrow(), f.object);
+    }
+
+    #[test]
+    fn the_identity_of_the_object_is_recorded_once_for_a_later_run() {
+        let f = Fake::new(
+            5000,
+            vec![
+                Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
+                partial(1200, 5000, Body::Full),
+            ],
+        );
+        run_fake(&f).unwrap();
+        assert_eq!(*f.recorded.borrow(), [(Some("\"e1\"".to_string()), Some(5000))]);
     }
 }
