@@ -10,7 +10,7 @@ use crate::resources::*;
 use crate::transport::FetchTransport;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use onecodex_core::download::link::{annotation_csv_uri, check_downloadable, default_filename, download_uri};
-use onecodex_core::download::transfer::{self, DownloadIo, DownloadStats, Head};
+use onecodex_core::download::transfer::{self, DownloadIo, DownloadStats, Head, Partial};
 use onecodex_core::http::retry::RetryPolicy;
 use onecodex_core::http::transport::Transport;
 use onecodex_core::http::Request;
@@ -41,7 +41,7 @@ extern "C" {
     #[wasm_bindgen(js_name = canWriteFiles)]
     fn can_write_files() -> bool;
     #[wasm_bindgen(js_name = fileSink)]
-    fn file_sink(path: &str, overwrite: bool, default_name: &str) -> Promise;
+    fn file_sink(path: &str, overwrite: bool, default_name: &str, resume: bool) -> Promise;
     #[wasm_bindgen(js_name = blobSink)]
     fn blob_sink(content_type: &str) -> JsValue;
     #[wasm_bindgen(js_name = writableSink, catch)]
@@ -50,6 +50,10 @@ extern "C" {
     fn commit_sink(sink: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = discardSink)]
     fn discard_sink(sink: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = recordSink)]
+    fn record_sink(sink: &JsValue, etag: Option<String>, total: Option<f64>) -> Promise;
+    #[wasm_bindgen(js_name = restartSink)]
+    fn restart_sink(sink: &JsValue) -> Promise;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -68,11 +72,22 @@ export interface DownloadCommon {
 }
 /** Node: write to `path` (a folder means the server's file name inside it), through a temporary
  * file renamed at the end; an existing file is refused (`file_exists`) unless `overwrite`. */
-export interface DownloadToPath extends DownloadCommon { path: string; overwrite?: boolean; writable?: never; }
+export interface DownloadToPath extends DownloadCommon {
+  path: string;
+  overwrite?: boolean;
+  /**
+   * Keep a partial file (`<file>.part`, with the object's ETag in `<file>.part.json`) when the
+   * download fails or the process dies, and continue it on the next download to the same path
+   * with a `Range` request; if the object changed meanwhile it starts over. One download per
+   * file at a time.
+   */
+  resume?: boolean;
+  writable?: never;
+}
 /** Pipe into a WritableStream, e.g. `await fileHandle.createWritable()` (File System Access API). */
-export interface DownloadToWritable extends DownloadCommon { writable: WritableStream<Uint8Array>; path?: never; overwrite?: never; }
+export interface DownloadToWritable extends DownloadCommon { writable: WritableStream<Uint8Array>; path?: never; overwrite?: never; resume?: never; }
 /** Neither: the body comes back as a Blob (in memory). */
-export interface DownloadToBlob extends DownloadCommon { path?: undefined; writable?: undefined; overwrite?: never; }
+export interface DownloadToBlob extends DownloadCommon { path?: undefined; writable?: undefined; overwrite?: never; resume?: never; }
 export type DownloadOptions = DownloadToPath | DownloadToWritable | DownloadToBlob;
 export interface DownloadResult {
   /** The server's file name (or one built from the id), as a plain name. */
@@ -95,12 +110,13 @@ export interface DownloadResult {
 struct DownloadJson {
     path: Option<String>,
     overwrite: Option<bool>,
+    resume: Option<bool>,
     retry: Option<RetryOptions>,
 }
 
 /// Where the body goes, decided (and checked) before any request.
 enum Target {
-    Path { path: String, overwrite: bool },
+    Path { path: String, overwrite: bool, resume: bool },
     Writable(JsValue),
     Blob,
 }
@@ -133,19 +149,15 @@ impl DownloadOptions {
                 if !can_write_files() {
                     return Err(bad_argument("path", "files can only be written in Node; in a browser pass a writable (File System Access API) or nothing for a Blob"));
                 }
-                Target::Path { path, overwrite: o.overwrite.unwrap_or(false) }
+                Target::Path { path, overwrite: o.overwrite.unwrap_or(false), resume: o.resume.unwrap_or(false) }
             }
-            (None, Some(w)) => {
-                if o.overwrite.is_some() {
-                    return Err(bad_argument("overwrite", "applies only to { path }"));
+            (None, writable) => {
+                for (key, given) in [("overwrite", o.overwrite.is_some()), ("resume", o.resume.is_some())] {
+                    if given {
+                        return Err(bad_argument(key, "applies only to { path }"));
+                    }
                 }
-                Target::Writable(w)
-            }
-            (None, None) => {
-                if o.overwrite.is_some() {
-                    return Err(bad_argument("overwrite", "applies only to { path }"));
-                }
-                Target::Blob
+                writable.map_or(Target::Blob, Target::Writable)
             }
         };
         let overrides = o.retry.map(RetryOptions::into_overrides).unwrap_or_default();
@@ -254,13 +266,37 @@ impl DownloadIo for JsIo {
     async fn renew_link(&self) -> CoreResult<Option<String>> {
         self.renewal.fresh_link(&self.inner, self.signal.clone()).await.map(Some)
     }
+
+    async fn record(&self, etag: Option<&str>, total: Option<u64>) -> CoreResult<()> {
+        JsFuture::from(record_sink(&self.sink, etag.map(str::to_string), total.map(|t| t as f64)))
+            .await
+            .map(drop)
+            .map_err(js_error)
+    }
+
+    async fn restart(&self) -> CoreResult<()> {
+        JsFuture::from(restart_sink(&self.sink)).await.map(drop).map_err(js_error)
+    }
+}
+
+/// What an earlier run left in a resumable file sink (`sink.existing`), or nothing.
+fn partial_of(sink: &JsValue) -> Partial {
+    let existing = Reflect::get(sink, &"existing".into()).unwrap_or(JsValue::UNDEFINED);
+    let get = |k: &str| Reflect::get(&existing, &k.into()).ok().and_then(|v| v.as_f64());
+    // Sizes from JavaScript: whole, non-negative, exactly representable.
+    let size = |v: f64| (v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0).then_some(v as u64);
+    Partial {
+        bytes: get("bytes").and_then(size).unwrap_or(0),
+        etag: Reflect::get(&existing, &"etag".into()).ok().and_then(|v| v.as_string()),
+        total: get("total").and_then(size),
+    }
 }
 
 /// Opens where the body goes (a Node file refuses to replace one now, before any request).
 pub async fn open_sink(options: &DownloadOptions, filename: &str) -> Result<JsValue, JsValue> {
     Ok(match &options.target {
-        Target::Path { path, overwrite } => {
-            JsFuture::from(file_sink(path, *overwrite, filename)).await.map_err(|e| err_js(js_error(e)))?
+        Target::Path { path, overwrite, resume } => {
+            JsFuture::from(file_sink(path, *overwrite, filename, *resume)).await.map_err(|e| err_js(js_error(e)))?
         }
         Target::Writable(w) => writable_sink(w).map_err(|e| err_js(js_error(e)))?,
         Target::Blob => blob_sink(content_type(filename)),
@@ -291,7 +327,8 @@ pub async fn stream_to_sink(
         signal: options.signal.clone(),
         response: RefCell::new(JsValue::UNDEFINED),
     };
-    let stats: DownloadStats = match transfer::run(&io, url, what, &options.policy).await {
+    let partial = partial_of(&sink);
+    let stats: DownloadStats = match transfer::run_from(&io, url, what, &options.policy, &partial).await {
         Ok(stats) => stats,
         Err(e) => {
             let _ = JsFuture::from(discard_sink(&sink)).await;
@@ -385,39 +422,45 @@ pub fn download_object(
     }))
 }
 
-macro_rules! downloadable {
-    ($class:ident, $resource:literal, $target_t:literal) => {
-        #[wasm_bindgen]
-        impl $class {
-            /// Downloads the file behind the object (`POST …/download_uri`, then the pre-signed
-            /// link without API auth, retried and resumed). Node: `{ path }`; browsers:
-            /// `{ writable }` or a Blob.
-            ///
-            /// @example
-            /// ```ts
-            /// // Node: to a file (refused if it exists, unless `overwrite`).
-            /// await ocx.samples.download("0ee172af60e84f61", { path: "reads.fastq.gz", overwrite: true });
-            /// // Browsers: into a file the user picked (File System Access API), else a Blob.
-            /// const handle = await (window as any).showSaveFilePicker();
-            /// await ocx.samples.download("0ee172af60e84f61", { writable: await handle.createWritable() });
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
-            pub fn download(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $target_t)] target: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
-                download_object(&self.inner, $resource, target, options)
+/// `download` on the resource classes whose catalogue row has `download: true`. Declared with
+/// `skip_typescript` (wasm-bindgen's type attributes take literals only) and typed by an interface
+/// that merges with the generated class, so the row gives the type of the object it takes.
+macro_rules! download_methods {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
+        pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
+        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, $($rest:tt)*
+    } )*) => {
+        $( onecodex_core::if_flag!($download {
+            #[wasm_bindgen]
+            impl $class {
+                #[wasm_bindgen(skip_typescript)]
+                pub fn download(&self, target: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
+                    download_object(&self.inner, stringify!($name), target, options)
+                }
             }
-        }
+        }); )*
+
+        #[wasm_bindgen(typescript_custom_section)]
+        const TS_DOWNLOAD_METHODS: &str = concat!($( onecodex_core::if_flag_str!($download {
+            "export interface ", stringify!($class), " {\n",
+            "  /**\n",
+            "   * Downloads the file behind the object (`POST …/download_uri`, then the pre-signed link\n",
+            "   * without API auth, retried and resumed). Node: `{ path }`; browsers: `{ writable }` or a Blob.\n",
+            "   * @example\n   * ```ts\n",
+            "   * // Node: to a file (refused if it exists, unless `overwrite`); `resume` continues a partial one.\n",
+            "   * await ocx.samples.download(\"0ee172af60e84f61\", { path: \"reads.fastq.gz\", resume: true });\n",
+            "   * // Browsers: into a file the user picked (File System Access API), else a Blob.\n",
+            "   * const handle = await (window as any).showSaveFilePicker();\n",
+            "   * await ocx.samples.download(\"0ee172af60e84f61\", { writable: await handle.createWritable() });\n",
+            "   * ```\n   */\n",
+            "  download(target: string | ", stringify!($model), ", options?: DownloadOptions): Promise<DownloadResult>;\n",
+            "}\n",
+        }), )*);
     };
 }
 
-downloadable!(SamplesApi, "samples", "string | Sample");
-downloadable!(DocumentsApi, "documents", "string | Document");
-downloadable!(AssetsApi, "assets", "string | Asset");
-downloadable!(AssembliesApi, "assemblies", "string | Assembly");
-downloadable!(AnnotationSetsApi, "annotation_sets", "string | AnnotationSet");
+onecodex_core::for_each_resource!(download_methods);
 
 #[wasm_bindgen]
 impl AnnotationSetsApi {

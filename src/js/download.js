@@ -100,9 +100,11 @@ export function canWriteFiles() {
 
 /**
  * Node: a sink writing to a temporary file beside `path` (a folder means `path/defaultName`),
- * renamed at the end; an existing file is refused unless `overwrite`.
+ * renamed at the end; an existing file is refused unless `overwrite`. With `resume`, the
+ * temporary file is `<dest>.part` with the object's ETag and size in `<dest>.part.json`: it is
+ * kept when the download fails (or the process dies), and a later download continues it.
  */
-export async function fileSink(target, overwrite, defaultName) {
+export async function fileSink(target, overwrite, defaultName, resume) {
   const proc = globalThis.process;
   const fs = proc.getBuiltinModule("fs");
   const path = proc.getBuiltinModule("path");
@@ -115,21 +117,36 @@ export async function fileSink(target, overwrite, defaultName) {
   }
   const refuse = () => failure("file_exists", `${dest} already exists; pass overwrite: true to replace it`);
   if (!overwrite && fs.existsSync(dest)) throw refuse();
-  const temp = path.join(path.dirname(dest), `.${path.basename(dest)}.${crypto.randomBytes(6).toString("hex")}.part`);
+  const temp = resume ? `${dest}.part` : path.join(path.dirname(dest), `.${path.basename(dest)}.${crypto.randomBytes(6).toString("hex")}.part`);
+  const identity = `${temp}.json`;
   let fh;
   try {
-    fh = await fs.promises.open(temp, "wx");
+    // Appending: a resumed file goes on from its end, and truncate(0) starts it over.
+    fh = await fs.promises.open(temp, resume ? "a" : "wx");
   } catch (e) {
     throw writeFailure(e, `cannot create ${temp}`);
   }
+  const existing = resume ? await partialOf(fs, fh, identity) : { bytes: 0, etag: null, total: null };
   return {
     kind: "file",
+    existing,
     async write(chunk) {
       let at = 0;
       while (at < chunk.byteLength) {
         const { bytesWritten } = await fh.write(chunk, at, chunk.byteLength - at);
         at += bytesWritten;
       }
+    },
+    async record(etag, total) {
+      if (!resume) return;
+      // Written before any byte of this version, so a partial file always has its identity.
+      const next = `${identity}.${crypto.randomBytes(4).toString("hex")}`;
+      await fs.promises.writeFile(next, JSON.stringify({ etag, total }));
+      await fs.promises.rename(next, identity);
+    },
+    async restart() {
+      await fh.truncate(0);
+      await fs.promises.unlink(identity).catch(() => {});
     },
     async commit() {
       await fh.close();
@@ -140,19 +157,36 @@ export async function fileSink(target, overwrite, defaultName) {
         try {
           await fs.promises.link(temp, dest);
         } catch (e) {
-          await fs.promises.unlink(temp).catch(() => {});
+          if (!resume) await fs.promises.unlink(temp).catch(() => {});
           if (e?.code === "EEXIST") throw refuse();
           throw writeFailure(e, `cannot create ${dest}`);
         }
         await fs.promises.unlink(temp).catch(() => {});
       }
+      await fs.promises.unlink(identity).catch(() => {});
       return { path: dest };
     },
     async discard() {
       await fh.close().catch(() => {});
-      await fs.promises.unlink(temp).catch(() => {});
+      // A resumable partial file stays for the next run; any other temporary file goes.
+      if (!resume) await fs.promises.unlink(temp).catch(() => {});
     },
   };
+}
+
+/** What an earlier run left in a `.part` file: its size, and the identity it recorded (if any). */
+async function partialOf(fs, fh, identity) {
+  const { size } = await fh.stat();
+  let etag = null;
+  let total = null;
+  try {
+    const saved = JSON.parse(await fs.promises.readFile(identity, "utf8"));
+    if (typeof saved?.etag === "string") etag = saved.etag;
+    if (Number.isSafeInteger(saved?.total) && saved.total >= 0) total = saved.total;
+  } catch {
+    // No identity (or an unreadable one): the bytes cannot be checked and will not be used.
+  }
+  return { bytes: size, etag, total };
 }
 
 /** Collects the body as a Blob (browsers and Node); it lives in memory. */
@@ -204,6 +238,25 @@ export async function commitSink(sink) {
 
 export async function discardSink(sink) {
   await sink.discard();
+}
+
+/** Tells the sink which object (ETag, size) it receives; only resumable files keep it. */
+export async function recordSink(sink, etag, total) {
+  try {
+    await sink.record?.(etag ?? null, total ?? null);
+  } catch (e) {
+    throw writeFailure(e, "cannot note the partial file's identity");
+  }
+}
+
+/** Empties the sink to start the download over (an earlier partial file of another version). */
+export async function restartSink(sink) {
+  if (typeof sink.restart !== "function") throw failure("internal", "this download cannot start over");
+  try {
+    await sink.restart();
+  } catch (e) {
+    throw writeFailure(e, "cannot start the partial file over");
+  }
 }
 
 function writeFailure(e, what = "cannot write the download") {

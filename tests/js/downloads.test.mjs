@@ -164,6 +164,48 @@ test("downloads against the local server", async (t) => {
     assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith(".part")), "temporary file removed");
   });
 
+  await t.test("resume: a failed download keeps its .part file, and the next one continues it", async () => {
+    const target = path.join(dir, "kept-partial.fastq");
+    const part = `${target}.part`;
+    const noRetry = { retry: { retries: 0 } };
+    // The connection drops after 300 kB and retries are off: the download fails, the bytes stay.
+    const drop = await srv.addFault({ target: "api", method: "GET", path: signedPath, drop_after_bytes: 300_000, times: 1 });
+    await rejectsWith(ocx.samples.download(sid, { path: target, resume: true, ...noRetry }), "network");
+    assert.equal(await srv.faultHits(drop), 1);
+    assert.ok(!fs.existsSync(target));
+    const kept = fs.statSync(part).size;
+    assert.ok(kept >= 300_000 && kept < sample.size, `kept ${kept} bytes`);
+    const identity = JSON.parse(fs.readFileSync(`${part}.json`, "utf8"));
+    assert.equal(identity.total, sample.size);
+    assert.match(identity.etag, /^"?[0-9a-f]{32}"?$/, "the object's ETag, so a changed object is not spliced");
+    // The next download asks only for the rest.
+    const seen = [];
+    const r = await ocx.samples.download(sid, { path: target, resume: true, onProgress: (p) => seen.push(p.bytes) });
+    assert.deepEqual([r.bytes, r.attempts, r.resumed], [sample.size, 1, 1]);
+    assert.ok(seen[0] > kept, "progress goes on from the bytes kept");
+    assert.equal(sha256(fs.readFileSync(target)), sha256(original));
+    assert.ok(!fs.existsSync(part) && !fs.existsSync(`${part}.json`), "partial file and its identity removed");
+    fs.rmSync(target);
+
+    // A partial file whose recorded ETag is not the object's is dropped: the download starts over.
+    fs.writeFileSync(part, Buffer.alloc(500_000, 0x41));
+    fs.writeFileSync(`${part}.json`, JSON.stringify({ etag: '"0123456789abcdef0123456789abcdef"', total: sample.size }));
+    const over = await ocx.samples.download(sid, { path: target, resume: true });
+    assert.equal(over.bytes, sample.size);
+    assert.equal(sha256(fs.readFileSync(target)), sha256(original));
+    // And one without an identity is not trusted at all.
+    fs.rmSync(target);
+    fs.writeFileSync(part, Buffer.alloc(1000, 0x42));
+    const fresh = await ocx.samples.download(sid, { path: target, resume: true });
+    assert.deepEqual([fresh.bytes, fresh.resumed], [sample.size, 0]);
+    assert.equal(sha256(fs.readFileSync(target)), sha256(original));
+    // An existing file is still never replaced, and its .part is left alone.
+    fs.writeFileSync(part, "x");
+    await rejectsWith(ocx.samples.download(sid, { path: target, resume: true }), "file_exists");
+    assert.equal(fs.readFileSync(part, "utf8"), "x");
+    fs.rmSync(part);
+  });
+
   await t.test("a sample awaiting data is refused before any request", async () => {
     const before = requests.length;
     const pending = { $uri: "/api/v1/samples/0123456789abcdef", visibility: "awaiting data", filename: null };
@@ -181,6 +223,9 @@ test("downloads against the local server", async (t) => {
     for (const bad of [
       { path: "x", writable: new WritableStream() },
       { overwrite: true },
+      { resume: true },
+      { writable: new WritableStream(), resume: false },
+      { path: "x", resume: "yes" },
       { path: "" },
       { onProgress: 3 },
       { retry: { backoffMs: [] } },
