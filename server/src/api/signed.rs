@@ -77,7 +77,11 @@ fn download(app: &App, coll: &str, id: &str) -> Resp {
         let bucket = app.s3_root.join(crate::config::BUCKET);
         let mut paths = vec![bucket.join(&key)];
         paths.extend(paired_key.map(|k| bucket.join(k)));
-        return file_stream(paths);
+        let identity: String = paths
+            .iter()
+            .filter_map(|p| Some(format!("{}:{:?};", p.display(), std::fs::metadata(p).ok()?.modified().ok()?)))
+            .collect();
+        return with_etag(file_stream(paths), &identity);
     }
     if coll == "annotation_sets" {
         return bytes(
@@ -86,7 +90,20 @@ fn download(app: &App, coll: &str, id: &str) -> Resp {
             format!("LOCUS       {id}\nFEATURES             Location/Qualifiers\n//\n"),
         );
     }
-    generated_stream(app.cfg.seed, id, size, &name)
+    with_etag(generated_stream(app.cfg.seed, id, size, &name), &format!("{}/{id}/{size}", app.cfg.seed))
+}
+
+/// An S3-style ETag (`"<32 hex>"`) on a download: opaque, and different whenever the object's
+/// content may be (its files' paths and times, or what it is generated from). Clients check it
+/// before continuing a partial download.
+fn with_etag(mut resp: Resp, identity: &str) -> Resp {
+    if resp.status() == StatusCode::OK {
+        let (a, b) = (crate::rng::hs(1, "etag", identity), crate::rng::hs(2, "etag", identity));
+        if let Ok(v) = HeaderValue::from_str(&format!("\"{a:016x}{b:016x}\"")) {
+            resp.headers_mut().insert("etag", v);
+        }
+    }
+    resp
 }
 
 /// Deterministic content of `size` bytes (FASTQ-looking for reads), streamed.
