@@ -1,5 +1,6 @@
 // `download samples OUTDIR`: all samples, a project's, tagged ones or given ids, a few files at
-// a time; an existing file is never overwritten (it is skipped, and said so).
+// a time; an existing file is never overwritten (it is skipped, and said so), and the partial
+// file (`<name>.part`) of an interrupted run is continued by the next one.
 import fs from "node:fs";
 import path from "node:path";
 import { CliError, UsageError } from "../lib/errors.mjs";
@@ -88,7 +89,13 @@ export const downloadCommand = {
         for (let next = queue.shift(); next; next = queue.shift()) {
           const [s, dest] = next;
           try {
-            await api.samples.download(s, { path: dest, onProgress: ({ bytes }) => { got.set(dest, bytes); bar.update([...got.values()].reduce((a, b) => a + b, 0), total); } });
+            const onProgress = ({ bytes }) => {
+              got.set(dest, bytes);
+              bar.update([...got.values()].reduce((a, b) => a + b, 0), total);
+            };
+            const partial = fs.existsSync(`${dest}.part`);
+            const r = await api.samples.download(s, { path: dest, resume: true, onProgress });
+            if (partial && r.resumed > 0) ctx.log(`Continued the partial download of sample ${idOf(s)} to ${dest}`);
             ctx.debug(`${idOf(s)} saved to ${dest}`);
           } catch (e) {
             ctx.fail(`Error [${e?.code ?? "internal"}]: skipping download of sample ${idOf(s)} to ${dest}: ${e?.message ?? e}`);

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { CLI, cliEnv, idOf, inPty, ocx, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
+import { CLI, cliEnv, idOf, inPty, ocx, ocxSpawn, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
 
 const skip = !pythonCli() && "no Python CLI in the test venv";
 
@@ -166,4 +166,43 @@ test("download samples: by tag and project, skips existing files, asks before ma
   const missing = await ocx(["download", "samples", path.join(home, "m"), "-s", "ffffffffffffffff"], { env });
   assert.equal(missing.status, 0);
   assert.match(missing.stderr, /No sample found with ID 'ffffffffffffffff'/);
+});
+
+test("download samples: the partial file of a killed run is continued by the next, only the rest is fetched", async (t) => {
+  const srv = await withServer(t, ["--samples", "5"]);
+  const { home, env } = loggedIn(t, srv);
+  const up = writeFastq(path.join(home, "long.fastq"), 12_000, { seed: 9, len: 100 }); // about 2.5 MB
+  const u = await ocx(["upload", "--no-prompt", up], { env });
+  assert.equal(u.status, 0, u.stderr);
+  const id = u.stdout.trim();
+  const out = path.join(home, "out");
+  const dest = path.join(out, `long_${id}.fastq`);
+  const signedPath = `/__signed/download/samples/${id}`;
+  // A slow link, so the first run is killed part-way.
+  const slow = await srv.addFault({ target: "api", method: "GET", path: signedPath, slow_body: { bytes_per_sec: 400_000 } });
+  const child = ocxSpawn(["download", "samples", out, "-s", id], { env });
+  await new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const size = fs.existsSync(`${dest}.part`) ? fs.statSync(`${dest}.part`).size : 0;
+      if (size >= 500_000) { clearInterval(poll); resolve(); }
+      if (Date.now() - started > 60_000) { clearInterval(poll); reject(new Error("the partial file never grew")); }
+    }, 20);
+  });
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("close", r));
+  const kept = fs.statSync(`${dest}.part`).size;
+  assert.ok(kept < fs.statSync(up).size, "killed before the end");
+  assert.ok(!fs.existsSync(dest), "no final file from the killed run");
+  assert.ok(JSON.parse(fs.readFileSync(`${dest}.part.json`, "utf8")).etag, "the object's identity was kept");
+
+  await srv.clearFaults();
+  // Counts the requests for the link, and what they asked for.
+  const count = await srv.addFault({ target: "api", method: "GET", path: signedPath, latency: { ms: 0 } });
+  const again = await ocx(["download", "samples", out, "-s", id], { env });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, new RegExp(`Continued the partial download of sample ${id}`));
+  assert.equal(await srv.faultHits(count), 1, "one request, for the rest");
+  assert.deepEqual(fs.readFileSync(dest), fs.readFileSync(up));
+  assert.deepEqual(fs.readdirSync(out), [path.basename(dest)], "the partial file and its identity are gone");
 });
