@@ -95,6 +95,7 @@ export async function lifecycle(): Promise<void> {
   const got: DownloadResult = await ocx.mlsts.downloadFile("m1", files[0].filepath, { path: "./out" });
   const onProgress = (p: DownloadProgress) => console.log(p.bytes, p.total);
   const toFile: DownloadResult = await ocx.samples.download("s1", { path: "./s1.fastq.gz", overwrite: true, onProgress, retry: { backoffMs: [0, 4000] } });
+  await ocx.samples.download("s1", { path: "./s1.fastq.gz", resume: true });
   const toBlob: Blob | undefined = (await ocx.documents.download("d1")).blob;
   const toStream: DownloadOptions = { writable: new WritableStream<Uint8Array>() };
   await ocx.assets.download("as1", toStream);
@@ -116,6 +117,8 @@ export async function lifecycle(): Promise<void> {
   await ocx.samples.download("s1", { path: "x", writable: new WritableStream<Uint8Array>() });
   // @ts-expect-error: overwrite only applies to a path
   await ocx.samples.download("s1", { overwrite: true });
+  // @ts-expect-error: resume only applies to a path
+  await ocx.samples.download("s1", { resume: true });
   // @ts-expect-error: progress is an object, not a number
   await ocx.samples.download("s1", { onProgress: (bytes: string) => console.log(bytes) });
   // @ts-expect-error: projects have no files to download
