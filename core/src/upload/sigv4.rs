@@ -299,17 +299,8 @@ fn split_url(url: &str) -> Result<UrlParts> {
 /// `YYYYMMDD'T'HHMMSS'Z'` in UTC from unix milliseconds (civil-from-days, no calendar crate).
 pub fn amz_date(unix_ms: u64) -> String {
     let secs = unix_ms / 1000;
-    let days = (secs / 86_400) as i64;
     let sod = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    let (y, m, d) = crate::time::civil_from_days((secs / 86_400) as i64);
     format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", sod / 3600, sod / 60 % 60, sod % 60)
 }
 
