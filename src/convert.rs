@@ -232,3 +232,41 @@ pub fn signal_or_undefined(value: JsValue) -> Result<JsValue, JsValue> {
         Err(bad_argument("signal", "must be an AbortSignal"))
     }
 }
+
+/// The options of a functional matrix, read alike by the tables module's `functionalMatrix` and
+/// the client's `ocx.functionalMatrix` (which alone takes `concurrency`: it fetches).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FunctionalMatrixJson {
+    annotation: Option<String>,
+    metric: Option<String>,
+    taxa_stratified: Option<bool>,
+    fill_missing: Option<bool>,
+    #[serde(default, deserialize_with = "f64_or_nan")]
+    filler: Option<f64>,
+    max_bytes: Option<f64>,
+    pub concurrency: Option<f64>,
+}
+
+impl FunctionalMatrixJson {
+    /// The options after defaults; a metric the annotation lacks is refused here.
+    pub fn spec(&self) -> Result<onecodex_core::results::FunctionalMatrixSpec, JsValue> {
+        onecodex_core::results::FunctionalMatrixSpec::resolve(
+            self.annotation.as_deref(),
+            self.metric.as_deref(),
+            self.taxa_stratified,
+            self.fill_missing,
+            self.filler,
+        )
+        .map_err(crate::error::to_js)
+    }
+
+    /// `maxBytes`: a whole number ≥ 0, when given.
+    pub fn max_bytes(&self) -> Result<Option<usize>, JsValue> {
+        match self.max_bytes {
+            None => Ok(None),
+            Some(b) if b.is_finite() && b >= 0.0 && b.fract() == 0.0 => Ok(Some(b as usize)),
+            Some(b) => Err(bad_argument("maxBytes", format!("{b} is not a whole number ≥ 0"))),
+        }
+    }
+}

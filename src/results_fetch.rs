@@ -5,7 +5,7 @@
 
 use crate::client::{call_signal, promise, ClientInner, OneCodex};
 use crate::convert::json_from_js;
-use crate::convert::{read_options, read_options_with_nan, signal_or_undefined, to_js};
+use crate::convert::{read_options, read_options_with_nan, signal_or_undefined, to_js, FunctionalMatrixJson};
 use crate::error::{bad_argument, to_js as err_js};
 use crate::resources::{ClassificationsApi, FunctionalProfilesApi, MlstsApi, PanelsApi, WorkflowsApi};
 use crate::tables_link::{self, core_error, FunctionalTable};
@@ -528,49 +528,26 @@ impl OneCodex {
 /// them; `filler` may be NaN, which JSON cannot carry).
 struct FunctionalMatrixFetchJsOptions {
     spec: FunctionalMatrixSpec,
-    max_bytes: Option<f64>,
+    max_bytes: Option<usize>,
     limit: usize,
     on_progress: Option<Function>,
     signal: JsValue,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FunctionalMatrixFetchJson {
-    annotation: Option<String>,
-    metric: Option<String>,
-    taxa_stratified: Option<bool>,
-    fill_missing: Option<bool>,
-    #[serde(default, deserialize_with = "crate::convert::f64_or_nan")]
-    filler: Option<f64>,
-    max_bytes: Option<f64>,
-    concurrency: Option<f64>,
-}
-
 fn functional_matrix_options(options: Option<JsValue>) -> Result<FunctionalMatrixFetchJsOptions, JsValue> {
-    let (o, [on_progress, signal]) = read_options_with_nan::<FunctionalMatrixFetchJson, 2>(
+    let (o, [on_progress, signal]) = read_options_with_nan::<FunctionalMatrixJson, 2>(
         "functionalMatrix options",
         options,
         ["onProgress", "signal"],
     )?;
-    let spec = FunctionalMatrixSpec::resolve(
-        o.annotation.as_deref(),
-        o.metric.as_deref(),
-        o.taxa_stratified,
-        o.fill_missing,
-        o.filler,
-    )
-    .map_err(err_js)?;
-    if o.max_bytes.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
-        return Err(bad_argument("maxBytes", "must be a number ≥ 0"));
-    }
+    let (spec, max_bytes) = (o.spec()?, o.max_bytes()?);
     let on_progress = match on_progress {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(v.dyn_into::<Function>().map_err(|_| bad_argument("onProgress", "must be a function"))?),
     };
     Ok(FunctionalMatrixFetchJsOptions {
         spec,
-        max_bytes: o.max_bytes,
+        max_bytes,
         limit: rf::concurrency_limit(o.concurrency).map_err(err_js)?,
         on_progress,
         signal: signal_or_undefined(signal)?,
@@ -606,7 +583,7 @@ async fn build_functional_matrix(
     set("fillMissing", spec.fill_missing.into());
     set("filler", spec.filler.into());
     if let Some(b) = o.max_bytes {
-        set("maxBytes", b.into());
+        set("maxBytes", (b as f64).into());
     }
     let list: js_sys::Array = profiles.into_iter().collect();
     let m = tables_link::module().await.map_err(core_error)?.functional_matrix(&list, &options).map_err(core_error)?;

@@ -4,11 +4,11 @@
 use super::classification::ClassificationTableJs;
 use super::convert::{input_bytes, owned_strings, set, table_options, table_options_with_nan};
 use super::functional::FunctionalTableJs;
+use crate::convert::FunctionalMatrixJson;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use onecodex_core::results::{
-    self as res, functional_matrix, CondensedFunctional, FunctionalMatrixSpec, FunctionalMetric, RehydrateFilter,
-    DEFAULT_MAX_MATRIX_BYTES,
+    self as res, functional_matrix, CondensedFunctional, FunctionalMetric, RehydrateFilter, DEFAULT_MAX_MATRIX_BYTES,
 };
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
@@ -130,7 +130,11 @@ pub fn functional_matrix_js(
     #[wasm_bindgen(unchecked_param_type = "{ id: string; bytes: ResultsInput }[]")] profiles: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FunctionalMatrixOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let opts: FunctionalMatrixJsOptions = table_options_with_nan("functionalMatrix options", options)?;
+    let opts: FunctionalMatrixJson = table_options_with_nan("functionalMatrix options", options)?;
+    if opts.concurrency.is_some() {
+        return Err(bad_argument("concurrency", "applies only to ocx.functionalMatrix, which fetches the profiles"));
+    }
+    let (spec, max_bytes) = (opts.spec()?, opts.max_bytes()?);
     let list = Array::from(&profiles);
     let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
     for item in list.iter() {
@@ -144,14 +148,6 @@ pub fn functional_matrix_js(
         parsed.push((id, c));
     }
     let refs: Vec<(&str, &CondensedFunctional)> = parsed.iter().map(|(i, c)| (i.as_str(), c)).collect();
-    let spec = FunctionalMatrixSpec::resolve(
-        opts.annotation.as_deref(),
-        opts.metric.as_deref(),
-        opts.taxa_stratified,
-        opts.fill_missing,
-        opts.filler,
-    )
-    .map_err(err_js)?;
     let m = functional_matrix(
         &refs,
         spec.annotation,
@@ -159,7 +155,7 @@ pub fn functional_matrix_js(
         spec.taxa_stratified,
         spec.fill_missing,
         spec.filler,
-        opts.max_bytes.map_or(DEFAULT_MAX_MATRIX_BYTES, |b| b as usize),
+        max_bytes.unwrap_or(DEFAULT_MAX_MATRIX_BYTES),
     )
     .map_err(err_js)?;
     let o = Object::new();
@@ -173,16 +169,4 @@ pub fn functional_matrix_js(
     }
     set(&o, "featureNames", names);
     Ok(o.into())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FunctionalMatrixJsOptions {
-    annotation: Option<String>,
-    metric: Option<String>,
-    taxa_stratified: Option<bool>,
-    fill_missing: Option<bool>,
-    #[serde(default, deserialize_with = "crate::convert::f64_or_nan")]
-    filler: Option<f64>,
-    max_bytes: Option<f64>,
 }

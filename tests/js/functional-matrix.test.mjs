@@ -106,6 +106,8 @@ test("ocx.functionalMatrix against the local server", async (t) => {
       { metric: "cpm" }, // pathways has no cpm
       { concurrency: 0 },
       { concurrency: 1.5 },
+      { maxBytes: -1 },
+      { maxBytes: 1.5 },
       { onProgress: 5 },
       { filler: "0" },
       { taxaStratified: "yes" },

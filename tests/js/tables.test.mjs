@@ -219,6 +219,10 @@ test("functional results: a server /results fixture, a condensed file, the funct
   assert.deepEqual(m.columnTaxonIds, ["562", "0"]);
   assert.deepEqual(Array.from(m.values), [6, 4, 6, 4]);
   assert.throws(() => functionalMatrix([{ id: "p", bytes: condensed }], { annotation: "go", metric: "coverage" }), (e) => e.code === "invalid_argument");
+  // The options the client's ocx.functionalMatrix reads the same way; concurrency is its alone.
+  for (const bad of [{ maxBytes: -1 }, { maxBytes: 0.5 }, { concurrency: 2 }]) {
+    assert.throws(() => functionalMatrix([{ id: "p", bytes: condensed }], bad), (e) => e.code === "invalid_argument" && /maxBytes|concurrency/.test(e.message), JSON.stringify(bad));
+  }
   for (const o of [t, pathways, c]) o.free();
 });
 
