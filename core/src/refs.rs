@@ -5,6 +5,17 @@ use serde_json::Value;
 
 /// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
 /// A full `$uri` is accepted too, for its last segment.
+/// A path the API gave (or a saved state holds) that the client will call with the API key: it
+/// must be host-relative (`/…`), so that base URL + path stays on the API origin. Anything else
+/// (`.attacker.example/x`, `:9999/x`, `@host/x`, a full URL) could send the key elsewhere.
+pub fn check_api_path<'a>(what: &str, path: &'a str) -> Result<&'a str> {
+    if path.starts_with('/') && !path.chars().any(|c| c.is_ascii_control()) {
+        Ok(path)
+    } else {
+        Err(Error::invalid_response(format!("{what} is not a path on the API server: {path:?}")))
+    }
+}
+
 pub fn check_id(id: &str) -> Result<&str> {
     let id = if id.starts_with("/api/v1/") { id.rsplit('/').next().unwrap_or(id) } else { id };
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -42,6 +53,14 @@ mod tests {
         assert_eq!(check_id("7428cca4nocaffe1").unwrap(), "7428cca4nocaffe1");
         for bad in ["", "a?b", "a b", "../x?y", "a/b", "/api/v1/samples/"] {
             assert_eq!(check_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn api_paths_are_host_relative() {
+        assert_eq!(check_api_path("x", "/api/import_file_from_s3").unwrap(), "/api/import_file_from_s3");
+        for bad in ["", "api/x", ".evil.example/x", ":1/x", "https://evil.example/", "/a\tb"] {
+            assert_eq!(check_api_path("x", bad).unwrap_err().code, ErrorCode::InvalidResponse, "{bad}");
         }
     }
 

@@ -706,3 +706,27 @@ fn a_new_multipart_upload_starts_with_no_parts() {
     assert!(r.state().files[0].parts.is_empty());
     assert_eq!(r.next_part(NOW).unwrap().number, 1);
 }
+
+#[test]
+fn a_callback_url_off_the_api_origin_is_refused_from_the_server_and_from_a_saved_state() {
+    // base URL + callback_url must stay on the API origin: it is called with the API key.
+    for bad in [".attacker.example/collect", ":9999/collect", "@evil.example/x", "https://evil.example/x", "/a\nb"] {
+        let mut v = json!({
+            "s3_bucket": "b", "file_id": "f", "upload_aws_access_key_id": "A", "upload_aws_secret_access_key": "S",
+            "callback_url": bad
+        });
+        let e = InitResponse::from_json(&v).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "{bad}");
+        v["callback_url"] = json!("/api/import_file_from_s3");
+        assert!(InitResponse::from_json(&v).is_ok());
+
+        let s = multipart_session();
+        let mut state: serde_json::Value = serde_json::from_str(&s.state_json()).unwrap();
+        state["callback_url"] = json!(bad);
+        let state = UploadState::from_json(&state.to_string()).unwrap();
+        let files = [spec("big.fastq.gz", &[64 * MIB + 5])];
+        let e = Session::resume(state, &files, &[None], RetryPolicy::upload()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{bad}");
+        assert!(e.message.contains("callback_url"), "{}", e.message);
+    }
+}

@@ -209,6 +209,9 @@ impl Session {
         first_parts: &[Option<PartChecksum>],
         retry: RetryPolicy,
     ) -> Result<Session> {
+        // A saved state is untrusted input (localStorage, a file): its callback gets the API key.
+        crate::refs::check_api_path("this upload state's callback_url", &state.callback_url)
+            .map_err(|e| Error::invalid_argument(e.message))?;
         if state.version != STATE_VERSION {
             return Err(Error::invalid_argument(format!(
                 "this upload state has version {}, this client reads version {STATE_VERSION}",

@@ -57,7 +57,8 @@ impl InitResponse {
                 secret_access_key: need("upload_aws_secret_access_key")?,
                 session_token: s("upload_aws_session_token"),
             },
-            callback_url: need("callback_url")?,
+            callback_url: crate::refs::check_api_path("the upload init answer's callback_url", &need("callback_url")?)?
+                .to_string(),
         })
     }
 }
