@@ -263,10 +263,15 @@ impl FunctionalMatrixJson {
 
     /// `maxBytes`: a whole number ≥ 0, when given.
     pub fn max_bytes(&self) -> Result<Option<usize>, JsValue> {
-        match self.max_bytes {
-            None => Ok(None),
-            Some(b) if b.is_finite() && b >= 0.0 && b.fract() == 0.0 => Ok(Some(b as usize)),
-            Some(b) => Err(bad_argument("maxBytes", format!("{b} is not a whole number ≥ 0"))),
-        }
+        count_option("maxBytes", self.max_bytes)
+    }
+}
+
+/// A count option (`topN`, `maxBytes`): a whole number ≥ 0.
+pub fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
+    match v {
+        None => Ok(None),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),
+        Some(n) => Err(bad_argument(what, format!("{n} is not a whole number ≥ 0"))),
     }
 }

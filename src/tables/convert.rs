@@ -89,11 +89,4 @@ pub(crate) fn table_options_with_nan<T: serde::de::DeserializeOwned + Default>(
     Ok(crate::convert::read_options_with_nan::<T, 0>(what, options, [])?.0)
 }
 
-/// A count option (`topN`, `maxBytes`): a whole number ≥ 0.
-pub(crate) fn count_option(what: &str, v: Option<f64>) -> Result<Option<usize>, JsValue> {
-    match v {
-        None => Ok(None),
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as usize)),
-        Some(n) => Err(bad_argument(what, format!("{n} is not a whole number ≥ 0"))),
-    }
-}
+pub(crate) use crate::convert::count_option;
