@@ -77,11 +77,7 @@ fn download(app: &App, coll: &str, id: &str) -> Resp {
         let bucket = app.s3_root.join(crate::config::BUCKET);
         let mut paths = vec![bucket.join(&key)];
         paths.extend(paired_key.map(|k| bucket.join(k)));
-        let identity: String = paths
-            .iter()
-            .filter_map(|p| Some(format!("{}:{:?};", p.display(), std::fs::metadata(p).ok()?.modified().ok()?)))
-            .collect();
-        return with_etag(file_stream(paths), &identity);
+        return file_stream(paths);
     }
     if coll == "annotation_sets" {
         return bytes(
@@ -140,9 +136,14 @@ fn generated_stream(seed: u64, id: &str, size: u64, name: &str) -> Resp {
 
 fn file_stream(paths: Vec<std::path::PathBuf>) -> Resp {
     let mut size = 0;
+    // The ETag's input: each file's path, size and modification time.
+    let mut identity = String::new();
     for p in &paths {
         match std::fs::metadata(p) {
-            Ok(m) => size += m.len(),
+            Ok(m) => {
+                size += m.len();
+                identity.push_str(&format!("{}:{}:{:?};", p.display(), m.len(), m.modified().ok()));
+            }
             Err(_) => return s3_style_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),
         }
     }
@@ -182,5 +183,5 @@ fn file_stream(paths: Vec<std::path::PathBuf>) -> Resp {
     let mut resp = Resp::new(Body::new(http_body_util::StreamBody::new(stream)));
     resp.headers_mut().insert("content-length", HeaderValue::from(size));
     resp.headers_mut().insert("content-type", HeaderValue::from_static("application/octet-stream"));
-    resp
+    with_etag(resp, &identity)
 }
