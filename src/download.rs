@@ -102,6 +102,9 @@ export interface DownloadResult {
   resumed: number;
   /** Fresh links asked for because the previous one expired mid-download. */
   renewals: number;
+  /** With `resume`: bytes of an earlier download's partial file that were kept (0 if none, or
+   * if the object had changed and the download started over). */
+  continued: number;
 }
 "#;
 
@@ -343,6 +346,7 @@ pub async fn stream_to_sink(
     set("attempts", stats.attempts.into())?;
     set("resumed", stats.resumed.into())?;
     set("renewals", stats.renewals.into())?;
+    set("continued", (stats.continued as f64).into())?;
     Ok(out.into())
 }
 

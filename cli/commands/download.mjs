@@ -93,9 +93,8 @@ export const downloadCommand = {
               got.set(dest, bytes);
               bar.update([...got.values()].reduce((a, b) => a + b, 0), total);
             };
-            const partial = fs.existsSync(`${dest}.part`);
             const r = await api.samples.download(s, { path: dest, resume: true, onProgress });
-            if (partial && r.resumed > 0) ctx.log(`Continued the partial download of sample ${idOf(s)} to ${dest}`);
+            if (r.continued > 0) ctx.log(`Continued the partial download of sample ${idOf(s)} to ${dest}`);
             ctx.debug(`${idOf(s)} saved to ${dest}`);
           } catch (e) {
             ctx.fail(`Error [${e?.code ?? "internal"}]: skipping download of sample ${idOf(s)} to ${dest}: ${e?.message ?? e}`);

@@ -181,7 +181,7 @@ test("downloads against the local server", async (t) => {
     // The next download asks only for the rest.
     const seen = [];
     const r = await ocx.samples.download(sid, { path: target, resume: true, onProgress: (p) => seen.push(p.bytes) });
-    assert.deepEqual([r.bytes, r.attempts, r.resumed], [sample.size, 1, 1]);
+    assert.deepEqual([r.bytes, r.attempts, r.resumed, r.continued], [sample.size, 1, 1, kept]);
     assert.ok(seen[0] > kept, "progress goes on from the bytes kept");
     assert.equal(sha256(fs.readFileSync(target)), sha256(original));
     assert.ok(!fs.existsSync(part) && !fs.existsSync(`${part}.json`), "partial file and its identity removed");
@@ -191,13 +191,13 @@ test("downloads against the local server", async (t) => {
     fs.writeFileSync(part, Buffer.alloc(500_000, 0x41));
     fs.writeFileSync(`${part}.json`, JSON.stringify({ etag: '"0123456789abcdef0123456789abcdef"', total: sample.size }));
     const over = await ocx.samples.download(sid, { path: target, resume: true });
-    assert.equal(over.bytes, sample.size);
+    assert.deepEqual([over.bytes, over.continued], [sample.size, 0]);
     assert.equal(sha256(fs.readFileSync(target)), sha256(original));
     // And one without an identity is not trusted at all.
     fs.rmSync(target);
     fs.writeFileSync(part, Buffer.alloc(1000, 0x42));
     const fresh = await ocx.samples.download(sid, { path: target, resume: true });
-    assert.deepEqual([fresh.bytes, fresh.resumed], [sample.size, 0]);
+    assert.deepEqual([fresh.bytes, fresh.resumed, fresh.continued], [sample.size, 0, 0]);
     assert.equal(sha256(fs.readFileSync(target)), sha256(original));
     // An existing file is still never replaced, and its .part is left alone.
     fs.writeFileSync(part, "x");

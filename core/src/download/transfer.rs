@@ -349,6 +349,9 @@ pub struct DownloadStats {
     pub resumed: u32,
     /// Fresh links asked for after the first one expired.
     pub renewals: u32,
+    /// Bytes of an earlier run's partial body that were kept (0 when there was none, or it was
+    /// of another version and dropped).
+    pub continued: u64,
 }
 
 /// Fetches `url` into the IO's sink with retries and Range resumption. `what` names the thing in
@@ -368,7 +371,8 @@ pub async fn run_from<I: DownloadIo>(
 ) -> Result<DownloadStats> {
     policy.validate("download retry")?;
     let mut state = DownloadState::continuing(url, partial)?;
-    if partial.bytes > 0 && state.received == 0 {
+    let mut continued = state.received;
+    if partial.bytes > 0 && continued == 0 {
         io.restart().await?;
     }
     // The identity last handed to `record`, so it is written once per object version.
@@ -385,6 +389,7 @@ pub async fn run_from<I: DownloadIo>(
                     io.restart().await?;
                     state.restart();
                     recorded = None;
+                    continued = 0;
                     continue;
                 }
                 Verdict::Write { skip } => {
@@ -442,6 +447,7 @@ pub async fn run_from<I: DownloadIo>(
         attempts: state.attempts,
         resumed: state.resumed,
         renewals: state.renewals,
+        continued,
     })
 }
 
@@ -573,7 +579,10 @@ mod tests {
     fn plain_download_sends_no_auth_and_no_range() {
         let f = Fake::new(1000, vec![full(1000)]);
         let stats = run_fake(&f).unwrap();
-        assert_eq!(stats, DownloadStats { bytes: 1000, total: Some(1000), attempts: 1, resumed: 0, renewals: 0 });
+        assert_eq!(
+            stats,
+            DownloadStats { bytes: 1000, total: Some(1000), attempts: 1, resumed: 0, renewals: 0, continued: 0 }
+        );
         assert_eq!(*f.sink.borrow(), f.object);
         let req = &f.requests.borrow()[0];
         assert!(req.headers.is_empty(), "no Authorization, no One Codex headers: {:?}", req.headers);
@@ -763,7 +772,7 @@ mod tests {
         left_by_earlier_run(&f, 1200, false);
         let stats = run_partial(&f, Partial { bytes: 1200, etag: Some("\"e1\"".into()), total: Some(3000) }).unwrap();
         assert_eq!(f.requests.borrow()[0].headers.iter().find(|(k, _)| k == "Range").unwrap().1, "bytes=1200-");
-        assert_eq!((stats.bytes, stats.attempts, stats.resumed), (3000, 1, 1));
+        assert_eq!((stats.bytes, stats.attempts, stats.resumed, stats.continued), (3000, 1, 1, 1200));
         assert_eq!(*f.sink.borrow(), f.object);
         assert_eq!(*f.restarts.borrow(), 0);
     }
@@ -781,7 +790,7 @@ mod tests {
         let stats = run_partial(&f, Partial { bytes: 1200, etag: Some("\"e1\"".into()), total: Some(3000) }).unwrap();
         assert_eq!(*f.restarts.borrow(), 1);
         assert!(f.requests.borrow()[1].headers.iter().all(|(k, _)| k != "Range"), "the second request asks for all");
-        assert_eq!(stats.bytes, 3000);
+        assert_eq!((stats.bytes, stats.continued), (3000, 0));
         assert_eq!(*f.sink.borrow(), f.object);
         assert_eq!(*f.recorded.borrow(), [(Some("\"e2\"".to_string()), Some(3000))]);
     }
@@ -793,7 +802,7 @@ mod tests {
         let stats = run_partial(&f, Partial { bytes: 400, etag: None, total: Some(1000) }).unwrap();
         assert_eq!(*f.restarts.borrow(), 1);
         assert!(f.requests.borrow()[0].headers.iter().all(|(k, _)| k != "Range"));
-        assert_eq!((stats.bytes, stats.resumed), (1000, 0));
+        assert_eq!((stats.bytes, stats.resumed, stats.continued), (1000, 0, 0));
         assert_eq!(*f.sink.borrow(), f.object);
     }
 
