@@ -4,15 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { CLI, cliEnv, idOf, inPty, ocx, ocxSpawn, python, pythonCli, tempHome, withServer, writeFastq } from "./support.mjs";
+import { CLI, idOf, inPty, loggedIn, ocx, ocxSpawn, python, pythonCli, withServer, writeFastq } from "./support.mjs";
 
 const skip = !pythonCli() && "no Python CLI in the test venv";
-
-function loggedIn(t, srv) {
-  const home = tempHome(t);
-  fs.writeFileSync(path.join(home, ".onecodex"), JSON.stringify({ api_key: srv.apiKey, saved_at: "2099-01-01 00:00", updated_at: null, email: "user@example.com" }));
-  return { home, env: cliEnv(home, srv) };
-}
 
 function assertClose(a, b, where) {
   if (typeof b === "number" && typeof a === "number") {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { cliEnv, idOf, ocx, python, pythonCli, tempHome, withServer } from "./support.mjs";
+import { cliEnv, idOf, loggedIn, ocx, python, pythonCli, tempHome, withServer } from "./support.mjs";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/;
 
@@ -51,9 +51,7 @@ const byUri = (a, b) => (a.$uri < b.$uri ? -1 : a.$uri > b.$uri ? 1 : 0);
 
 test("listings as JSON: the same objects and shape as the Python CLI prints", { skip: !pythonCli() && "no Python CLI in the test venv" }, async (t) => {
   const srv = await withServer(t, ["--samples", "25"]);
-  const home = tempHome(t);
-  fs.writeFileSync(path.join(home, ".onecodex"), JSON.stringify({ api_key: srv.apiKey, saved_at: "2099-01-01 00:00", updated_at: null, email: "user@example.com" }));
-  const env = cliEnv(home, srv);
+  const { env } = loggedIn(t, srv);
   for (const argv of [["samples"], ["analyses"], ["classifications"], ["panels"], ["workflows"], ["documents", "list", "--json"], ["assets", "list", "--json"]]) {
     const [py, ours] = await Promise.all([python(argv, { env }), ocx(argv, { env })]);
     assert.equal(py.status, 0, `python ${argv.join(" ")}: ${py.stderr}`);

@@ -18,6 +18,14 @@ export function tempHome(t) {
   return home;
 }
 
+/** A fresh HOME with the server's key in ~/.onecodex (as a Python CLI login writes it), and its
+ *  environment. */
+export function loggedIn(t, server) {
+  const home = tempHome(t);
+  fs.writeFileSync(path.join(home, ".onecodex"), JSON.stringify({ api_key: server.apiKey, saved_at: "2099-01-01 00:00", updated_at: null, email: "user@example.com" }));
+  return { home, env: cliEnv(home, server) };
+}
+
 /** The environment of a CLI run: only what the test gives, plus PATH. */
 export function cliEnv(home, server, extra = {}) {
   return {
