@@ -49,7 +49,9 @@ async function selectSamples(ctx, api, o) {
       if (tag) wanted.add(tag.$uri);
       else ctx.log(`Warning: No tag found: '${name}'.`);
     }
-    if (wanted.size) samples = samples.filter((s) => (s.tags ?? []).some((t) => wanted.has(t.$ref ?? t.$uri)));
+    // Python downloads every sample when none of the tags exists (a typo fetches the account);
+    // here no tag found means no sample matches.
+    samples = samples.filter((s) => (s.tags ?? []).some((t) => wanted.has(t.$ref ?? t.$uri)));
   }
   return samples;
 }
