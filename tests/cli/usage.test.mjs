@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { cliEnv, ocx, tempHome, withServer } from "./support.mjs";
+import { pathToFileURL } from "node:url";
+import { CLI, cliEnv, ocx, tempHome, withServer } from "./support.mjs";
 
 const KEY = "0123456789abcdef0123456789abcdef"; // the local server's default key
 const WRONG = "ffffffffffffffffffffffffffffffff";
@@ -22,8 +23,13 @@ test("help, version and bad usage", async (t) => {
   const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), "../../pkg/package.json"), "utf8"));
   assert.equal(version.stdout.trim(), `onecodex-wasm, version ${manifest.version}`);
 
-  // -h on every command and subcommand, on stdout, exit 0.
-  for (const argv of [["samples"], ["analyses", "await"], ["analyses", "files"], ["jobs", "run"], ["documents", "download"], ["download", "samples"], ["upload"], ["assets", "list"], ["login"]]) {
+  // -h on every command and subcommand of the shipped CLI's tree, on stdout, exit 0.
+  const { commandTree } = await import(pathToFileURL(path.join(path.dirname(CLI), "main.mjs")).href);
+  const paths = (command, prefix = []) =>
+    (command.subcommands ?? []).flatMap((c) => [[...prefix, c.name], ...paths(c, [...prefix, c.name])]);
+  const every = paths(commandTree());
+  assert.ok(every.length > 30, `${every.length} commands`);
+  for (const argv of every) {
     const r = await ocx([...argv, "-h"], { env });
     assert.equal(r.status, 0, argv.join(" "));
     assert.match(r.stdout, new RegExp(`^Usage: onecodex-wasm ${argv.join(" ")} `), argv.join(" "));
