@@ -308,7 +308,7 @@ macro_rules! resource_classes {
     ($( $name:ident $stem:ident {
         js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
         pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
-        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt,
+        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, results: [$($results:tt)*],
         update: [$($changes:ident $changes_ts:literal)?],
         fields: { $($fields:tt)* } $(,)?
     } )*) => {

@@ -388,34 +388,66 @@ async fn json_results(
     to_js(&v)
 }
 
+/// `results` on the analysis classes whose catalogue row has `results: [Json "TsType"]`. Declared
+/// with `skip_typescript` (wasm-bindgen's type attributes take literals only) and typed by an
+/// interface that merges with the generated class, so the row gives the results type.
+macro_rules! json_results_methods {
+    ($( $name:ident $stem:ident {
+        js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
+        pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
+        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, results: [$($results:tt)*],
+        $($rest:tt)*
+    } )*) => {
+        $( json_results_method!($class, stringify!($name), [$($results)*]); )*
+
+        #[wasm_bindgen(typescript_custom_section)]
+        const TS_JSON_RESULTS: &str = concat!($( json_results_ts!($class, [$($results)*]), )*);
+    };
+}
+
+/// One row's `results` method: only for `[Json "TsType"]` rows.
 macro_rules! json_results_method {
-    ($class:ident, $resource:literal, $ret:literal) => {
+    ($class:ident, $resource:expr, [Json $ts:literal]) => {
         #[wasm_bindgen]
         impl $class {
-            /// `{$uri}/results` as JSON; an HTTP error is a `OneCodexError`.
-            ///
-            /// @example
-            /// ```ts
-            /// const mlst = await ocx.mlsts.results("8a2b3c4d5e6f4a1b");
-            /// console.log(mlst.mlstResults?.summary?.mlst);
-            /// const panel = await ocx.panels.results("9b3c4d5e6f7a4b2c");
-            /// ```
-            #[wasm_bindgen(unchecked_return_type = $ret)]
-            pub fn results(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "AnalysisRef")] analysis: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-            ) -> Result<Promise, JsValue> {
+            #[wasm_bindgen(skip_typescript)]
+            pub fn results(&self, analysis: JsValue, options: Option<JsValue>) -> Result<Promise, JsValue> {
                 let (r, signal) = (reference(&analysis)?, call_signal(options)?);
                 Ok(promise(json_results(self.inner.clone(), signal, $resource, r)))
             }
         }
     };
+    ($class:ident, $resource:expr, [$($other:tt)*]) => {};
 }
 
-json_results_method!(MlstsApi, "mlsts", "Promise<MlstResults>");
-json_results_method!(PanelsApi, "panels", "Promise<PanelResults>");
-json_results_method!(WorkflowsApi, "workflows", "Promise<WorkflowResults>");
+/// The TypeScript of [`json_results_method!`]'s method, merged into the class.
+// Only the wasm32 build keeps typescript_custom_section constants.
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_macros))]
+macro_rules! json_results_ts {
+    ($class:ident, [Json $ts:literal]) => {
+        concat!(
+            "export interface ",
+            stringify!($class),
+            " {\n",
+            "  /**\n",
+            "   * `{$uri}/results` as JSON; an HTTP error is a `OneCodexError`.\n",
+            "   * @example\n   * ```ts\n",
+            "   * const mlst = await ocx.mlsts.results(\"8a2b3c4d5e6f4a1b\");\n",
+            "   * console.log(mlst.mlstResults?.summary?.mlst);\n",
+            "   * const panel = await ocx.panels.results(\"9b3c4d5e6f7a4b2c\");\n",
+            "   * ```\n   */\n",
+            "  results(analysis: AnalysisRef, options?: CallOptions): Promise<",
+            $ts,
+            ">;\n",
+            "}\n",
+        )
+    };
+    ($class:ident, [$($other:tt)*]) => {
+        ""
+    };
+}
+
+onecodex_core::for_each_resource!(json_results_methods);
 
 // ---------------------------------------------------------------------------------------------
 // ocx.collection

@@ -16,7 +16,8 @@ use crate::objects::changes::ChangeField;
 /// path_name Stem {
 ///     js: getter "getterName", class: JsClassName, model: ModelType, filter: FilterTypeName,
 ///     pagination: Page | Cursor, public: bool, organization: bool, experimental: bool,
-///     analysis: bool, delete: bool, download: bool, update: [CHANGES_TABLE "ChangesTsType"] or [],
+///     analysis: bool, delete: bool, download: bool, results: [Table] or [Json "ResultsTsType"] or [],
+///     update: [CHANGES_TABLE "ChangesTsType"] or [],
 ///     fields: { field: Kind, ... },
 /// }
 /// ```
@@ -24,7 +25,9 @@ use crate::objects::changes::ChangeField;
 /// `Stem` names the TypeScript filter types (`<Stem>Where`, `<Stem>Fields`), `filter` the type of
 /// its filter builder (`where.samples`); `analysis` marks the
 /// analysis collections (logs, files, polling, cancel); `download` the resources whose objects
-/// have a file behind them (`POST …/download_uri`); `update` names the table of fields a PATCH
+/// have a file behind them (`POST …/download_uri`); `results` says how an analysis's results come
+/// (`Table`: parsed into a table by the tables module; `Json`: the results JSON, of that type);
+/// `update` names the table of fields a PATCH
 /// may change (in `objects::changes`) and its TypeScript type; `fields` are the filterable fields
 /// and their kinds (`query::fields::FieldKind`).
 #[macro_export]
@@ -34,7 +37,8 @@ macro_rules! for_each_resource {
             samples Samples {
                 js: samples "samples", class: SamplesApi, model: Sample, filter: SamplesFilter,
                 pagination: Cursor, public: true, organization: true, experimental: false,
-                analysis: false, delete: true, download: true, update: [SAMPLE_CHANGES "SampleChanges"],
+                analysis: false, delete: true, download: true, results: [],
+                update: [SAMPLE_CHANGES "SampleChanges"],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, filename: Str, error_msg: Str, status: EnumStr,
                     visibility: EnumStr, size: Num, metadata: Ref, owner: Ref, project: Ref, tags: RefList,
@@ -48,7 +52,8 @@ macro_rules! for_each_resource {
             metadata Metadata {
                 js: metadata "metadata", class: MetadataApi, model: Metadata, filter: MetadataFilter,
                 pagination: Cursor, public: false, organization: false, experimental: false,
-                analysis: false, delete: false, download: false, update: [METADATA_CHANGES "MetadataChanges"],
+                analysis: false, delete: false, download: false, results: [],
+                update: [METADATA_CHANGES "MetadataChanges"],
                 fields: {
                     updated_at: Datetime, date_collected: Datetime, date_sequenced: Datetime, description: Str,
                     external_sample_id: Str, location_string: Str, name: Str, library_type: EnumStr,
@@ -59,43 +64,50 @@ macro_rules! for_each_resource {
             users Users {
                 js: users "users", class: UsersApi, model: User, filter: UsersFilter,
                 pagination: Page, public: false, organization: false, experimental: false,
-                analysis: false, delete: false, download: false, update: [],
+                analysis: false, delete: false, download: false, results: [],
+                update: [],
                 fields: { email: EqStr },
             }
             projects Projects {
                 js: projects "projects", class: ProjectsApi, model: Project, filter: ProjectsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: false, delete: true, download: false, update: [],
+                analysis: false, delete: true, download: false, results: [],
+                update: [],
                 fields: { name: Str, project_name: Str, description: Str, external_id: Str, owner: Ref },
             }
             tags Tags {
                 js: tags "tags", class: TagsApi, model: Tag, filter: TagsFilter,
                 pagination: Page, public: false, organization: false, experimental: false,
-                analysis: false, delete: false, download: false, update: [],
+                analysis: false, delete: false, download: false, results: [],
+                update: [],
                 fields: { name: Str },
             }
             jobs Jobs {
                 js: jobs "jobs", class: JobsApi, model: Job, filter: JobsFilter,
                 pagination: Page, public: false, organization: false, experimental: false,
-                analysis: false, delete: false, download: false, update: [JOB_CHANGES "JobChanges"],
+                analysis: false, delete: false, download: false, results: [],
+                update: [JOB_CHANGES "JobChanges"],
                 fields: { created_at: Datetime, name: Str, analysis_type: Str, public: Bool },
             }
             documents Documents {
                 js: documents "documents", class: DocumentsApi, model: Document, filter: DocumentsFilter,
                 pagination: Page, public: false, organization: false, experimental: false,
-                analysis: false, delete: true, download: true, update: [],
+                analysis: false, delete: true, download: true, results: [],
+                update: [],
                 fields: { created_at: Datetime, filename: Str, size: Num, uploader: Ref },
             }
             assets Assets {
                 js: assets "assets", class: AssetsApi, model: Asset, filter: AssetsFilter,
                 pagination: Page, public: false, organization: false, experimental: false,
-                analysis: false, delete: true, download: true, update: [ASSET_CHANGES "AssetChanges"],
+                analysis: false, delete: true, download: true, results: [],
+                update: [ASSET_CHANGES "AssetChanges"],
                 fields: { created_at: Datetime, name: Str, filename: Str, size: Num, status: EnumStr, uploader: Ref },
             }
             analyses Analyses {
                 js: analyses "analyses", class: AnalysesApi, model: Analysis, filter: AnalysesFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, analysis_type: Str, job: Ref, sample: Ref,
@@ -104,7 +116,8 @@ macro_rules! for_each_resource {
             classifications Classifications {
                 js: classifications "classifications", class: ClassificationsApi, model: Analysis, filter: ClassificationsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [Table],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -113,7 +126,8 @@ macro_rules! for_each_resource {
             alignments Alignments {
                 js: alignments "alignments", class: AlignmentsApi, model: Analysis, filter: AlignmentsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -122,7 +136,8 @@ macro_rules! for_each_resource {
             functional_profiles FunctionalProfiles {
                 js: functional_profiles "functionalProfiles", class: FunctionalProfilesApi, model: Analysis, filter: FunctionalProfilesFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [Table],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -131,7 +146,8 @@ macro_rules! for_each_resource {
             panels Panels {
                 js: panels "panels", class: PanelsApi, model: Analysis, filter: PanelsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [Json "PanelResults"],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -140,7 +156,8 @@ macro_rules! for_each_resource {
             mlsts Mlsts {
                 js: mlsts "mlsts", class: MlstsApi, model: Analysis, filter: MlstsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [Json "MlstResults"],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -149,7 +166,8 @@ macro_rules! for_each_resource {
             workflows Workflows {
                 js: workflows "workflows", class: WorkflowsApi, model: Analysis, filter: WorkflowsFilter,
                 pagination: Page, public: true, organization: false, experimental: false,
-                analysis: true, delete: false, download: false, update: [],
+                analysis: true, delete: false, download: false, results: [Json "WorkflowResults"],
+                update: [],
                 fields: {
                     created_at: Datetime, updated_at: Datetime, complete: Bool, draft: Bool, success: Bool,
                     error_msg: Str, job: Ref, sample: Ref,
@@ -158,13 +176,15 @@ macro_rules! for_each_resource {
             annotation_sets AnnotationSets {
                 js: annotation_sets "annotationSets", class: AnnotationSetsApi, model: AnnotationSet, filter: AnnotationSetsFilter,
                 pagination: Page, public: false, organization: false, experimental: true,
-                analysis: false, delete: false, download: true, update: [],
+                analysis: false, delete: false, download: true, results: [],
+                update: [],
                 fields: { created_at: Datetime, assembly: Ref, job: Ref },
             }
             assemblies Assemblies {
                 js: assemblies "assemblies", class: AssembliesApi, model: Assembly, filter: AssembliesFilter,
                 pagination: Cursor, public: false, organization: false, experimental: true,
-                analysis: false, delete: false, download: true, update: [],
+                analysis: false, delete: false, download: true, results: [],
+                update: [],
                 fields: {
                     created_at: Datetime, filename: Str, size: Num, visibility: EnumStr, owner: Ref, genome: Ref,
                     job: Ref,
@@ -173,13 +193,15 @@ macro_rules! for_each_resource {
             genomes Genomes {
                 js: genomes "genomes", class: GenomesApi, model: Genome, filter: GenomesFilter,
                 pagination: Cursor, public: false, organization: false, experimental: true,
-                analysis: false, delete: false, download: false, update: [],
+                analysis: false, delete: false, download: false, results: [],
+                update: [],
                 fields: { created_at: Datetime, name: Str, description: Str, taxon: Ref },
             }
             taxa Taxa {
                 js: taxa "taxa", class: TaxaApi, model: Taxon, filter: TaxaFilter,
                 pagination: Page, public: false, organization: false, experimental: true,
-                analysis: false, delete: false, download: false, update: [],
+                analysis: false, delete: false, download: false, results: [],
+                update: [],
                 fields: { created_at: Datetime, name: Str, taxon_id: Str, rank: Str, parent: Ref },
             }
         }
@@ -262,7 +284,7 @@ macro_rules! resource_table {
     ($( $name:ident $stem:ident {
         js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
         pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
-        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt,
+        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, results: [$($results:tt)*],
         update: [$($changes:ident $changes_ts:literal)?],
         fields: { $($fields:tt)* } $(,)?
     } )*) => {

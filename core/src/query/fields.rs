@@ -196,7 +196,8 @@ macro_rules! filterable {
     ($( $name:ident $stem:ident {
         js: $getter:ident $js:literal, class: $class:ident, model: $model:ident, filter: $filter:ident,
         pagination: $pagination:ident, public: $public:tt, organization: $organization:tt, experimental: $experimental:tt,
-        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, update: [$($update:tt)*],
+        analysis: $analysis:tt, delete: $delete:tt, download: $download:tt, results: [$($results:tt)*],
+        update: [$($update:tt)*],
         fields: { $( $field:ident : $kind:ident ),* $(,)? } $(,)?
     } )*) => {
         /// The filterable fields of a resource (by its path name), or None for an unknown resource.
