@@ -544,6 +544,8 @@ fn out_of_order_calls_and_bad_init_answers_are_typed() {
         UploadOptions { concurrency: 0, ..UploadOptions::default() },
         UploadOptions { concurrency: 17, ..UploadOptions::default() },
         UploadOptions { stall_timeout_ms: 10, ..UploadOptions::default() },
+        // Beyond the timer range, a timeout would fire at once.
+        UploadOptions { stall_timeout_ms: 1 << 31, ..UploadOptions::default() },
     ] {
         let e = prepare(UploadKind::Sample, &[spec("a.fq", &[10])], o).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArgument);

@@ -18,7 +18,7 @@ use onecodex_core::upload::driver::{resume_order, resume_session, Start};
 use onecodex_core::upload::files::pair_files;
 use onecodex_core::upload::init::{preupload_request, InitParams};
 use onecodex_core::upload::session::{self, UploadKind, UploadOptions, UploadState};
-use onecodex_core::upload::state::{MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
+use onecodex_core::upload::state::check_transfer_settings;
 use onecodex_core::{Error, ErrorCode};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -266,16 +266,13 @@ fn parse_options(options: Option<JsValue>) -> Result<Parsed, JsValue> {
             return Err(bad_argument(name, "must be a function"));
         }
     }
-    // The core's limits, checked here too because a resume does not go through `prepare`.
-    if opts.concurrency.is_some_and(|c| !(1..=MAX_CONCURRENCY).contains(&c)) {
-        return Err(bad_argument("concurrency", format!("must be 1 to {MAX_CONCURRENCY}")));
-    }
-    if opts
-        .stall_timeout_ms
-        .is_some_and(|t| !(onecodex_core::time::is_duration_ms(t) && t >= MIN_STALL_TIMEOUT_MS as f64))
-    {
-        return Err(bad_argument("stallTimeoutMs", format!("must be from {MIN_STALL_TIMEOUT_MS} to 2147483647 ms")));
-    }
+    // Here, before any request, for a new upload and a resumed one alike.
+    let d = UploadOptions::default();
+    check_transfer_settings(
+        opts.concurrency.unwrap_or(d.concurrency),
+        opts.stall_timeout_ms.unwrap_or(d.stall_timeout_ms as f64),
+    )
+    .map_err(err_js)?;
     Ok(Parsed {
         json: opts,
         on_progress: js[0].clone(),

@@ -5,7 +5,7 @@ use super::files::{self, check_filename, check_size};
 use super::plan::{self, Plan};
 use super::request::object_url;
 use super::sigv4::MAX_PRESIGN_SECS;
-use super::state::{FileSpec, Fingerprint, Role, UploadKind, UploadOptions, MAX_CONCURRENCY, MIN_STALL_TIMEOUT_MS};
+use super::state::{check_transfer_settings, FileSpec, Fingerprint, Role, UploadKind, UploadOptions};
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
@@ -53,18 +53,7 @@ pub fn prepare(kind: UploadKind, files: &[FileSpec], options: UploadOptions) -> 
     if let Some(e) = &options.endpoint {
         object_url(Some(e), "bucket", "key", "")?;
     }
-    if !(1..=MAX_CONCURRENCY).contains(&options.concurrency) {
-        return Err(Error::invalid_argument(format!(
-            "concurrency must be 1 to {MAX_CONCURRENCY}, not {}",
-            options.concurrency
-        )));
-    }
-    if options.stall_timeout_ms < MIN_STALL_TIMEOUT_MS {
-        return Err(Error::invalid_argument(format!(
-            "stallTimeoutMs must be at least {MIN_STALL_TIMEOUT_MS}, not {}",
-            options.stall_timeout_ms
-        )));
-    }
+    check_transfer_settings(options.concurrency, options.stall_timeout_ms as f64)?;
     let max = plan::max_file_size(options.part_size);
     let roles: Vec<Role> = match files.len() {
         1 => vec![Role::Single],

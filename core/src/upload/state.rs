@@ -104,6 +104,22 @@ pub const DEFAULT_STALL_TIMEOUT_MS: u64 = 60_000;
 /// Shorter stall limits would abort parts on any slow uplink.
 pub const MIN_STALL_TIMEOUT_MS: u64 = 5_000;
 
+/// The limits of the transfer settings, for a new upload (`prepare`) and a resumed one (which
+/// does not go through `prepare`): 1 to [`MAX_CONCURRENCY`] parts at once, and a stall timeout
+/// from [`MIN_STALL_TIMEOUT_MS`] up to the timer range.
+pub fn check_transfer_settings(concurrency: u32, stall_timeout_ms: f64) -> Result<()> {
+    if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
+        return Err(Error::invalid_argument(format!("concurrency must be 1 to {MAX_CONCURRENCY}, not {concurrency}")));
+    }
+    if !(crate::time::is_duration_ms(stall_timeout_ms) && stall_timeout_ms >= MIN_STALL_TIMEOUT_MS as f64) {
+        return Err(Error::invalid_argument(format!(
+            "stallTimeoutMs must be from {MIN_STALL_TIMEOUT_MS} to {} ms, not {stall_timeout_ms}",
+            crate::time::MAX_TIMER_MS
+        )));
+    }
+    Ok(())
+}
+
 impl Default for UploadOptions {
     fn default() -> Self {
         UploadOptions {
