@@ -5,7 +5,9 @@ mod fixtures;
 use fixtures::*;
 
 use onecodex_core::error::ErrorCode;
-use onecodex_core::results::{metadata_table, parse_json_results, MetadataItem, MlstResults};
+use onecodex_core::results::{
+    metadata_in_order, metadata_of_members, metadata_table, parse_json_results, MetadataItem, MlstResults,
+};
 use serde_json::{json, Value};
 
 #[test]
@@ -119,4 +121,22 @@ fn metadata_table_index_custom_overrides_and_projects() {
     assert_eq!(t.rows[1][19], Value::Null);
     let t = metadata_table(&[item(None, "s1", json!({}), Value::Null), item(None, "s2", json!({}), Value::Null)]);
     assert_eq!(t.index, "sample_id");
+}
+
+#[test]
+fn metadata_follows_the_collection_order_first_item_per_id() {
+    let item = |id: &str, name: &str| MetadataItem {
+        classification_id: Some(id.into()),
+        metadata: json!({ "name": name }),
+        ..MetadataItem::default()
+    };
+    let items = [item("c2", "second"), item("c1", "first"), item("c2", "again")];
+    let ids = ["c1", "c2", "c3"];
+    let names: Vec<Option<&Value>> =
+        metadata_in_order(&ids, &items).into_iter().map(|m| m.map(|m| &m.metadata["name"])).collect();
+    assert_eq!(names, [Some(&json!("first")), Some(&json!("second")), None]);
+    let members = metadata_of_members(&ids, &items);
+    assert_eq!(members.len(), 3, "every member has a row");
+    assert_eq!(members[2], MetadataItem { classification_id: Some("c3".into()), ..MetadataItem::default() });
+    assert_eq!(members[1].metadata["name"], "second");
 }

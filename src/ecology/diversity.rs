@@ -8,7 +8,7 @@ use js_sys::{Array, Float64Array, Function, Object};
 use onecodex_core::ecology::{
     self as eco, AlphaMetric, AlphaStatsOptions, AlphaTest, BetaMetric, BetaStatsOptions, MatrixChoice, StatsResult,
 };
-use onecodex_core::results::{metadata_table, MetadataItem, MetricOption, RankOption, Warning};
+use onecodex_core::results::{metadata_of_members, metadata_table, MetricOption, RankOption, Warning};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -347,20 +347,6 @@ fn stats_js(r: &StatsResult) -> Object {
 }
 
 /// Metadata items in collection order (a member without one gets an empty item).
-fn members_metadata(c: &CollectionJs) -> Vec<MetadataItem> {
-    c.c.classification_ids()
-        .iter()
-        .map(|id| {
-            c.meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned().unwrap_or(MetadataItem {
-                classification_id: Some((*id).to_owned()),
-                sample: serde_json::Value::Null,
-                metadata: serde_json::Value::Null,
-                project_name: None,
-            })
-        })
-        .collect()
-}
-
 #[wasm_bindgen(js_class = Collection)]
 impl CollectionJs {
     /// Diversity within each classification (`alpha_diversity`): Shannon (natural log),
@@ -468,7 +454,7 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r = eco::alpha_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r = eco::alpha_diversity_stats(&self.c, &self.meta, &opts).map_err(err_js)?;
         let out = stats_js(&r);
         set(&out, "pairedByVariable", r.paired_by_variable.as_deref().map_or(JsValue::NULL, JsValue::from_str));
         Ok(out.into())
@@ -516,7 +502,7 @@ impl CollectionJs {
                 .require_classification_version_match
                 .unwrap_or(d.require_classification_version_match),
         };
-        let r = eco::beta_diversity_stats(&self.c, &members_metadata(self), &opts).map_err(err_js)?;
+        let r = eco::beta_diversity_stats(&self.c, &self.meta, &opts).map_err(err_js)?;
         let out = stats_js(&r);
         set(&out, "numPermutations", r.num_permutations.unwrap_or(0) as f64);
         Ok(out.into())
@@ -539,7 +525,7 @@ impl CollectionJs {
         let Some(f) = predicate.dyn_ref::<Function>() else {
             return Err(bad_argument("filter", "expects a function"));
         };
-        let members = members_metadata(self);
+        let members = metadata_of_members(&self.c.classification_ids(), &self.meta);
         let table = metadata_table(&members);
         let mut keep = Vec::with_capacity(members.len());
         for (m, row) in members.iter().zip(&table.rows) {

@@ -9,8 +9,8 @@ use super::taxonomy::TaxonomyTreeJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use onecodex_core::results::{
-    self as res, bar_chart_table, bar_chart_vega_lite, metadata_table, BarChartOptions, CollectionItem, MatrixOptions,
-    MetadataItem, MetricOption, RankOption, SampleInfo, TableFormat,
+    self as res, bar_chart_table, bar_chart_vega_lite, metadata_in_order, metadata_table, BarChartOptions,
+    CollectionItem, MatrixOptions, MetadataItem, MetricOption, RankOption, SampleInfo, TableFormat,
 };
 use serde::Deserialize;
 use wasm_bindgen::convert::TryFromJsValue;
@@ -368,12 +368,9 @@ impl CollectionJs {
     /// ```
     #[wasm_bindgen(js_name = metadataTable, unchecked_return_type = "MetadataTable")]
     pub fn metadata_table(&self) -> Result<JsValue, JsValue> {
-        let kept: Vec<MetadataItem> = self
-            .c
-            .classification_ids()
-            .iter()
-            .filter_map(|id| self.meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned())
-            .collect();
+        // Members without a sample or metadata have no row here.
+        let kept: Vec<MetadataItem> =
+            metadata_in_order(&self.c.classification_ids(), &self.meta).into_iter().flatten().cloned().collect();
         let t = metadata_table(&kept);
         crate::convert::to_js(&serde_json::to_value(&t).map_err(|e| bad_argument("metadataTable", e))?)
     }

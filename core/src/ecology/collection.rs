@@ -12,8 +12,8 @@ use super::stats::{self, SplitMix64};
 use super::unifrac::unifrac;
 use crate::error::{Error, Result};
 use crate::results::{
-    metadata_table, Collection, MatrixOptions, MatrixResult, MetadataItem, Metric, MetricOption, Rank, RankOption,
-    Warning,
+    metadata_of_members, metadata_table, Collection, MatrixOptions, MatrixResult, MetadataItem, Metric, MetricOption,
+    Rank, RankOption, Warning,
 };
 use serde_json::Value;
 
@@ -291,19 +291,7 @@ struct Groups {
 }
 
 fn metadata_rows(c: &Collection, meta: &[MetadataItem]) -> (Vec<String>, Vec<Vec<Value>>) {
-    let items: Vec<MetadataItem> = c
-        .classification_ids()
-        .iter()
-        .map(|id| {
-            meta.iter().find(|m| m.classification_id.as_deref() == Some(*id)).cloned().unwrap_or(MetadataItem {
-                classification_id: Some((*id).to_owned()),
-                sample: Value::Null,
-                metadata: Value::Null,
-                project_name: None,
-            })
-        })
-        .collect();
-    let t = metadata_table(&items);
+    let t = metadata_table(&metadata_of_members(&c.classification_ids(), meta));
     (t.columns, t.rows)
 }
 

@@ -44,8 +44,8 @@ pub use functional::{
 };
 pub use metric::{Field, Metric, MetricOption, Normalization, Rank, RankOption};
 pub use other::{
-    metadata_table, parse_json_results, MetadataItem, MetadataTable, MlstAllele, MlstResult, MlstResults, MlstSummary,
-    PanelMarker,
+    metadata_in_order, metadata_of_members, metadata_table, parse_json_results, MetadataItem, MetadataTable,
+    MlstAllele, MlstResult, MlstResults, MlstSummary, PanelMarker,
 };
 pub use strings::{StringTable, NULL_CODE};
 pub use taxonomy::{Taxonomy, TaxonomyTree, TreeNode};

@@ -155,6 +155,32 @@ pub struct MetadataItem {
     pub project_name: Option<String>,
 }
 
+/// The item of each classification id, in the order of `ids` (the first item with that id), or
+/// None; indexed once, so a large collection is not searched once per member.
+pub fn metadata_in_order<'a>(ids: &[&str], items: &'a [MetadataItem]) -> Vec<Option<&'a MetadataItem>> {
+    let mut by_id: std::collections::HashMap<&str, &MetadataItem> =
+        std::collections::HashMap::with_capacity(items.len());
+    for m in items {
+        if let Some(id) = m.classification_id.as_deref() {
+            by_id.entry(id).or_insert(m);
+        }
+    }
+    ids.iter().map(|id| by_id.get(id).copied()).collect()
+}
+
+/// [`metadata_in_order`] with an item holding only the id where there is none, so that every
+/// member of a collection has a row.
+pub fn metadata_of_members(ids: &[&str], items: &[MetadataItem]) -> Vec<MetadataItem> {
+    metadata_in_order(ids, items)
+        .into_iter()
+        .zip(ids)
+        .map(|(m, id)| {
+            m.cloned()
+                .unwrap_or_else(|| MetadataItem { classification_id: Some((*id).to_owned()), ..Default::default() })
+        })
+        .collect()
+}
+
 /// A table of JSON values: `columns`, then one row per item; `index` names the column that
 /// identifies rows (`classification_id` when unique, else `sample_id`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
