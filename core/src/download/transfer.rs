@@ -560,6 +560,10 @@ mod tests {
     fn full(size: usize) -> Step {
         Step::Reply(200, vec![("content-length", size.to_string()), ("etag", "\"e1\"".into())], Body::Full)
     }
+    /// A 200 of the whole object whose connection drops after `n` bytes.
+    fn cut_after(n: u64, size: usize) -> Step {
+        Step::Reply(200, vec![("content-length", size.to_string()), ("etag", "\"e1\"".into())], Body::Cut(n))
+    }
     fn partial(from: usize, size: usize, body: Body) -> Step {
         Step::Reply(
             206,
@@ -639,11 +643,7 @@ mod tests {
     fn a_dropped_connection_resumes_with_a_range_from_the_bytes_received() {
         let f = Fake::new(
             5000,
-            vec![
-                Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
-                partial(1200, 5000, Body::Cut(800)),
-                partial(2000, 5000, Body::Full),
-            ],
+            vec![cut_after(1200, 5000), partial(1200, 5000, Body::Cut(800)), partial(2000, 5000, Body::Full)],
         );
         let stats = run_fake(&f).unwrap();
         assert_eq!((stats.bytes, stats.attempts, stats.resumed), (5000, 3, 2));
@@ -657,14 +657,7 @@ mod tests {
     #[test]
     fn an_expired_link_mid_download_is_renewed_and_the_range_goes_on() {
         let expired = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>";
-        let f = Fake::new(
-            4000,
-            vec![
-                Step::Reply(200, vec![("content-length", "4000".into()), ("etag", "\"e1\"".into())], Body::Cut(1500)),
-                status(403, expired),
-                partial(1500, 4000, Body::Full),
-            ],
-        );
+        let f = Fake::new(4000, vec![cut_after(1500, 4000), status(403, expired), partial(1500, 4000, Body::Full)]);
         f.renewals.borrow_mut().push("https://bucket.s3.amazonaws.com/key.fastq.gz?X-Amz-Signature=fresh");
         let stats = run_fake(&f).unwrap();
         assert_eq!((stats.bytes, stats.renewals), (4000, 1));
@@ -695,7 +688,7 @@ mod tests {
         let f = Fake::new(
             3000,
             vec![
-                Step::Reply(200, vec![("content-length", "3000".into()), ("etag", "\"e1\"".into())], Body::Cut(1000)),
+                cut_after(1000, 3000),
                 Step::Reply(
                     206,
                     vec![("content-range", "bytes 1000-2999/3000".into()), ("etag", "\"e2\"".into())],
@@ -825,13 +818,7 @@ mod tests {
 
     #[test]
     fn the_identity_of_the_object_is_recorded_once_for_a_later_run() {
-        let f = Fake::new(
-            5000,
-            vec![
-                Step::Reply(200, vec![("content-length", "5000".into()), ("etag", "\"e1\"".into())], Body::Cut(1200)),
-                partial(1200, 5000, Body::Full),
-            ],
-        );
+        let f = Fake::new(5000, vec![cut_after(1200, 5000), partial(1200, 5000, Body::Full)]);
         run_fake(&f).unwrap();
         assert_eq!(*f.recorded.borrow(), [(Some("\"e1\"".to_string()), Some(5000))]);
     }
