@@ -138,16 +138,10 @@ function checkAlpha(c, cfg, py) {
   }
 }
 
-/** Weighted UniFrac on an abundance metric (scaled by 10e9 as the client scales it) differs from
- * scikit-bio's by about 2e-9 relative, twice the bar; the cause is not found yet, so these checks
- * run and report as TODO instead of failing the layer. */
-const knownUnifracGap = (cfg, metric) => metric === "weighted_unifrac" && cfg.metric.startsWith("abundance")
-  ? "weighted UniFrac on abundance metrics: ~2e-9 relative from scikit-bio's (bar 1e-9), cause not found yet" : false;
-
 async function checkBeta(t, c, cfg, py) {
   const out = {};
   for (const [metric, want] of Object.entries(py.beta)) {
-    await t.test(metric, { todo: knownUnifracGap(cfg, metric) }, () => checkBetaMetric(c, cfg, metric, want, out));
+    await t.test(metric, () => checkBetaMetric(c, cfg, metric, want, out));
   }
   return out;
 }
@@ -183,7 +177,7 @@ function checkBetaMetric(c, cfg, metric, want, out) {
 
 async function checkPcoa(t, c, cfg, py) {
   for (const [metric, want] of Object.entries(py.pcoa)) {
-    await t.test(metric, { todo: knownUnifracGap(cfg, metric) }, () => checkPcoaMetric(c, cfg, metric, want));
+    await t.test(metric, () => checkPcoaMetric(c, cfg, metric, want));
   }
 }
 

@@ -86,15 +86,12 @@ pub fn beta_diversity(c: &Collection, diversity_metric: BetaMetric, choice: Matr
             let (tree, tree_warnings) = c.tree(false)?;
             warnings.extend(tree_warnings);
             let pruned = tree.prune_rank(r.rank)?;
-            // The client scales normalised values to look like counts for scikit-bio.
-            let scaled: Vec<f64>;
-            let values = if r.metric.is_normalized() {
-                scaled = m.values.iter().map(|v| v * 10e9).collect();
-                &scaled
-            } else {
-                &m.values
-            };
-            unifrac(&pruned, ids, &m.column_ids, values, diversity_metric == BetaMetric::WeightedUnifrac)?
+            // The client scales normalised values by 10e9 to look like counts, and scikit-bio
+            // truncates whatever it gets to integers (`astype(intp)` in `_nodes_by_counts`): the
+            // same here, so abundances agree to the last bit rather than to ~1e-9.
+            let scale = if r.metric.is_normalized() { 10e9 } else { 1.0 };
+            let counts: Vec<f64> = m.values.iter().map(|v| (v * scale).trunc()).collect();
+            unifrac(&pruned, ids, &m.column_ids, &counts, diversity_metric == BetaMetric::WeightedUnifrac)?
         }
         _ => beta_of_matrix(diversity_metric, ids, &m.values, m.n_cols())?,
     };

@@ -278,7 +278,8 @@ BETA = ["braycurtis", "jaccard", "cityblock", "manhattan", "euclidean", "aitchis
 
 def beta_cases(name, sc):
     out = []
-    for metric in ["auto", "readcount_w_children"]:
+    # abundance: UniFrac scales it by 10e9 and scikit-bio truncates to integers.
+    for metric in ["auto", "readcount_w_children", "abundance_w_children"]:
         for rank in ["auto", "genus"]:
             for dm in BETA:
                 def f():
