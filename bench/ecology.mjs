@@ -107,6 +107,11 @@ function ours(source, rank, only = "") {
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
 }
 
+// Python's slowest calls grow with n² (UniFrac calls a Python function per pair): at a size
+// beyond 200, a call whose time at 200 samples projects past PYTHON_CAP_S is not run, and the
+// table says so with the projection.
+const PYTHON_CAP_S = Number(process.env.BENCH_ECOLOGY_PYTHON_CAP_S ?? 300);
+
 function python(api, rank, only = "") {
   if (!fs.existsSync(PY)) return { error: `no Python venv at ${PY} (tests/python/setup_env.sh)` };
   const r = spawnSync(PY, [path.join(root, "bench/ecology_python.py"), "--api", api, "--rank", rank, "--metric", METRIC, ...(only ? ["--only", only] : [])], {
@@ -116,9 +121,13 @@ function python(api, rank, only = "") {
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
 }
 
-/** The `unifrac` package (Striped UniFrac) on the server's collection, when it installed. */
+/** The `unifrac` package (Striped UniFrac) on the server's collection, when it installed
+ * (bench/setup.sh); else why not. */
 function stripedUnifrac(api, rank) {
-  if (!fs.existsSync(UNIFRAC_PY)) return null;
+  if (!fs.existsSync(UNIFRAC_PY)) {
+    const failed = path.join(root, ".cache/bench-unifrac.failed");
+    return { error: fs.existsSync(failed) ? fs.readFileSync(failed, "utf8").trim() : "not installed (bench/setup.sh)" };
+  }
   const r = spawnSync(PY, [path.join(root, "bench/ecology_unifrac.py"), "--api", api, "--rank", rank, "--unifrac-python", UNIFRAC_PY], {
     cwd: root, encoding: "utf8", maxBuffer: 1 << 26,
   });
@@ -139,7 +148,7 @@ function table(title, o, p, extra = {}) {
     const b = p.calls?.[n];
     console.log(`${n.padEnd(22)}${fmt(a).padStart(11)}${mem(a).padStart(8)}${fmt(b).padStart(11)}${mem(b).padStart(8)}${ratio(a, b).padStart(9)}`);
   }
-  const errors = [...Object.entries(o.calls ?? {}), ...Object.entries(p.calls ?? {})].filter(([, v]) => v?.error);
+  const errors = [...Object.entries(o.calls ?? {}), ...Object.entries(p.calls ?? {}), ...Object.entries(extra)].filter(([, v]) => v?.error);
   for (const [n, v] of errors) console.log(`  ${n}: ${v.error}`);
   if (o.error) console.log(`  ours: ${o.error}`);
   if (p.error) console.log(`  Python: ${p.error}`);
@@ -147,17 +156,28 @@ function table(title, o, p, extra = {}) {
 
 export async function benchEcology() {
   console.log("== analyses of a collection: ours (Node) vs the Python client's own calls, compute only");
+  let python200 = null; // Python's genus calls at 200 samples, for the projections beyond
   for (const n of [...new Set([200, ...SIZES])].sort((a, b) => a - b)) {
     const srv = await startServer(["--samples", String(n)]);
     try {
       const source = `${srv.api} ${srv.apiKey}`;
       for (const rank of n === 200 ? ["genus", "species"] : ["genus"]) {
         const o = ours(source, rank);
-        const p = python(srv.api, rank);
+        const projected = {};
+        if (n > 200 && python200) {
+          for (const [name, v] of Object.entries(python200)) {
+            const est = (v.seconds ?? 0) * (n / 200) ** 2;
+            if (est > PYTHON_CAP_S) projected[name] = { error: `not run: ~${est.toFixed(0)} s projected (n² from 200 samples)` };
+          }
+        }
+        const runnable = Object.keys(CALLS).filter((name) => !projected[name]);
+        const p = python(srv.api, rank, Object.keys(projected).length ? runnable.join(",") : "");
+        p.calls = { ...(p.calls ?? {}), ...projected };
+        if (n === 200 && rank === "genus") python200 = p.calls;
         const extra = {};
         if (n === 200) {
           const s = stripedUnifrac(srv.api, rank);
-          if (s) Object.assign(extra, s.calls ?? { "unifrac (Striped)": s });
+          Object.assign(extra, s.calls ?? { "unifrac (Striped)": s });
         }
         table(`-- ${o.n ?? p.n ?? n} samples, ${rank} (${METRIC})`, o, p, extra);
       }

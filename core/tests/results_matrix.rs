@@ -406,3 +406,21 @@ fn top_n_reorders_values_with_their_columns() {
     }
     assert_eq!(top.column(1).iter().sum::<f64>(), 442_097.0);
 }
+
+#[test]
+fn analysis_matrices_are_built_once_and_equal_to_matrix() {
+    let c = need!(project());
+    let (genus, species) = (RankOption::Rank(Rank::Genus), RankOption::Rank(Rank::Species));
+    let rc = MetricOption::Metric(Metric::ReadcountWChildren);
+    let first = c.analysis_matrix(genus, rc).unwrap();
+    let plain = c.to_matrix(&opts(Metric::ReadcountWChildren, Rank::Genus)).unwrap();
+    assert_eq!(first.matrix.values, plain.matrix.values);
+    assert_eq!(first.matrix.column_ids, plain.matrix.column_ids);
+    assert!(std::rc::Rc::ptr_eq(&first, &c.analysis_matrix(genus, rc).unwrap()), "the same matrix, not a rebuilt one");
+    // Two others push it out (two are kept); asked again, it is rebuilt with the same values.
+    c.analysis_matrix(species, rc).unwrap();
+    c.analysis_matrix(RankOption::Auto, MetricOption::Auto).unwrap();
+    let again = c.analysis_matrix(genus, rc).unwrap();
+    assert!(!std::rc::Rc::ptr_eq(&first, &again));
+    assert_eq!(again.matrix.values, first.matrix.values);
+}

@@ -12,10 +12,11 @@ use super::stats::{self, SplitMix64};
 use super::unifrac::unifrac;
 use crate::error::{Error, Result};
 use crate::results::{
-    metadata_of_members, metadata_table, Collection, MatrixOptions, MatrixResult, MetadataItem, Metric, MetricOption,
+    metadata_of_members, metadata_table, Collection, MatrixResult, MetadataItem, Metric, MetricOption,
     Rank, RankOption, Warning,
 };
 use serde_json::Value;
+use std::rc::Rc;
 
 /// Rank and metric of the matrix an analysis starts from (`auto` as in `to_matrix`).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -24,8 +25,8 @@ pub struct MatrixChoice {
     pub metric: MetricOption,
 }
 
-fn matrix(c: &Collection, choice: MatrixChoice) -> Result<MatrixResult> {
-    c.to_matrix(&MatrixOptions { rank: choice.rank, metric: choice.metric, ..MatrixOptions::default() })
+fn matrix(c: &Collection, choice: MatrixChoice) -> Result<Rc<MatrixResult>> {
+    c.analysis_matrix(choice.rank, choice.metric)
 }
 
 /// Alpha diversity per classification, in collection order.

@@ -5,7 +5,8 @@
 //! the rank filter (plus the taxa summed into `No <rank>`) are ever filled, so the dense matrix
 //! is `samples × kept columns`, and its size is checked before it is allocated.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use super::classification::ClassificationTable;
 use super::metric::{Metric, MetricOption, Normalization, Rank, RankOption};
@@ -82,7 +83,14 @@ pub struct Collection {
     items: Vec<CollectionItem>,
     warnings: Vec<Warning>,
     taxonomy: [OnceCell<(Taxonomy, Vec<Vec<u32>>)>; 2],
+    /// The analyses' matrices (default options but rank and metric), most recent last.
+    matrices: RefCell<Vec<(RankOption, MetricOption, Rc<MatrixResult>)>>,
 }
+
+/// How many analysis matrices a collection keeps, and the largest it keeps: a dashboard's calls
+/// share one rank and metric, and a matrix too big to keep is cheap next to what uses it.
+const KEPT_MATRICES: usize = 2;
+const KEPT_MATRIX_BYTES: usize = 64 << 20;
 
 /// Wide (one row per classification) or long (one record per cell, column-major).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -293,7 +301,7 @@ impl Collection {
                 format!("SampleCollection contains multiple analysis types: {}", job_names.join(", ")),
             ));
         }
-        Ok(Collection { items: kept, warnings, taxonomy: Default::default() })
+        Ok(Collection { items: kept, warnings, taxonomy: Default::default(), matrices: Default::default() })
     }
 
     /// A collection from `(classification id, results body)` pairs (zstd, gzip or JSON bytes),
@@ -429,6 +437,24 @@ impl Collection {
             })
             .map(|it| it.classification_id.as_str())
             .collect()
+    }
+
+    /// The matrix of `rank` and `metric` with the other options at their defaults, as the
+    /// analyses read it; built once and shared by the calls that follow (the Python client
+    /// caches `to_df` the same way), so an analysis costs its own computation only.
+    pub fn analysis_matrix(&self, rank: RankOption, metric: MetricOption) -> Result<Rc<MatrixResult>> {
+        if let Some((_, _, m)) = self.matrices.borrow().iter().find(|(r, m, _)| *r == rank && *m == metric) {
+            return Ok(Rc::clone(m));
+        }
+        let m = Rc::new(self.to_matrix(&MatrixOptions { rank, metric, ..MatrixOptions::default() })?);
+        if m.matrix.values.len() * std::mem::size_of::<f64>() <= KEPT_MATRIX_BYTES {
+            let mut kept = self.matrices.borrow_mut();
+            if kept.len() == KEPT_MATRICES {
+                kept.remove(0);
+            }
+            kept.push((rank, metric, Rc::clone(&m)));
+        }
+        Ok(m)
     }
 
     /// `to_classification_df`, wide values; `format` only labels the result (use

@@ -5,7 +5,7 @@ use super::{mds, pca, pcoa, round_distances, Mds, MdsOptions, Pca, Pcoa};
 use crate::ecology::collection::{beta_diversity, MatrixChoice};
 use crate::ecology::distance_matrix::DistanceMatrix;
 use crate::ecology::metrics::BetaMetric;
-use crate::results::{Collection, MatrixOptions, Metric, MetricOption, Rank, RankOption, Warning};
+use crate::results::{Collection, Metric, MetricOption, Rank, RankOption, Warning};
 use crate::{Error, Result};
 
 /// PCA of a collection's matrix, with what `auto` resolved to.
@@ -26,9 +26,9 @@ pub struct CollectionPca {
 pub fn collection_pca(c: &Collection, rank: RankOption, metric: MetricOption) -> Result<CollectionPca> {
     const WHAT: &str = "PCA";
     at_least_three(c.len(), WHAT, "")?;
-    let r = c.to_matrix(&MatrixOptions { rank, metric, ..MatrixOptions::default() })?;
-    let mut warnings = r.warnings;
-    let m = r.matrix;
+    let r = c.analysis_matrix(rank, metric)?;
+    let mut warnings = r.warnings.clone();
+    let m = &r.matrix;
     let cols = m.n_cols();
     let (mut ids, mut values) = (Vec::new(), Vec::new());
     let without = if r.metric.is_abundance() { c.classification_ids_without_abundances() } else { Vec::new() };
@@ -45,8 +45,8 @@ pub fn collection_pca(c: &Collection, rank: RankOption, metric: MetricOption) ->
     let pca = pca(&values, ids.len(), cols)?;
     Ok(CollectionPca {
         ids,
-        column_ids: m.column_ids,
-        column_names: m.column_names,
+        column_ids: m.column_ids.clone(),
+        column_names: m.column_names.clone(),
         metric: r.metric,
         rank: r.rank,
         pca,
