@@ -66,7 +66,7 @@ pub(crate) fn pairs(headers: &[(String, String)]) -> Array {
     headers.iter().map(|(k, v)| Array::of2(&k.into(), &v.into())).collect()
 }
 
-/// A `{ code, message }` failure from the snippets (transport.js `failure`, also used by
+/// A `{ code, message, unsent? }` failure from the snippets (transport.js `failure`, also used by
 /// download.js and upload.js) as a core error, read by the code's name. Anything else a host may
 /// throw (a platform error, an unknown name) is `internal`: a bug to report, never retried as if
 /// the network had failed. `fallback` is the message when there is none.
@@ -75,6 +75,10 @@ pub(crate) fn js_failure(e: &JsValue, fallback: &str) -> Error {
     let known = text("code").as_deref().and_then(ErrorCode::from_name);
     let message = text("message").or_else(|| e.as_string()).unwrap_or_else(|| fallback.into());
     match known {
+        // `unsent: true`: the request never left (transport.js says so only where it knows).
+        Some(code) if Reflect::get(e, &"unsent".into()).ok().and_then(|v| v.as_bool()) == Some(true) => {
+            Error::new(code, message).unsent()
+        }
         Some(code) => Error::new(code, message),
         None => Error::new(ErrorCode::Internal, message),
     }

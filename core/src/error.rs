@@ -45,6 +45,10 @@ error_codes! {
     Server => "server",
     Network => "network",
     Timeout => "timeout",
+    // A request that creates something got no answer saying whether it was applied (a cut
+    // connection, a proxy's 502/504, a timeout after sending), and it was not sent again, so as
+    // not to create a second one: check before repeating it.
+    OutcomeUnknown => "outcome_unknown",
     Aborted => "aborted",
     InvalidResponse => "invalid_response",
     S3Error => "s3_error",
@@ -64,13 +68,22 @@ pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     pub status: Option<u16>,
+    /// A network failure before any byte of the request left (connection refused, no such
+    /// host): the server cannot have acted on it, so even a creating request may be re-sent.
+    pub unsent: bool,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), status: None }
+        Error { code, message: message.into(), status: None, unsent: false }
+    }
+
+    /// Marks a network failure that happened before the request was sent.
+    pub fn unsent(mut self) -> Self {
+        self.unsent = true;
+        self
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

@@ -84,7 +84,7 @@ impl App {
             })
         };
         let mut resp = match &action {
-            Some(Action::Respond(r)) => faults::canned(r),
+            Some(Action::Respond(r)) if !r.after_handler => faults::canned(r),
             // Cut before reading the request: the handler never runs.
             Some(a @ Action::Drop(0)) => faults::wrap_body(a, Resp::new(crate::http::empty())),
             _ => {
@@ -113,8 +113,10 @@ impl App {
                 }
             }
         };
-        if let Some(a) = &action {
-            resp = faults::wrap_body(a, resp);
+        match &action {
+            Some(Action::Respond(r)) if r.after_handler => resp = faults::canned(r),
+            Some(Action::Respond(_)) | None => {}
+            Some(a) => resp = faults::wrap_body(a, resp),
         }
         crate::cors::decorate(&parts.headers, &mut resp, false);
         resp

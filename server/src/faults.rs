@@ -20,6 +20,10 @@ pub struct Respond {
     pub body: Option<Value>,
     #[serde(default)]
     pub retry_after: Option<u64>,
+    /// Answer this only after the handler has run (its effects kept, its answer dropped), as a
+    /// proxy that times out or fails after forwarding: the client cannot know what happened.
+    #[serde(default)]
+    pub after_handler: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -25,10 +25,18 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
   } catch (e) {
     if (signal?.aborted) throw failure("aborted", `${method} ${describeUrl(url)}: aborted`);
     if (combined?.aborted) throw failure("timeout", `${method} ${describeUrl(url)}: no answer within ${timeoutMs} ms`);
-    throw failure("network", `${method} ${describeUrl(url)}: network error (${e?.cause?.code ?? e?.message ?? e})`);
+    const cause = e?.cause?.code;
+    const f = failure("network", `${method} ${describeUrl(url)}: network error (${cause ?? e?.message ?? e})`);
+    // Node names the failures where no byte of the request left; browsers never say, so there
+    // every network failure counts as one after sending.
+    if (response === undefined && NOT_SENT.has(cause)) f.unsent = true;
+    throw f;
   }
   return { status: response.status, headers: [...response.headers.entries()], body: bytes };
 }
+
+/** Node's (undici's) causes of a fetch that failed before sending the request. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** Resolves after `ms` milliseconds; rejects with { code: "aborted" } when `signal` fires. */
 export function sleep(ms, signal) {

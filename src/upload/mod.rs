@@ -493,7 +493,7 @@ impl SamplesApi {
     pub fn preupload(
         &self,
         #[wasm_bindgen(
-            unchecked_optional_param_type = "{ metadata?: Record<string, unknown>; tags?: string[]; project?: string }"
+            unchecked_optional_param_type = "{ metadata?: Record<string, unknown>; tags?: string[]; project?: string; signal?: AbortSignal }"
         )]
         options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
@@ -504,12 +504,13 @@ impl SamplesApi {
             tags: Option<Vec<String>>,
             project: Option<String>,
         }
-        let (o, []) = read_options::<Pre, 0>("preupload options", options, [])?;
+        let (o, [signal]) = read_options::<Pre, 1>("preupload options", options, ["signal"])?;
+        let signal = signal_or_undefined(signal)?;
         let project = o.project.as_deref().map(check_id).transpose().map_err(err_js)?;
         let req = preupload_request(o.metadata, &o.tags.unwrap_or_default(), project).map_err(err_js)?;
         let inner = self.inner.clone();
         Ok(promise(async move {
-            let api = inner.api(JsValue::UNDEFINED);
+            let api = inner.api(signal);
             to_js(&api.post_json(&req.path, Some(&req.body), "pre-uploading a sample").await.map_err(err_js)?)
         }))
     }

@@ -60,7 +60,8 @@ async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str
         return Err(Error::invalid_argument(format!("{resource} cannot be downloaded")));
     }
     let id = check_id(id)?;
-    let mut req = api.request(Method::Post, &format!("{}/{id}/{action}", r.path()));
+    // Asking for a download link twice gives two links to the same object.
+    let mut req = api.request(Method::Post, &format!("{}/{id}/{action}", r.path())).idempotent_post();
     if r.experimental && !api.config.experimental {
         req = req.header("X-OneCodex-Api-Experimental", "1");
     }

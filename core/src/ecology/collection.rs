@@ -12,8 +12,8 @@ use super::stats::{self, SplitMix64};
 use super::unifrac::unifrac;
 use crate::error::{Error, Result};
 use crate::results::{
-    metadata_of_members, metadata_table, Collection, MatrixResult, MetadataItem, Metric, MetricOption,
-    Rank, RankOption, Warning,
+    metadata_of_members, metadata_table, Collection, MatrixResult, MetadataItem, Metric, MetricOption, Rank,
+    RankOption, Warning,
 };
 use serde_json::Value;
 use std::rc::Rc;

@@ -38,11 +38,22 @@ pub struct Request {
     /// A JSON (or other text) body; large bodies never pass through here (they stay in JS).
     pub body: Option<String>,
     pub timeout_ms: Option<f64>,
+    /// Sending it twice has the effect of sending it once. True for every method but POST, whose
+    /// requests create or run something unless marked with [`Request::idempotent_post`]; the
+    /// retry policy re-sends a non-idempotent request only when the server provably did nothing.
+    pub idempotent: bool,
 }
 
 impl Request {
     pub fn new(method: Method, url: impl Into<String>) -> Self {
-        Request { method, url: url.into(), headers: Vec::new(), body: None, timeout_ms: None }
+        let idempotent = method != Method::Post;
+        Request { method, url: url.into(), headers: Vec::new(), body: None, timeout_ms: None, idempotent }
+    }
+
+    /// A POST whose repetition changes nothing (a download link, a cancel, a confirmation).
+    pub fn idempotent_post(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -93,6 +104,7 @@ impl std::fmt::Debug for Request {
             .field("headers", &headers)
             .field("body", &self.body)
             .field("timeout_ms", &self.timeout_ms)
+            .field("idempotent", &self.idempotent)
             .finish()
     }
 }

@@ -7,6 +7,9 @@
 //! - [`RetryPolicy::upload`]: S3 upload requests, one retry per entry of the waits (default 0,
 //!   1, 3, 5 and 10 s); a `Retry-After` only lengthens a wait. Which upload failures retry at
 //!   all is the upload's own rule (`upload::retry::Failure`).
+//!
+//! Requests that are not idempotent (POSTs that create or run something) follow
+//! [`RetryPolicy::replay`] instead: sent again only where the server provably did nothing.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::Response;
@@ -164,6 +167,43 @@ impl RetryPolicy {
     }
 }
 
+/// What to do after an attempt of a request that is not idempotent (a POST that creates or runs
+/// something), where sending it again could make a second one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replay {
+    /// The server provably did nothing (a 429, a 503 with `Retry-After`, a connection that
+    /// failed before the request left): send again after this wait.
+    After(f64),
+    /// No answer says whether it was applied (a cut connection, a 502/504, a 503 without
+    /// `Retry-After`, a timeout after sending): do not send again.
+    Unknown,
+    /// The outcome is final (a success, an error status, retries used up).
+    Final,
+}
+
+impl RetryPolicy {
+    /// The rule for non-idempotent requests: [`RetryPolicy::next_delay`] only where the server
+    /// cannot have acted; where it may have, [`Replay::Unknown`] instead of a retry.
+    pub fn replay(&self, retry: u32, outcome: Attempt<'_>, now_ms: f64) -> Replay {
+        let untouched = match &outcome {
+            Attempt::Response(resp) => {
+                resp.status == 429 || (resp.status == 503 && resp.header("retry-after").is_some())
+            }
+            Attempt::Failed(e) => e.code == ErrorCode::Network && e.unsent,
+        };
+        // A gateway's 502/503/504 may come after forwarding, whether or not the policy retries it.
+        let retryable = match &outcome {
+            Attempt::Response(resp) => self.statuses.contains(&resp.status) || matches!(resp.status, 502..=504),
+            Attempt::Failed(e) => matches!(e.code, ErrorCode::Network | ErrorCode::Timeout),
+        };
+        match (retryable, untouched) {
+            (false, _) => Replay::Final,
+            (true, false) => Replay::Unknown,
+            (true, true) => self.next_delay(retry, outcome, now_ms).map_or(Replay::Final, Replay::After),
+        }
+    }
+}
+
 /// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110).
 pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<f64> {
     let value = value.trim();
@@ -226,6 +266,28 @@ mod tests {
             Some(8000.0),
             "unparsable: computed delay"
         );
+    }
+
+    #[test]
+    fn creating_requests_are_sent_again_only_where_nothing_happened() {
+        let p = RetryPolicy::api();
+        let at = |n, r: &Response| p.replay(n, Attempt::Response(r), 0.0);
+        assert_eq!(at(1, &resp(429, None)), Replay::After(0.0));
+        assert_eq!(at(1, &resp(429, Some("3"))), Replay::After(3000.0));
+        assert_eq!(at(1, &resp(503, Some("2"))), Replay::After(2000.0));
+        assert_eq!(at(4, &resp(429, None)), Replay::Final, "retries used up: the 429 is the answer");
+        assert_eq!(at(1, &resp(503, None)), Replay::Unknown, "a 503 without Retry-After may come after acting");
+        assert_eq!(at(1, &resp(502, None)), Replay::Unknown);
+        assert_eq!(at(1, &resp(504, None)), Replay::Unknown, "not in the API policy, but a gateway's");
+        assert_eq!(at(1, &resp(500, None)), Replay::Final, "not retried for any request");
+        assert_eq!(at(1, &resp(201, None)), Replay::Final);
+        let failed = |e: Error| p.replay(1, Attempt::Failed(&e), 0.0);
+        assert_eq!(failed(Error::new(ErrorCode::Network, "refused").unsent()), Replay::After(0.0));
+        assert_eq!(failed(Error::new(ErrorCode::Network, "reset")), Replay::Unknown);
+        assert_eq!(failed(Error::new(ErrorCode::Timeout, "slow")), Replay::Unknown);
+        assert_eq!(failed(Error::new(ErrorCode::Aborted, "stop")), Replay::Final);
+        let no_503 = RetryPolicy { statuses: vec![429], ..RetryPolicy::api() };
+        assert_eq!(no_503.replay(1, Attempt::Response(&resp(503, Some("1"))), 0.0), Replay::Final);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! anywhere else), applies the retry policy, and maps failures to typed errors.
 
 use crate::error::Result;
+use crate::error::{Error, ErrorCode};
 use crate::http::config::{BaseUrl, Credentials};
-use crate::http::retry::{Attempt, RetryPolicy};
+use crate::http::retry::{Attempt, Replay, RetryPolicy};
 use crate::http::transport::Transport;
 use crate::http::{status_error, Method, Request, Response};
 use serde_json::Value;
@@ -38,6 +39,26 @@ pub fn client_header() -> String {
     )
 }
 
+/// The error of a creating request whose answer did not say whether it was applied.
+fn outcome_unknown(req: &Request, outcome: &Result<Response>) -> Error {
+    let (what, status) = match outcome {
+        Ok(resp) => (format!("HTTP {}", resp.status), Some(resp.status)),
+        Err(e) => (e.message.clone(), None),
+    };
+    let path = req.url.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("");
+    let path = path.split('?').next().unwrap_or(path);
+    let mut e = Error::new(
+        ErrorCode::OutcomeUnknown,
+        format!(
+            "{} {path}: the request may have been applied, but no answer says so ({what}); it was not sent \
+             again so as not to apply it twice. Check before repeating it",
+            req.method.as_str()
+        ),
+    );
+    e.status = status;
+    e
+}
+
 pub struct Api<T> {
     pub config: ClientConfig,
     pub transport: T,
@@ -66,19 +87,28 @@ impl<T: Transport> Api<T> {
 
     /// Sends with the retry policy; returns the final response whatever its status. Exhausted
     /// retries on a retryable status return that response (the caller maps it to an error).
+    /// A request that is not idempotent is sent again only where the server provably did
+    /// nothing; where it may have acted, the result is an `outcome_unknown` error.
     pub async fn send(&self, req: &Request) -> Result<Response> {
+        let policy = &self.config.retry;
         let mut retry = 0;
         loop {
             retry += 1;
             let outcome = self.transport.send(req).await;
             let now = self.transport.now_ms();
-            let delay = match &outcome {
-                Ok(resp) => self.config.retry.next_delay(retry, Attempt::Response(resp), now),
-                Err(e) => self.config.retry.next_delay(retry, Attempt::Failed(e), now),
+            let attempt = match &outcome {
+                Ok(resp) => Attempt::Response(resp),
+                Err(e) => Attempt::Failed(e),
             };
-            match delay {
-                Some(ms) => self.transport.sleep(ms).await?,
-                None => return outcome,
+            let replay = if req.idempotent {
+                policy.next_delay(retry, attempt, now).map_or(Replay::Final, Replay::After)
+            } else {
+                policy.replay(retry, attempt, now)
+            };
+            match replay {
+                Replay::After(ms) => self.transport.sleep(ms).await?,
+                Replay::Final => return outcome,
+                Replay::Unknown => return Err(outcome_unknown(req, &outcome)),
             }
         }
     }

@@ -99,7 +99,7 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
 /// Cancels a running custom-workflow analysis; the analysis may still be running after.
 pub async fn cancel_analysis<T: Transport>(api: &Api<T>, analysis_id: &str) -> Result<Value> {
     let id = check_id(analysis_id)?;
-    let resp = api.send(&api.request(Method::Post, &format!("/api/v1/analyses/{id}/cancel"))).await?;
+    let resp = api.send(&api.request(Method::Post, &format!("/api/v1/analyses/{id}/cancel")).idempotent_post()).await?;
     match resp.status {
         s if (200..300).contains(&s) => resp.json("Analysis cancellation"),
         403 => Err(Error::new(

@@ -334,7 +334,9 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
 
     async fn send_api(&self, r: &ApiRequest) -> Result<(u16, String)> {
         let method = if r.method == "GET" { Method::Get } else { Method::Post };
-        let mut req: Request = self.api.request(method, &r.path);
+        // The session's API requests (the callback, cancel_upload) may be repeated: a repeated
+        // callback is answered "already successful", a repeated cancel changes nothing.
+        let mut req: Request = self.api.request(method, &r.path).idempotent_post();
         if !r.body.is_null() {
             req = req.json_body(&r.body);
         }
