@@ -46,6 +46,10 @@ pub struct ClientOptions {
     /// Per-request timeout in milliseconds (none by default, as the Python client).
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
+    /// The largest API answer read, in bytes after decompression (default 256 MiB): a larger
+    /// one is an `invalid_response` error, stopped while it streams in. Downloads have no limit.
+    #[tsify(optional)]
+    pub max_response_bytes: Option<f64>,
     /// The retry policy of API calls (default: 3 retries on 429/502/503 and network errors,
     /// after 0, 8 and 16 s; `Retry-After` honoured; waits capped at 120 s).
     #[tsify(optional)]
@@ -189,6 +193,8 @@ impl OneCodex {
             experimental: options.experimental.unwrap_or(false),
             retry,
             timeout_ms: options.timeout_ms,
+            max_response_bytes: onecodex_core::http::config::max_response_bytes(options.max_response_bytes)
+                .map_err(err_js)?,
         };
         Ok(OneCodex { inner: Rc::new(ClientInner { config, on_request, s3_endpoint, region }) })
     }

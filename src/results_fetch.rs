@@ -200,7 +200,7 @@ impl ClassificationsApi {
         let inner = self.inner.clone();
         Ok(promise(async move {
             let id = id_of(&r)?;
-            Ok(rf::readlevel_url(&inner.api(signal), &id).await.map_err(err_js)?.into())
+            Ok(onecodex_core::objects::analyses::readlevel_url(&inner.api(signal), &id).await.map_err(err_js)?.into())
         }))
     }
 }

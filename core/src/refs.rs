@@ -3,8 +3,6 @@
 use crate::error::{Error, Result};
 use serde_json::Value;
 
-/// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
-/// A full `$uri` is accepted too, for its last segment.
 /// A path the API gave (or a saved state holds) that the client will call with the API key: it
 /// must be host-relative (`/…`), so that base URL + path stays on the API origin. Anything else
 /// (`.attacker.example/x`, `:9999/x`, `@host/x`, a full URL) could send the key elsewhere.
@@ -16,6 +14,24 @@ pub fn check_api_path<'a>(what: &str, path: &'a str) -> Result<&'a str> {
     }
 }
 
+/// A link an answer gives for a GET without credentials (a pre-signed download, results or
+/// read-level URL): an absolute `http(s)://` URL with a host, and no whitespace or control
+/// characters that a URL parser would strip or reinterpret.
+pub fn is_link(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    host_end > 0 && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+}
+
+/// Checks an id before it goes into a path: a `/`, `?` or `#` would change which URL is asked.
+/// A full `$uri` is accepted too, for its last segment.
 pub fn check_id(id: &str) -> Result<&str> {
     let id = if id.starts_with("/api/v1/") { id.rsplit('/').next().unwrap_or(id) } else { id };
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -46,6 +62,28 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
     use serde_json::json;
+
+    #[test]
+    fn links_from_answers_are_absolute_http_urls_with_a_host() {
+        for good in ["https://bucket.s3.amazonaws.com/k?X-Amz-Signature=a", "HTTP://127.0.0.1:9000/b/k", "https://h"] {
+            assert!(is_link(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:text/plain,x",
+            "/api/v1/x",
+            "https:///nohost",
+            "https://?q",
+            "https://a b/c",
+            "https://h/\n",
+            "https://example.com\\.localhost/",
+            "ftp://h/x",
+            "",
+        ] {
+            assert!(!is_link(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn ids_are_checked_before_they_reach_a_path() {

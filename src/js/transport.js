@@ -3,7 +3,7 @@
 // file only moves bytes. Errors come back as { code, message } with code network|timeout|aborted.
 
 /** Sends one request; resolves to { status, headers: [name, value][], body: Uint8Array }. */
-export async function sendRequest(method, url, headers, body, timeoutMs, signal, onRequest, redactedHeaders) {
+export async function sendRequest(method, url, headers, body, timeoutMs, maxBodyBytes, signal, onRequest, redactedHeaders) {
   if (onRequest) {
     try {
       onRequest({ method, url: redactUrl(url), headers: Object.fromEntries(redactedHeaders) });
@@ -21,8 +21,9 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
   let bytes;
   try {
     response = await fetch(url, init);
-    bytes = new Uint8Array(await response.arrayBuffer());
+    bytes = await readBody(response, maxBodyBytes, `${method} ${describeUrl(url)}`);
   } catch (e) {
+    if (isFailure(e)) throw e;
     if (signal?.aborted) throw failure("aborted", `${method} ${describeUrl(url)}: aborted`);
     if (combined?.aborted) throw failure("timeout", `${method} ${describeUrl(url)}: no answer within ${timeoutMs} ms`);
     const cause = e?.cause?.code;
@@ -33,6 +34,36 @@ export async function sendRequest(method, url, headers, body, timeoutMs, signal,
     throw f;
   }
   return { status: response.status, headers: [...response.headers.entries()], body: bytes };
+}
+
+/**
+ * The body as bytes, refused once it passes `limit` bytes (the decompressed stream is counted
+ * as it arrives, so neither an endless body nor a compression bomb is held in memory).
+ */
+async function readBody(response, limit, what) {
+  if (!limit) return new Uint8Array(await response.arrayBuffer());
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      throw failure("invalid_response", `${what}: the answer is larger than maxResponseBytes (${limit} bytes); it was not read further`);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /** Node's (undici's) causes of a fetch that failed before sending the request. */

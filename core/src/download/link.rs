@@ -70,13 +70,9 @@ async fn link<T: Transport>(api: &Api<T>, resource: &str, id: &str, action: &str
         return Err(download_uri_error(&resp, resource, id));
     }
     let v: Value = resp.json("Asking for a download link")?;
-    v.get("download_uri")
-        .and_then(Value::as_str)
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Error::invalid_response("Asking for a download link: the response has no http(s) 'download_uri'")
-        })
+    v.get("download_uri").and_then(Value::as_str).filter(|u| crate::refs::is_link(u)).map(str::to_string).ok_or_else(
+        || Error::invalid_response("Asking for a download link: the response has no http(s) 'download_uri'"),
+    )
 }
 
 /// 401, 402 and 403 each say what to do; others quote the status.

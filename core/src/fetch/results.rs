@@ -46,16 +46,12 @@ pub struct Fetched {
     pub source: Source,
 }
 
-/// True for `http://` and `https://` URLs (a `results_uri` of anything else is ignored).
-fn is_http_url(s: &str) -> bool {
-    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-/// GET of a pre-signed URL: no credentials, no client headers, 30 s timeout, API retries.
+/// GET of a pre-signed URL: no credentials, no client headers, 30 s timeout, API retries, the
+/// API's answer size limit (a results body is read whole).
 pub async fn get_presigned<T: Transport>(api: &Api<T>, url: &str) -> Result<Response> {
     let mut req = Request::new(Method::Get, url);
     req.timeout_ms = Some(RESULTS_TIMEOUT_MS);
+    req.max_body_bytes = Some(api.config.max_response_bytes);
     api.send(&req).await
 }
 
@@ -85,7 +81,7 @@ pub async fn api_results<T: Transport>(api: &Api<T>, resource: &str, id: &str) -
 pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Value) -> Result<Fetched> {
     let object = analysis_object(api, "classifications", reference).await?;
     let id = reference_id(&object)?;
-    if let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| is_http_url(u)) {
+    if let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| crate::refs::is_link(u)) {
         let resp = get_presigned(api, url).await?;
         if resp.is_success() {
             return Ok(Fetched { object, bytes: resp.body, source: Source::ResultsUri });
@@ -99,7 +95,7 @@ pub async fn classification_results<T: Transport>(api: &Api<T>, reference: &Valu
 /// (no `results_uri`, or an HTTP error even after one refresh of the object).
 pub async fn functional_condensed<T: Transport>(api: &Api<T>, object: &Value) -> Result<Option<Vec<u8>>> {
     let id = reference_id(object)?;
-    let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| is_http_url(u)) else {
+    let Some(url) = object.get("results_uri").and_then(Value::as_str).filter(|u| crate::refs::is_link(u)) else {
         return Ok(None);
     };
     let resp = get_presigned(api, url).await?;
@@ -113,7 +109,7 @@ pub async fn functional_condensed<T: Transport>(api: &Api<T>, object: &Value) ->
         return Ok(None);
     }
     let fresh: Value = fresh.json("Refreshing a functional profile")?;
-    let Some(url) = fresh.get("results_uri").and_then(Value::as_str).filter(|u| is_http_url(u)) else {
+    let Some(url) = fresh.get("results_uri").and_then(Value::as_str).filter(|u| crate::refs::is_link(u)) else {
         return Ok(None);
     };
     let resp = get_presigned(api, url).await?;
@@ -126,21 +122,6 @@ pub async fn functional_filtered_results<T: Transport>(api: &Api<T>, id: &str, q
     let id = check_id(id)?;
     let req = api.request(Method::Get, &format!("/api/v1/functional_profiles/{id}/filtered_results?{query}"));
     Ok(api.send_ok(&req, &format!("Fetching filtered results of functional profile {id}")).await?.body)
-}
-
-/// The read-level URL of a classification.
-pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<String> {
-    let id = check_id(id)?;
-    let v = api
-        .get_json(
-            &format!("/api/v1/classifications/{id}/readlevel"),
-            &format!("Read-level results of classification {id}"),
-        )
-        .await?;
-    v.get("url")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::invalid_response("read-level response has no url"))
 }
 
 /// Checks the shape of an analysis's JSON results where the client relies on one: MLST results

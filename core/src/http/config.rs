@@ -5,6 +5,21 @@ use crate::error::{Error, Result};
 
 pub const DEFAULT_BASE_URL: &str = "https://app.onecodex.com";
 
+/// The largest API answer read by default (after decompression): far above any listing page or
+/// results body, far below what would exhaust a tab's memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 << 20;
+
+/// The `maxResponseBytes` option: a whole number of bytes ≥ 1 (default 256 MiB).
+pub fn max_response_bytes(option: Option<f64>) -> Result<u64> {
+    match option {
+        None => Ok(DEFAULT_MAX_RESPONSE_BYTES),
+        Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 => Ok(v as u64),
+        Some(v) => {
+            Err(Error::invalid_argument(format!("maxResponseBytes: {v} is not a whole number of bytes of at least 1")))
+        }
+    }
+}
+
 /// Credentials; a bearer token wins over an API key.
 #[derive(Clone, PartialEq)]
 pub enum Credentials {
@@ -152,6 +167,16 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_response_bytes_is_a_whole_number_of_at_least_one() {
+        assert_eq!(max_response_bytes(None).unwrap(), 256 << 20);
+        assert_eq!(max_response_bytes(Some(1.0)).unwrap(), 1);
+        assert_eq!(max_response_bytes(Some(1e9)).unwrap(), 1_000_000_000);
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 1e300] {
+            assert_eq!(max_response_bytes(Some(bad)).unwrap_err().code, crate::ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
     use crate::error::ErrorCode;
 
     #[test]

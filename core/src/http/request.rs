@@ -42,12 +42,23 @@ pub struct Request {
     /// requests create or run something unless marked with [`Request::idempotent_post`]; the
     /// retry policy re-sends a non-idempotent request only when the server provably did nothing.
     pub idempotent: bool,
+    /// The answer's body is refused (`invalid_response`) once it passes this many bytes, checked
+    /// while it streams in, after decompression; `None`: no limit (pre-signed transfers).
+    pub max_body_bytes: Option<u64>,
 }
 
 impl Request {
     pub fn new(method: Method, url: impl Into<String>) -> Self {
         let idempotent = method != Method::Post;
-        Request { method, url: url.into(), headers: Vec::new(), body: None, timeout_ms: None, idempotent }
+        Request {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms: None,
+            idempotent,
+            max_body_bytes: None,
+        }
     }
 
     /// A POST whose repetition changes nothing (a download link, a cancel, a confirmation).
@@ -105,6 +116,7 @@ impl std::fmt::Debug for Request {
             .field("body", &self.body)
             .field("timeout_ms", &self.timeout_ms)
             .field("idempotent", &self.idempotent)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }

@@ -16,6 +16,7 @@ pub struct ClientConfig {
     pub experimental: bool,
     pub retry: RetryPolicy,
     pub timeout_ms: Option<f64>,
+    pub max_response_bytes: u64,
 }
 
 impl Default for ClientConfig {
@@ -26,6 +27,7 @@ impl Default for ClientConfig {
             experimental: false,
             retry: RetryPolicy::api(),
             timeout_ms: None,
+            max_response_bytes: crate::http::config::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -82,6 +84,7 @@ impl<T: Transport> Api<T> {
             req = req.header("X-OneCodex-Api-Experimental", "1");
         }
         req.timeout_ms = self.config.timeout_ms;
+        req.max_body_bytes = Some(self.config.max_response_bytes);
         req
     }
 

@@ -91,7 +91,7 @@ pub async fn readlevel_url<T: Transport>(api: &Api<T>, id: &str) -> Result<Strin
     let v: serde_json::Value = api.send_ok(&api.request(Method::Get, &path), &action).await?.json(&action)?;
     v.get("url")
         .and_then(|u| u.as_str())
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| crate::refs::is_link(u))
         .map(str::to_string)
         .ok_or_else(|| Error::invalid_response(format!("{action}: the response has no http(s) 'url'")))
 }
