@@ -7,6 +7,20 @@
 //! parsing, tables, matrices). The client reaches the tables module through JavaScript
 //! (`tables_link`), loaded the first time a table is asked for.
 
+// With `panic = "abort"` a panic ends the wasm instance for good: code a caller or a server can
+// reach returns typed errors instead (tests may still unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 // Shared helpers: some are used by only one of the two builds.
 #[cfg_attr(not(all(feature = "client", feature = "tables")), allow(dead_code))]
 mod convert;

@@ -199,7 +199,13 @@ fn query_all(
     let stream = start_query(inner, resource, filter, options)?;
     Ok(promise(async move {
         let mut all = Array::new();
-        let mut run = stream.run.borrow_mut().take().expect("a fresh stream holds its run");
+        // A fresh stream holds its run; taken already would be a bug of this crate, typed.
+        let Some(mut run) = stream.run.borrow_mut().take() else {
+            return Err(crate::error::to_js(onecodex_core::Error::new(
+                onecodex_core::ErrorCode::Internal,
+                "the listing was already started",
+            )));
+        };
         loop {
             let page = next_page(&stream.inner, &mut run, &stream.predicate, &stream.signal).await?;
             if page.is_undefined() {

@@ -6,6 +6,20 @@
 //! `upload` (the transfer engines), `results` (parsers and matrices), `fetch` (results and
 //! collections over HTTP), `ecology` (diversity, distances, ordination, statistics).
 
+// With `panic = "abort"` a panic ends the wasm instance for good: code a caller or a server can
+// reach returns typed errors instead (tests may still unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod download;
 pub mod ecology;
 pub mod error;

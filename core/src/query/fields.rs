@@ -261,7 +261,12 @@ pub fn validate_terms(resource: &str, terms: &Map<String, Value>) -> Result<()> 
                     }
                 }
             }
-            Value::Array(_) => unreachable!("normalize_where turns lists into $in"),
+            // normalize_where turns lists into $in; a list here is a caller's bug, still no panic.
+            Value::Array(_) => {
+                return Err(Error::invalid_filter(format!(
+                    "field '{field}' of {resource}: a list must be given as {{ \"$in\": [...] }}"
+                )))
+            }
             literal if matches!(kind, FieldKind::RefList | FieldKind::TaxIds) => {
                 return Err(Error::invalid_filter(format!(
                     "field '{field}' of {resource} needs a list or {{ \"$containsall\": [...] }}, got {}",

@@ -65,8 +65,9 @@ pub fn python_float_repr(f: f64) -> String {
     }
     // `{:e}` gives the shortest round-trip digits as `d.ddde<exp>`.
     let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("LowerExp always has an exponent");
-    let exp: i32 = exp.parse().expect("LowerExp exponent is an integer");
+    // LowerExp always writes `<mantissa>e<integer>`; the fallbacks are never taken.
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let sign = if f < 0.0 { "-" } else { "" };
     if (-4..16).contains(&exp) {

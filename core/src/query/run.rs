@@ -132,7 +132,9 @@ impl QueryRun {
             }
             for k in keys {
                 // shift_remove: the other terms keep their order (the wire order of).
-                metadata_terms.insert(k.clone(), terms.shift_remove(&k).expect("key listed above"));
+                if let Some(v) = terms.shift_remove(&k) {
+                    metadata_terms.insert(k, v);
+                }
             }
         }
         // The sort is checked now too, by building the listing once.

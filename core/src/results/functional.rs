@@ -322,8 +322,9 @@ impl FunctionalTable {
                     continue;
                 }
             }
-            let r = self.row(i).unwrap_or_else(|| unreachable!());
-            out.push(&r);
+            if let Some(r) = self.row(i) {
+                out.push(&r);
+            }
         }
         out
     }

@@ -648,7 +648,9 @@ impl Session {
     }
 
     fn on_complete_error(&mut self, file: usize, reply: &Reply) -> Result<Outcome> {
-        let Reply::Response { status, body, .. } = reply else { unreachable!("called for responses only") };
+        let Reply::Response { status, body, .. } = reply else {
+            return self.on_failure((file, K_COMPLETE), reply, "completing the upload");
+        };
         let code = s3xml::parse_error_body(body).map(|e| e.code).unwrap_or_default();
         if code == "NoSuchUpload" && self.complete_unanswered {
             // An earlier Complete went through but its answer was lost.
