@@ -168,7 +168,9 @@ function redactUrl(url) {
   try {
     const u = new URL(url);
     for (const k of [...u.searchParams.keys()]) {
-      if (/signature|credential|security-token/i.test(k)) u.searchParams.set(k, "<redacted>");
+      // S3 (X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token) and CloudFront (Signature,
+      // Policy, Key-Pair-Id) signed URLs.
+      if (/signature|credential|security-token|^policy$|^key-pair-id$/i.test(k)) u.searchParams.set(k, "<redacted>");
     }
     return u.toString();
   } catch {

@@ -116,3 +116,21 @@ test("a hostile API server cannot exhaust memory", async (t) => {
     }
   });
 });
+
+test("onRequest sees signed URLs with their signatures redacted (S3 and CloudFront)", async (t) => {
+  const { sendRequest } = await import("../../src/js/transport.js");
+  const server = http.createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok"));
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => new Promise((r) => server.close(r)));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const seen = [];
+  const query = "Expires=1700000000&Policy=eyJTdGF0ZW1lbnQiOltd&Signature=abc~def&Key-Pair-Id=K2JCJMDEHXQW5F"
+    + "&X-Amz-Credential=AKIA%2F20260101&X-Amz-Signature=f00d&X-Amz-Security-Token=tok&keep=1";
+  const r = await sendRequest("GET", `${base}/r.json?${query}`, [], null, undefined, 1024, undefined, (x) => seen.push(x), []);
+  assert.equal(r.status, 200);
+  const url = new URL(seen[0].url);
+  for (const k of ["Policy", "Signature", "Key-Pair-Id", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Security-Token"]) {
+    assert.equal(url.searchParams.get(k), "<redacted>", k);
+  }
+  assert.deepEqual([url.searchParams.get("Expires"), url.searchParams.get("keep")], ["1700000000", "1"], "the rest is kept");
+});
