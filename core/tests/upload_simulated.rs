@@ -762,3 +762,31 @@ fn a_stream_input_is_read_once_in_parts_kept_until_s3_has_them() {
     let s3 = io.s3.borrow();
     assert!(s3.objects.get(&state.files[0].key) == Some(&io.stream), "the stored object is the stream");
 }
+
+/// Parts done in the saved state (`onStateChange`'s JSON).
+fn parts_in(state_json: &str) -> usize {
+    let v: serde_json::Value = serde_json::from_str(state_json).unwrap();
+    v["files"].as_array().unwrap().iter().map(|f| f["parts"].as_array().map_or(0, Vec::len)).sum()
+}
+
+#[test]
+fn the_state_is_reported_at_most_once_a_second_for_parts_and_always_at_the_end() {
+    // 12 parts answered at once (the clock stands still): the first part's report, then none
+    // until Complete; the reports stay few, and the last one holds every part.
+    let (io, api, slot, start) = scenario(&[&[56 * MIB]], RetryPolicy::upload(), None);
+    block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
+    let states = io.states.borrow().clone();
+    let parts = slot.borrow().as_ref().unwrap().state().files[0].parts.len();
+    assert!(parts >= 10, "{parts} parts");
+    assert!(states.len() <= 6, "{} reports for {parts} parts", states.len());
+    assert_eq!(parts_in(states.last().unwrap()), parts);
+
+    // A second per part: every part is reported.
+    let (io, api, slot, start) = scenario(&[&[56 * MIB]], RetryPolicy::upload(), None);
+    *io.on_answer.borrow_mut() = Some(Box::new(|io: &SimIo, _| io.clock.set(io.clock.get() + 1000)));
+    block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
+    let counts: Vec<usize> = io.states.borrow().iter().map(|s| parts_in(s)).collect();
+    for n in 1..=parts {
+        assert!(counts.contains(&n), "a report with {n} parts: {counts:?}");
+    }
+}

@@ -125,7 +125,16 @@ pub struct Driver<'a, T: Transport, I: UploadIo> {
     /// Stream parts read but not yet accepted by S3 (a stream cannot be read again).
     kept: RefCell<Vec<(u32, I::Part)>>,
     phase: Cell<Phase>,
+    /// When the state was last reported, and whether parts were done since.
+    state_reported_at: Cell<Option<u64>>,
+    state_unreported: Cell<bool>,
 }
+
+/// Parts done are reported in the state at most this often: each report serialises the whole
+/// state (every part's ETag), so one per part would cost time quadratic in the parts. Parts a
+/// report missed are found again by ListParts on resume; init, the multipart upload's creation,
+/// Complete, the callback and the end of the loop are always reported.
+const PART_STATE_INTERVAL_MS: u64 = 1000;
 
 struct InFlight<P> {
     number: u32,
@@ -231,7 +240,16 @@ pub async fn resume_session<I: UploadIo>(
 
 impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
     pub fn new(api: &'a Api<T>, io: &'a I, slot: &'a RefCell<Option<Session>>, settings: Settings) -> Self {
-        Driver { api, io, slot, settings, kept: RefCell::new(Vec::new()), phase: Cell::new(Phase::Init) }
+        Driver {
+            api,
+            io,
+            slot,
+            settings,
+            kept: RefCell::new(Vec::new()),
+            phase: Cell::new(Phase::Init),
+            state_reported_at: Cell::new(None),
+            state_unreported: Cell::new(false),
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Result<R> {
@@ -255,6 +273,24 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
         if let Some(s) = self.slot.borrow().as_ref() {
             self.io.state_changed(&s.state_json());
         }
+        self.state_reported_at.set(Some(self.io.now_ms()));
+        self.state_unreported.set(false);
+    }
+
+    /// A part is done: the state is reported if the last report is old enough.
+    fn part_state_changed(&self) {
+        let now = self.io.now_ms();
+        match self.state_reported_at.get() {
+            Some(at) if now.saturating_sub(at) < PART_STATE_INTERVAL_MS => self.state_unreported.set(true),
+            _ => self.state_changed(),
+        }
+    }
+
+    /// Reports parts that a throttled report left out (when the loop stops or pauses).
+    fn flush_state(&self) {
+        if self.state_unreported.get() {
+            self.state_changed();
+        }
     }
 
     fn stopping(&self) -> bool {
@@ -265,6 +301,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
     /// upload cleans up S3 and the API (see [`Driver::cancel_remote`]) and ends `aborted`.
     pub async fn run(&self, start: Start) -> Result<Value> {
         let out = self.drive(start).await;
+        self.flush_state();
         self.io.close_inputs().await;
         match out {
             Err(e) if self.io.cancelled() => {
@@ -295,6 +332,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 return Err(aborted());
             }
             if self.io.paused() {
+                self.flush_state();
                 self.phase(Phase::Paused);
                 self.io.until_resumed().await;
                 if self.io.cancelled() {
@@ -516,7 +554,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             let out = self.with(|s| s.on_part(f.number, &f.sum, &reply, now))??;
             if out == Outcome::Done {
                 self.kept.borrow_mut().retain(|k| k.0 != f.number);
-                self.state_changed();
+                self.part_state_changed();
             }
             let last = out == Outcome::Done && self.with(|s| s.progress().parts_done == s.progress().parts_total)?;
             self.report(last);
