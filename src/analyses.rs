@@ -246,9 +246,10 @@ macro_rules! analysis_lifecycle {
             pub fn download_file(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
-                filepath: String,
+                #[wasm_bindgen(unchecked_param_type = "string")] filepath: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
             ) -> Result<Promise, JsValue> {
+                let filepath = crate::convert::string_arg("filepath", &filepath)?;
                 download_file_one(&self.inner, $collection, id, filepath, options)
             }
         }

@@ -297,9 +297,13 @@ impl Filter {
     /// ```ts
     /// const f = where.samples.field("filename").iendswith(".fastq.gz");
     /// ```
-    pub fn field(&self, name: &str) -> Result<FieldCondition, JsValue> {
-        self.builder.check_field(name).map_err(err_js)?;
-        Ok(FieldCondition { filter: self.clone(), field: name.to_string() })
+    pub fn field(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Result<FieldCondition, JsValue> {
+        let name = crate::convert::string_arg("field", &name)?;
+        self.builder.check_field(&name).map_err(err_js)?;
+        Ok(FieldCondition { filter: self.clone(), field: name })
     }
 
     /// This filter AND another (a builder or an object filter).

@@ -280,11 +280,11 @@ impl OneCodex {
     #[wasm_bindgen(js_name = listingUrl)]
     pub fn listing_url(
         &self,
-        resource: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WhereFilter | null")] filter: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "ListingOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
-        let resource = Resource::by_name(resource).map_err(err_js)?;
+        let resource = Resource::by_name(&crate::convert::string_arg("resource", &resource)?).map_err(err_js)?;
         let filter = json_from_js("where", &filter.unwrap_or(JsValue::NULL))?;
         let (options, []) = read_options::<ListingOptions, 0>("listing options", options, [])?;
         let route = match (options.public, options.organization) {

@@ -209,6 +209,21 @@ pub fn id_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
     onecodex_core::refs::reference_id(&reference).map_err(crate::error::to_js)
 }
 
+/// A string argument. wasm-bindgen's own `&str` parameters trust their caller (a number or an
+/// object there corrupts the instance), so exported functions take a `JsValue` and read it here.
+pub fn string_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| bad_argument(what, format!("must be a string, got {}", js_kind(value))))
+}
+
+/// An optional string argument: undefined or null is `None`.
+pub fn optional_string_arg(what: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        string_arg(what, value).map(Some)
+    }
+}
+
 /// What a JS value is, for messages.
 fn js_kind(value: &JsValue) -> String {
     if value.is_null() {

@@ -478,10 +478,10 @@ impl AnnotationSetsApi {
     #[wasm_bindgen(js_name = downloadCsv, unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download_csv(
         &self,
-        id: String,
+        #[wasm_bindgen(unchecked_param_type = "IdArg")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<JsValue>,
     ) -> Result<Promise, JsValue> {
-        let id = onecodex_core::refs::check_id(&id).map_err(err_js)?.to_string();
+        let id = crate::convert::id_arg("id", &id)?;
         let options = DownloadOptions::parse(options)?;
         let inner = self.inner.clone();
         Ok(promise(async move {

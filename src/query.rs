@@ -35,8 +35,9 @@ const TS_FILTER_KINDS: &str = onecodex_core::query::fields::FILTER_KINDS_TYPESCR
 #[wasm_bindgen(js_name = encodeWhere)]
 pub fn encode_where(
     #[wasm_bindgen(unchecked_param_type = "WhereFilter | null | undefined")] filter: JsValue,
-    resource: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] resource: JsValue,
 ) -> Result<String, JsValue> {
+    let resource = crate::convert::optional_string_arg("resource", &resource)?;
     let resource = Resource::by_name(resource.as_deref().unwrap_or("samples")).map_err(to_js)?;
     let filter = match crate::convert::json_from_js("where", &filter)? {
         // On samples, `tags: [...]` and `tax_ids: [...]` mean all of them, as in `where()`.
@@ -60,10 +61,13 @@ export interface FieldInfo { name: string; kind: "str" | "enum" | "eqstr" | "num
 /// for (const { name, kind, operators } of filterableFields("samples")) console.log(name, kind, operators.join(" "));
 /// ```
 #[wasm_bindgen(js_name = filterableFields, unchecked_return_type = "FieldInfo[]")]
-pub fn filterable_fields(resource: &str) -> Result<JsValue, JsValue> {
+pub fn filterable_fields(
+    #[wasm_bindgen(unchecked_param_type = "string")] resource: JsValue,
+) -> Result<JsValue, JsValue> {
     use onecodex_core::query::fields::fields_of;
-    Resource::by_name(resource).map_err(to_js)?;
-    let fields: Vec<Value> = fields_of(resource)
+    let resource = crate::convert::string_arg("resource", &resource)?;
+    Resource::by_name(&resource).map_err(to_js)?;
+    let fields: Vec<Value> = fields_of(&resource)
         .unwrap_or(&[])
         .iter()
         .map(|(name, kind)| serde_json::json!({ "name": name, "kind": kind.name(), "operators": kind.operators() }))

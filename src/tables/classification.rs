@@ -1,6 +1,7 @@
 //! `ClassificationTable`: one classification's results in columns.
 
 use super::convert::{num_or_null, owned_strings, set, strings_array};
+use crate::convert::string_arg;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object};
 use onecodex_core::results::{self as res, COLUMN_NAMES};
@@ -75,8 +76,12 @@ impl ClassificationTableJs {
     /// const names = t.column("name") as (string | null)[];
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Float64Array | (string | null)[]")]
-    pub fn column(&self, name: &str) -> Result<JsValue, JsValue> {
-        Ok(match self.t.column(name).map_err(err_js)? {
+    pub fn column(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ClassificationStringColumn | ClassificationNumberColumn")] name: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let name = string_arg("column", &name)?;
+        Ok(match self.t.column(&name).map_err(err_js)? {
             res::Column::Numbers(v) => Float64Array::from(v).into(),
             res::Column::Strings(codes) => strings_array(codes.iter().map(|&c| self.t.str(c))).into(),
         })
@@ -93,9 +98,10 @@ impl ClassificationTableJs {
     #[wasm_bindgen(js_name = numbers)]
     pub fn numbers(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ClassificationNumberColumn")] name: &str,
+        #[wasm_bindgen(unchecked_param_type = "ClassificationNumberColumn")] name: JsValue,
     ) -> Result<Float64Array, JsValue> {
-        match self.t.column(name).map_err(err_js)? {
+        let name = string_arg("numbers", &name)?;
+        match self.t.column(&name).map_err(err_js)? {
             res::Column::Numbers(v) => Ok(Float64Array::from(v)),
             res::Column::Strings(_) => Err(bad_argument("numbers", format!("column \"{name}\" holds strings"))),
         }
@@ -111,9 +117,10 @@ impl ClassificationTableJs {
     #[wasm_bindgen(js_name = strings, unchecked_return_type = "(string | null)[]")]
     pub fn strings(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ClassificationStringColumn")] name: &str,
+        #[wasm_bindgen(unchecked_param_type = "ClassificationStringColumn")] name: JsValue,
     ) -> Result<Array, JsValue> {
-        match self.t.column(name).map_err(err_js)? {
+        let name = string_arg("strings", &name)?;
+        match self.t.column(&name).map_err(err_js)? {
             res::Column::Strings(codes) => Ok(strings_array(codes.iter().map(|&c| self.t.str(c)))),
             res::Column::Numbers(_) => Err(bad_argument("strings", format!("column \"{name}\" holds numbers"))),
         }
@@ -152,8 +159,11 @@ impl ClassificationTableJs {
     /// if (i !== undefined) console.log(t.numbers("readcount")[i]);
     /// ```
     #[wasm_bindgen(js_name = rowOf)]
-    pub fn row_of(&self, tax_id: &str) -> Option<usize> {
-        self.t.row_of(tax_id)
+    pub fn row_of(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] tax_id: JsValue,
+    ) -> Result<Option<usize>, JsValue> {
+        Ok(self.t.row_of(&string_arg("taxId", &tax_id)?))
     }
 
     /// One row as an object, or undefined past the end.
@@ -165,8 +175,14 @@ impl ClassificationTableJs {
     /// console.log(first?.name, first?.readcount);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "ClassificationRow | undefined")]
-    pub fn row(&self, index: usize) -> JsValue {
-        self.row_js(index).map_or(JsValue::UNDEFINED, Into::into)
+    pub fn row(&self, #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue) -> Result<JsValue, JsValue> {
+        // A whole number ≥ 0: wasm-bindgen's own usize would read 2**32 or NaN as row 0.
+        let index = index
+            .as_f64()
+            .filter(|i| *i >= 0.0 && i.fract() == 0.0)
+            .ok_or_else(|| bad_argument("row", "the index must be a whole number of at least 0"))?;
+        let row = if index < self.t.len() as f64 { self.row_js(index as usize) } else { None };
+        Ok(row.map_or(JsValue::UNDEFINED, Into::into))
     }
 
     /// The row of a tax id, or undefined.
@@ -178,8 +194,9 @@ impl ClassificationTableJs {
     /// console.log(ecoli?.readcount_w_children ?? 0);
     /// ```
     #[wasm_bindgen(js_name = get, unchecked_return_type = "ClassificationRow | undefined")]
-    pub fn get(&self, tax_id: &str) -> JsValue {
-        self.t.row_of(tax_id).and_then(|i| self.row_js(i)).map_or(JsValue::UNDEFINED, Into::into)
+    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] tax_id: JsValue) -> Result<JsValue, JsValue> {
+        let tax_id = string_arg("taxId", &tax_id)?;
+        Ok(self.t.row_of(&tax_id).and_then(|i| self.row_js(i)).map_or(JsValue::UNDEFINED, Into::into))
     }
 
     /// Every row as an object (convenient; prefer `column()` for bulk work).

@@ -308,9 +308,13 @@ impl CollectionJs {
     /// console.log(t?.length);
     /// t?.free();
     /// ```
-    pub fn table(&self, classification_id: &str) -> Option<ClassificationTableJs> {
-        let i = self.c.classification_ids().iter().position(|c| *c == classification_id)?;
-        self.c.table(i).map(|t| ClassificationTableJs { t: t.clone() })
+    pub fn table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] classification_id: JsValue,
+    ) -> Result<Option<ClassificationTableJs>, JsValue> {
+        let id = crate::convert::string_arg("classificationId", &classification_id)?;
+        let Some(i) = self.c.classification_ids().iter().position(|c| *c == id) else { return Ok(None) };
+        Ok(self.c.table(i).map(|t| ClassificationTableJs { t: t.clone() }))
     }
 
     /// The Python client's `to_classification_df`: a wide matrix, or with `format: "long"` records.

@@ -87,10 +87,11 @@ impl FunctionalTableJs {
         #[wasm_bindgen(
             unchecked_param_type = "\"group_name\" | \"id\" | \"name\" | \"metric\" | \"taxa_stratified\" | \"taxon_id\" | \"taxon_name\" | \"value\""
         )]
-        name: &str,
+        name: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let name = crate::convert::string_arg("column", &name)?;
         let t = &self.t;
-        let codes = match name {
+        let codes = match name.as_str() {
             "value" => return Ok(Float64Array::from(t.values()).into()),
             "taxa_stratified" => {
                 return Ok(t
@@ -166,8 +167,13 @@ impl FunctionalTableJs {
     /// const goUnstratified = f.filter("go", false);
     /// const allStratified = f.filter(null, true);
     /// ```
-    pub fn filter(&self, group_name: Option<String>, taxa_stratified: bool) -> FunctionalTableJs {
-        FunctionalTableJs { t: self.t.filter(group_name.as_deref(), taxa_stratified) }
+    pub fn filter(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | null")] group_name: JsValue,
+        taxa_stratified: bool,
+    ) -> Result<FunctionalTableJs, JsValue> {
+        let group_name = crate::convert::optional_string_arg("groupName", &group_name)?;
+        Ok(FunctionalTableJs { t: self.t.filter(group_name.as_deref(), taxa_stratified) })
     }
 
     /// CSV with a header row, the columns of `FunctionalRow`.

@@ -135,9 +135,15 @@ pub fn functional_matrix_js(
         return Err(bad_argument("concurrency", "applies only to ocx.functionalMatrix, which fetches the profiles"));
     }
     let (spec, max_bytes) = (opts.spec()?, opts.max_bytes()?);
+    if !Array::is_array(&profiles) {
+        return Err(bad_argument("functionalMatrix", "expects an array of { id, bytes }"));
+    }
     let list = Array::from(&profiles);
     let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
     for item in list.iter() {
+        if !item.is_object() {
+            return Err(bad_argument("functionalMatrix", "each profile must be an object { id, bytes }"));
+        }
         let id = Reflect::get(&item, &"id".into())?
             .as_string()
             .ok_or_else(|| bad_argument("functionalMatrix", "each profile needs an id string"))?;

@@ -1,6 +1,7 @@
 //! `TaxonomyTree`: the taxonomy of a collection, with lineages and pruning.
 
 use super::convert::core_warnings_js;
+use crate::convert::string_arg;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::Array;
 use onecodex_core::results::{Rank, TaxonomyTree as CoreTree, Warning};
@@ -95,8 +96,8 @@ impl TaxonomyTreeJs {
     /// console.log(ecoli?.parent, ecoli?.rank);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode | undefined")]
-    pub fn node(&self, tax_id: &str) -> Result<JsValue, JsValue> {
-        match self.tree.find(tax_id) {
+    pub fn node(&self, #[wasm_bindgen(unchecked_param_type = "string")] tax_id: JsValue) -> Result<JsValue, JsValue> {
+        match self.tree.find(&string_arg("taxId", &tax_id)?) {
             Some(i) => self.node_js(i),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -110,8 +111,11 @@ impl TaxonomyTreeJs {
     /// const names = tree.lineage("562")?.map((n) => n.name); // ["root", …, "Escherichia coli"]
     /// ```
     #[wasm_bindgen(unchecked_return_type = "TaxonomyNode[] | undefined")]
-    pub fn lineage(&self, tax_id: &str) -> Result<JsValue, JsValue> {
-        match self.tree.lineage(tax_id) {
+    pub fn lineage(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] tax_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        match self.tree.lineage(&string_arg("taxId", &tax_id)?) {
             Some(l) => Ok(l.into_iter().map(|i| self.node_js(i)).collect::<Result<Array, _>>()?.into()),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -139,9 +143,9 @@ impl TaxonomyTreeJs {
     #[wasm_bindgen(js_name = pruneRank)]
     pub fn prune_rank(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Rank")] rank: &str,
+        #[wasm_bindgen(unchecked_param_type = "Rank")] rank: JsValue,
     ) -> Result<TaxonomyTreeJs, JsValue> {
-        let rank = Rank::parse(rank).map_err(err_js)?;
+        let rank = Rank::parse(&string_arg("rank", &rank)?).map_err(err_js)?;
         Ok(TaxonomyTreeJs { tree: self.tree.prune_rank(rank).map_err(err_js)?, warnings: vec![] })
     }
 
@@ -153,7 +157,15 @@ impl TaxonomyTreeJs {
     /// const small = tree.pruneTaxIds(["562", "1280"]);
     /// ```
     #[wasm_bindgen(js_name = pruneTaxIds)]
-    pub fn prune_tax_ids(&self, tax_ids: Vec<String>) -> Result<TaxonomyTreeJs, JsValue> {
+    pub fn prune_tax_ids(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] tax_ids: JsValue,
+    ) -> Result<TaxonomyTreeJs, JsValue> {
+        if !Array::is_array(&tax_ids) {
+            return Err(bad_argument("pruneTaxIds", "expects an array of tax id strings"));
+        }
+        let tax_ids: Vec<String> =
+            Array::from(&tax_ids).iter().map(|v| string_arg("pruneTaxIds tax id", &v)).collect::<Result<_, _>>()?;
         Ok(TaxonomyTreeJs { tree: self.tree.prune_tax_ids(&tax_ids).map_err(err_js)?, warnings: vec![] })
     }
 }
