@@ -224,6 +224,24 @@ pub fn optional_string_arg(what: &str, value: &JsValue) -> Result<Option<String>
     }
 }
 
+/// The most elements an array argument may have (far above any real list of files or samples).
+const MAX_ARRAY_ITEMS: f64 = 10_000_000.0;
+
+/// The elements of an array argument, read through `Reflect` so that a throwing getter or
+/// Proxy trap comes back as the caller's own error. (`Array.from` and friends would throw
+/// through the wasm frames, leaving the object whose method was running borrowed for good.)
+/// Anything but an array is `invalid_argument`.
+pub fn array_items(what: &str, value: &JsValue) -> Result<Vec<JsValue>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(bad_argument(what, format!("must be an array, got {}", js_kind(value))));
+    }
+    let len = Reflect::get(value, &"length".into())?.as_f64().unwrap_or(f64::NAN);
+    if !(0.0..=MAX_ARRAY_ITEMS).contains(&len) {
+        return Err(bad_argument(what, format!("has {len} items, more than {MAX_ARRAY_ITEMS}")));
+    }
+    (0..len as u32).map(|i| Reflect::get_u32(value, i)).collect()
+}
+
 /// What a JS value is, for messages.
 fn js_kind(value: &JsValue) -> String {
     if value.is_null() {

@@ -2,6 +2,7 @@
 //! `linkage` of a distance matrix. Converts options and results; the computing is in
 //! `onecodex_core::ecology`.
 
+use crate::convert::array_items;
 use crate::error::{bad_argument, to_js as err_js};
 use crate::tables::convert::{core_warnings_js, table_options};
 use crate::tables::CollectionJs;
@@ -86,7 +87,7 @@ fn distance_matrix(what: &str, value: &JsValue) -> Result<DistanceMatrix, JsValu
     if !Array::is_array(&ids_js) {
         return Err(bad_argument(what, SHAPE));
     }
-    let ids = Array::from(&ids_js)
+    let ids = array_items(what, &ids_js)?
         .iter()
         .map(|v| v.as_string().ok_or_else(|| bad_argument(what, "classificationIds must be strings")))
         .collect::<Result<Vec<_>, _>>()?;
@@ -94,7 +95,7 @@ fn distance_matrix(what: &str, value: &JsValue) -> Result<DistanceMatrix, JsValu
     let values: Vec<f64> = if values_js.is_instance_of::<Float64Array>() {
         Float64Array::from(values_js).to_vec()
     } else if Array::is_array(&values_js) {
-        Array::from(&values_js)
+        array_items(what, &values_js)?
             .iter()
             .map(|v| v.as_f64().ok_or_else(|| bad_argument(what, "values must be numbers")))
             .collect::<Result<_, _>>()?

@@ -252,7 +252,7 @@ impl CollectionJs {
         }
         let opts: FromResultsOptions = table_options("Collection.fromResults options", options)?;
         let (mut core_items, mut meta) = (Vec::new(), Vec::new());
-        for item in Array::from(&items).iter() {
+        for item in crate::convert::array_items("Collection.fromResults", &items)? {
             let (ci, m) = collection_item(&item)?;
             core_items.push(ci);
             meta.push(m);

@@ -138,9 +138,9 @@ pub fn functional_matrix_js(
     if !Array::is_array(&profiles) {
         return Err(bad_argument("functionalMatrix", "expects an array of { id, bytes }"));
     }
-    let list = Array::from(&profiles);
-    let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.length() as usize);
-    for item in list.iter() {
+    let list = crate::convert::array_items("functionalMatrix", &profiles)?;
+    let mut parsed: Vec<(String, CondensedFunctional)> = Vec::with_capacity(list.len());
+    for item in list {
         if !item.is_object() {
             return Err(bad_argument("functionalMatrix", "each profile must be an object { id, bytes }"));
         }

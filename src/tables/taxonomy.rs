@@ -1,7 +1,7 @@
 //! `TaxonomyTree`: the taxonomy of a collection, with lineages and pruning.
 
 use super::convert::core_warnings_js;
-use crate::convert::string_arg;
+use crate::convert::{array_items, string_arg};
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::Array;
 use onecodex_core::results::{Rank, TaxonomyTree as CoreTree, Warning};
@@ -161,11 +161,10 @@ impl TaxonomyTreeJs {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] tax_ids: JsValue,
     ) -> Result<TaxonomyTreeJs, JsValue> {
-        if !Array::is_array(&tax_ids) {
-            return Err(bad_argument("pruneTaxIds", "expects an array of tax id strings"));
-        }
-        let tax_ids: Vec<String> =
-            Array::from(&tax_ids).iter().map(|v| string_arg("pruneTaxIds tax id", &v)).collect::<Result<_, _>>()?;
+        let tax_ids: Vec<String> = array_items("pruneTaxIds", &tax_ids)?
+            .iter()
+            .map(|v| string_arg("pruneTaxIds tax id", v))
+            .collect::<Result<_, _>>()?;
         Ok(TaxonomyTreeJs { tree: self.tree.prune_tax_ids(&tax_ids).map_err(err_js)?, warnings: vec![] })
     }
 }

@@ -563,7 +563,7 @@ pub fn pair_files_js(files: JsValue) -> Result<JsValue, JsValue> {
     if !Array::is_array(&files) {
         return Err(err_js(Error::new(ErrorCode::InvalidArgument, "pairFiles expects an array of files")));
     }
-    let items: Vec<JsValue> = Array::from(&files).iter().collect();
+    let items: Vec<JsValue> = crate::convert::array_items("pairFiles", &files)?;
     let names: Vec<String> = items.iter().map(io::input_name).collect();
     let g = pair_files(&names);
     let pick = |ix: &[usize]| -> Array { ix.iter().map(|&i| items[i].clone()).collect() };

@@ -176,6 +176,10 @@ export async function tablesSurface(tables, items, options) {
     check(c.classificationIds.length === 2, "Collection.fromResults fails");
     c.free();
     check(isOneCodexError(new Error("x")) === false, "isOneCodexError fails");
+    // The objects under test are still usable: no call left one borrowed or freed.
+    check(collection.classificationIds.length === items.length, "the collection is unusable");
+    check(table.length > 0 && tree.nodes().length > 0, "the table or the tree is unusable");
+    check(dm.classificationIds.length === items.length, "the distance matrix is unusable");
   };
   const targets = [];
   for (const k of ["decodeResults", "functionalMatrix", "linkage", "mds", "parseClassificationResults", "parseFunctionalResults", "pcoa"]) {
