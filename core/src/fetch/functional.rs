@@ -17,7 +17,7 @@ use crate::refs::{check_id, reference_id};
 use crate::results::Warning;
 use crate::time::instant;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The condensed file of each chosen profile, at most `limit` downloads at a time, each handed to
 /// `keep(profile_id, bytes)` as it arrives (so that only `limit` are held as bytes at once), with
@@ -51,6 +51,7 @@ pub const SAMPLES_PER_QUERY: usize = 50;
 /// else (a classification, say) is an error, before any request.
 pub fn sample_ids(items: &[Value]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::with_capacity(items.len());
+    let mut seen: HashSet<String> = HashSet::with_capacity(items.len());
     for item in items {
         let text = match item {
             Value::String(s) => s.as_str(),
@@ -64,7 +65,7 @@ pub fn sample_ids(items: &[Value]) -> Result<Vec<String>> {
                 "functionalMatrix takes samples: sample objects (as get/where return them), sample URIs or sample ids",
             )),
         };
-        if !out.iter().any(|x| x == id) {
+        if seen.insert(id.to_string()) {
             out.push(id.to_string());
         }
     }
@@ -104,12 +105,13 @@ pub async fn discover<T: Transport>(api: &Api<T>, sample_ids: &[String]) -> Resu
     // Jobs to read: those of successful profiles that came as a bare reference.
     let mut jobs: HashMap<String, Value> = HashMap::new();
     let mut to_resolve: Vec<Value> = Vec::new();
+    let mut resolving: HashSet<String> = HashSet::new();
     for p in profiles.iter().filter(|p| is_successful(p)) {
         let Some(job) = p.get("job") else { continue };
         let Some(id) = ref_id(job) else { continue };
         if job.get("created_at").is_some() {
             jobs.entry(id).or_insert_with(|| job.clone());
-        } else if !jobs.contains_key(&id) && !to_resolve.iter().any(|r| ref_id(r).as_deref() == Some(id.as_str())) {
+        } else if !jobs.contains_key(&id) && resolving.insert(id.clone()) {
             to_resolve.push(json!({ "$ref": format!("/api/v1/jobs/{id}") }));
         }
     }
@@ -163,9 +165,10 @@ pub fn select(sample_ids: &[String], profiles: &[Value], jobs: &HashMap<String, 
     }
     // Several job versions among the chosen profiles: their values may not be comparable.
     let mut seen: Vec<String> = Vec::new();
+    let mut seen_set: HashSet<String> = HashSet::new();
     for c in &out.chosen {
         let id = c.profile.get("job").and_then(ref_id).unwrap_or_default();
-        if !seen.contains(&id) {
+        if seen_set.insert(id.clone()) {
             seen.push(id);
         }
     }
