@@ -12,7 +12,7 @@ use onecodex_core::http::transport::Transport;
 use onecodex_core::http::{Request, Response};
 use onecodex_core::upload::checksum::{ChecksumKind, PartHasher, MAX_CHUNK};
 use onecodex_core::upload::driver::{
-    resume_order, resume_session, Driver, Phase, S3Answer, S3Response, Settings, Start, UploadIo,
+    part_report_due, resume_order, resume_session, Driver, Phase, S3Answer, S3Response, Settings, Start, UploadIo,
 };
 use onecodex_core::upload::encode::hex;
 use onecodex_core::upload::init::InitParams;
@@ -74,7 +74,7 @@ fn crc_b64(bytes: &[u8]) -> String {
 
 impl FakeS3 {
     fn handle(&mut self, r: &S3Request, body: &[u8]) -> Resp {
-        let key = r.url.split_once("/bucket/").unwrap().1.split('?').next().unwrap().to_string();
+        let key = r.url.split_once("/bucket").unwrap().1.trim_start_matches('/').split('?').next().unwrap().to_string();
         let id = query(&r.url, "uploadId").map(|u| u.replace("%2F", "/"));
         let checksum = r.headers.iter().find(|(k, _)| k == "x-amz-checksum-crc32c").map(|(_, v)| v.clone());
         match r.op {
@@ -161,6 +161,23 @@ impl FakeS3 {
             S3Op::Abort => {
                 self.uploads.remove(&id.unwrap());
                 Resp { status: 204, body: String::new(), etag: None }
+            }
+            S3Op::ListUploads => {
+                let prefix = query(&r.url, "prefix").unwrap_or("").replace("%2F", "/");
+                let uploads: String = self
+                    .uploads
+                    .iter()
+                    .filter(|(_, (k, _))| k.starts_with(&prefix))
+                    .map(|(id, (k, _))| {
+                        let n: u64 = id.trim_start_matches("u/").parse().unwrap();
+                        format!("<Upload><Key>{k}</Key><UploadId>{id}</UploadId><Initiated>2026-01-01T00:00:{n:02}.000Z</Initiated></Upload>")
+                    })
+                    .collect();
+                Resp {
+                    status: 200,
+                    body: format!("<ListMultipartUploadsResult>{uploads}</ListMultipartUploadsResult>"),
+                    etag: None,
+                }
             }
         }
     }
@@ -252,6 +269,8 @@ struct SimIo {
     /// Called after each answer is taken: scenarios pause, cancel or go offline from here.
     on_answer: RefCell<Option<Hook>>,
     script: Option<Script>,
+    /// S3 handles the nth request of this op, and its answer is lost.
+    lose_answer: Cell<Option<(S3Op, u32)>>,
 }
 
 impl SimIo {
@@ -281,6 +300,7 @@ impl SimIo {
             sent: RefCell::new(Vec::new()),
             on_answer: RefCell::new(None),
             script: None,
+            lose_answer: Cell::new(None),
         }
     }
 
@@ -339,10 +359,13 @@ impl UploadIo for SimIo {
         let nth = self.count(request.op) as u32;
         self.sent.borrow_mut().push((request.op, request.part_number, self.clock.get()));
         let scripted = self.script.as_ref().and_then(|f| f(request, nth));
-        let answer = match scripted {
+        let mut answer = match scripted {
             Some(a) => a,
             None => transmit(&mut self.s3.borrow_mut(), &mut self.rng.borrow_mut(), self.faults, request, body),
         };
+        if self.lose_answer.get() == Some((request.op, nth)) {
+            answer = Err(network());
+        }
         self.pending.borrow_mut().push((tag, answer, abortable));
     }
 
@@ -576,10 +599,11 @@ fn run(seed: u64, sizes: &[&[u64]], concurrency: usize) -> (u32, u32) {
     let state = slot.borrow().as_ref().unwrap().state().clone();
     assert!(state.callback_done);
     assert_stored(&io, &state, &format!("seed {seed}"));
-    // A CreateMultipartUpload whose answer was lost leaves an empty upload behind (S3's
-    // lifecycle rules clean those); an upload holding parts is never abandoned.
+    // Nothing is left behind: a CreateMultipartUpload whose answer was lost is found with
+    // ListMultipartUploads and used, not created again. (A process killed between a lost
+    // create and the look for it starts over and leaves that empty one to S3's lifecycle rules.)
     for (id, (_, parts)) in &io.s3.borrow().uploads {
-        assert!(parts.is_empty() || resumes > 0, "seed {seed}: upload {id} left behind with parts");
+        assert!(parts.is_empty() && resumes > 0, "seed {seed}: upload {id} left behind ({} parts)", parts.len());
     }
     let faults = io.s3.borrow().faults_fired;
     (faults, resumes)
@@ -770,23 +794,45 @@ fn parts_in(state_json: &str) -> usize {
 }
 
 #[test]
-fn the_state_is_reported_at_most_once_a_second_for_parts_and_always_at_the_end() {
-    // 12 parts answered at once (the clock stands still): the first part's report, then none
-    // until Complete; the reports stay few, and the last one holds every part.
+fn every_part_is_reported_in_a_small_upload_and_every_2_percent_in_a_large_one() {
+    // 12 parts: a report after every one (onStateChange sees 1, 2, … 12 parts).
     let (io, api, slot, start) = scenario(&[&[56 * MIB]], RetryPolicy::upload(), None);
     block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
-    let states = io.states.borrow().clone();
     let parts = slot.borrow().as_ref().unwrap().state().files[0].parts.len();
     assert!(parts >= 10, "{parts} parts");
-    assert!(states.len() <= 6, "{} reports for {parts} parts", states.len());
-    assert_eq!(parts_in(states.last().unwrap()), parts);
-
-    // A second per part: every part is reported.
-    let (io, api, slot, start) = scenario(&[&[56 * MIB]], RetryPolicy::upload(), None);
-    *io.on_answer.borrow_mut() = Some(Box::new(|io: &SimIo, _| io.clock.set(io.clock.get() + 1000)));
-    block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
     let counts: Vec<usize> = io.states.borrow().iter().map(|s| parts_in(s)).collect();
     for n in 1..=parts {
         assert!(counts.contains(&n), "a report with {n} parts: {counts:?}");
     }
+    // The rule for large ones, at S3's 10,000 parts: reports stay linear in the parts.
+    let (mut unreported, mut reports) = (0, 0);
+    for done in 1..=10_000u32 {
+        unreported += 1;
+        if part_report_due(unreported, done) {
+            reports += 1;
+            unreported = 0;
+        }
+    }
+    assert!((50..=300).contains(&reports), "{reports} reports for 10,000 parts");
+    assert!((1..=50).all(|d| part_report_due(1, d)), "up to 50 parts, every part");
+}
+
+#[test]
+fn a_lost_create_multipart_answer_is_found_not_made_twice() {
+    // S3 creates the multipart upload, the answer is lost: the upload asks S3 for the key's
+    // uploads, adopts that one, and leaves nothing behind.
+    let (io, api, slot, start) = scenario(&[&[12 * MIB]], RetryPolicy::upload(), None);
+    io.lose_answer.set(Some((S3Op::CreateMultipart, 0)));
+    block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
+    assert_eq!((io.count(S3Op::CreateMultipart), io.count(S3Op::ListUploads)), (1, 1));
+    assert!(io.s3.borrow().uploads.is_empty(), "no multipart upload left behind");
+    assert_stored(&io, slot.borrow().as_ref().unwrap().state(), "lost create");
+
+    // The request never reached S3: nothing is found, and the create is sent again.
+    let script: Script = Box::new(|r, nth| (r.op == S3Op::CreateMultipart && nth == 0).then(|| Err(network())));
+    let (io, api, slot, start) = scenario(&[&[12 * MIB]], RetryPolicy::upload(), Some(script));
+    block_on(Driver::new(&api, &io, &slot, settings(2)).run(start)).unwrap();
+    assert_eq!((io.count(S3Op::CreateMultipart), io.count(S3Op::ListUploads)), (2, 1));
+    assert!(io.s3.borrow().uploads.is_empty());
+    assert_stored(&io, slot.borrow().as_ref().unwrap().state(), "create not received");
 }

@@ -132,9 +132,24 @@ test("uploads from Node paths", { skip: !have && "fixtures missing" }, async (t)
     const st = up.state();
     assert.equal(st.files[0].parts.length, 5);
     assert.equal(sha(object(st.files[0].key)), sha(fs.readFileSync(file)));
-    assert.ok(states.length >= 5, "onStateChange after every part");
+    assert.deepEqual([1, 2, 3, 4, 5].filter((n) => !states.some((s) => s.files[0].parts.length === n)), [], "onStateChange after every part");
     assert.equal(sample.size, 20 * MiB + 12345);
     assert.deepEqual(leftoverParts(st.files[0].upload_id), []);
+  });
+
+  await t.test("a lost CreateMultipartUpload answer: the upload S3 made is found and used, none made twice", async () => {
+    const file = bigFile("lost_create_R1.fastq", 11 * MiB);
+    const cut = await srv.addFault({ target: "s3", operation: "CreateMultipartUpload", drop_after_bytes: 1, times: 1 });
+    const creates = await counter({ target: "s3", operation: "CreateMultipartUpload" });
+    const lists = await counter({ target: "s3", operation: "ListMultipartUploads" });
+    const up = ocx.samples.upload(file, { partSize: 5 * MiB, ...fast });
+    const sample = await up.done;
+    assert.deepEqual([await srv.faultHits(cut), await srv.faultHits(creates), await srv.faultHits(lists)], [1, 0, 1],
+      "one create (its answer cut), one look for it, no second create");
+    const st = up.state();
+    assert.equal(sha(object(st.files[0].key)), sha(fs.readFileSync(file)));
+    assert.equal(sample.size, 11 * MiB);
+    assert.deepEqual(leftoverParts(), [], "no multipart upload left in S3");
   });
 
   await t.test("a stalled part is aborted and sent again", async () => {

@@ -125,16 +125,19 @@ pub struct Driver<'a, T: Transport, I: UploadIo> {
     /// Stream parts read but not yet accepted by S3 (a stream cannot be read again).
     kept: RefCell<Vec<(u32, I::Part)>>,
     phase: Cell<Phase>,
-    /// When the state was last reported, and whether parts were done since.
-    state_reported_at: Cell<Option<u64>>,
-    state_unreported: Cell<bool>,
+    /// Parts done since the state was last reported.
+    state_unreported: Cell<u32>,
 }
 
-/// Parts done are reported in the state at most this often: each report serialises the whole
-/// state (every part's ETag), so one per part would cost time quadratic in the parts. Parts a
-/// report missed are found again by ListParts on resume; init, the multipart upload's creation,
-/// Complete, the callback and the end of the loop are always reported.
-const PART_STATE_INTERVAL_MS: u64 = 1000;
+/// Whether a part done makes a state report due, `unreported` parts after the last one with
+/// `done` parts in all. Each report serialises the whole state (every part's ETag), so one per
+/// part costs time quadratic in the parts: up to 50 parts every part is reported, beyond that
+/// every 2% of them (linear in all). Parts a report left out are found again by ListParts on
+/// resume; init, the multipart upload's creation, Complete, the callback, a pause and the end
+/// of the loop are always reported.
+pub fn part_report_due(unreported: u32, done: u32) -> bool {
+    u64::from(unreported) * 50 >= u64::from(done)
+}
 
 struct InFlight<P> {
     number: u32,
@@ -247,8 +250,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             settings,
             kept: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Init),
-            state_reported_at: Cell::new(None),
-            state_unreported: Cell::new(false),
+            state_unreported: Cell::new(0),
         }
     }
 
@@ -273,22 +275,22 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
         if let Some(s) = self.slot.borrow().as_ref() {
             self.io.state_changed(&s.state_json());
         }
-        self.state_reported_at.set(Some(self.io.now_ms()));
-        self.state_unreported.set(false);
+        self.state_unreported.set(0);
     }
 
-    /// A part is done: the state is reported if the last report is old enough.
-    fn part_state_changed(&self) {
-        let now = self.io.now_ms();
-        match self.state_reported_at.get() {
-            Some(at) if now.saturating_sub(at) < PART_STATE_INTERVAL_MS => self.state_unreported.set(true),
-            _ => self.state_changed(),
+    /// A part is done: the state is reported when [`part_report_due`] says so.
+    fn part_state_changed(&self) -> Result<()> {
+        let unreported = self.state_unreported.get() + 1;
+        self.state_unreported.set(unreported);
+        if part_report_due(unreported, self.with(|s| s.progress().parts_done)?) {
+            self.state_changed();
         }
+        Ok(())
     }
 
-    /// Reports parts that a throttled report left out (when the loop stops or pauses).
+    /// Reports parts that the last reports left out (when the loop stops or pauses).
     fn flush_state(&self) {
-        if self.state_unreported.get() {
+        if self.state_unreported.get() > 0 {
             self.state_changed();
         }
     }
@@ -348,6 +350,10 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
                 }
                 Step::CreateMultipart { .. } => {
                     self.s3_step(|s, now| s.create_multipart_request(now), |s, r| s.on_create_multipart(r)).await?;
+                    self.state_changed();
+                }
+                Step::FindMultipart { .. } => {
+                    self.s3_step(|s, now| s.find_multipart_request(now), |s, r| s.on_find_multipart(r)).await?;
                     self.state_changed();
                 }
                 Step::UploadParts { .. } => self.upload_parts().await?,
@@ -440,8 +446,11 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             match self.with(|s| on_reply(s, &reply))?? {
                 Outcome::Done => return Ok(()),
                 Outcome::Continue => {}
+                // Back to the loop after the wait: the failure may have changed the next step
+                // (a lost CreateMultipartUpload is followed by a look for what it made).
                 Outcome::Retry { delay_ms } => {
                     self.io.sleep(delay_ms, true).await;
+                    return Ok(());
                 }
             }
         }
@@ -554,7 +563,7 @@ impl<'a, T: Transport, I: UploadIo> Driver<'a, T, I> {
             let out = self.with(|s| s.on_part(f.number, &f.sum, &reply, now))??;
             if out == Outcome::Done {
                 self.kept.borrow_mut().retain(|k| k.0 != f.number);
-                self.part_state_changed();
+                self.part_state_changed()?;
             }
             let last = out == Outcome::Done && self.with(|s| s.progress().parts_done == s.progress().parts_total)?;
             self.report(last);

@@ -13,6 +13,8 @@ pub enum S3Op {
     CreateMultipart,
     UploadPart,
     ListParts,
+    /// ListMultipartUploads of one key.
+    ListUploads,
     Complete,
     Abort,
 }
@@ -55,10 +57,22 @@ pub struct ApiRequest {
 /// containing `{bucket}` is filled in (virtual-hosted); any other endpoint is path-style
 /// (`<endpoint>/<bucket>/<key>`), which is what local S3 servers expect.
 pub fn object_url(endpoint: Option<&str>, bucket: &str, key: &str, query: &str) -> Result<String> {
-    if bucket.is_empty() || key.is_empty() {
+    if key.is_empty() {
         return Err(Error::invalid_response("the upload init answer has an empty bucket or key"));
     }
-    let path = uri_encode(key.as_bytes(), true);
+    s3_url(endpoint, bucket, &uri_encode(key.as_bytes(), true), query)
+}
+
+/// The bucket's own URL (for ListMultipartUploads), with `query`.
+pub fn bucket_url(endpoint: Option<&str>, bucket: &str, query: &str) -> Result<String> {
+    s3_url(endpoint, bucket, "", query)
+}
+
+/// `path` (encoded, possibly empty) in the bucket, virtual-hosted on AWS or as the endpoint says.
+fn s3_url(endpoint: Option<&str>, bucket: &str, path: &str, query: &str) -> Result<String> {
+    if bucket.is_empty() {
+        return Err(Error::invalid_response("the upload init answer has an empty bucket or key"));
+    }
     let base = match endpoint {
         None => format!("https://{bucket}.s3.amazonaws.com/{path}"),
         Some(e) => {
@@ -68,10 +82,30 @@ pub fn object_url(endpoint: Option<&str>, bucket: &str, key: &str, query: &str) 
             }
             if e.contains("{bucket}") {
                 format!("{}/{path}", e.replace("{bucket}", bucket))
+            } else if path.is_empty() {
+                // Path style: the bucket itself is `/bucket`, as S3 writes it.
+                format!("{e}/{}", uri_encode(bucket.as_bytes(), false))
             } else {
                 format!("{e}/{}/{path}", uri_encode(bucket.as_bytes(), false))
             }
         }
     };
     Ok(if query.is_empty() { base } else { format!("{base}?{query}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_and_bucket_urls_in_each_style() {
+        assert_eq!(object_url(None, "b", "k/r1.fq", "").unwrap(), "https://b.s3.amazonaws.com/k/r1.fq");
+        assert_eq!(bucket_url(None, "b", "uploads=").unwrap(), "https://b.s3.amazonaws.com/?uploads=");
+        let local = Some("http://127.0.0.1:9000/");
+        assert_eq!(object_url(local, "b", "k", "uploadId=1").unwrap(), "http://127.0.0.1:9000/b/k?uploadId=1");
+        assert_eq!(bucket_url(local, "b", "prefix=k&uploads=").unwrap(), "http://127.0.0.1:9000/b?prefix=k&uploads=");
+        let hosted = Some("https://{bucket}.example.com");
+        assert_eq!(bucket_url(hosted, "b", "").unwrap(), "https://b.example.com/");
+        assert!(bucket_url(None, "", "").is_err() && object_url(None, "b", "", "").is_err());
+    }
 }

@@ -153,6 +153,33 @@ pub fn parse_initiate(body: &str) -> Result<String> {
         .ok_or_else(|| Error::invalid_response("S3 CreateMultipartUpload answer has no UploadId"))
 }
 
+/// One multipart upload as ListMultipartUploads reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedUpload {
+    pub key: String,
+    pub upload_id: String,
+    /// RFC 3339 as S3 writes it, so its text order is time order.
+    pub initiated: String,
+}
+
+/// `ListMultipartUploadsResult` → its uploads (one page: a key has few).
+pub fn parse_list_uploads(body: &str) -> Result<Vec<ListedUpload>> {
+    if elements(body, "ListMultipartUploadsResult").is_empty() {
+        return Err(Error::invalid_response("S3 ListMultipartUploads answer is not a ListMultipartUploadsResult"));
+    }
+    elements(body, "Upload")
+        .into_iter()
+        .map(|u| {
+            let bad = |what: &str| Error::invalid_response(format!("S3 ListMultipartUploads: an upload has no {what}"));
+            Ok(ListedUpload {
+                key: text(u, "Key").ok_or_else(|| bad("Key"))?,
+                upload_id: text(u, "UploadId").filter(|i| !i.is_empty()).ok_or_else(|| bad("UploadId"))?,
+                initiated: text(u, "Initiated").unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 /// One part as ListParts reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedPart {

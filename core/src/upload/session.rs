@@ -11,7 +11,7 @@
 use super::checksum::{ChecksumKind, PartChecksum};
 use super::encode::uri_encode;
 use super::files;
-use super::request::{object_url, ApiRequest, Body, S3Op, S3Request};
+use super::request::{bucket_url, object_url, ApiRequest, Body, S3Op, S3Request};
 use super::retry::{Decision, Failure, RetryPolicy};
 use super::s3xml;
 use super::sigv4::{presign_s3, sign_s3};
@@ -33,6 +33,11 @@ pub enum Step {
         file: usize,
     },
     CreateMultipart {
+        file: usize,
+    },
+    /// A CreateMultipartUpload got no answer: ask S3 for the file's multipart uploads before
+    /// creating another (`find_multipart_request` / `on_find_multipart`), so none is left behind.
+    FindMultipart {
         file: usize,
     },
     /// Send parts: `next_part` / `part_request` / `on_part` (a small file is one PutObject).
@@ -103,6 +108,7 @@ const K_COMPLETE: u32 = u32::MAX;
 const K_LIST: u32 = u32::MAX - 1;
 const K_ABORT: u32 = u32::MAX - 2;
 const K_RELIST: u32 = u32::MAX - 3;
+const K_FIND: u32 = u32::MAX - 4;
 const CALLBACK_FILE: usize = usize::MAX;
 
 /// The upload state plus what only lives while it runs (parts in flight, retry counts).
@@ -118,6 +124,8 @@ pub struct Session {
     listing: Option<(usize, Vec<DonePart>, Option<u32>)>,
     /// A Complete got no answer; a later NoSuchUpload then means it had succeeded.
     complete_unanswered: bool,
+    /// Files whose CreateMultipartUpload got no answer: S3 may have created one.
+    create_unanswered: Vec<usize>,
 }
 
 fn s3_failure(reply: &Reply) -> Failure {
@@ -197,6 +205,7 @@ impl Session {
             needs_listing: Vec::new(),
             listing: None,
             complete_unanswered: false,
+            create_unanswered: Vec::new(),
         }
     }
 
@@ -303,6 +312,9 @@ impl Session {
             return Step::UploadParts { file: i };
         }
         if f.upload_id.is_none() {
+            if self.create_unanswered.contains(&i) {
+                return Step::FindMultipart { file: i };
+            }
             return Step::CreateMultipart { file: i };
         }
         if f.plan.open || self.parts_missing(i).next().is_some() || !self.in_flight.is_empty() {
@@ -439,7 +451,54 @@ impl Session {
                 self.retries.remove(&(file, K_CREATE));
                 Ok(Outcome::Done)
             }
+            Reply::Failed(_) => {
+                if !self.create_unanswered.contains(&file) {
+                    self.create_unanswered.push(file);
+                }
+                self.on_failure((file, K_CREATE), reply, "starting the multipart upload")
+            }
             _ => self.on_failure((file, K_CREATE), reply, "starting the multipart upload"),
+        }
+    }
+
+    /// `ListMultipartUploads` of the file's key (`?uploads&prefix=`), after a lost create.
+    pub fn find_multipart_request(&self, now_ms: u64) -> Result<S3Request> {
+        let file = self.expect_step(|s| matches!(s, Step::FindMultipart { .. }), "ListMultipartUploads")?;
+        let key = &self.state.files[file].key;
+        let query = format!("prefix={}&uploads=", uri_encode(key.as_bytes(), false));
+        let url = bucket_url(self.state.endpoint.as_deref(), &self.state.bucket, &query)?;
+        let r = S3Request {
+            op: S3Op::ListUploads,
+            file,
+            part_number: None,
+            method: "GET",
+            url,
+            headers: Vec::new(),
+            body: Body::Empty,
+        };
+        self.sign(r, now_ms)
+    }
+
+    /// Adopts the multipart upload S3 made for the lost create (the newest of the key's, if
+    /// several), or, when there is none, lets the create be sent again.
+    pub fn on_find_multipart(&mut self, reply: &Reply) -> Result<Outcome> {
+        let file = self.expect_step(|s| matches!(s, Step::FindMultipart { .. }), "ListMultipartUploads")?;
+        match reply {
+            Reply::Response { status: 200..=299, body, .. } => {
+                let key = &self.state.files[file].key;
+                let found = s3xml::parse_list_uploads(body)?
+                    .into_iter()
+                    .filter(|u| &u.key == key)
+                    .max_by(|a, b| a.initiated.cmp(&b.initiated));
+                if let Some(u) = found {
+                    self.state.files[file].parts.clear();
+                    self.state.files[file].upload_id = Some(u.upload_id);
+                }
+                self.create_unanswered.retain(|&f| f != file);
+                self.retries.remove(&(file, K_FIND));
+                Ok(Outcome::Done)
+            }
+            _ => self.on_failure((file, K_FIND), reply, "looking for the multipart upload"),
         }
     }
 
