@@ -20,19 +20,19 @@ fn code_of(err: &JsValue) -> String {
 fn encode_where_matches_the_python_client() {
     let filter = js(r#"{"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4", "size": [1, 2.5]}"#);
     assert_eq!(
-        encode_where(filter, None).unwrap(),
+        encode_where(filter, JsValue::UNDEFINED).unwrap(),
         r#"{"filename": {"$icontains": "a b/c"}, "project": "4b53797444f846c4", "size": {"$in": [1, 2.5]}}"#
     );
-    assert_eq!(encode_where(JsValue::UNDEFINED, None).unwrap(), "{}");
+    assert_eq!(encode_where(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap(), "{}");
 }
 
 #[wasm_bindgen_test]
 fn bad_filters_throw_typed_errors() {
-    let err = encode_where(js(r#"{"size": {"$between": [1]}}"#), None).unwrap_err();
+    let err = encode_where(js(r#"{"size": {"$between": [1]}}"#), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(code_of(&err), "invalid_filter");
     let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
     assert!(message.contains("'size'") && message.contains("$between"), "{message}");
-    let err = encode_where(js("{}"), Some("nope".into())).unwrap_err();
+    let err = encode_where(js("{}"), JsValue::from_str("nope")).unwrap_err();
     assert_eq!(code_of(&err), "invalid_argument");
     assert!(!is_one_codex_error(JsValue::from_str("invalid_filter")));
 }
@@ -43,7 +43,9 @@ fn sort_and_listing_url() {
     let ocx = OneCodex::new(Some(js(r#"{"apiKey": "k", "baseUrl": "http://127.0.0.1:8080/"}"#))).unwrap();
     assert_eq!(ocx.base_url(), "http://127.0.0.1:8080");
     assert_eq!(ocx.auth_scheme(), "basic");
-    let url = ocx.listing_url("projects", Some(js(r#"{"name": "x"}"#)), Some(js(r#"{"page": 2}"#))).unwrap();
+    let url = ocx
+        .listing_url(JsValue::from_str("projects"), Some(js(r#"{"name": "x"}"#)), Some(js(r#"{"page": 2}"#)))
+        .unwrap();
     assert_eq!(
         url,
         "http://127.0.0.1:8080/api/v1/projects?where=%7B%22name%22%3A+%22x%22%7D&sort=%7B%7D&per_page=100&expand=all&page=2"
