@@ -28,6 +28,7 @@ pub mod http;
 pub mod index_sort;
 pub mod models;
 pub mod objects;
+pub mod plots;
 pub mod query;
 pub mod refs;
 pub mod resources;

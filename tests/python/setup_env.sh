@@ -7,7 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ONECODEX_PYENV:-$ROOT/.cache/pyenv}"
 # A new stamp whenever constraints.txt changes: an older venv is rebuilt from scratch.
 STAMP="$VENV/.onecodex-1.2.0-all-pinned-2"
-if [ ! -f "$STAMP" ]; then
+# A venv without its pyvenv.cfg (a partial copy, a cache restore) runs the bare interpreter: rebuild.
+if [ ! -f "$STAMP" ] || [ ! -f "$VENV/pyvenv.cfg" ]; then
   python3 -m venv --clear "$VENV" >&2
   "$VENV/bin/pip" install --quiet --disable-pip-version-check \
     -c "$ROOT/tests/python/constraints.txt" "onecodex[all]==1.2.0" pandas pytest >&2
