@@ -5,9 +5,9 @@ mod fixtures;
 use fixtures::*;
 
 use onecodex_core::error::ErrorCode;
+use onecodex_core::plots::{bargraph_table, plot_bargraph, PlotInput, TaxaSelection, DEFAULT_LINK_BASE};
 use onecodex_core::results::{
-    bar_chart_table, bar_chart_vega_lite, BarChartOptions, ClassificationTable, Collection, CollectionItem,
-    MatrixOptions, Metric, MetricOption, Rank, RankOption, SampleInfo,
+    ClassificationTable, Collection, CollectionItem, MatrixOptions, Metric, MetricOption, Rank, RankOption, SampleInfo,
 };
 
 fn table(id: &str) -> Option<ClassificationTable> {
@@ -170,7 +170,7 @@ fn biom_export() {
 }
 
 #[test]
-fn bar_chart_top_n_and_other() {
+fn bargraph_top_n_and_other() {
     let c = need!(project());
     let full = c
         .to_matrix(&MatrixOptions {
@@ -181,7 +181,7 @@ fn bar_chart_top_n_and_other() {
         })
         .unwrap()
         .matrix;
-    let t = bar_chart_table(&full, &BarChartOptions { include_other: true, ..Default::default() });
+    let t = bargraph_table(&full, &TaxaSelection { include_other: true, ..Default::default() });
     assert_eq!(t.n_cols(), 11, "default top 10 plus Other");
     assert_eq!(t.column_ids[10], "Other");
     for r in 0..3 {
@@ -195,14 +195,22 @@ fn bar_chart_top_n_and_other() {
     assert!(means.windows(2).all(|w| w[0] >= w[1]));
     // threshold instead of top N
     let th =
-        bar_chart_table(&full, &BarChartOptions { threshold: Some(0.05), include_other: false, ..Default::default() });
+        bargraph_table(&full, &TaxaSelection { threshold: Some(0.05), include_other: false, ..Default::default() });
     assert!(th.n_cols() >= 1);
     for j in 0..th.n_cols() {
         assert!(th.column(j).iter().cloned().fold(f64::MIN, f64::max) >= 0.05);
     }
-    let spec = bar_chart_vega_lite(&t, None, "Relative Abundance", Some(Rank::Genus), true);
-    assert_eq!(spec["mark"], "bar");
-    assert_eq!(spec["data"]["values"].as_array().unwrap().len(), 33);
+    let chart = plot_bargraph(
+        &PlotInput::new(&c, &[], DEFAULT_LINK_BASE),
+        &serde_json::json!({ "rank": "genus", "metric": "abundance_w_children" }),
+    )
+    .unwrap();
+    let spec = &chart.spec;
+    assert_eq!(spec["mark"]["type"], "bar");
+    let name = spec["data"]["name"].as_str().unwrap();
+    assert_eq!(spec["datasets"][name].as_array().unwrap().len(), 33, "3 samples x (10 taxa + Other)");
     assert_eq!(spec["encoding"]["color"]["sort"][0], "Other");
     assert_eq!(spec["encoding"]["y"]["scale"]["domain"], serde_json::json!([0, 1]));
+    let url = spec["datasets"][name][0]["url"].as_str().unwrap();
+    assert!(url.starts_with("https://app.onecodex.com/classification/"), "{url}");
 }

@@ -1,14 +1,12 @@
 //! `Collection::to_matrix` with options from the option parsers (unknown rank, metric or
-//! format: `invalid_argument`), then the long form, CSV and the bar-chart table and spec:
+//! format: `invalid_argument`), then the long form, CSV, the bar-graph table and the bar graph:
 //! typed errors only, and every output's dimensions agree.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use onecodex_core::results::{
-    bar_chart_table, bar_chart_vega_lite, BarChartOptions, MatrixOptions, Metric, MetricOption, Rank, RankOption,
-    TableFormat,
-};
+use onecodex_core::plots::{bargraph_table, plot_bargraph, PlotInput, TaxaSelection, DEFAULT_LINK_BASE};
+use onecodex_core::results::{MatrixOptions, Metric, MetricOption, Rank, RankOption, TableFormat};
 use onecodex_fuzz::{check_typed, CollectionSpec, BODY_OR_ARG};
 
 /// A known name most of the time, any text sometimes.
@@ -108,9 +106,9 @@ fuzz_target!(|input: Input| {
     assert_eq!(long.values.len(), nr * nc);
     assert_eq!(long.row_index.len(), nr * nc);
     assert!(m.to_csv().lines().count() > nr);
-    let bar = bar_chart_table(
+    let bar = bargraph_table(
         m,
-        &BarChartOptions {
+        &TaxaSelection {
             top_n: input.bar_top_n.map(usize::from),
             threshold: input.bar_threshold,
             include_other: input.include_other,
@@ -119,7 +117,16 @@ fuzz_target!(|input: Input| {
     assert_eq!(bar.n_rows(), nr);
     assert!(bar.n_cols() <= nc + 1);
     assert_eq!(bar.values.len(), bar.n_rows() * bar.n_cols());
-    let spec = bar_chart_vega_lite(&bar, None, res.value_name, Some(res.rank), true);
-    let values = spec["data"]["values"].as_array().expect("data.values");
-    assert_eq!(values.len(), bar.n_rows() * bar.n_cols());
+    // The whole bar graph of the same matrix: a spec or a typed error, never a panic.
+    let options = serde_json::json!({
+        "rank": res.rank.as_str(), "metric": res.metric.as_str(), "includeOther": input.include_other,
+        "topN": input.bar_top_n, "threshold": input.bar_threshold,
+    });
+    match plot_bargraph(&PlotInput::new(&c, &[], DEFAULT_LINK_BASE), &options) {
+        Ok(chart) => {
+            let name = chart.spec["data"]["name"].as_str().expect("data.name");
+            assert!(chart.spec["datasets"][name].is_array());
+        }
+        Err(e) => check_typed(&e, BODY_OR_ARG),
+    }
 });

@@ -223,7 +223,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Python's `str()` of a metadata value (`None`/null is missing).
-fn python_str(v: &Value) -> Option<String> {
+pub(crate) fn python_str(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::Bool(true) => Some("True".into()),

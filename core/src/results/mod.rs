@@ -11,7 +11,7 @@
 //!   `to_tsv()`, `to_json()`.
 //! * [`Collection::new`] / [`Collection::from_tables`] / [`Collection::from_results`] →
 //!   [`Collection::to_matrix`] (warnings as data), `taxonomy()`, `tree()`,
-//!   `to_biom()`; [`bar_chart_table`] and [`bar_chart_vega_lite`] for bar charts.
+//!   `to_biom()`.
 //! * [`FunctionalTable::parse`] (server `/results`), [`CondensedFunctional::parse`] (1.2.0
 //!   condensed file) → `rehydrate()`, [`functional_matrix`]; [`filtered_results_query`].
 //! * [`MlstResults::parse`], [`parse_json_results`], [`metadata_table`].
@@ -37,7 +37,6 @@ pub use collection::{
 pub use decode::{
     decode, decode_with_limit, sniff, strip_bom, uncompressed_text, Compression, DEFAULT_MAX_DECODED_BYTES,
 };
-pub use exports::{bar_chart_table, bar_chart_vega_lite, BarChartOptions};
 pub use functional::{
     filtered_results_query, functional_matrix, CondensedFunctional, FunctionalAnnotation, FunctionalMatrix,
     FunctionalMatrixSpec, FunctionalMetric, FunctionalTable, RehydrateFilter,
