@@ -490,6 +490,8 @@ async fn build_collection(
     let fetched =
         fetch_collection(&api, request, parse, |done, total| report_progress(progress.as_ref(), done, total)).await?;
     let (items, options) = collection_items(fetched)?;
+    // Charts link classifications to the web app of the API they came from.
+    let _ = Reflect::set(&options, &"linkBase".into(), &inner.config.base_url.as_str().trim_end_matches('/').into());
     tables.collection_class().from_results(&items, &options).map_err(core_error)
 }
 

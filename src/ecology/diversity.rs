@@ -544,6 +544,6 @@ impl CollectionJs {
             .filter(|m| m.classification_id.as_deref().is_some_and(|id| ids.contains(&id)))
             .cloned()
             .collect();
-        Ok(CollectionJs { c, meta, pre_warnings: Vec::new() })
+        Ok(CollectionJs { c, meta, pre_warnings: Vec::new(), link_base: self.link_base.clone() })
     }
 }

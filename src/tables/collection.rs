@@ -1,5 +1,5 @@
 //! `Collection`: classification results of many samples, as matrices, a metadata table, a
-//! taxonomy tree, BIOM and bar charts.
+//! taxonomy tree and BIOM (charts are in `plots/`).
 
 use super::classification::ClassificationTableJs;
 use super::convert::{
@@ -9,8 +9,8 @@ use super::taxonomy::TaxonomyTreeJs;
 use crate::error::{bad_argument, to_js as err_js};
 use js_sys::{Array, Float64Array, Object, Reflect};
 use onecodex_core::results::{
-    self as res, bar_chart_table, bar_chart_vega_lite, metadata_in_order, metadata_table, BarChartOptions,
-    CollectionItem, MatrixOptions, MetadataItem, MetricOption, RankOption, SampleInfo, TableFormat,
+    self as res, metadata_in_order, metadata_table, CollectionItem, MatrixOptions, MetadataItem, MetricOption,
+    RankOption, SampleInfo, TableFormat,
 };
 use serde::Deserialize;
 use wasm_bindgen::convert::TryFromJsValue;
@@ -55,18 +55,9 @@ export interface CollectionResultsOptions {
   skipMissing?: boolean;
   /** Warnings from before (e.g. fetching), listed first in `warnings`. */
   warnings?: Warning[];
-}
-export interface BarChartOptions {
-  rank?: Rank | "auto"; metric?: Metric | "auto"; topN?: number; threshold?: number;
-  includeTaxaMissingRank?: boolean; includeHost?: boolean;
-  /** Bar labels, one per row (default: classification ids). */
-  labels?: string[];
-}
-export interface BarChart {
-  rowIds: string[]; columnIds: string[]; columnNames: string[]; values: Float64Array;
-  metric: Metric; rank: Rank; valueName: string; warnings: Warning[];
-  /** A Vega-Lite v5 stacked bar chart of the table. */
-  spec: any;
+  /** The web app charts link classifications to (default `https://app.onecodex.com`; a
+   * collection from `ocx.collection` links to the API base it was fetched from). */
+  linkBase?: string;
 }
 export interface MetadataTable { index: string; columns: string[]; rows: any[][]; }
 "#;
@@ -86,6 +77,8 @@ pub struct CollectionJs {
     /// Warnings from before the collection (e.g. samples without a primary classification, found
     /// while fetching), listed before the core's: (code, message).
     pub(crate) pre_warnings: Vec<(String, String)>,
+    /// The web app charts link classifications to (`fromResults`' `linkBase`).
+    pub(crate) link_base: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -103,18 +96,6 @@ struct MatrixJsOptions {
     filler: Option<f64>,
     format: Option<String>,
     max_bytes: Option<f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BarChartJsOptions {
-    rank: Option<String>,
-    metric: Option<String>,
-    top_n: Option<f64>,
-    threshold: Option<f64>,
-    include_taxa_missing_rank: Option<bool>,
-    include_host: Option<bool>,
-    labels: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -171,6 +152,7 @@ struct FromResultsOptions {
     skip_missing: Option<bool>,
     #[serde(default)]
     warnings: Vec<PreWarning>,
+    link_base: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -258,7 +240,8 @@ impl CollectionJs {
             meta.push(m);
         }
         let c = res::Collection::new(core_items, opts.skip_missing.unwrap_or(true)).map_err(err_js)?;
-        Ok(CollectionJs { c, meta, pre_warnings: opts.warnings.into_iter().map(|w| (w.code, w.message)).collect() })
+        let pre_warnings = opts.warnings.into_iter().map(|w| (w.code, w.message)).collect();
+        Ok(CollectionJs { c, meta, pre_warnings, link_base: opts.link_base })
     }
 
     /// Classifications in the collection.
@@ -412,48 +395,5 @@ impl CollectionJs {
         let o: BiomJsOptions = table_options("toBiom options", options)?;
         let date = o.date.unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
         crate::convert::to_js(&self.c.to_biom(o.biom_id.as_deref(), &date).map_err(err_js)?)
-    }
-
-    /// A bar-chart table (top N by mean, or a threshold, plus `Other` for normalised metrics)
-    /// and a Vega-Lite spec of a stacked bar chart.
-    ///
-    /// @example
-    /// ```ts
-    /// const c = await ocx.collection(["8a2b3c4d5e6f4a1b", "9b3c4d5e6f7a4b2c"]);
-    /// const chart = c.barChart({ rank: "genus", topN: 10, labels: ["day 1", "day 2"] });
-    /// // e.g. with vega-embed: await vegaEmbed("#chart", chart.spec);
-    /// ```
-    #[wasm_bindgen(js_name = barChart, unchecked_return_type = "BarChart")]
-    pub fn bar_chart(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "BarChartOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let o: BarChartJsOptions = table_options("barChart options", options)?;
-        let metric = match MetricOption::parse(o.metric.as_deref().unwrap_or("auto")).map_err(err_js)? {
-            MetricOption::Auto => self.c.automatic_metric(),
-            MetricOption::Metric(m) => m,
-        };
-        let opts = MatrixOptions {
-            rank: RankOption::parse(o.rank.as_deref().unwrap_or("auto")).map_err(err_js)?,
-            metric: MetricOption::Metric(metric),
-            include_host: o.include_host.unwrap_or(false),
-            include_taxa_missing_rank: o.include_taxa_missing_rank.unwrap_or(metric.includes_children()),
-            ..MatrixOptions::default()
-        };
-        let r = self.c.to_matrix(&opts).map_err(err_js)?;
-        let bar = bar_chart_table(
-            &r.matrix,
-            &BarChartOptions {
-                top_n: count_option("topN", o.top_n)?,
-                threshold: o.threshold,
-                include_other: metric.is_normalized(),
-            },
-        );
-        let spec = bar_chart_vega_lite(&bar, o.labels.as_deref(), r.value_name, Some(r.rank), metric.is_normalized());
-        let out = Object::new();
-        matrix_head(&out, &bar);
-        metric_rank(&out, &r);
-        set(&out, "spec", crate::convert::to_js(&spec)?);
-        Ok(out.into())
     }
 }

@@ -11,6 +11,7 @@ mod collection;
 pub(crate) mod convert;
 mod functional;
 mod parsers;
+mod plots;
 mod taxonomy;
 
 // The paths of the single-file module this folder replaced, which other modules extend (the

@@ -166,14 +166,35 @@ test("taxonomy tree, BIOM, bar chart, metadata table, table copies", { skip }, (
   assert.equal(biom.columns[0].id, ids[0]);
   assert.ok(biom.data.every(([r, col, v]) => Number.isInteger(r) && Number.isInteger(col) && Number.isInteger(v)));
 
-  const bar = c.barChart({ metric: "normalized_readcount_w_children", rank: "genus", topN: 5 });
-  assert.equal(bar.columnIds.length, 6);
-  assert.ok(bar.columnIds.includes("Other"));
-  for (let r = 0; r < 2; r++) {
-    const sum = bar.values.slice(r * 6, r * 6 + 6).reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - 1) < 1e-9, `bar ${r} sums to 1 with Other (${sum})`);
+  // plotBargraph: the top 5 genera plus Other stack to 1 in each bar; offline links go to the
+  // public web app unless linkBase says otherwise.
+  const bar = c.plotBargraph({ metric: "normalized_readcount_w_children", rank: "genus", topN: 5 });
+  const rows = bar.spec.datasets[bar.spec.data.name];
+  assert.equal(rows.length, 2 * 6);
+  assert.ok(rows.some((r) => r.tax_name === "Other"));
+  for (const id of ids) {
+    const sum = rows.filter((r) => r.classification_id === id).reduce((a, r) => a + r["Normalized Readcount With Children"], 0);
+    assert.ok(Math.abs(sum - 1) < 1e-9, `bar ${id} sums to 1 with Other (${sum})`);
   }
-  assert.match(bar.spec.$schema, /vega-lite/);
+  assert.equal(rows[0].url, `https://app.onecodex.com/classification/${rows[0].classification_id}`);
+  assert.match(bar.spec.$schema, /vega-lite\/v6/);
+  assert.equal(bar.spec.encoding.color.sort[0], "Other");
+  assert.deepEqual(bar.warnings, []);
+  const labelled = c.plotBargraph({ rank: "genus", label: (m) => `${m.site}:${m.filename}`, sortX: (l) => [...l].sort().reverse() });
+  const labels = [...new Set(labelled.spec.datasets[labelled.spec.data.name].map((r) => r.Label))];
+  assert.deepEqual(labels, ids.map((id) => `gut:${id}.fq.gz`));
+  assert.deepEqual(labelled.spec.encoding.x.sort, [...labels].sort().reverse());
+  assert.throws(() => c.plotBargraph({ label: () => 1 }), (e) => e.code === "invalid_argument" && /Expected string/.test(e.message));
+  assert.throws(() => c.plotBargraph({ sortX: ["a"] }), (e) => e.code === "invalid_argument" && /same items/.test(e.message));
+  assert.throws(() => c.plotBargraph({ groupBy: "site", haxis: "site" }), (e) => e.code === "invalid_argument");
+  assert.throws(() => c.plotBargraph({ topN: null, threshold: null }), (e) => e.code === "invalid_argument");
+  assert.throws(() => c.plotBargraph({ top_n: 5 }), (e) => e.code === "invalid_argument" && /top_n/.test(e.message));
+  const grouped = c.plotBargraph({ rank: "genus", groupBy: "site" });
+  assert.deepEqual([...new Set(grouped.spec.datasets[grouped.spec.data.name].map((r) => r.site))], ["gut"]);
+  const linked = Collection.fromResults(ids.map((id) => ({ classificationId: id, bytes: zstd(id) })), { linkBase: "https://app.example.org" });
+  const linkedRows = linked.plotBargraph().spec;
+  assert.ok(linkedRows.datasets[linkedRows.data.name].every((r) => r.url.startsWith("https://app.example.org/classification/")));
+  linked.free();
 
   const md = c.metadataTable();
   assert.equal(md.index, "classification_id");

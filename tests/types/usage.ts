@@ -133,7 +133,7 @@ export async function lifecycle(): Promise<void> {
 
 // Results and tables (issue 6).
 import { parseClassificationResults, parseFunctionalResults, functionalMatrix, Collection } from "onecodex-wasm/tables";
-import type { ClassificationTable, WideMatrix, LongMatrix, SampleStats, ClassificationRow, Warning, BarChart, TaxonomyNode } from "onecodex-wasm/tables";
+import type { ClassificationTable, WideMatrix, LongMatrix, SampleStats, ClassificationRow, Warning, Plot, TaxonomyNode } from "onecodex-wasm/tables";
 import type { MlstResults, CollectionProgress } from "onecodex-wasm";
 
 async function tables(bytes: Uint8Array) {
@@ -177,7 +177,9 @@ async function tables(bytes: Uint8Array) {
   tree.pruneRank("genus").free();
   // @ts-expect-error: pruneRank takes a canonical rank
   tree.pruneRank("strain");
-  const bar: BarChart = c.barChart({ topN: 5 });
+  const bar: Plot = c.plotBargraph({ topN: 5, label: (m) => String(m.filename), sortX: (l) => l.sort(), link: "ncbi" });
+  // @ts-expect-error: link is "ocx" or "ncbi"
+  c.plotBargraph({ link: "web" });
   const biom: any = c.toBiom({ date: "2024-01-01" });
   c.free();
 
