@@ -10,12 +10,14 @@ mod clustering;
 mod distance;
 mod fields;
 mod heatmap;
+mod ordination;
 mod spec;
 
 pub use bargraph::{bargraph_table, plot_bargraph, TaxaSelection};
 pub use distance::plot_distance;
 pub use fields::{FieldName, LabelOption, MetadataFetch};
 pub use heatmap::plot_heatmap;
+pub use ordination::{plot_mds, plot_pca, plot_pcoa};
 pub use spec::{dataset_name, VEGA_LITE_SCHEMA};
 
 use crate::error::{Error, Result};
@@ -77,6 +79,9 @@ pub fn plot(kind: &str, input: &PlotInput, options: &Value) -> Result<Chart> {
         "bargraph" => plot_bargraph(input, options),
         "heatmap" => plot_heatmap(input, options),
         "distance" => plot_distance(input, options),
+        "pca" => plot_pca(input, options),
+        "pcoa" => plot_pcoa(input, options),
+        "mds" => plot_mds(input, options),
         _ => Err(Error::invalid_argument(format!("unknown plot {kind}"))),
     }
 }

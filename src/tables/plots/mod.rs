@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 // One file per kind of chart (its TypeScript options and its `plot*` method); the bar graph is here.
 mod distance;
 mod heatmap;
+mod ordination;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PLOTS: &str = r#"
