@@ -24,6 +24,8 @@ pub use collection::CollectionJs;
 pub use functional::FunctionalTableJs;
 pub use parsers::{parse_classification_results, parse_functional_results};
 #[allow(unused_imports)]
+pub use plots::plot_functional_heatmap;
+#[allow(unused_imports)]
 pub use taxonomy::TaxonomyTreeJs;
 
 use wasm_bindgen::prelude::*;

@@ -1,5 +1,5 @@
 // Comparing and rendering chart specs: the plots parity test's normalisation and whole-spec
-// comparison, and a render check with vega-lite and vega (no warnings allowed).
+// comparison, and a render check with vega-lite and vega (no warnings but those a case allows).
 import assert from "node:assert/strict";
 import * as vl from "vega-lite";
 import * as vega from "vega";

@@ -35,13 +35,25 @@ def python_kwargs(kwargs):
     return out
 
 
+def json_safe(x):
+    # Altair leaves the missing values of pandas' `str` columns as NaN, which is no JSON (and
+    # no value Vega-Lite reads); they are null here, as Altair writes the other missing values.
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [json_safe(v) for v in x]
+    return x
+
+
 def chart_json(coll, case):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             t0 = time.perf_counter()
             chart = getattr(coll, case["plot"])(return_chart=True, **python_kwargs(case.get("kwargs", {})))
-            spec = chart.to_dict()
+            spec = json_safe(chart.to_dict())
             seconds = time.perf_counter() - t0
         return {"spec": spec, "seconds": seconds, "warnings": [str(w.message) for w in caught]}
     except Exception as e:  # the client's own refusal is a result to compare too
@@ -72,6 +84,9 @@ def main():
         for case in json.load(open(path)):
             case = dict(case, file=os.path.basename(path)[:-5])
             case["python"] = chart_json(coll, case)
+            if case.get("free") == "functional" and "error" not in case["python"]:
+                # the samples in the order the client listed their profiles (its rows' order)
+                case["python"]["sample_order"] = [fp.sample.id for fp in coll._functional_profiles]
             cases.append(case)
     result = {
         "onecodex": __import__("onecodex.version").version.__version__,

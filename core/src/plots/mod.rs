@@ -9,14 +9,18 @@ mod bargraph;
 mod clustering;
 mod distance;
 mod fields;
+mod functional;
 mod heatmap;
+mod metadata;
 mod ordination;
 mod spec;
 
 pub use bargraph::{bargraph_table, plot_bargraph, TaxaSelection};
 pub use distance::plot_distance;
 pub use fields::{FieldName, LabelOption, MetadataFetch};
+pub use functional::{plot_functional_heatmap, FunctionalPlotInput};
 pub use heatmap::plot_heatmap;
+pub use metadata::plot_metadata;
 pub use ordination::{plot_mds, plot_pca, plot_pcoa};
 pub use spec::{dataset_name, VEGA_LITE_SCHEMA};
 
@@ -79,6 +83,7 @@ pub fn plot(kind: &str, input: &PlotInput, options: &Value) -> Result<Chart> {
         "bargraph" => plot_bargraph(input, options),
         "heatmap" => plot_heatmap(input, options),
         "distance" => plot_distance(input, options),
+        "metadata" => plot_metadata(input, options),
         "pca" => plot_pca(input, options),
         "pcoa" => plot_pcoa(input, options),
         "mds" => plot_mds(input, options),

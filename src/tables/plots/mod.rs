@@ -13,8 +13,12 @@ use wasm_bindgen::prelude::*;
 
 // One file per kind of chart (its TypeScript options and its `plot*` method); the bar graph is here.
 mod distance;
+mod functional;
 mod heatmap;
+mod metadata;
 mod ordination;
+
+pub use functional::plot_functional_heatmap;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PLOTS: &str = r#"
