@@ -6,7 +6,7 @@ import { createFilterUi } from "./filters.js";
 import { createSamplesTable } from "./samples.js";
 import { createSampleView } from "./sample.js";
 import { createUploads } from "./upload.js";
-import { createChart } from "./chart.js";
+import { createPlots } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "onecodex-demo-api-key"; // session storage only: gone when the tab closes
@@ -17,7 +17,12 @@ const sampleView = createSampleView(() => ocx);
 const table = createSamplesTable(showError, (id) => sampleView.open(id));
 const filters = createFilterUi("samples");
 createUploads(() => ocx, () => search());
-createChart(() => ocx, () => table.samples());
+// The worker has its own client: it gets what this page connected with.
+const plots = createPlots(
+  () => (ocx ? { baseUrl: $("base-url").value, apiKey: $("api-key").value, ...(config.local ? { s3Endpoint: config.s3Endpoint } : {}) } : null),
+  () => table.samples(),
+  () => filters.filter(false),
+);
 
 async function loadConfig() {
   try {
@@ -49,6 +54,7 @@ async function connect() {
 async function search() {
   if (!ocx) return;
   try {
+    plots.reset();
     await table.show(ocx, filters.filter(false), $("sort").value || undefined);
   } catch (e) {
     showError(e);
