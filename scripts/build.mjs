@@ -19,12 +19,12 @@ import * as esbuild from "esbuild";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stage = path.join(root, ".cache", "build");
 const pkg = path.join(root, "pkg");
-export const SIZE_BUDGET_GZIP = 350 * 1024;
-
-// `dir`: where the entry lives in pkg/ ("" = the root); `types`: its .d.ts name at the pkg root.
+// `dir`: where the entry lives in pkg/ ("" = the root); `types`: its .d.ts name at the pkg root;
+// `budgetGzip`: its browser entry's size goal, gzipped (the tables module carries the analyses
+// and the charts, which were allowed 400 KB).
 const ENTRIES = [
-  { spec: "onecodex-wasm", name: "onecodex_wasm", dir: "", types: "index", features: "client", cargo: ["--release"], opt: "-Oz" },
-  { spec: "onecodex-wasm/tables", name: "onecodex_tables", dir: "tables", types: "tables", features: "tables", cargo: ["--profile", "tables"], opt: "-O3" },
+  { spec: "onecodex-wasm", name: "onecodex_wasm", dir: "", types: "index", features: "client", cargo: ["--release"], opt: "-Oz", budgetGzip: 350 * 1024 },
+  { spec: "onecodex-wasm/tables", name: "onecodex_tables", dir: "tables", types: "tables", features: "tables", cargo: ["--profile", "tables"], opt: "-O3", budgetGzip: 400 * 1024 },
 ];
 const [CLIENT, TABLES] = ENTRIES;
 
@@ -155,6 +155,32 @@ function assembleEntry(entry, dts) {
   fs.writeFileSync(path.join(pkg, `${entry.types}.d.cts`), dts.cjs);
 }
 
+// One build at a time: two at once would delete each other's stage and pkg/. The lock is a
+// directory (mkdir is atomic) holding the owner's pid; a lock whose owner is gone is taken over.
+function withBuildLock(fn) {
+  const lock = path.join(root, ".cache", "build.lock");
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === "EPERM"; } };
+  for (let said = false; ;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const owner = Number(fs.readFileSync(path.join(lock, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
+      if (owner && !alive(owner)) { fs.rmSync(lock, { recursive: true, force: true }); continue; }
+      if (!said) { console.log(`waiting for the build of process ${owner || "?"} to finish`); said = true; }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function build() {
   const started = Date.now();
   fs.rmSync(stage, { recursive: true, force: true });
@@ -202,16 +228,16 @@ function build() {
   const entries = ENTRIES.map((e) => {
     const web = path.join(pkg, e.dir, "web");
     const files = ["index.js", `${e.name}.js`, `${e.name}_bg.wasm`].map((f) => path.join(web, f));
-    return { entry: e.spec, wasmBytes: fs.statSync(files[2]).size, gzip: gzipSize(files) };
+    return { entry: e.spec, wasmBytes: fs.statSync(files[2]).size, gzip: gzipSize(files), budgetGzip: e.budgetGzip };
   });
-  const report = { version, budgetGzip: SIZE_BUDGET_GZIP, entries, seconds: (Date.now() - started) / 1000 };
+  const report = { version, entries, seconds: (Date.now() - started) / 1000 };
   fs.writeFileSync(path.join(root, ".cache", "size.json"), JSON.stringify(report, null, 2));
   console.log(`built pkg/ onecodex-wasm@${version} in ${report.seconds.toFixed(1)} s`);
   for (const e of entries) {
-    const over = e.gzip > SIZE_BUDGET_GZIP ? `  OVER BUDGET by ${((e.gzip - SIZE_BUDGET_GZIP) / 1024).toFixed(1)} KB` : "";
+    const over = e.gzip > e.budgetGzip ? `  OVER BUDGET by ${((e.gzip - e.budgetGzip) / 1024).toFixed(1)} KB` : "";
     // A budget, not a gate: `npm run bench` reports it too.
-    console.log(`size: ${e.entry.padEnd(20)} wasm ${(e.wasmBytes / 1024).toFixed(1)} KB raw; browser entry (wasm + JS glue) ${(e.gzip / 1024).toFixed(1)} KB gzipped of a ${SIZE_BUDGET_GZIP / 1024} KB budget${over}`);
+    console.log(`size: ${e.entry.padEnd(20)} wasm ${(e.wasmBytes / 1024).toFixed(1)} KB raw; browser entry (wasm + JS glue) ${(e.gzip / 1024).toFixed(1)} KB gzipped of a ${e.budgetGzip / 1024} KB budget${over}`);
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) build();
+if (process.argv[1] === fileURLToPath(import.meta.url)) withBuildLock(build);
