@@ -417,9 +417,17 @@ fn analysis_matrices_are_built_once_and_equal_to_matrix() {
     assert_eq!(first.matrix.values, plain.matrix.values);
     assert_eq!(first.matrix.column_ids, plain.matrix.column_ids);
     assert!(std::rc::Rc::ptr_eq(&first, &c.analysis_matrix(genus, rc).unwrap()), "the same matrix, not a rebuilt one");
-    // Two others push it out (two are kept); asked again, it is rebuilt with the same values.
+    // A chart's options (other than the defaults) are a matrix of their own, shared as well.
+    let chart_opts = MatrixOptions { include_taxa_missing_rank: true, ..opts(Metric::ReadcountWChildren, Rank::Genus) };
+    let chart = c.shared_matrix(&chart_opts).unwrap();
+    assert!(!std::rc::Rc::ptr_eq(&first, &chart));
+    assert_eq!(chart.matrix.values, c.to_matrix(&chart_opts).unwrap().matrix.values);
+    assert!(std::rc::Rc::ptr_eq(&chart, &c.shared_matrix(&chart_opts).unwrap()));
+    assert!(std::rc::Rc::ptr_eq(&first, &c.analysis_matrix(genus, rc).unwrap()), "both kept");
+    // Three others push the first out (four are kept); asked again, it is rebuilt with the same values.
     c.analysis_matrix(species, rc).unwrap();
     c.analysis_matrix(RankOption::Auto, MetricOption::Auto).unwrap();
+    c.shared_matrix(&MatrixOptions { top_n: Some(2), ..opts(Metric::ReadcountWChildren, Rank::Genus) }).unwrap();
     let again = c.analysis_matrix(genus, rc).unwrap();
     assert!(!std::rc::Rc::ptr_eq(&first, &again));
     assert_eq!(again.matrix.values, first.matrix.values);

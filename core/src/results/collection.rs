@@ -83,13 +83,14 @@ pub struct Collection {
     items: Vec<CollectionItem>,
     warnings: Vec<Warning>,
     taxonomy: [OnceCell<(Taxonomy, Vec<Vec<u32>>)>; 2],
-    /// The analyses' matrices (default options but rank and metric), most recent last.
-    matrices: RefCell<Vec<(RankOption, MetricOption, Rc<MatrixResult>)>>,
+    /// The matrices the analyses and charts asked for, by their options, most recent last.
+    matrices: RefCell<Vec<(MatrixOptions, Rc<MatrixResult>)>>,
 }
 
-/// How many analysis matrices a collection keeps, and the largest it keeps: a dashboard's calls
-/// share one rank and metric, and a matrix too big to keep is cheap next to what uses it.
-const KEPT_MATRICES: usize = 2;
+/// How many matrices a collection keeps, and the largest it keeps: a dashboard's calls share one
+/// rank and metric (the analyses and each kind of chart ask with their own options), and a
+/// matrix too big to keep is cheap next to what uses it.
+const KEPT_MATRICES: usize = 4;
 const KEPT_MATRIX_BYTES: usize = 64 << 20;
 
 /// Wide (one row per classification) or long (one record per cell, column-major).
@@ -440,19 +441,25 @@ impl Collection {
     }
 
     /// The matrix of `rank` and `metric` with the other options at their defaults, as the
-    /// analyses read it; built once and shared by the calls that follow (the Python client
-    /// caches `to_df` the same way), so an analysis costs its own computation only.
+    /// analyses read it; shared as [`Collection::shared_matrix`] shares it.
     pub fn analysis_matrix(&self, rank: RankOption, metric: MetricOption) -> Result<Rc<MatrixResult>> {
-        if let Some((_, _, m)) = self.matrices.borrow().iter().find(|(r, m, _)| *r == rank && *m == metric) {
+        self.shared_matrix(&MatrixOptions { rank, metric, ..MatrixOptions::default() })
+    }
+
+    /// [`Collection::to_matrix`], built once per options and shared by the calls that follow (the
+    /// Python client caches `to_df` the same way), so an analysis or a chart costs its own
+    /// computation only.
+    pub fn shared_matrix(&self, opts: &MatrixOptions) -> Result<Rc<MatrixResult>> {
+        if let Some((_, m)) = self.matrices.borrow().iter().find(|(o, _)| o == opts) {
             return Ok(Rc::clone(m));
         }
-        let m = Rc::new(self.to_matrix(&MatrixOptions { rank, metric, ..MatrixOptions::default() })?);
+        let m = Rc::new(self.to_matrix(opts)?);
         if m.matrix.values.len() * std::mem::size_of::<f64>() <= KEPT_MATRIX_BYTES {
             let mut kept = self.matrices.borrow_mut();
             if kept.len() == KEPT_MATRICES {
                 kept.remove(0);
             }
-            kept.push((rank, metric, Rc::clone(&m)));
+            kept.push((opts.clone(), Rc::clone(&m)));
         }
         Ok(m)
     }
