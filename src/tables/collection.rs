@@ -233,6 +233,9 @@ impl CollectionJs {
             return Err(bad_argument("Collection.fromResults", "expects an array of { classificationId, bytes }"));
         }
         let opts: FromResultsOptions = table_options("Collection.fromResults options", options)?;
+        if let Some(base) = &opts.link_base {
+            onecodex_core::plots::check_link_base(base).map_err(err_js)?;
+        }
         let (mut core_items, mut meta) = (Vec::new(), Vec::new());
         for item in crate::convert::array_items("Collection.fromResults", &items)? {
             let (ci, m) = collection_item(&item)?;

@@ -195,6 +195,11 @@ test("taxonomy tree, BIOM, bar chart, metadata table, table copies", { skip }, (
   const linkedRows = linked.plotBargraph().spec;
   assert.ok(linkedRows.datasets[linkedRows.data.name].every((r) => r.url.startsWith("https://app.example.org/classification/")));
   linked.free();
+  // Links are hrefs a click opens: only http(s) bases are taken.
+  for (const linkBase of ["javascript:alert(1)", "//evil.example", "https://x\"onmouseover"]) {
+    assert.throws(() => Collection.fromResults(ids.map((id) => ({ classificationId: id, bytes: zstd(id) })), { linkBase }),
+      (e) => e.code === "invalid_argument" && /linkBase/.test(e.message), linkBase);
+  }
 
   const md = c.metadataTable();
   assert.equal(md.index, "classification_id");

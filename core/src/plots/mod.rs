@@ -31,6 +31,22 @@ use serde_json::{Map, Value};
 /// The web app classifications link to when the collection did not come from an API.
 pub const DEFAULT_LINK_BASE: &str = "https://app.onecodex.com";
 
+/// Checks a caller's `linkBase`: chart links become `href`s a click opens, so only an http(s)
+/// address is taken (a `javascript:` one would run in the page).
+pub fn check_link_base(link_base: &str) -> Result<()> {
+    let lower = link_base.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !link_base.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c)) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::invalid_argument(format!("linkBase must be an http(s) address, got {link_base:?}"))),
+    }
+}
+
 /// A function the caller gives for an option (a JS function in the wasm build).
 pub type LabelFn<'a> = &'a dyn Fn(&Map<String, Value>) -> Result<String>;
 pub type SortFn<'a> = &'a dyn Fn(&[String]) -> Result<Vec<String>>;
@@ -65,6 +81,33 @@ impl<'a> PlotInput<'a> {
 pub struct Chart {
     pub spec: Value,
     pub warnings: Vec<Warning>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_link_base;
+
+    #[test]
+    fn link_bases_are_http_addresses() {
+        for ok in ["https://app.onecodex.com", "http://127.0.0.1:3000/", "HTTPS://eu.example/app"] {
+            assert!(check_link_base(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["javascript:alert(1)", "https://", "ftp://x", "//evil.example", "https://a b", "https://x\"onclick", ""]
+        {
+            let e = check_link_base(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+impl Chart {
+    /// The rows of the data the chart's top level draws (tests).
+    pub(crate) fn rows(&self) -> Vec<Value> {
+        let name = self.spec["data"]["name"].as_str().expect("a named dataset");
+        self.spec["datasets"][name].as_array().expect("inline rows").clone()
+    }
 }
 
 /// The options of one plot, from the JS object (unknown names refused, as a typo would otherwise
