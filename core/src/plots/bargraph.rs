@@ -275,7 +275,7 @@ pub fn plot_bargraph(input: &PlotInput, options: &Value) -> Result<Chart> {
             "There are too few samples for bargraph plots after filtering. Please select 1 or more samples to plot.",
         ));
     }
-    let r = c.to_matrix(&MatrixOptions {
+    let r = c.shared_matrix(&MatrixOptions {
         rank: RankOption::parse(&o.rank)?,
         metric: MetricOption::Metric(metric),
         include_taxa_missing_rank: include_missing,
@@ -328,7 +328,7 @@ pub fn plot_bargraph(input: &PlotInput, options: &Value) -> Result<Chart> {
                 o.match_taxonomy,
                 true,
             )?;
-            tooltip = tooltip.iter().map(|f| FieldName::One(fetched.name_of(f))).collect();
+            tooltip = tooltip.iter().map(|f| FieldName::One(fetched.tooltip_name(f))).collect();
             let ids = table.row_ids.iter().map(|s| Value::from(s.as_str())).collect();
             ("classification_id".to_owned(), ids, fetched.columns)
         }

@@ -111,7 +111,7 @@ pub fn plot_distance(input: &PlotInput, options: &Value) -> Result<Chart> {
     let mut tooltip = Tooltip::fields(&o.tooltip);
     tooltip.insert(0, FieldName::one("Label"));
     let results =
-        c.to_matrix(&MatrixOptions { rank, metric: MetricOption::Metric(metric), ..MatrixOptions::default() })?;
+        c.shared_matrix(&MatrixOptions { rank, metric: MetricOption::Metric(metric), ..MatrixOptions::default() })?;
     let fetched = metadata_fetch(
         input,
         &tooltip,

@@ -166,7 +166,9 @@ pub fn plot_functional_heatmap(input: &FunctionalPlotInput, options: &Value) -> 
         .map(|i| {
             let fallback = || sample_of(&frame.rows[i]).unwrap_or_else(|| "None".into());
             match (given.get(i), filename) {
-                (Some(l), _) => l.clone(),
+                (Some(Some(l)), _) => l.clone(),
+                // a missing label is the sample id (`fillna` with the index)
+                (Some(None), _) => fallback(),
                 (None, Some(f)) => match &frame.rows[i][f] {
                     Value::Null => fallback(),
                     v => spec::display(v),
@@ -344,18 +346,13 @@ mod tests {
         plot_functional_heatmap(&input, &options)
     }
 
-    fn rows_of(chart: &Chart) -> Vec<Value> {
-        let name = chart.spec["data"]["name"].as_str().unwrap();
-        chart.spec["datasets"][name].as_array().unwrap().clone()
-    }
-
     #[test]
     fn the_top_functions_by_mean_in_matrix_order() {
         let chart = heatmap(json!({ "topN": 2 })).unwrap();
         // the axis lists them by mean; the data keeps the matrix's order (F2 before F4)
         assert_eq!(chart.spec["encoding"]["y"]["sort"], json!(["F2", "four"]));
         assert_eq!(chart.spec["encoding"]["y"]["field"], "function_name");
-        let rows = rows_of(&chart);
+        let rows = chart.rows();
         assert_eq!(rows.len(), 6);
         assert_eq!(rows[0]["_function_id"], "F2");
         assert_eq!(rows[0]["function_name"], "F2");
@@ -370,13 +367,13 @@ mod tests {
         assert_eq!(by_id.spec["encoding"]["color"]["title"], "Abundance");
         // all of them (the client would drop them all), 15 px each
         let all = heatmap(json!({ "topN": null })).unwrap();
-        assert_eq!(rows_of(&all).len(), 12);
+        assert_eq!(all.rows().len(), 12);
         assert_eq!(all.spec["height"], json!(60));
     }
 
     #[test]
     fn samples_are_labelled_and_joined_to_their_metadata() {
-        let rows = rows_of(&heatmap(json!({ "topN": 1 })).unwrap());
+        let rows = heatmap(json!({ "topN": 1 })).unwrap().rows();
         let labels: Vec<&Value> = rows.iter().map(|r| &r["Label"]).collect();
         // b has no filename: its sample id
         assert_eq!(labels, [&json!("a.fq"), &json!("b"), &json!("c.fq")]);
@@ -385,7 +382,7 @@ mod tests {
         assert_eq!(rows[1]["updated_at"], "2024-01-03T00:00:00+00:00");
         assert_eq!(rows[1]["site"], "water");
         // repeated labels are numbered over every sample, d (without a profile) first
-        let rows = rows_of(&heatmap(json!({ "topN": 1, "label": "site" })).unwrap());
+        let rows = heatmap(json!({ "topN": 1, "label": "site" })).unwrap().rows();
         let labels: Vec<&Value> = rows.iter().map(|r| &r["Label"]).collect();
         assert_eq!(labels, [&json!("soil (2)"), &json!("water"), &json!("soil (3)")]);
         let chart = heatmap(json!({ "topN": 1, "haxis": "site", "sortX": ["c.fq", "b", "a.fq"] })).unwrap();
@@ -400,7 +397,7 @@ mod tests {
         let samples = ["a".to_string(), "b".to_string(), "c".to_string()];
         let input =
             FunctionalPlotInput { matrix: &m, sample_ids: &samples, metadata: &t, label_fn: None, sort_x_fn: None };
-        let rows = rows_of(&plot_functional_heatmap(&input, &json!({ "topN": 1 })).unwrap());
+        let rows = plot_functional_heatmap(&input, &json!({ "topN": 1 })).unwrap().rows();
         assert_eq!(rows[2], json!({ "Label": "c", "function_id": "F2", "function_name": "F2", "value": 0.0 }));
     }
 

@@ -240,7 +240,7 @@ pub fn plot_heatmap(input: &PlotInput, options: &Value) -> Result<Chart> {
             "Abundances are not calculated for any of the selected samples. Please select a different metric or a different set of samples to plot.",
         ));
     }
-    let r = c.to_matrix(&MatrixOptions {
+    let r = c.shared_matrix(&MatrixOptions {
         rank,
         metric: MetricOption::Metric(metric),
         top_n,
@@ -472,18 +472,13 @@ mod tests {
         plot_heatmap(&PlotInput::new(&c, &meta, "https://app.example"), &options)
     }
 
-    fn rows_of(chart: &Chart) -> Vec<Value> {
-        let name = chart.spec["data"]["name"].as_str().unwrap();
-        chart.spec["datasets"][name].as_array().unwrap().clone()
-    }
-
     #[test]
     fn samples_without_abundances_come_last_with_empty_cells() {
         let chart = heatmap(json!({ "rank": "genus" })).unwrap();
         let sort = chart.spec["encoding"]["x"]["sort"].as_array().unwrap().clone();
         assert_eq!(sort.len(), 5);
         assert_eq!(sort[4], json!("s5.fq"));
-        let rows = rows_of(&chart);
+        let rows = chart.rows();
         assert_eq!(rows.len(), 20);
         // the last sample's rows last, its values missing; every other cell has a value
         assert!(rows[16..].iter().all(|r| r["Label"] == "s5.fq" && r["Relative Abundance"].is_null()));
@@ -518,7 +513,7 @@ mod tests {
         .unwrap();
         assert_eq!(chart.spec["encoding"]["x"]["sort"], samples);
         assert_eq!(chart.spec["encoding"]["y"]["sort"], taxa);
-        let rows = rows_of(&chart);
+        let rows = chart.rows();
         let row = rows.iter().find(|r| r["tax_id"] == "11").unwrap();
         assert_eq!(row["url"], json!("https://www.ncbi.nlm.nih.gov/Taxonomy/Browser/wwwtax.cgi?id=11"));
     }

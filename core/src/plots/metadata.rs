@@ -251,7 +251,7 @@ pub fn plot_metadata(input: &PlotInput, options: &Value) -> Result<Chart> {
     let width = size_prop("width", &o.width)?;
     let height = size_prop("height", &o.height)?;
     let results =
-        c.to_matrix(&MatrixOptions { rank, metric: MetricOption::Metric(metric), ..MatrixOptions::default() })?;
+        c.shared_matrix(&MatrixOptions { rank, metric: MetricOption::Metric(metric), ..MatrixOptions::default() })?;
     let mut warnings = results.warnings.clone();
     let results_frame = ResultsFrame { matrix: &results.matrix, metric };
 
@@ -496,11 +496,6 @@ mod tests {
         plot_metadata(&PlotInput::new(&c, &meta, "https://app.example"), &options)
     }
 
-    fn rows_of(chart: &Chart) -> Vec<Value> {
-        let name = chart.spec["data"]["name"].as_str().unwrap();
-        chart.spec["datasets"][name].as_array().unwrap().clone()
-    }
-
     #[test]
     fn dates_are_written_as_pandas_writes_them() {
         assert_eq!(python_isoformat("2024-01-02").as_deref(), Some("2024-01-02T00:00:00+00:00"));
@@ -551,18 +546,18 @@ mod tests {
     fn the_vertical_axis_is_a_diversity_a_number_or_a_taxon() {
         // an alpha diversity of an abundance metric: s5 (no abundances) left out, with a warning
         let shannon = plot(json!({ "haxis": "site" })).unwrap();
-        assert_eq!(rows_of(&shannon).len(), 4);
+        assert_eq!(shannon.rows().len(), 4);
         assert!(shannon.warnings.iter().any(|w| w.code == "no_abundances_omitted"));
         assert_eq!(shannon.spec["encoding"]["y"]["field"], "shannon");
         // a numeric field keeps every sample whatever the metric
         let ph = plot(json!({ "haxis": "site", "vaxis": "ph" })).unwrap();
-        assert_eq!(rows_of(&ph).len(), 5);
+        assert_eq!(ph.rows().len(), 5);
         // a taxon by name (part of it) or tax id, renamed, its samples with abundances only
         // even for read counts
         let by_name = plot(json!({ "vaxis": "genus2", "metric": "readcount_w_children" })).unwrap();
         assert_eq!(by_name.spec["encoding"]["y"]["field"], "Genus2 (13)");
-        assert_eq!(rows_of(&by_name).len(), 4);
-        assert_eq!(rows_of(&by_name)[0]["Genus2 (13)"], json!(20.0));
+        assert_eq!(by_name.rows().len(), 4);
+        assert_eq!(by_name.rows()[0]["Genus2 (13)"], json!(20.0));
         let by_id = plot(json!({ "vaxis": "14", "rank": "genus", "metric": "readcount_w_children" })).unwrap();
         assert_eq!(by_id.spec["encoding"]["y"]["axis"]["title"], "Genus3 (14)");
         // text, unknown fields and taxa without matching are refused
@@ -581,17 +576,17 @@ mod tests {
         let typed = plot(json!({ "haxis": "date_collected", "vaxis": "ph" })).unwrap();
         assert_eq!(typed.spec["encoding"]["x"]["type"], "temporal");
         assert_eq!(typed.spec["mark"]["type"], "boxplot");
-        let rows = rows_of(&typed);
+        let rows = typed.rows();
         assert_eq!(rows[0]["date_collected"], "2023-01-01T10:00:00+00:00");
         assert_eq!(rows[1]["date_collected"], "");
         // text in a field named with `date`: coerced, or left as text (still boxes)
         let coerced = plot(json!({ "haxis": "collection_date", "vaxis": "ph" })).unwrap();
         assert_eq!(coerced.spec["encoding"]["x"]["type"], "temporal");
-        assert_eq!(rows_of(&coerced)[1]["collection_date"], "2024-01-03T10:00:00+00:00");
+        assert_eq!(coerced.rows()[1]["collection_date"], "2024-01-03T10:00:00+00:00");
         let text = plot(json!({ "haxis": "collection_date", "vaxis": "ph", "coerceHaxisDates": false })).unwrap();
         assert_eq!(text.spec["encoding"]["x"]["type"], "nominal");
         assert_eq!(text.spec["mark"]["type"], "boxplot");
-        assert_eq!(rows_of(&text)[1]["collection_date"], "2024-01-03T10:00:00Z");
+        assert_eq!(text.rows()[1]["collection_date"], "2024-01-03T10:00:00Z");
         assert!(plot(json!({ "haxis": "bad_date", "vaxis": "ph" })).is_err());
         assert!(plot(json!({ "haxis": "bad_date", "vaxis": "ph", "coerceHaxisDates": false })).is_ok());
     }
@@ -609,6 +604,6 @@ mod tests {
         assert!(chart.spec.get("resolve").is_none());
         // the same field on both axes is one column
         let same = plot(json!({ "haxis": "ph", "vaxis": "ph" })).unwrap();
-        assert_eq!(rows_of(&same)[0]["ph"], json!(5.0));
+        assert_eq!(same.rows()[0]["ph"], json!(5.0));
     }
 }

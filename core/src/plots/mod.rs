@@ -84,24 +84,6 @@ pub struct Chart {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::check_link_base;
-
-    #[test]
-    fn link_bases_are_http_addresses() {
-        for ok in ["https://app.onecodex.com", "http://127.0.0.1:3000/", "HTTPS://eu.example/app"] {
-            assert!(check_link_base(ok).is_ok(), "{ok}");
-        }
-        for bad in
-            ["javascript:alert(1)", "https://", "ftp://x", "//evil.example", "https://a b", "https://x\"onclick", ""]
-        {
-            let e = check_link_base(bad).unwrap_err();
-            assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument, "{bad}");
-        }
-    }
-}
-
-#[cfg(test)]
 impl Chart {
     /// The rows of the data the chart's top level draws (tests).
     pub(crate) fn rows(&self) -> Vec<Value> {
@@ -137,4 +119,22 @@ pub fn plot(kind: &str, input: &PlotInput, options: &Value) -> Result<Chart> {
 /// Python's `OneCodexException`s for impossible option combinations and bad values.
 pub(crate) fn plot_error(message: impl Into<String>) -> Error {
     Error::invalid_argument(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_link_base;
+
+    #[test]
+    fn link_bases_are_http_addresses() {
+        for ok in ["https://app.onecodex.com", "http://127.0.0.1:3000/", "HTTPS://eu.example/app"] {
+            assert!(check_link_base(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["javascript:alert(1)", "https://", "ftp://x", "//evil.example", "https://a b", "https://x\"onclick", ""]
+        {
+            let e = check_link_base(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument, "{bad}");
+        }
+    }
 }

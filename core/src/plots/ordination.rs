@@ -223,7 +223,7 @@ fn scatter_chart(input: &PlotInput, results: &ResultsFrame, s: Scatter) -> Resul
     let mut encoding = Map::new();
     encoding.insert("x".into(), axis(&s.x));
     encoding.insert("y".into(), axis(&s.y));
-    let tips: Vec<Value> = tooltip.iter().map(|f| spec::tooltip_entry(&rows, &fetched.name_of(f))).collect();
+    let tips: Vec<Value> = tooltip.iter().map(|f| spec::tooltip_entry(&rows, &fetched.tooltip_name(f))).collect();
     encoding.insert("tooltip".into(), Value::Array(tips));
     encoding.insert("href".into(), Value::Object(field("url", "nominal")));
     if let Some((name, extra)) = color_enc {
