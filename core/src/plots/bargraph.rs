@@ -424,9 +424,7 @@ pub fn plot_bargraph(input: &PlotInput, options: &Value) -> Result<Chart> {
     encoding.insert("tooltip".into(), tooltip.iter().map(|t| spec::tooltip_entry(&rows, t)).collect());
     encoding.insert("order".into(), json!({ "field": "order", "sort": "descending", "type": "quantitative" }));
     if let Some(h) = &o.haxis {
-        let mut col = field(h, spec::column_type(&rows, h));
-        col.insert("header".into(), json!({ "labelOrient": "bottom", "title": h, "titleOrient": "bottom" }));
-        encoding.insert("column".into(), Value::Object(col));
+        encoding.insert("column".into(), spec::facet_column(field(h, spec::column_type(&rows, h)), h));
     }
     if o.link == Link::Ncbi || grouped.is_none() {
         encoding.insert("href".into(), Value::Object(field("url", "nominal")));

@@ -273,9 +273,7 @@ pub fn plot_functional_heatmap(input: &FunctionalPlotInput, options: &Value) -> 
     );
     let haxis = o.haxis.as_deref().filter(|h| !h.is_empty());
     if let Some(h) = haxis {
-        let mut col = field(h, "nominal");
-        col.insert("header".into(), json!({ "labelOrient": "bottom", "title": h, "titleOrient": "bottom" }));
-        encoding.insert("column".into(), Value::Object(col));
+        encoding.insert("column".into(), spec::facet_column(field(h, "nominal"), h));
     }
 
     let (data, dataset) = named_data(rows);

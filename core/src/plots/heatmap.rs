@@ -413,9 +413,7 @@ pub fn plot_heatmap(input: &PlotInput, options: &Value) -> Result<Chart> {
     encoding.insert("tooltip".into(), tooltip_fields.iter().map(|t| spec::tooltip_entry(&rows, t)).collect());
     encoding.insert("href".into(), Value::Object(field("url", "nominal")));
     if let Some(h) = haxis {
-        let mut col = field(h, spec::column_type(&rows, h));
-        col.insert("header".into(), json!({ "labelOrient": "bottom", "title": h, "titleOrient": "bottom" }));
-        encoding.insert("column".into(), Value::Object(col));
+        encoding.insert("column".into(), spec::facet_column(field(h, spec::column_type(&rows, h)), h));
     }
 
     let (data, dataset) = named_data(rows);

@@ -369,9 +369,7 @@ pub fn plot_metadata(input: &PlotInput, options: &Value) -> Result<Chart> {
     let mut encoding = Map::new();
     if let Some(f) = facet_by {
         let name = name_of(f);
-        let mut col = typed(&name);
-        col.insert("header".into(), json!({ "labelOrient": "bottom", "title": name, "titleOrient": "bottom" }));
-        encoding.insert("column".into(), Value::Object(col));
+        encoding.insert("column".into(), spec::facet_column(typed(&name), &name));
     }
     if let Some(f) = secondary {
         let name = name_of(f);

@@ -80,6 +80,13 @@ pub(crate) fn field(name: &str, ty: &str) -> Map<String, Value> {
     m
 }
 
+/// The `column` channel that facets a chart by `field` (the encoding `field()` gives), headed at
+/// the bottom as the Python client heads it.
+pub(crate) fn facet_column(mut field: Map<String, Value>, title: &str) -> Value {
+    field.insert("header".into(), json!({ "labelOrient": "bottom", "title": title, "titleOrient": "bottom" }));
+    Value::Object(field)
+}
+
 /// A tooltip entry for a field of `rows`: `name:Q` style shorthands keep their type.
 pub(crate) fn tooltip_entry(rows: &[Value], shorthand: &str) -> Value {
     let (name, ty) = match shorthand.rsplit_once(':') {
