@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../scripts/server.mjs";
 import { demoPage, openPage } from "../tests/page/browser.mjs";
+import { camel, jsOptions } from "../tests/parity/plots-support.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PY = process.env.ONECODEX_PYTHON ?? path.join(root, ".cache/pyenv/bin/python");
@@ -27,8 +28,6 @@ const CASES = {
   mds: { plot: "plot_mds", kwargs: { rank: "genus", metric: "readcount_w_children" } },
   metadata: { plot: "plot_metadata", kwargs: { haxis: "site", vaxis: "shannon" } },
 };
-const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-const jsOptions = (kwargs) => Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [camel(k), v]));
 
 async function ours(api, apiKey) {
   const { OneCodex } = await import("onecodex-wasm");

@@ -17,8 +17,11 @@ import sys
 import time
 import warnings
 
+# The parity test's conversion of JSON kwargs (lists to the tuples the client takes).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from plots_parity import python_kwargs  # noqa: E402
+
 API_KEY = "0123456789abcdef0123456789abcdef"
-TUPLE_ARGS = {"haxis", "secondary_haxis", "facet_by", "group_by", "color", "shape"}
 
 
 def main():
@@ -38,7 +41,7 @@ def main():
     coll._collate_results()  # fetch every result once, outside the timings
     out = {"n": len(coll._classifications), "calls": {}}
     for name, case in cases.items():
-        kwargs = {k: tuple(v) if k in TUPLE_ARGS and isinstance(v, list) else v for k, v in case["kwargs"].items()}
+        kwargs = python_kwargs(case["kwargs"])
         fn = getattr(coll, case["plot"])
         try:
             fn(return_chart=True, **kwargs).to_dict()

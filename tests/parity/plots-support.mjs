@@ -106,3 +106,7 @@ export async function renderSvg(spec, allowed = []) {
   assert.deepEqual(unexpected, [], `vega-lite/vega logged: ${JSON.stringify(unexpected).slice(0, 500)}`);
   return svg;
 }
+
+/** The JS options of a case's Python kwargs: the same names in camelCase. */
+export const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+export const jsOptions = (kwargs) => Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [camel(k), v]));

@@ -24,12 +24,10 @@ import { promisify } from "node:util";
 import { OneCodex } from "onecodex-wasm";
 import * as tables from "onecodex-wasm/tables";
 import { withServer } from "../js/support.mjs";
-import { difference, normalise, renderSvg, structure } from "./plots-support.mjs";
+import { camel, difference, jsOptions, normalise, renderSvg, structure } from "./plots-support.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-const jsOptions = (kwargs) => Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [camel(k), v]));
 const methodName = (plot) => camel(plot); // plot_bargraph -> plotBargraph
 
 test("the charts match the Python client's on the local server's samples", { timeout: 1_500_000 }, async (t) => {
